@@ -1,0 +1,375 @@
+//! Roles and scoped access.
+//!
+//! A role is granted on a unit subtree (or on the whole system): a commune officer
+//! acts only for its commune, a province reviewer for its whole province. Whether a
+//! user may do something to a unit is decided here, from the user's grants, the
+//! target unit's ancestry and the permission — a pure function the server calls
+//! for every endpoint and page.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::unit::UnitId;
+use crate::Message;
+
+/// The roles of DESIGN.md §1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Data-entry officer (cán bộ nhập liệu): fills in the unit's reports.
+    DataEntry,
+    /// Reviewer (chuyên viên tổng hợp): checks incoming reports, accepts or returns them.
+    Reviewer,
+    /// Unit head (lãnh đạo đơn vị): signs and submits the unit's report.
+    UnitHead,
+    /// Leader (lãnh đạo): reads dashboards.
+    Leader,
+    /// Regime administrator: defines indicators, regimes, forms, deadlines.
+    RegimeAdmin,
+    /// System administrator: units, users, roles, connections.
+    SystemAdmin,
+    /// Another reporting system exchanging reports through the API.
+    ConnectedSystem,
+}
+
+impl Role {
+    /// Every role, in display order.
+    pub const ALL: [Role; 7] = [
+        Role::DataEntry,
+        Role::Reviewer,
+        Role::UnitHead,
+        Role::Leader,
+        Role::RegimeAdmin,
+        Role::SystemAdmin,
+        Role::ConnectedSystem,
+    ];
+
+    /// The stable stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::DataEntry => "data_entry",
+            Role::Reviewer => "reviewer",
+            Role::UnitHead => "unit_head",
+            Role::Leader => "leader",
+            Role::RegimeAdmin => "regime_admin",
+            Role::SystemAdmin => "system_admin",
+            Role::ConnectedSystem => "connected_system",
+        }
+    }
+
+    /// Parses the stored text.
+    pub fn parse(text: &str) -> Result<Role, AccessError> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == text)
+            .ok_or_else(|| AccessError::UnknownRole(text.to_string()))
+    }
+
+    /// The catalogue key of the role's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::DataEntry => "role.data_entry",
+            Role::Reviewer => "role.reviewer",
+            Role::UnitHead => "role.unit_head",
+            Role::Leader => "role.leader",
+            Role::RegimeAdmin => "role.regime_admin",
+            Role::SystemAdmin => "role.system_admin",
+            Role::ConnectedSystem => "role.connected_system",
+        }
+    }
+
+    /// Whether the role carries the permission (before looking at units).
+    pub fn has(self, permission: Permission) -> bool {
+        use Permission::*;
+        match permission {
+            // Anyone with a role somewhere may look at the units around it.
+            ViewUnit => true,
+            EnterData => self == Role::DataEntry,
+            SubmitReport => self == Role::UnitHead,
+            ReviewReport => self == Role::Reviewer,
+            ViewDashboard => matches!(self, Role::Leader | Role::Reviewer | Role::UnitHead),
+            DefineRegimes => self == Role::RegimeAdmin,
+            ManageUnits | ManageUsers => self == Role::SystemAdmin,
+            ExchangeReports => self == Role::ConnectedSystem,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Things a user may be allowed to do to a unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// See the unit's details, children and ancestors.
+    ViewUnit,
+    /// Fill in the unit's reports.
+    EnterData,
+    /// Submit (and sign) the unit's report.
+    SubmitReport,
+    /// Accept or return reports sent to the unit.
+    ReviewReport,
+    /// Read the unit's dashboards.
+    ViewDashboard,
+    /// Define indicators and regimes owned by the unit.
+    DefineRegimes,
+    /// Change the unit and its subtree, import units.
+    ManageUnits,
+    /// Create users and grant roles within the unit's subtree.
+    ManageUsers,
+    /// Exchange reports with the unit as another system.
+    ExchangeReports,
+}
+
+impl Permission {
+    /// Every permission.
+    pub const ALL: [Permission; 9] = [
+        Permission::ViewUnit,
+        Permission::EnterData,
+        Permission::SubmitReport,
+        Permission::ReviewReport,
+        Permission::ViewDashboard,
+        Permission::DefineRegimes,
+        Permission::ManageUnits,
+        Permission::ManageUsers,
+        Permission::ExchangeReports,
+    ];
+}
+
+/// A role granted on a unit subtree, with the path from that unit to the root
+/// (the unit first), or on the whole system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    /// The role.
+    pub role: Role,
+    /// Where it applies: `None` is the whole system.
+    pub scope: Option<Scope>,
+}
+
+/// The unit a grant applies to and its ancestry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    /// The granted unit.
+    pub unit: UnitId,
+    /// Its ancestors, nearest first (parent, grandparent, …).
+    pub ancestors: Vec<UnitId>,
+}
+
+/// The unit an action is about: the unit itself and its ancestors, nearest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target<'a> {
+    /// The unit.
+    pub unit: UnitId,
+    /// Its ancestors, nearest first.
+    pub ancestors: &'a [UnitId],
+}
+
+impl Target<'_> {
+    fn is_within(&self, root: UnitId) -> bool {
+        self.unit == root || self.ancestors.contains(&root)
+    }
+}
+
+/// Who is acting: a user with its grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    /// The user's id.
+    pub user_id: i64,
+    /// Login name.
+    pub username: String,
+    /// The user's grants.
+    pub grants: Vec<Grant>,
+}
+
+impl Principal {
+    /// Whether the principal may act with `permission` on `target`.
+    ///
+    /// A grant covers its unit's subtree. Viewing also covers the granted unit's
+    /// ancestors, so that a commune officer can see the district and province it
+    /// reports to — but not its siblings.
+    pub fn may(&self, permission: Permission, target: &Target<'_>) -> bool {
+        self.grants.iter().any(|g| {
+            g.role.has(permission)
+                && match &g.scope {
+                    None => true,
+                    Some(scope) => {
+                        target.is_within(scope.unit)
+                            || (permission == Permission::ViewUnit
+                                && scope.ancestors.contains(&target.unit))
+                    }
+                }
+        })
+    }
+
+    /// Whether the principal holds `permission` somewhere (for menus).
+    pub fn may_somewhere(&self, permission: Permission) -> bool {
+        self.grants.iter().any(|g| g.role.has(permission))
+    }
+
+    /// Whether some grant with `permission` covers the whole system.
+    pub fn may_everywhere(&self, permission: Permission) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.scope.is_none() && g.role.has(permission))
+    }
+
+    /// The units whose subtrees the principal may act on with `permission`;
+    /// `None` when it may act everywhere.
+    pub fn roots(&self, permission: Permission) -> Option<Vec<UnitId>> {
+        if self.may_everywhere(permission) {
+            return None;
+        }
+        let mut roots: Vec<UnitId> = self
+            .grants
+            .iter()
+            .filter(|g| g.role.has(permission))
+            .filter_map(|g| g.scope.as_ref().map(|s| s.unit))
+            .collect();
+        roots.sort();
+        roots.dedup();
+        Some(roots)
+    }
+}
+
+/// Errors about roles.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccessError {
+    /// Not one of the known roles.
+    #[error("unknown role {0:?}")]
+    UnknownRole(String),
+}
+
+impl AccessError {
+    /// The translatable message for users.
+    pub fn message(&self) -> Message {
+        match self {
+            AccessError::UnknownRole(r) => Message::new("role.error.unknown").arg("value", r),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    // province 1 > district 2 > communes 3 and 4; district 5 is 2's sibling.
+    const PROVINCE: UnitId = UnitId(1);
+    const DISTRICT: UnitId = UnitId(2);
+    const COMMUNE: UnitId = UnitId(3);
+    const SIBLING_COMMUNE: UnitId = UnitId(4);
+    const OTHER_DISTRICT: UnitId = UnitId(5);
+
+    fn ancestry(unit: UnitId) -> Vec<UnitId> {
+        match unit.0 {
+            1 => vec![],
+            2 | 5 => vec![PROVINCE],
+            3 | 4 => vec![DISTRICT, PROVINCE],
+            _ => unreachable!(),
+        }
+    }
+
+    fn principal(role: Role, unit: UnitId) -> Principal {
+        Principal {
+            user_id: 1,
+            username: "u".into(),
+            grants: vec![Grant {
+                role,
+                scope: Some(Scope {
+                    unit,
+                    ancestors: ancestry(unit),
+                }),
+            }],
+        }
+    }
+
+    fn may(p: &Principal, perm: Permission, unit: UnitId) -> bool {
+        let ancestors = ancestry(unit);
+        p.may(
+            perm,
+            &Target {
+                unit,
+                ancestors: &ancestors,
+            },
+        )
+    }
+
+    #[test]
+    fn a_grant_covers_its_subtree_only() {
+        let reviewer = principal(Role::Reviewer, DISTRICT);
+        assert!(may(&reviewer, Permission::ReviewReport, DISTRICT));
+        assert!(may(&reviewer, Permission::ReviewReport, COMMUNE));
+        assert!(!may(&reviewer, Permission::ReviewReport, PROVINCE));
+        assert!(!may(&reviewer, Permission::ReviewReport, OTHER_DISTRICT));
+        assert!(!may(&reviewer, Permission::EnterData, COMMUNE));
+    }
+
+    #[test]
+    fn viewing_reaches_up_the_ancestry_but_not_sideways() {
+        let officer = principal(Role::DataEntry, COMMUNE);
+        assert!(may(&officer, Permission::ViewUnit, COMMUNE));
+        assert!(may(&officer, Permission::ViewUnit, DISTRICT));
+        assert!(may(&officer, Permission::ViewUnit, PROVINCE));
+        assert!(!may(&officer, Permission::ViewUnit, SIBLING_COMMUNE));
+        assert!(!may(&officer, Permission::ViewUnit, OTHER_DISTRICT));
+        // Seeing its parent is not acting for it.
+        assert!(may(&officer, Permission::EnterData, COMMUNE));
+        assert!(!may(&officer, Permission::EnterData, DISTRICT));
+    }
+
+    #[test]
+    fn a_system_wide_grant_covers_everything_for_its_role_only() {
+        let admin = Principal {
+            user_id: 1,
+            username: "admin".into(),
+            grants: vec![Grant {
+                role: Role::SystemAdmin,
+                scope: None,
+            }],
+        };
+        for unit in [PROVINCE, DISTRICT, COMMUNE, OTHER_DISTRICT] {
+            assert!(may(&admin, Permission::ManageUsers, unit));
+            assert!(!may(&admin, Permission::EnterData, unit));
+        }
+        assert_eq!(admin.roots(Permission::ManageUsers), None);
+        assert_eq!(admin.roots(Permission::EnterData), Some(vec![]));
+    }
+
+    #[test]
+    fn no_grant_no_access() {
+        let nobody = Principal {
+            user_id: 1,
+            username: "x".into(),
+            grants: vec![],
+        };
+        for perm in Permission::ALL {
+            assert!(!may(&nobody, perm, COMMUNE));
+        }
+    }
+
+    #[test]
+    fn each_permission_belongs_to_the_expected_roles() {
+        let holders = |perm: Permission| -> Vec<Role> {
+            Role::ALL.into_iter().filter(|r| r.has(perm)).collect()
+        };
+        assert_eq!(holders(Permission::ManageUsers), vec![Role::SystemAdmin]);
+        assert_eq!(holders(Permission::EnterData), vec![Role::DataEntry]);
+        assert_eq!(holders(Permission::SubmitReport), vec![Role::UnitHead]);
+        assert_eq!(holders(Permission::ReviewReport), vec![Role::Reviewer]);
+        assert_eq!(holders(Permission::DefineRegimes), vec![Role::RegimeAdmin]);
+        assert_eq!(holders(Permission::ExchangeReports), vec![Role::ConnectedSystem]);
+        assert_eq!(holders(Permission::ViewUnit).len(), Role::ALL.len());
+    }
+
+    #[test]
+    fn roles_round_trip_through_text() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()).unwrap(), role);
+        }
+        assert!(Role::parse("king").is_err());
+    }
+}

@@ -1,0 +1,12 @@
+//! Baocao's domain: plain types and pure functions, no I/O.
+//!
+//! Everything here can be tested without a database or a server. Outer layers
+//! (store, app, web) parse their input into these types, so invalid values are
+//! refused at the edge with a typed error, and the rest of the code can trust them.
+
+pub mod access;
+pub mod message;
+pub mod text;
+pub mod unit;
+
+pub use message::Message;

@@ -1,0 +1,7 @@
+//! The edges of the system: reading and writing files other systems produce.
+//!
+//! So far: the administrative-unit lists of the GSO (`vn_admin`). Parsers turn
+//! bytes into domain records and report every problem with its line number;
+//! they never store anything.
+
+pub mod vn_admin;

@@ -1,0 +1,222 @@
+//! Sessions, API tokens and login throttling.
+//!
+//! Secrets are never stored: sessions and tokens are kept by the SHA-256 of the
+//! value the client holds, so a copy of the database does not let anyone log in.
+
+use sqlx::Row;
+
+use crate::{Conn, StoreResult};
+
+/// A stored session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// Hash of the cookie value.
+    pub token_hash: String,
+    /// Whose.
+    pub user_id: i64,
+    /// The synchronizer token forms must echo.
+    pub csrf_token: String,
+    /// When it was last used.
+    pub last_seen_at: i64,
+    /// When it stops working regardless of use.
+    pub expires_at: i64,
+}
+
+/// Stores a new session.
+pub async fn insert_session(conn: &mut Conn, s: &Session, now: i64) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $4, $5)",
+    )
+    .bind(&s.token_hash)
+    .bind(s.user_id)
+    .bind(&s.csrf_token)
+    .bind(now)
+    .bind(s.expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A session by the hash of its token.
+pub async fn session(conn: &mut Conn, token_hash: &str) -> StoreResult<Option<Session>> {
+    let row = sqlx::query(
+        "SELECT token_hash, user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(Session {
+            token_hash: r.try_get("token_hash")?,
+            user_id: r.try_get("user_id")?,
+            csrf_token: r.try_get("csrf_token")?,
+            last_seen_at: r.try_get("last_seen_at")?,
+            expires_at: r.try_get("expires_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Records use of a session.
+pub async fn touch_session(conn: &mut Conn, token_hash: &str, now: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(token_hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends a session.
+pub async fn delete_session(conn: &mut Conn, token_hash: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user (password change, disabling).
+pub async fn delete_user_sessions(conn: &mut Conn, user_id: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes sessions that have expired or been idle since `idle_before`.
+pub async fn purge_sessions(conn: &mut Conn, now: i64, idle_before: i64) -> StoreResult<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
+        .bind(now)
+        .bind(idle_before)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// An API token as listed (never with its secret).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiToken {
+    /// Identity.
+    pub id: i64,
+    /// Whose.
+    pub user_id: i64,
+    /// What the owner called it.
+    pub name: String,
+    /// Created.
+    pub created_at: i64,
+    /// Last used.
+    pub last_used_at: Option<i64>,
+    /// Revoked, if so.
+    pub revoked_at: Option<i64>,
+}
+
+/// Stores a new token.
+pub async fn insert_token(
+    conn: &mut Conn,
+    user_id: i64,
+    name: &str,
+    token_hash: &str,
+    now: i64,
+) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(name)
+    .bind(token_hash)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// The owner of a live (not revoked) token, recording its use.
+pub async fn use_token(conn: &mut Conn, token_hash: &str, now: i64) -> StoreResult<Option<i64>> {
+    let row = sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL RETURNING user_id",
+    )
+    .bind(now)
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+}
+
+/// A user's tokens, newest first.
+pub async fn tokens_of(conn: &mut Conn, user_id: i64) -> StoreResult<Vec<ApiToken>> {
+    let rows = sqlx::query(
+        "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens \
+         WHERE user_id = $1 ORDER BY id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ApiToken {
+                id: r.try_get("id")?,
+                user_id: r.try_get("user_id")?,
+                name: r.try_get("name")?,
+                created_at: r.try_get("created_at")?,
+                last_used_at: r.try_get("last_used_at")?,
+                revoked_at: r.try_get("revoked_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Revokes a user's token; false if it was not theirs or already revoked.
+pub async fn revoke_token(conn: &mut Conn, user_id: i64, id: i64, now: i64) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records a failed login.
+pub async fn record_failure(conn: &mut Conn, username: &str, address: &str, now: i64) -> StoreResult<()> {
+    sqlx::query("INSERT INTO login_failures (username, address, at) VALUES ($1, $2, $3)")
+        .bind(username)
+        .bind(address)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Failures since `since` for the account and for the address.
+pub async fn failures_since(
+    conn: &mut Conn,
+    username: &str,
+    address: &str,
+    since: i64,
+) -> StoreResult<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $3) AS by_user, \
+                (SELECT COUNT(*) FROM login_failures WHERE address = $2 AND at > $3) AS by_address",
+    )
+    .bind(username)
+    .bind(address)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((row.try_get("by_user")?, row.try_get("by_address")?))
+}
+
+/// Forgets an account's failures after a successful login, and old failures of everyone.
+pub async fn clear_failures(conn: &mut Conn, username: &str, older_than: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM login_failures WHERE username = $1 OR at <= $2")
+        .bind(username)
+        .bind(older_than)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
