@@ -361,7 +361,10 @@ mod tests {
         assert_eq!(holders(Permission::SubmitReport), vec![Role::UnitHead]);
         assert_eq!(holders(Permission::ReviewReport), vec![Role::Reviewer]);
         assert_eq!(holders(Permission::DefineRegimes), vec![Role::RegimeAdmin]);
-        assert_eq!(holders(Permission::ExchangeReports), vec![Role::ConnectedSystem]);
+        assert_eq!(
+            holders(Permission::ExchangeReports),
+            vec![Role::ConnectedSystem]
+        );
         assert_eq!(holders(Permission::ViewUnit).len(), Role::ALL.len());
     }
 

@@ -18,7 +18,10 @@ pub struct Message {
 impl Message {
     /// A message without arguments.
     pub fn new(key: &'static str) -> Self {
-        Self { key, args: Vec::new() }
+        Self {
+            key,
+            args: Vec::new(),
+        }
     }
 
     /// Adds a named argument.

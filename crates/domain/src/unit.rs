@@ -445,7 +445,10 @@ mod tests {
             rec(3, "district", "412", Some("40")),
             rec(4, "commune", "16681", Some("412")),
         ];
-        assert_eq!(check_unit_records(&records, &ranks(), &HashMap::new()), Ok(()));
+        assert_eq!(
+            check_unit_records(&records, &ranks(), &HashMap::new()),
+            Ok(())
+        );
     }
 
     #[test]

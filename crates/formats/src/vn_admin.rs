@@ -62,10 +62,7 @@ fn reader<R: Read>(input: R) -> csv::Reader<R> {
         .from_reader(input)
 }
 
-fn check_header(
-    rdr: &mut csv::Reader<impl Read>,
-    expected: &[&str],
-) -> Result<(), Vec<LineError>> {
+fn check_header(rdr: &mut csv::Reader<impl Read>, expected: &[&str]) -> Result<(), Vec<LineError>> {
     let headers = rdr.headers().map_err(|e| vec![csv_error(1, &e)])?;
     let got: Vec<&str> = headers.iter().collect();
     if got != expected {
@@ -81,7 +78,8 @@ fn check_header(
 /// CRLF line end (it consumes the LF with the next record), and the row index
 /// misses quoted line breaks; the larger of the two is right for both.
 fn record_line(index_line: u64, row: &csv::StringRecord) -> u64 {
-    row.position().map_or(index_line, |p| p.line().max(index_line))
+    row.position()
+        .map_or(index_line, |p| p.line().max(index_line))
 }
 
 fn csv_error(line: u64, e: &csv::Error) -> LineError {

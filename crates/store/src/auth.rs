@@ -182,7 +182,12 @@ pub async fn revoke_token(conn: &mut Conn, user_id: i64, id: i64, now: i64) -> S
 }
 
 /// Records a failed login.
-pub async fn record_failure(conn: &mut Conn, username: &str, address: &str, now: i64) -> StoreResult<()> {
+pub async fn record_failure(
+    conn: &mut Conn,
+    username: &str,
+    address: &str,
+    now: i64,
+) -> StoreResult<()> {
     sqlx::query("INSERT INTO login_failures (username, address, at) VALUES ($1, $2, $3)")
         .bind(username)
         .bind(address)

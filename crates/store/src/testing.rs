@@ -79,7 +79,9 @@ impl TestDb {
                 let mut options = StoreOptions::new(url.clone());
                 options.schema = Some(schema.clone());
                 options.max_connections = 4;
-                let store = Store::connect(&options).await.expect("open postgres test db");
+                let store = Store::connect(&options)
+                    .await
+                    .expect("open postgres test db");
                 store.migrate().await.expect("migrate postgres test db");
                 TestDb {
                     store,

@@ -95,10 +95,12 @@ pub async fn level_ranks(conn: &mut Conn) -> StoreResult<LevelRanks> {
 
 /// One unit.
 pub async fn get(conn: &mut Conn, id: UnitId) -> StoreResult<Option<OrgUnit>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM org_units u WHERE u.id = $1"))
-        .bind(id.0)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM org_units u WHERE u.id = $1"
+    ))
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(unit_from_row).transpose()
 }
 
@@ -177,9 +179,7 @@ pub async fn ancestor_ids(conn: &mut Conn, id: UnitId) -> StoreResult<Vec<UnitId
     .bind(id.0)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| Ok(UnitId(r.try_get("id")?)))
-        .collect()
+    rows.iter().map(|r| Ok(UnitId(r.try_get("id")?))).collect()
 }
 
 /// A unit and everything below it, optionally only units existing on `as_of`
@@ -253,9 +253,7 @@ pub async fn search(conn: &mut Conn, query: &UnitQuery) -> StoreResult<Vec<OrgUn
         valid_on(5)
     ));
     if query.within.is_some() {
-        sql.push_str(
-            " AND (u.id IN (SELECT id FROM allowed) OR u.id IN (SELECT id FROM up))",
-        );
+        sql.push_str(" AND (u.id IN (SELECT id FROM allowed) OR u.id IN (SELECT id FROM up))");
     }
     sql.push_str(&format!(
         " ORDER BY l.rank, u.name_folded, u.id LIMIT {}",
@@ -320,7 +318,11 @@ pub async fn all_units(conn: &mut Conn) -> StoreResult<Vec<OrgUnit>> {
 }
 
 /// Inserts units in batches and returns their ids in input order.
-pub async fn insert_units(conn: &mut Conn, units: &[NewUnit], now: i64) -> StoreResult<Vec<UnitId>> {
+pub async fn insert_units(
+    conn: &mut Conn,
+    units: &[NewUnit],
+    now: i64,
+) -> StoreResult<Vec<UnitId>> {
     let mut ids = Vec::with_capacity(units.len());
     for chunk in units.chunks(BATCH) {
         let sql = format!(
@@ -433,7 +435,12 @@ pub async fn insert_reorgs(conn: &mut Conn, events: &[ReorgEvent]) -> StoreResul
 }
 
 /// Updates the kind and default flag of an existing event.
-pub async fn update_reorg(conn: &mut Conn, id: i64, kind: ReorgKind, is_default: bool) -> StoreResult<()> {
+pub async fn update_reorg(
+    conn: &mut Conn,
+    id: i64,
+    kind: ReorgKind,
+    is_default: bool,
+) -> StoreResult<()> {
     sqlx::query("UPDATE reorg_events SET kind = $1, is_default = $2 WHERE id = $3")
         .bind(kind.as_str())
         .bind(i64::from(is_default))

@@ -96,18 +96,22 @@ pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<User>> {
 
 /// A user by login name.
 pub async fn by_username(conn: &mut Conn, username: &str) -> StoreResult<Option<User>> {
-    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"))
-        .bind(username)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
+    ))
+    .bind(username)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
 /// All users, by login name.
 pub async fn list(conn: &mut Conn) -> StoreResult<Vec<User>> {
-    let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY username"))
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter().map(user_from_row).collect()
 }
 
@@ -196,8 +200,9 @@ pub async fn grants_of(conn: &mut Conn, user_id: i64) -> StoreResult<Vec<StoredG
 
 /// Every grant, for listing users with their roles.
 pub async fn all_grants(conn: &mut Conn) -> StoreResult<Vec<StoredGrant>> {
-    let rows = sqlx::query("SELECT id, user_id, role, unit_id FROM role_grants ORDER BY user_id, role")
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows =
+        sqlx::query("SELECT id, user_id, role, unit_id FROM role_grants ORDER BY user_id, role")
+            .fetch_all(&mut *conn)
+            .await?;
     rows.iter().map(grant_from_row).collect()
 }

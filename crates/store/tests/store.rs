@@ -12,7 +12,13 @@ fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-fn unit(level: &str, code: &str, name: &str, parent: Option<UnitId>, validity: Validity) -> NewUnit {
+fn unit(
+    level: &str,
+    code: &str,
+    name: &str,
+    parent: Option<UnitId>,
+    validity: Validity,
+) -> NewUnit {
     NewUnit {
         kind: UnitKind::Area,
         level: Level::parse(level).unwrap(),
@@ -35,14 +41,26 @@ async fn sample(store: &Store) -> [UnitId; 4] {
     let current = Validity::new(Some(date("2025-07-01")), None).unwrap();
     let province = units::insert_units(
         &mut tx,
-        &[unit("province", "40", "Tỉnh Nghệ An", None, Validity::default())],
+        &[unit(
+            "province",
+            "40",
+            "Tỉnh Nghệ An",
+            None,
+            Validity::default(),
+        )],
         1,
     )
     .await
     .unwrap()[0];
     let district = units::insert_units(
         &mut tx,
-        &[unit("district", "412", "Thành phố Vinh", Some(province), legacy)],
+        &[unit(
+            "district",
+            "412",
+            "Thành phố Vinh",
+            Some(province),
+            legacy,
+        )],
         1,
     )
     .await
@@ -50,8 +68,20 @@ async fn sample(store: &Store) -> [UnitId; 4] {
     let ids = units::insert_units(
         &mut tx,
         &[
-            unit("commune", "16681", "Phường Đông Vĩnh", Some(district), legacy),
-            unit("commune", "16681", "Phường Vinh Phú", Some(province), current),
+            unit(
+                "commune",
+                "16681",
+                "Phường Đông Vĩnh",
+                Some(district),
+                legacy,
+            ),
+            unit(
+                "commune",
+                "16681",
+                "Phường Vinh Phú",
+                Some(province),
+                current,
+            ),
         ],
         1,
     )
