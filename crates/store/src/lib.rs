@@ -208,6 +208,12 @@ impl Store {
     }
 }
 
+/// Commits a transaction: once this returns, the change is durable.
+pub async fn commit(tx: Tx) -> StoreResult<()> {
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Builds `($1, $2, …), ($n+1, …)` for a multi-row insert of `rows` rows of
 /// `columns` values each — both dialects take the same text.
 pub fn values_placeholders(rows: usize, columns: usize) -> String {

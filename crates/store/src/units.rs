@@ -485,3 +485,31 @@ pub async fn counts(conn: &mut Conn) -> StoreResult<(i64, i64)> {
         .try_get("n")?;
     Ok((units, events))
 }
+
+/// Kind and default flag of the events with these ids.
+pub async fn reorgs_by_ids(
+    conn: &mut Conn,
+    ids: &[i64],
+) -> StoreResult<HashMap<i64, (ReorgKind, bool)>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(BATCH) {
+        let sql = format!(
+            "SELECT id, kind, is_default FROM reorg_events WHERE id IN ({})",
+            list_placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.insert(
+                r.try_get("id")?,
+                (
+                    ReorgKind::parse(r.try_get("kind")?).map_err(corrupt)?,
+                    r.try_get::<i64, _>("is_default")? != 0,
+                ),
+            );
+        }
+    }
+    Ok(out)
+}

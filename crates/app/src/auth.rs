@@ -1,0 +1,302 @@
+//! Logging in and out, sessions, API tokens, and who the caller is.
+//!
+//! Passwords are hashed with Argon2id. Session cookies and API tokens are 256-bit
+//! random values; only their SHA-256 is stored. A new session (new id) is created at
+//! every login, so a session id planted before login is worthless after it.
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use baocao_domain::access::{Grant, Principal, Role, Scope};
+use baocao_domain::Message;
+use baocao_store::{auth as store_auth, units as store_units, users as store_users, Conn};
+use sha2::{Digest, Sha256};
+
+use crate::{now, App, AppError, AppResult};
+
+/// A fresh random secret, hex encoded (256 bits).
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The stored form of a secret.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Hashes a password with Argon2id (on a blocking thread: it takes tens of milliseconds).
+pub async fn hash_password(password: &str) -> AppResult<String> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+async fn verify_password(password: &str, hash: &str) -> bool {
+    let password = password.to_string();
+    let hash = hash.to_string();
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Minimum password length.
+pub const MIN_PASSWORD_LEN: usize = 10;
+
+/// Refuses weak passwords.
+pub fn check_password(password: &str) -> AppResult<()> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AppError::field(
+            "password",
+            Message::new("user.error.password_short").arg("min", MIN_PASSWORD_LEN),
+        ));
+    }
+    if password.len() > 1024 {
+        return Err(AppError::field(
+            "password",
+            Message::new("user.error.password_long"),
+        ));
+    }
+    Ok(())
+}
+
+/// A new session: the cookie value and the CSRF token forms must echo.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// The secret for the cookie.
+    pub token: String,
+    /// The synchronizer token.
+    pub csrf_token: String,
+    /// Who logged in.
+    pub principal: Principal,
+    /// Preferred language.
+    pub locale: String,
+}
+
+/// The caller of a request, with the CSRF token of its session (none for API tokens).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Who.
+    pub principal: Principal,
+    /// The session's CSRF token; `None` when authenticated by bearer token.
+    pub csrf_token: Option<String>,
+    /// Display name.
+    pub display_name: String,
+    /// Preferred language.
+    pub locale: String,
+}
+
+/// Loads a user's grants with each granted unit's ancestry.
+pub async fn principal_of(conn: &mut Conn, user_id: i64, username: &str) -> AppResult<Principal> {
+    let stored = store_users::grants_of(conn, user_id).await?;
+    let mut grants = Vec::with_capacity(stored.len());
+    for g in stored {
+        let scope = match g.unit {
+            None => None,
+            Some(unit) => Some(Scope {
+                unit,
+                ancestors: store_units::ancestor_ids(conn, unit).await?,
+            }),
+        };
+        grants.push(Grant {
+            role: g.role,
+            scope,
+        });
+    }
+    Ok(Principal {
+        user_id,
+        username: username.to_string(),
+        grants,
+    })
+}
+
+/// The principal the command line acts as: a system administrator everywhere.
+pub fn system_principal() -> Principal {
+    Principal {
+        user_id: 0,
+        username: "system".into(),
+        grants: vec![Grant {
+            role: Role::SystemAdmin,
+            scope: None,
+        }],
+    }
+}
+
+impl App {
+    /// Logs in with a password. Throttled per account and per client address:
+    /// after too many failures within the window, even the right password is refused
+    /// until the window has passed.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        address: &str,
+    ) -> AppResult<NewSession> {
+        let username = username.trim().to_lowercase();
+        let t = now();
+        let s = &self.settings;
+        let mut conn = self.store.conn().await?;
+        let (by_user, by_address) =
+            store_auth::failures_since(&mut conn, &username, address, t - s.failure_window).await?;
+        if by_user >= s.max_failures_per_account || by_address >= s.max_failures_per_address {
+            return Err(AppError::Throttled {
+                retry_after: s.failure_window,
+            });
+        }
+        let user = store_users::by_username(&mut conn, &username).await?;
+        drop(conn);
+        // Verify against a dummy hash for unknown users, so timing does not tell
+        // which user names exist.
+        let hash = match &user {
+            Some(u) => u.password_hash.clone(),
+            None => dummy_hash().await,
+        };
+        let ok = verify_password(password, &hash).await;
+        let user = match user {
+            Some(u) if ok && !u.disabled => u,
+            _ => {
+                let mut tx = self.store.begin_write().await?;
+                store_auth::record_failure(&mut tx, &username, address, t).await?;
+                baocao_store::commit(tx).await?;
+                tracing::info!(%username, %address, "login failed");
+                return Err(AppError::BadCredentials);
+            }
+        };
+        let token = random_secret();
+        let csrf_token = random_secret();
+        let mut tx = self.store.begin_write().await?;
+        store_auth::clear_failures(&mut tx, &username, t - s.failure_window).await?;
+        store_auth::purge_sessions(&mut tx, t, t - s.session_idle).await?;
+        store_auth::insert_session(
+            &mut tx,
+            &store_auth::Session {
+                token_hash: secret_hash(&token),
+                user_id: user.id,
+                csrf_token: csrf_token.clone(),
+                last_seen_at: t,
+                expires_at: t + s.session_lifetime,
+            },
+            t,
+        )
+        .await?;
+        let principal = principal_of(&mut tx, user.id, &user.username).await?;
+        baocao_store::commit(tx).await?;
+        tracing::info!(username = %user.username, "login");
+        Ok(NewSession {
+            token,
+            csrf_token,
+            principal,
+            locale: user.locale,
+        })
+    }
+
+    /// Ends a session (unknown tokens are ignored: logging out twice is fine).
+    pub async fn logout(&self, token: &str) -> AppResult<()> {
+        let mut tx = self.store.begin_write().await?;
+        store_auth::delete_session(&mut tx, &secret_hash(token)).await?;
+        baocao_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// The caller behind a session cookie.
+    pub async fn session_caller(&self, token: &str) -> AppResult<Caller> {
+        let t = now();
+        let hash = secret_hash(token);
+        let mut conn = self.store.conn().await?;
+        let session = store_auth::session(&mut conn, &hash)
+            .await?
+            .ok_or(AppError::SessionExpired)?;
+        if session.expires_at <= t || session.last_seen_at < t - self.settings.session_idle {
+            store_auth::delete_session(&mut conn, &hash).await?;
+            return Err(AppError::SessionExpired);
+        }
+        let user = store_users::get(&mut conn, session.user_id)
+            .await?
+            .filter(|u| !u.disabled)
+            .ok_or(AppError::SessionExpired)?;
+        // Record use at most once a minute: most requests then only read.
+        if t - session.last_seen_at >= 60 {
+            store_auth::touch_session(&mut conn, &hash, t).await?;
+        }
+        Ok(Caller {
+            principal: principal_of(&mut conn, user.id, &user.username).await?,
+            csrf_token: Some(session.csrf_token),
+            display_name: user.display_name,
+            locale: user.locale,
+        })
+    }
+
+    /// The caller behind an API token.
+    pub async fn token_caller(&self, token: &str) -> AppResult<Caller> {
+        let mut conn = self.store.conn().await?;
+        let user_id = store_auth::use_token(&mut conn, &secret_hash(token), now())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let user = store_users::get(&mut conn, user_id)
+            .await?
+            .filter(|u| !u.disabled)
+            .ok_or(AppError::Unauthenticated)?;
+        Ok(Caller {
+            principal: principal_of(&mut conn, user.id, &user.username).await?,
+            csrf_token: None,
+            display_name: user.display_name,
+            locale: user.locale,
+        })
+    }
+
+    /// Creates an API token for the caller; the secret is returned once.
+    pub async fn create_token(&self, caller: &Principal, name: &str) -> AppResult<(i64, String)> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AppError::field("name", Message::new("token.error.name")));
+        }
+        let secret = format!("bc_{}", random_secret());
+        let mut tx = self.store.begin_write().await?;
+        let id =
+            store_auth::insert_token(&mut tx, caller.user_id, name, &secret_hash(&secret), now())
+                .await?;
+        baocao_store::commit(tx).await?;
+        Ok((id, secret))
+    }
+
+    /// The caller's tokens.
+    pub async fn list_tokens(&self, caller: &Principal) -> AppResult<Vec<store_auth::ApiToken>> {
+        let mut conn = self.store.conn().await?;
+        Ok(store_auth::tokens_of(&mut conn, caller.user_id).await?)
+    }
+
+    /// Revokes one of the caller's tokens.
+    pub async fn revoke_token(&self, caller: &Principal, id: i64) -> AppResult<()> {
+        let mut tx = self.store.begin_write().await?;
+        if !store_auth::revoke_token(&mut tx, caller.user_id, id, now()).await? {
+            return Err(AppError::NotFound);
+        }
+        baocao_store::commit(tx).await?;
+        Ok(())
+    }
+}
+
+/// An Argon2id hash of a random password nobody knows, made once.
+async fn dummy_hash() -> String {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY
+        .get_or_init(|| async { hash_password(&random_secret()).await.unwrap_or_default() })
+        .await
+        .clone()
+}

@@ -1,0 +1,352 @@
+//! User administration: accounts, passwords and role grants, scoped by unit.
+//!
+//! A system administrator of a subtree manages the users whose home unit lies in
+//! it and may grant roles only on units in it; a system-wide grant needs a
+//! system-wide administrator.
+
+use std::collections::HashSet;
+
+use baocao_domain::access::{Permission, Principal, Role, Target};
+use baocao_domain::unit::{OrgUnit, UnitId};
+use baocao_domain::Message;
+use baocao_store::users::{NewUser, StoredGrant, User};
+use baocao_store::{auth as store_auth, units as store_units, users as store_users, Conn};
+
+use crate::auth::{check_password, hash_password};
+use crate::{now, App, AppError, AppResult, FieldError};
+
+/// Input for a new user.
+#[derive(Debug, Clone, Default)]
+pub struct UserInput {
+    /// Login name: 3–64 of `a-z 0-9 . _ -`.
+    pub username: String,
+    /// Name shown on screens.
+    pub display_name: String,
+    /// Initial password.
+    pub password: String,
+    /// Home unit.
+    pub unit: Option<UnitId>,
+    /// `vi` or `en`.
+    pub locale: String,
+}
+
+/// A user with grants and unit names, for listing.
+#[derive(Debug, Clone)]
+pub struct UserView {
+    /// The user (without using the password hash anywhere).
+    pub user: User,
+    /// The home unit.
+    pub unit: Option<OrgUnit>,
+    /// Grants with their units.
+    pub grants: Vec<(StoredGrant, Option<OrgUnit>)>,
+}
+
+fn check_username(name: &str) -> Result<(), FieldError> {
+    let ok = (3..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError {
+            field: "username",
+            message: Message::new("user.error.username"),
+        })
+    }
+}
+
+/// Whether `principal` may act with `permission` on `unit` (`None`: the whole system).
+pub async fn may_on(
+    conn: &mut Conn,
+    principal: &Principal,
+    permission: Permission,
+    unit: Option<UnitId>,
+) -> AppResult<bool> {
+    match unit {
+        None => Ok(principal.may_everywhere(permission)),
+        Some(unit) => {
+            let ancestors = store_units::ancestor_ids(conn, unit).await?;
+            Ok(principal.may(
+                permission,
+                &Target {
+                    unit,
+                    ancestors: &ancestors,
+                },
+            ))
+        }
+    }
+}
+
+impl App {
+    async fn require_manage_user(
+        &self,
+        conn: &mut Conn,
+        principal: &Principal,
+        user: &User,
+    ) -> AppResult<()> {
+        if may_on(conn, principal, Permission::ManageUsers, user.unit).await? {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Creates a user at a unit the principal manages.
+    pub async fn create_user(&self, principal: &Principal, input: &UserInput) -> AppResult<i64> {
+        let username = input.username.trim().to_lowercase();
+        let mut errors = Vec::new();
+        if let Err(e) = check_username(&username) {
+            errors.push(e);
+        }
+        let display_name = input.display_name.trim();
+        if display_name.is_empty() || display_name.chars().count() > 200 {
+            errors.push(FieldError {
+                field: "display_name",
+                message: Message::new("user.error.display_name"),
+            });
+        }
+        if let Err(AppError::Invalid(mut e)) = check_password(&input.password) {
+            errors.append(&mut e);
+        }
+        let locale = match input.locale.as_str() {
+            "" | "vi" => "vi",
+            "en" => "en",
+            _ => {
+                errors.push(FieldError {
+                    field: "locale",
+                    message: Message::new("user.error.locale"),
+                });
+                "vi"
+            }
+        };
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let mut conn = self.store.conn().await?;
+        if let Some(unit) = input.unit {
+            if store_units::get(&mut conn, unit).await?.is_none() {
+                return Err(AppError::field("unit", Message::new("user.error.unit")));
+            }
+        }
+        if !may_on(&mut conn, principal, Permission::ManageUsers, input.unit).await? {
+            return Err(AppError::Forbidden);
+        }
+        drop(conn);
+        let hash = hash_password(&input.password).await?;
+        let mut tx = self.store.begin_write().await?;
+        let new = NewUser {
+            username: &username,
+            display_name,
+            password_hash: &hash,
+            unit: input.unit,
+            locale,
+        };
+        let id = match store_users::insert(&mut tx, &new, now()).await {
+            Ok(id) => id,
+            Err(e) if e.is_unique_violation() => {
+                return Err(AppError::field(
+                    "username",
+                    Message::new("user.error.username_taken").arg("username", &username),
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        baocao_store::commit(tx).await?;
+        tracing::info!(by = %principal.username, %username, "user created");
+        Ok(id)
+    }
+
+    /// Users the principal may manage, with their grants.
+    pub async fn list_users(&self, principal: &Principal) -> AppResult<Vec<UserView>> {
+        if !principal.may_somewhere(Permission::ManageUsers) {
+            return Err(AppError::Forbidden);
+        }
+        let mut conn = self.store.conn().await?;
+        let allowed: Option<HashSet<UnitId>> = match principal.roots(Permission::ManageUsers) {
+            None => None,
+            Some(roots) => {
+                let mut set = HashSet::new();
+                for root in roots {
+                    for u in store_units::subtree(&mut conn, root, None, None).await? {
+                        set.insert(u.id);
+                    }
+                }
+                Some(set)
+            }
+        };
+        let users: Vec<User> = store_users::list(&mut conn)
+            .await?
+            .into_iter()
+            .filter(|u| match (&allowed, u.unit) {
+                (None, _) => true,
+                (Some(set), Some(unit)) => set.contains(&unit),
+                (Some(_), None) => false,
+            })
+            .collect();
+        let grants = store_users::all_grants(&mut conn).await?;
+        let mut unit_ids: Vec<UnitId> = users.iter().filter_map(|u| u.unit).collect();
+        unit_ids.extend(grants.iter().filter_map(|g| g.unit));
+        unit_ids.sort();
+        unit_ids.dedup();
+        let units = store_units::get_many(&mut conn, &unit_ids).await?;
+        let find =
+            |id: Option<UnitId>| id.and_then(|id| units.iter().find(|u| u.id == id).cloned());
+        Ok(users
+            .into_iter()
+            .map(|user| UserView {
+                unit: find(user.unit),
+                grants: grants
+                    .iter()
+                    .filter(|g| g.user_id == user.id)
+                    .map(|g| (g.clone(), find(g.unit)))
+                    .collect(),
+                user,
+            })
+            .collect())
+    }
+
+    /// One user the principal may manage.
+    pub async fn user_view(&self, principal: &Principal, user_id: i64) -> AppResult<UserView> {
+        let views = self.list_users(principal).await?;
+        views
+            .into_iter()
+            .find(|v| v.user.id == user_id)
+            .ok_or(AppError::NotFound)
+    }
+
+    async fn managed_user(
+        &self,
+        conn: &mut Conn,
+        principal: &Principal,
+        user_id: i64,
+    ) -> AppResult<User> {
+        let user = store_users::get(conn, user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.require_manage_user(conn, principal, &user).await?;
+        Ok(user)
+    }
+
+    /// Grants a role on a unit (or system-wide) to a user the principal manages.
+    pub async fn grant_role(
+        &self,
+        principal: &Principal,
+        user_id: i64,
+        role: Role,
+        unit: Option<UnitId>,
+    ) -> AppResult<i64> {
+        let mut conn = self.store.conn().await?;
+        self.managed_user(&mut conn, principal, user_id).await?;
+        if let Some(unit) = unit {
+            if store_units::get(&mut conn, unit).await?.is_none() {
+                return Err(AppError::field("unit", Message::new("user.error.unit")));
+            }
+        }
+        if !may_on(&mut conn, principal, Permission::ManageUsers, unit).await? {
+            return Err(AppError::Forbidden);
+        }
+        drop(conn);
+        let mut tx = self.store.begin_write().await?;
+        let id = match store_users::grant(&mut tx, user_id, role, unit, now()).await {
+            Ok(id) => id,
+            Err(e) if e.is_unique_violation() => {
+                return Err(AppError::Conflict(Message::new("user.error.grant_exists")))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        baocao_store::commit(tx).await?;
+        tracing::info!(by = %principal.username, user_id, role = %role, ?unit, "role granted");
+        Ok(id)
+    }
+
+    /// Removes a grant from a user the principal manages, if the principal also
+    /// manages the grant's unit.
+    pub async fn revoke_role(
+        &self,
+        principal: &Principal,
+        user_id: i64,
+        grant_id: i64,
+    ) -> AppResult<()> {
+        let mut conn = self.store.conn().await?;
+        self.managed_user(&mut conn, principal, user_id).await?;
+        let grant = store_users::grants_of(&mut conn, user_id)
+            .await?
+            .into_iter()
+            .find(|g| g.id == grant_id)
+            .ok_or(AppError::NotFound)?;
+        if !may_on(&mut conn, principal, Permission::ManageUsers, grant.unit).await? {
+            return Err(AppError::Forbidden);
+        }
+        drop(conn);
+        let mut tx = self.store.begin_write().await?;
+        store_users::revoke_grant(&mut tx, user_id, grant_id).await?;
+        baocao_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Sets a user's password (an administrator, or the user itself), ending its sessions.
+    pub async fn set_password(
+        &self,
+        principal: &Principal,
+        user_id: i64,
+        password: &str,
+    ) -> AppResult<()> {
+        check_password(password)?;
+        let mut conn = self.store.conn().await?;
+        if principal.user_id != user_id {
+            self.managed_user(&mut conn, principal, user_id).await?;
+        }
+        drop(conn);
+        let hash = hash_password(password).await?;
+        let mut tx = self.store.begin_write().await?;
+        if !store_users::set_password(&mut tx, user_id, &hash, now()).await? {
+            return Err(AppError::NotFound);
+        }
+        store_auth::delete_user_sessions(&mut tx, user_id).await?;
+        baocao_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Disables or re-enables a user; disabling ends its sessions.
+    pub async fn set_disabled(
+        &self,
+        principal: &Principal,
+        user_id: i64,
+        disabled: bool,
+    ) -> AppResult<()> {
+        if principal.user_id == user_id && disabled {
+            return Err(AppError::Conflict(Message::new("user.error.disable_self")));
+        }
+        let mut conn = self.store.conn().await?;
+        self.managed_user(&mut conn, principal, user_id).await?;
+        drop(conn);
+        let mut tx = self.store.begin_write().await?;
+        store_users::set_disabled(&mut tx, user_id, disabled, now()).await?;
+        if disabled {
+            store_auth::delete_user_sessions(&mut tx, user_id).await?;
+        }
+        baocao_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// A user by login name (command line).
+    pub async fn user_by_name(&self, username: &str) -> AppResult<User> {
+        let mut conn = self.store.conn().await?;
+        store_users::by_username(&mut conn, &username.trim().to_lowercase())
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Sets the language a user prefers.
+    pub async fn set_locale(
+        &self,
+        principal: &Principal,
+        locale: crate::i18n::Lang,
+    ) -> AppResult<()> {
+        let mut tx = self.store.begin_write().await?;
+        store_users::set_locale(&mut tx, principal.user_id, locale.code(), now()).await?;
+        baocao_store::commit(tx).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,219 @@
+//! Shapes of the API's requests and responses.
+
+use baocao_app::units::UnitDetail;
+use baocao_app::users::UserView;
+use baocao_domain::unit::OrgUnit;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// An org unit.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UnitDto {
+    /// Identity (codes are reused across structures; ids are not).
+    pub id: i64,
+    /// `area` or `agency`.
+    pub kind: String,
+    /// `central`, `province`, `district`, `commune`, …
+    pub level: String,
+    /// GSO code (areas) or agency identifier code.
+    pub code: String,
+    /// Official name.
+    pub name: String,
+    /// Type word (tỉnh, xã, phường, sở…).
+    pub division_type: String,
+    /// Parent unit id.
+    pub parent_id: Option<i64>,
+    /// First day of existence (ISO date), if known.
+    pub valid_from: Option<String>,
+    /// Last day of existence (ISO date), if ended.
+    pub valid_to: Option<String>,
+    /// Approximate latitude.
+    pub lat: Option<f64>,
+    /// Approximate longitude.
+    pub lon: Option<f64>,
+}
+
+impl From<&OrgUnit> for UnitDto {
+    fn from(u: &OrgUnit) -> Self {
+        UnitDto {
+            id: u.id.0,
+            kind: u.kind.as_str().into(),
+            level: u.level.as_str().into(),
+            code: u.code.as_str().into(),
+            name: u.name.clone(),
+            division_type: u.division_type.clone(),
+            parent_id: u.parent.map(|p| p.0),
+            valid_from: u.validity.from.map(|d| d.to_string()),
+            valid_to: u.validity.to.map(|d| d.to_string()),
+            lat: u.lat,
+            lon: u.lon,
+        }
+    }
+}
+
+/// Converts a list of units.
+pub fn units(list: &[OrgUnit]) -> Vec<UnitDto> {
+    list.iter().map(UnitDto::from).collect()
+}
+
+/// A reorganisation the unit took part in.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReorgDto {
+    /// Effective date (ISO).
+    pub date: String,
+    /// `whole` or `split`.
+    pub kind: String,
+    /// Whether this is the default target of the old unit.
+    pub is_default: bool,
+    /// `to` when this unit is the old side, `from` when it is the new side.
+    pub direction: String,
+    /// The unit on the other side.
+    pub other: UnitDto,
+}
+
+/// A unit with ancestors, children and reorganisations.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UnitDetailDto {
+    /// The unit.
+    pub unit: UnitDto,
+    /// Ancestors, root first.
+    pub ancestors: Vec<UnitDto>,
+    /// Children visible to the caller.
+    pub children: Vec<UnitDto>,
+    /// Merges and splits.
+    pub reorganisations: Vec<ReorgDto>,
+}
+
+impl From<&UnitDetail> for UnitDetailDto {
+    fn from(d: &UnitDetail) -> Self {
+        UnitDetailDto {
+            unit: (&d.unit).into(),
+            ancestors: units(&d.ancestors),
+            children: units(&d.children),
+            reorganisations: d
+                .reorgs
+                .iter()
+                .map(|(e, other)| ReorgDto {
+                    date: e.date.to_string(),
+                    kind: e.kind.as_str().into(),
+                    is_default: e.is_default,
+                    direction: if e.old == d.unit.id { "to" } else { "from" }.into(),
+                    other: other.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A new unit (typically an agency under an area).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewUnitRequest {
+    /// `area` or `agency`.
+    pub kind: String,
+    /// Level code.
+    pub level: String,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Type word.
+    #[serde(default)]
+    pub division_type: String,
+    /// Parent id.
+    pub parent_id: Option<i64>,
+    /// First day (ISO).
+    pub valid_from: Option<String>,
+    /// Last day (ISO).
+    pub valid_to: Option<String>,
+}
+
+/// A role grant.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct GrantDto {
+    /// Identity.
+    pub id: i64,
+    /// Role code.
+    pub role: String,
+    /// The unit whose subtree it covers; absent for system-wide.
+    pub unit: Option<UnitDto>,
+}
+
+/// A user.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UserDto {
+    /// Identity.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Home unit.
+    pub unit: Option<UnitDto>,
+    /// `vi` or `en`.
+    pub locale: String,
+    /// Disabled users cannot log in.
+    pub disabled: bool,
+    /// Roles.
+    pub grants: Vec<GrantDto>,
+}
+
+impl From<&UserView> for UserDto {
+    fn from(v: &UserView) -> Self {
+        UserDto {
+            id: v.user.id,
+            username: v.user.username.clone(),
+            display_name: v.user.display_name.clone(),
+            unit: v.unit.as_ref().map(Into::into),
+            locale: v.user.locale.clone(),
+            disabled: v.user.disabled,
+            grants: v
+                .grants
+                .iter()
+                .map(|(g, u)| GrantDto {
+                    id: g.id,
+                    role: g.role.as_str().into(),
+                    unit: u.as_ref().map(Into::into),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A new user.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewUserRequest {
+    /// Login name: 3–64 of a-z 0-9 . _ -
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Initial password (at least 10 characters).
+    pub password: String,
+    /// Home unit id.
+    pub unit_id: Option<i64>,
+    /// `vi` (default) or `en`.
+    #[serde(default)]
+    pub locale: String,
+}
+
+/// A role to grant.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GrantRequest {
+    /// Role code (`data_entry`, `reviewer`, `unit_head`, `leader`, `regime_admin`, `system_admin`, `connected_system`).
+    pub role: String,
+    /// Unit whose subtree it covers; absent for system-wide.
+    pub unit_id: Option<i64>,
+}
+
+/// A new password.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordRequest {
+    /// At least 10 characters.
+    pub password: String,
+}
+
+/// Created resource id.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Created {
+    /// Identity.
+    pub id: i64,
+}

@@ -1,0 +1,81 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at
+//! `/api/openapi.json` (generated from these handlers by utoipa).
+
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use utoipa::OpenApi;
+
+use crate::AppState;
+
+pub mod dto;
+pub mod session;
+pub mod tokens;
+pub mod units;
+pub mod users;
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Baocao API", description = "Reporting information system (Hệ thống thông tin báo cáo). \
+        Authenticate with POST /api/v1/session (cookie; send the returned csrf_token as X-CSRF-Token on writes) \
+        or with `Authorization: Bearer <token>`. Errors are JSON with a stable code and a message in the \
+        language of Accept-Language (Vietnamese by default)."),
+    paths(
+        session::login, session::whoami, session::logout,
+        units::search, units::roots, units::detail, units::children, units::subtree, units::ancestors, units::create,
+        users::list, users::create, users::grant, users::revoke, users::password,
+        tokens::list, tokens::create, tokens::revoke,
+    ),
+    components(schemas(crate::error::ErrorBody)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+/// The API routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .route("/healthz", get(health))
+        .route(
+            "/api/v1/session",
+            post(session::login)
+                .get(session::whoami)
+                .delete(session::logout),
+        )
+        .route("/api/v1/units", get(units::search).post(units::create))
+        .route("/api/v1/units/roots", get(units::roots))
+        .route("/api/v1/units/{id}", get(units::detail))
+        .route("/api/v1/units/{id}/children", get(units::children))
+        .route("/api/v1/units/{id}/subtree", get(units::subtree))
+        .route("/api/v1/units/{id}/ancestors", get(units::ancestors))
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users/{id}/grants", post(users::grant))
+        .route(
+            "/api/v1/users/{id}/grants/{grant_id}",
+            delete(users::revoke),
+        )
+        .route("/api/v1/users/{id}/password", put(users::password))
+        .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
+        .route("/api/v1/tokens/{id}", delete(tokens::revoke))
+}

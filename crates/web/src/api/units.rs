@@ -1,0 +1,210 @@
+//! Org units through the API.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use baocao_app::AppError;
+use baocao_domain::unit::{Level, UnitCode, UnitId, UnitKind, UnitRecord, Validity};
+use baocao_domain::Message;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::dto::{self, Created, NewUnitRequest, UnitDetailDto, UnitDto};
+use crate::error::{ErrorBody, WebError};
+use crate::extract::{ApiJson, Authed};
+use crate::AppState;
+
+/// Parses an optional ISO date parameter.
+pub fn parse_date(field: &'static str, text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| AppError::field(field, Message::new("request.bad_date").arg("value", t))),
+    }
+}
+
+/// Search parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SearchParams {
+    /// Text in the name (accent-insensitive) or a code prefix.
+    pub q: Option<String>,
+    /// Exact code.
+    pub code: Option<String>,
+    /// Level code.
+    pub level: Option<String>,
+    /// Only units existing on this date (YYYY-MM-DD).
+    pub date: Option<String>,
+    /// At most this many (default 50, max 1000).
+    pub limit: Option<u32>,
+}
+
+/// Finds units the caller may see.
+#[utoipa::path(get, path = "/api/v1/units", params(SearchParams), tag = "units", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UnitDto>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(p): Query<SearchParams>,
+) -> Result<Json<Vec<UnitDto>>, WebError> {
+    let date = parse_date("date", p.date.as_deref()).map_err(|e| authed.api_error(e))?;
+    let found = state
+        .app
+        .search_units(
+            &authed.caller.principal,
+            p.q.as_deref(),
+            p.code.as_deref(),
+            p.level.as_deref(),
+            date,
+            p.limit.unwrap_or(50),
+        )
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok(Json(dto::units(&found)))
+}
+
+/// Date parameter.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DateParams {
+    /// Only units existing on this date (YYYY-MM-DD).
+    pub date: Option<String>,
+    /// Subtree only: at most this many levels down.
+    pub depth: Option<u32>,
+}
+
+/// The top units the caller may see.
+#[utoipa::path(get, path = "/api/v1/units/roots", params(DateParams), tag = "units", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UnitDto>), (status = 401, body = ErrorBody)))]
+pub async fn roots(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(p): Query<DateParams>,
+) -> Result<Json<Vec<UnitDto>>, WebError> {
+    let date = parse_date("date", p.date.as_deref()).map_err(|e| authed.api_error(e))?;
+    let roots = state
+        .app
+        .unit_roots(&authed.caller.principal, date)
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok(Json(dto::units(&roots)))
+}
+
+/// A unit with its ancestors, visible children and reorganisations.
+#[utoipa::path(get, path = "/api/v1/units/{id}", params(("id" = i64, Path, description = "Unit id"), DateParams), tag = "units",
+    security(("bearer" = [])),
+    responses((status = 200, body = UnitDetailDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn detail(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    Query(p): Query<DateParams>,
+) -> Result<Json<UnitDetailDto>, WebError> {
+    let date = parse_date("date", p.date.as_deref()).map_err(|e| authed.api_error(e))?;
+    let d = state
+        .app
+        .unit_detail(&authed.caller.principal, UnitId(id), date)
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok(Json((&d).into()))
+}
+
+/// The children of a unit the caller may see.
+#[utoipa::path(get, path = "/api/v1/units/{id}/children", params(("id" = i64, Path, description = "Unit id"), DateParams),
+    tag = "units", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UnitDto>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn children(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    Query(p): Query<DateParams>,
+) -> Result<Json<Vec<UnitDto>>, WebError> {
+    let date = parse_date("date", p.date.as_deref()).map_err(|e| authed.api_error(e))?;
+    let list = state
+        .app
+        .unit_children(&authed.caller.principal, UnitId(id), date)
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok(Json(dto::units(&list)))
+}
+
+/// A unit and everything below it that the caller may see, parents first.
+#[utoipa::path(get, path = "/api/v1/units/{id}/subtree", params(("id" = i64, Path, description = "Unit id"), DateParams),
+    tag = "units", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UnitDto>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn subtree(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    Query(p): Query<DateParams>,
+) -> Result<Json<Vec<UnitDto>>, WebError> {
+    let date = parse_date("date", p.date.as_deref()).map_err(|e| authed.api_error(e))?;
+    let list = state
+        .app
+        .unit_subtree(&authed.caller.principal, UnitId(id), date, p.depth)
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok(Json(dto::units(&list)))
+}
+
+/// The ancestors of a unit, root first.
+#[utoipa::path(get, path = "/api/v1/units/{id}/ancestors", params(("id" = i64, Path, description = "Unit id")),
+    tag = "units", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UnitDto>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn ancestors(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<UnitDto>>, WebError> {
+    let list = state
+        .app
+        .unit_ancestors(&authed.caller.principal, UnitId(id))
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok(Json(dto::units(&list)))
+}
+
+/// Adds a unit (e.g. an agency) under a parent the caller manages.
+#[utoipa::path(post, path = "/api/v1/units", request_body = NewUnitRequest, tag = "units", security(("bearer" = [])),
+    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(body): ApiJson<NewUnitRequest>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let record = (|| -> Result<(UnitRecord, Validity), AppError> {
+        let kind = UnitKind::parse(&body.kind).map_err(|e| AppError::field("kind", e.message()))?;
+        let level = Level::parse(&body.level).map_err(|e| AppError::field("level", e.message()))?;
+        let code = UnitCode::parse(kind, body.code.trim())
+            .map_err(|e| AppError::field("code", e.message()))?;
+        let validity = Validity::new(
+            parse_date("valid_from", body.valid_from.as_deref())?,
+            parse_date("valid_to", body.valid_to.as_deref())?,
+        )
+        .map_err(|e| AppError::field("valid_to", e.message()))?;
+        let record = UnitRecord {
+            line: 0,
+            kind,
+            level,
+            code,
+            name: body.name.trim().to_string(),
+            division_type: body.division_type.trim().to_lowercase(),
+            parent_code: None,
+            lat: None,
+            lon: None,
+        };
+        Ok((record, validity))
+    })()
+    .map_err(|e| authed.api_error(e))?;
+    let id = state
+        .app
+        .add_unit(
+            &authed.caller.principal,
+            record.0,
+            body.parent_id.map(UnitId),
+            record.1,
+        )
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
+}

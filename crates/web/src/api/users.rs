@@ -1,0 +1,107 @@
+//! User administration through the API.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use baocao_app::users::UserInput;
+use baocao_app::AppError;
+use baocao_domain::access::Role;
+use baocao_domain::unit::UnitId;
+
+use super::dto::{Created, GrantRequest, NewUserRequest, PasswordRequest, UserDto};
+use crate::error::{ErrorBody, WebError};
+use crate::extract::{ApiJson, Authed};
+use crate::AppState;
+
+/// Users the caller manages.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UserDto>), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Json<Vec<UserDto>>, WebError> {
+    let users = state
+        .app
+        .list_users(&authed.caller.principal)
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok(Json(users.iter().map(UserDto::from).collect()))
+}
+
+/// Creates a user at a unit the caller manages.
+#[utoipa::path(post, path = "/api/v1/users", request_body = NewUserRequest, tag = "users", security(("bearer" = [])),
+    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(body): ApiJson<NewUserRequest>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let input = UserInput {
+        username: body.username,
+        display_name: body.display_name,
+        password: body.password,
+        unit: body.unit_id.map(UnitId),
+        locale: body.locale,
+    };
+    let id = state
+        .app
+        .create_user(&authed.caller.principal, &input)
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// Grants a role on a unit subtree (or system-wide).
+#[utoipa::path(post, path = "/api/v1/users/{id}/grants", request_body = GrantRequest, tag = "users",
+    params(("id" = i64, Path, description = "User id")), security(("bearer" = [])),
+    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn grant(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<GrantRequest>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let role = Role::parse(&body.role)
+        .map_err(|e| authed.api_error(AppError::field("role", e.message())))?;
+    let grant = state
+        .app
+        .grant_role(&authed.caller.principal, id, role, body.unit_id.map(UnitId))
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok((StatusCode::CREATED, Json(Created { id: grant })))
+}
+
+/// Removes a grant.
+#[utoipa::path(delete, path = "/api/v1/users/{id}/grants/{grant_id}", tag = "users",
+    params(("id" = i64, Path, description = "User id"), ("grant_id" = i64, Path, description = "Grant id")), security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path((id, grant_id)): Path<(i64, i64)>,
+) -> Result<StatusCode, WebError> {
+    state
+        .app
+        .revoke_role(&authed.caller.principal, id, grant_id)
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sets a user's password (ends its sessions).
+#[utoipa::path(put, path = "/api/v1/users/{id}/password", request_body = PasswordRequest, tag = "users",
+    params(("id" = i64, Path, description = "User id")), security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn password(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PasswordRequest>,
+) -> Result<StatusCode, WebError> {
+    state
+        .app
+        .set_password(&authed.caller.principal, id, &body.password)
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,217 @@
+//! One error type at the HTTP edge: an [`AppError`] with the language and the
+//! format (JSON for the API, HTML for pages) to answer in. Internal details are
+//! logged, never shown.
+
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use baocao_app::i18n::{render, Lang};
+use baocao_app::AppError;
+use baocao_domain::Message;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::pages::render_error_page;
+
+/// How to answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `application/json` (API).
+    Json,
+    /// A page.
+    Html,
+}
+
+/// An error answered in the user's language.
+#[derive(Debug)]
+pub struct WebError {
+    /// What went wrong.
+    pub error: AppError,
+    /// In which language to say it.
+    pub lang: Lang,
+    /// In which format.
+    pub format: Format,
+    /// For pages: where to come back after logging in.
+    pub path: String,
+    /// Status and code of request problems that are not use-case errors.
+    pub request_problem: Option<(StatusCode, &'static str)>,
+}
+
+/// Errors from request parsing that are not use-case errors.
+#[derive(Debug, Clone)]
+pub enum RequestProblem {
+    /// Body larger than allowed.
+    TooLarge,
+    /// Body not of the expected type.
+    UnsupportedMediaType,
+    /// Body not parseable.
+    Malformed(String),
+    /// A missing or wrong CSRF token.
+    Csrf,
+}
+
+impl WebError {
+    /// An error in a format and language.
+    pub fn new(error: AppError, lang: Lang, format: Format) -> Self {
+        WebError {
+            error,
+            lang,
+            format,
+            path: "/".into(),
+            request_problem: None,
+        }
+    }
+
+    /// Answers with a request problem, as an invalid-input error with its own status.
+    pub fn request(problem: RequestProblem, lang: Lang, format: Format) -> Self {
+        let message = match &problem {
+            RequestProblem::TooLarge => Message::new("request.too_large"),
+            RequestProblem::UnsupportedMediaType => Message::new("request.unsupported_media_type"),
+            RequestProblem::Malformed(detail) => {
+                Message::new("request.malformed").arg("detail", detail)
+            }
+            RequestProblem::Csrf => Message::new("request.csrf"),
+        };
+        let mut e = WebError::new(AppError::Conflict(message), lang, format);
+        e.request_problem = Some(match problem {
+            RequestProblem::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            RequestProblem::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            RequestProblem::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed"),
+            RequestProblem::Csrf => (StatusCode::FORBIDDEN, "csrf"),
+        });
+        e
+    }
+
+    fn status(&self) -> StatusCode {
+        if let Some((status, _)) = self.request_problem {
+            return status;
+        }
+        match &self.error {
+            AppError::Unauthenticated | AppError::SessionExpired | AppError::BadCredentials => {
+                StatusCode::UNAUTHORIZED
+            }
+            AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) | AppError::ImportRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self.request_problem {
+            Some((_, code)) => code,
+            None => self.error.code(),
+        }
+    }
+
+    /// The body of an API error.
+    pub fn body(&self) -> ErrorBody {
+        let lang = self.lang;
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_string(),
+                message: render(lang, &self.error.message()),
+                fields: match &self.error {
+                    AppError::Invalid(fields) => fields
+                        .iter()
+                        .map(|f| FieldProblem {
+                            field: f.field.to_string(),
+                            message: render(lang, &f.message),
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                },
+                lines: match &self.error {
+                    AppError::ImportRejected(lines) => lines
+                        .iter()
+                        .map(|l| LineProblem {
+                            line: l.line,
+                            message: render(lang, &l.message),
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                },
+            },
+        }
+    }
+}
+
+/// The JSON body of every API error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// An API error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code (`forbidden`, `invalid`, `throttled`, …).
+    pub code: String,
+    /// Translated message (Accept-Language or the `lang` cookie; Vietnamese by default).
+    pub message: String,
+    /// Per-field problems of invalid input.
+    pub fields: Vec<FieldProblem>,
+    /// Per-line problems of a refused import file.
+    pub lines: Vec<LineProblem>,
+}
+
+/// A problem with one field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// Field name.
+    pub field: String,
+    /// Translated message.
+    pub message: String,
+}
+
+/// A problem with one line of a file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineProblem {
+    /// Line number (1 = header).
+    pub line: u64,
+    /// Translated message.
+    pub message: String,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self.error {
+            tracing::error!(%detail, "internal error");
+        }
+        let status = self.status();
+        let mut response = match self.format {
+            Format::Json => (status, axum::Json(self.body())).into_response(),
+            Format::Html => {
+                if status == StatusCode::UNAUTHORIZED {
+                    let next = crate::pages::url_encode(&self.path);
+                    let expired = matches!(self.error, AppError::SessionExpired);
+                    return Redirect::to(&format!(
+                        "/login?next={next}{}",
+                        if expired { "&expired=1" } else { "" }
+                    ))
+                    .into_response();
+                }
+                (
+                    status,
+                    Html(render_error_page(
+                        self.lang,
+                        status,
+                        &self.error.message(),
+                        &self.body(),
+                    )),
+                )
+                    .into_response()
+            }
+        };
+        if let AppError::Throttled { retry_after } = self.error {
+            if let Ok(v) = retry_after.to_string().parse() {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response
+    }
+}

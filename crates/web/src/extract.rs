@@ -1,0 +1,244 @@
+//! Request extractors: the user's language, the caller (session cookie or bearer
+//! token), CSRF checks, and JSON/form bodies whose rejections become translated errors.
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::{Form, Json};
+use baocao_app::auth::Caller;
+use baocao_app::i18n::Lang;
+use baocao_app::AppError;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Format, RequestProblem, WebError};
+use crate::AppState;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "baocao_session";
+/// Name of the language cookie.
+pub const LANG_COOKIE: &str = "lang";
+/// Name of the pre-login CSRF cookie (double submit on the login form).
+pub const LOGIN_CSRF_COOKIE: &str = "baocao_login_csrf";
+/// Header carrying the CSRF token on cookie-authenticated API writes.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A cookie's value.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, path /, Secure when configured.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// The language to answer in: the `lang` cookie, else Accept-Language, else Vietnamese.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(|v| Lang::parse(&v))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+fn format_of(parts: &Parts) -> Format {
+    if parts.uri.path().starts_with("/api/") {
+        Format::Json
+    } else {
+        Format::Html
+    }
+}
+
+/// The user's language, for handlers that need no caller.
+#[derive(Debug, Clone, Copy)]
+pub struct UserLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for UserLang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(UserLang(lang_of(&parts.headers)))
+    }
+}
+
+/// The client's address, for login throttling.
+pub fn client_address(parts_extensions: &axum::http::Extensions) -> String {
+    parts_extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// An authenticated caller with the language to answer in.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    /// Who.
+    pub caller: Caller,
+    /// Language: cookie, else the user's preference.
+    pub lang: Lang,
+    /// The session token, when authenticated by cookie.
+    pub session_token: Option<String>,
+}
+
+impl Authed {
+    /// An error in this caller's language for a page.
+    pub fn page_error(&self, error: AppError) -> WebError {
+        WebError::new(error, self.lang, Format::Html)
+    }
+
+    /// An error in this caller's language for the API.
+    pub fn api_error(&self, error: AppError) -> WebError {
+        WebError::new(error, self.lang, Format::Json)
+    }
+
+    /// Checks a form's CSRF token against the session's.
+    pub fn check_csrf(&self, token: &str) -> Result<(), WebError> {
+        match &self.caller.csrf_token {
+            Some(expected) if constant_time_eq(expected.as_bytes(), token.as_bytes()) => Ok(()),
+            // Bearer-token callers carry no ambient authority: nothing to forge.
+            None => Ok(()),
+            Some(_) => Err(WebError::request(
+                RequestProblem::Csrf,
+                self.lang,
+                Format::Html,
+            )),
+        }
+    }
+}
+
+/// Compares secrets without an early exit.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let format = format_of(parts);
+        let cookie_lang = cookie(&parts.headers, LANG_COOKIE).and_then(|v| Lang::parse(&v));
+        let fallback = lang_of(&parts.headers);
+        let fail = |error: AppError| {
+            let mut e = WebError::new(error, fallback, format);
+            e.path = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "/".into());
+            e
+        };
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let (caller, session_token) = if let Some(token) = bearer {
+            (state.app.token_caller(token).await.map_err(fail)?, None)
+        } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+            (
+                state.app.session_caller(&token).await.map_err(fail)?,
+                Some(token),
+            )
+        } else {
+            return Err(fail(AppError::Unauthenticated));
+        };
+        let lang = cookie_lang
+            .or_else(|| Lang::parse(&caller.locale))
+            .unwrap_or_default();
+        let authed = Authed {
+            caller,
+            lang,
+            session_token,
+        };
+        // Cookie-authenticated API writes must echo the session's CSRF token in a header.
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if format == Format::Json && unsafe_method && authed.session_token.is_some() {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if let Err(mut e) = authed.check_csrf(sent) {
+                e.format = Format::Json;
+                return Err(e);
+            }
+        }
+        Ok(authed)
+    }
+}
+
+fn problem_of(status: StatusCode, detail: String) -> RequestProblem {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => RequestProblem::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => RequestProblem::UnsupportedMediaType,
+        _ => RequestProblem::Malformed(detail),
+    }
+}
+
+/// A JSON body; a rejection is a translated JSON error.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = WebError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(req.headers());
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => {
+                let rejection: JsonRejection = rejection;
+                Err(WebError::request(
+                    problem_of(rejection.status(), rejection.body_text()),
+                    lang,
+                    Format::Json,
+                ))
+            }
+        }
+    }
+}
+
+/// A form body; a rejection is a translated error page.
+#[derive(Debug)]
+pub struct PageForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
+    type Rejection = WebError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(req.headers());
+        match Form::<T>::from_request(req, state).await {
+            Ok(Form(v)) => Ok(PageForm(v)),
+            Err(rejection) => {
+                let rejection: FormRejection = rejection;
+                Err(WebError::request(
+                    problem_of(rejection.status(), rejection.body_text()),
+                    lang,
+                    Format::Html,
+                ))
+            }
+        }
+    }
+}
