@@ -1,1 +1,488 @@
-fn main() {}
+//! `baocao`: the reporting information system's one binary.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use baocao_app::auth::{random_secret, system_principal};
+use baocao_app::i18n::{render, Lang};
+use baocao_app::units::{read_merge_file, read_units_file, StructureFile};
+use baocao_app::users::UserInput;
+use baocao_app::{App, AppError, Settings};
+use baocao_domain::access::Role;
+use baocao_domain::unit::{UnitId, Validity};
+use baocao_store::{Store, StoreOptions};
+use baocao_web::WebConfig;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+mod config;
+mod demo;
+
+/// Baocao — reporting information system (Hệ thống thông tin báo cáo).
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Configuration file (default: ./baocao.toml when present).
+    #[arg(long, global = true, env = "BAOCAO_CONFIG")]
+    config: Option<PathBuf>,
+    /// Language of messages: vi (default) or en.
+    #[arg(long, global = true, env = "BAOCAO_LANG", default_value = "vi")]
+    lang: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct DbArgs {
+    /// Database URL: sqlite://PATH (default sqlite://baocao.db) or postgres://…
+    #[arg(long = "database", env = "BAOCAO_DATABASE_URL")]
+    database: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "BAOCAO_LISTEN")]
+    listen: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serves the web UI and the API.
+    Serve(ServeArgs),
+    /// Loads the demo (Nghệ An province) into the database if absent, then serves it.
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        /// Give every demo account this password (otherwise random ones are printed once).
+        #[arg(long)]
+        password: Option<String>,
+        /// Folder with the vn-admin CSV files.
+        #[arg(long, env = "BAOCAO_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+    },
+    /// Brings the database schema up to date.
+    Migrate(DbArgs),
+    /// Administrative units.
+    Units {
+        #[command(subcommand)]
+        command: UnitsCommand,
+    },
+    /// User accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UnitsCommand {
+    /// Imports units and reorganisations (idempotent; all or nothing).
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Import the official set from this folder: units-2008-2025.csv (to 30/06/2025),
+        /// units-2025.csv (from 01/07/2025) and merge-2025.csv.
+        #[arg(long, conflicts_with_all = ["units", "merge"])]
+        vn_admin: Option<PathBuf>,
+        /// A units file (level,code,name,division_type,parent_code,lat,lon).
+        #[arg(long)]
+        units: Option<PathBuf>,
+        /// First day the units of --units exist (YYYY-MM-DD).
+        #[arg(long, requires = "units")]
+        valid_from: Option<String>,
+        /// Last day the units of --units exist (YYYY-MM-DD).
+        #[arg(long, requires = "units")]
+        valid_to: Option<String>,
+        /// A merge file (old → new units).
+        #[arg(long, requires = "merge_date")]
+        merge: Option<PathBuf>,
+        /// The day the merge took effect (YYYY-MM-DD).
+        #[arg(long)]
+        merge_date: Option<String>,
+        /// Only this province (GSO code) and the units below it.
+        #[arg(long)]
+        province: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Creates a user, optionally with a role on a unit.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Login name.
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Password (a random one is generated and printed when absent).
+        #[arg(long, env = "BAOCAO_PASSWORD")]
+        password: Option<String>,
+        /// Home unit id (see the unit browser or /api/v1/units).
+        #[arg(long)]
+        unit: Option<i64>,
+        /// Role to grant on the home unit (system-wide when no unit).
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Sets a user's password (ends its sessions).
+    Passwd {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Login name.
+        username: String,
+        /// New password (a random one is generated and printed when absent).
+        #[arg(long, env = "BAOCAO_PASSWORD")]
+        password: Option<String>,
+    },
+    /// Lists users and their roles.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// A failure of a command, in the user's language.
+struct Failure(String);
+
+impl Failure {
+    fn app(lang: Lang, e: &AppError) -> Failure {
+        let mut text = render(lang, &e.message());
+        if let AppError::Invalid(fields) = e {
+            for f in fields {
+                text.push_str(&format!("\n  {}: {}", f.field, render(lang, &f.message)));
+            }
+        }
+        if let AppError::ImportRejected(lines) = e {
+            for l in lines.iter().take(50) {
+                text.push_str(&format!(
+                    "\n  {} {}: {}",
+                    baocao_app::i18n::t(lang, "import.line"),
+                    l.line,
+                    render(lang, &l.message)
+                ));
+            }
+            if lines.len() > 50 {
+                text.push_str(&format!("\n  … (+{})", lines.len() - 50));
+            }
+        }
+        if let AppError::Internal(detail) = e {
+            text.push_str(&format!("\n  {detail}"));
+        }
+        Failure(text)
+    }
+}
+
+fn init_logs(format: Option<&str>) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BAOCAO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == Some("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn parse_date(text: Option<&str>) -> Result<Option<NaiveDate>, Failure> {
+    text.map(|t| {
+        NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| Failure(format!("{t}: YYYY-MM-DD")))
+    })
+    .transpose()
+}
+
+struct Runtime {
+    file: config::FileConfig,
+}
+
+impl Runtime {
+    async fn app(&self, db: &DbArgs) -> Result<App, Failure> {
+        let url = db
+            .database
+            .clone()
+            .or_else(|| self.file.database_url.clone())
+            .unwrap_or_else(|| config::DEFAULT_DATABASE.to_string());
+        let mut options = StoreOptions::new(url.clone());
+        options.schema = self.file.database_schema.clone();
+        let store = Store::connect(&options)
+            .await
+            .map_err(|e| Failure(format!("{url}: {e}")))?;
+        store.migrate().await.map_err(|e| Failure(e.to_string()))?;
+        Ok(App::new(store, Settings::default()))
+    }
+
+    async fn serve(&self, app: App, args: &ServeArgs) -> Result<(), Failure> {
+        let listen = args
+            .listen
+            .clone()
+            .or_else(|| self.file.listen.clone())
+            .unwrap_or_else(|| config::DEFAULT_LISTEN.to_string());
+        let addr: SocketAddr = listen
+            .parse()
+            .map_err(|_| Failure(format!("--listen {listen}: ADDR:PORT")))?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Failure(format!("{addr}: {e}")))?;
+        let mut web = WebConfig::default();
+        web.secure_cookies = self.file.secure_cookies.unwrap_or(false);
+        if let Some(max) = self.file.max_body_bytes {
+            web.max_body_bytes = max;
+        }
+        let store = app.store.clone();
+        let router = baocao_web::router(app, web);
+        let local = listener.local_addr().map_err(|e| Failure(e.to_string()))?;
+        println!("Baocao: http://{local}/");
+        tracing::info!(%local, "serving");
+        baocao_web::serve(listener, router, shutdown_signal())
+            .await
+            .map_err(|e| Failure(e.to_string()))?;
+        store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let lang = Lang::parse(&cli.lang).unwrap_or_default();
+    let file = config::load(cli.config.as_deref()).map_err(Failure)?;
+    init_logs(file.log_format.as_deref());
+    let rt = Runtime { file };
+    let fail = |e: AppError| Failure::app(lang, &e);
+    match cli.command {
+        Command::Serve(args) => {
+            let app = rt.app(&args.db).await?;
+            rt.serve(app, &args).await
+        }
+        Command::Demo {
+            serve,
+            password,
+            data_dir,
+        } => {
+            let app = rt.app(&serve.db).await?;
+            let dir = config::data_dir(data_dir.or_else(|| rt.file.data_dir.clone())).ok_or_else(|| {
+                Failure("vn-admin data not found: pass --data-dir DIR (or BAOCAO_DATA_DIR) pointing at shared/data/vn-admin".into())
+            })?;
+            if let Some(p) = &password {
+                baocao_app::auth::check_password(p).map_err(fail)?;
+            }
+            let accounts = demo::load(&app, &dir, password.as_deref())
+                .await
+                .map_err(fail)?;
+            if accounts.is_empty() {
+                println!("Demo data already loaded; accounts were printed when it was created.");
+            } else {
+                println!("Demo accounts (passwords are shown only now):");
+                for a in &accounts {
+                    println!(
+                        "  {:<18} {:<22} {:<18} {}",
+                        a.username,
+                        a.password,
+                        a.role.as_str(),
+                        a.unit
+                    );
+                }
+            }
+            rt.serve(app, &serve).await
+        }
+        Command::Migrate(db) => {
+            rt.app(&db).await?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::Units {
+            command:
+                UnitsCommand::Import {
+                    db,
+                    vn_admin,
+                    units,
+                    valid_from,
+                    valid_to,
+                    merge,
+                    merge_date,
+                    province,
+                },
+        } => {
+            let app = rt.app(&db).await?;
+            let started = std::time::Instant::now();
+            let summary = if let Some(dir) = vn_admin {
+                demo::import_vn_admin(&app, &dir, province.as_deref())
+                    .await
+                    .map_err(fail)?
+            } else {
+                let mut structures = Vec::new();
+                if let Some(path) = units {
+                    let mut records = read_units_file(&path).map_err(fail)?;
+                    if let Some(code) = &province {
+                        records = baocao_app::units::only_province(records, code);
+                    }
+                    let validity = Validity::new(
+                        parse_date(valid_from.as_deref())?,
+                        parse_date(valid_to.as_deref())?,
+                    )
+                    .map_err(|e| Failure(render(lang, &e.message())))?;
+                    structures.push(StructureFile { records, validity });
+                }
+                let merge_records = match &merge {
+                    Some(path) => Some(read_merge_file(path).map_err(fail)?),
+                    None => None,
+                };
+                let date = parse_date(merge_date.as_deref())?;
+                let merge_arg = merge_records.as_deref().zip(date);
+                if structures.is_empty() && merge_arg.is_none() {
+                    return Err(Failure("nothing to import: give --vn-admin DIR, --units FILE or --merge FILE --merge-date DATE".into()));
+                }
+                app.import_units(&system_principal(), &structures, merge_arg)
+                    .await
+                    .map_err(fail)?
+            };
+            println!(
+                "Imported in {:.2} s: units {} new, {} changed, {} unchanged; reorganisations {} new, {} changed, {} unchanged.",
+                started.elapsed().as_secs_f64(),
+                summary.inserted,
+                summary.updated,
+                summary.unchanged,
+                summary.events_inserted,
+                summary.events_updated,
+                summary.events_unchanged
+            );
+            Ok(())
+        }
+        Command::User { command } => match command {
+            UserCommand::Add {
+                db,
+                username,
+                name,
+                password,
+                unit,
+                role,
+            } => {
+                let app = rt.app(&db).await?;
+                let role = role
+                    .map(|r| Role::parse(&r).map_err(|e| Failure(render(lang, &e.message()))))
+                    .transpose()?;
+                let generated = password.is_none();
+                let password = password.unwrap_or_else(|| random_secret()[..20].to_string());
+                let admin = system_principal();
+                let input = UserInput {
+                    username: username.clone(),
+                    display_name: name,
+                    password: password.clone(),
+                    unit: unit.map(UnitId),
+                    locale: lang.code().into(),
+                };
+                let id = app.create_user(&admin, &input).await.map_err(fail)?;
+                if let Some(role) = role {
+                    app.grant_role(&admin, id, role, unit.map(UnitId))
+                        .await
+                        .map_err(fail)?;
+                }
+                println!("User {username} created (id {id}).");
+                if generated {
+                    println!("Password: {password}");
+                }
+                Ok(())
+            }
+            UserCommand::Passwd {
+                db,
+                username,
+                password,
+            } => {
+                let app = rt.app(&db).await?;
+                let user = app.user_by_name(&username).await.map_err(fail)?;
+                let generated = password.is_none();
+                let password = password.unwrap_or_else(|| random_secret()[..20].to_string());
+                app.set_password(&system_principal(), user.id, &password)
+                    .await
+                    .map_err(fail)?;
+                println!(
+                    "Password of {} changed; its sessions were ended.",
+                    user.username
+                );
+                if generated {
+                    println!("Password: {password}");
+                }
+                Ok(())
+            }
+            UserCommand::List { db } => {
+                let app = rt.app(&db).await?;
+                for v in app.list_users(&system_principal()).await.map_err(fail)? {
+                    let roles: Vec<String> = v
+                        .grants
+                        .iter()
+                        .map(|(g, u)| {
+                            format!(
+                                "{}@{}",
+                                g.role,
+                                u.as_ref()
+                                    .map(|u| u.code.to_string())
+                                    .unwrap_or_else(|| "*".into())
+                            )
+                        })
+                        .collect();
+                    println!(
+                        "{:<20} {:<36} {:<8} {}",
+                        v.user.username,
+                        v.user.display_name,
+                        if v.user.disabled {
+                            "disabled"
+                        } else {
+                            "active"
+                        },
+                        roles.join(", ")
+                    );
+                }
+                Ok(())
+            }
+        },
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("baocao: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("baocao: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! Demo data: Nghệ An province (code 40) as a province instance — its districts
+//! and communes before 1 July 2025, its communes after, the merge mapping, about
+//! twenty departments, and one account per role.
+
+use std::path::Path;
+
+use baocao_app::auth::{random_secret, system_principal};
+use baocao_app::units::{
+    only_province, read_merge_file, read_units_file, reform_2025, ImportSummary, StructureFile,
+};
+use baocao_app::users::UserInput;
+use baocao_app::{App, AppError, AppResult};
+use baocao_domain::access::Role;
+use baocao_domain::unit::{Level, UnitCode, UnitId, UnitKind, UnitRecord, Validity};
+use baocao_store::{meta, units as store_units};
+use chrono::Days;
+
+/// The demo province's GSO code.
+pub const PROVINCE: &str = "40";
+const LOADED_KEY: &str = "demo.loaded";
+
+/// Departments (sở, ban, ngành) of the province as agencies. Their identifier
+/// codes follow the `000.00.NN.H40` form of Decision 20/2020/QĐ-TTg but the
+/// numbers are illustrative, not the official assignments.
+const AGENCIES: [(&str, &str); 20] = [
+    ("Văn phòng Ủy ban nhân dân tỉnh Nghệ An", "văn phòng"),
+    ("Sở Nội vụ tỉnh Nghệ An", "sở"),
+    ("Sở Tư pháp tỉnh Nghệ An", "sở"),
+    ("Sở Tài chính tỉnh Nghệ An", "sở"),
+    ("Sở Công Thương tỉnh Nghệ An", "sở"),
+    ("Sở Nông nghiệp và Môi trường tỉnh Nghệ An", "sở"),
+    ("Sở Xây dựng tỉnh Nghệ An", "sở"),
+    ("Sở Khoa học và Công nghệ tỉnh Nghệ An", "sở"),
+    ("Sở Giáo dục và Đào tạo tỉnh Nghệ An", "sở"),
+    ("Sở Y tế tỉnh Nghệ An", "sở"),
+    ("Sở Văn hóa, Thể thao và Du lịch tỉnh Nghệ An", "sở"),
+    ("Sở Dân tộc và Tôn giáo tỉnh Nghệ An", "sở"),
+    ("Thanh tra tỉnh Nghệ An", "thanh tra"),
+    ("Ban Quản lý Khu kinh tế Đông Nam Nghệ An", "ban"),
+    ("Sở Kế hoạch và Đầu tư tỉnh Nghệ An", "sở"),
+    ("Sở Thông tin và Truyền thông tỉnh Nghệ An", "sở"),
+    ("Sở Lao động - Thương binh và Xã hội tỉnh Nghệ An", "sở"),
+    ("Sở Giao thông vận tải tỉnh Nghệ An", "sở"),
+    ("Sở Tài nguyên và Môi trường tỉnh Nghệ An", "sở"),
+    ("Sở Ngoại vụ tỉnh Nghệ An", "sở"),
+];
+
+/// An account created for the demo.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    /// Login name.
+    pub username: String,
+    /// Password (printed once).
+    pub password: String,
+    /// Role.
+    pub role: Role,
+    /// Where.
+    pub unit: String,
+}
+
+/// Imports the official structures for one province (or all when `province` is
+/// `None`) from the vn-admin folder.
+pub async fn import_vn_admin(
+    app: &App,
+    dir: &Path,
+    province: Option<&str>,
+) -> AppResult<ImportSummary> {
+    let filter = |records: Vec<UnitRecord>| match province {
+        Some(code) => only_province(records, code),
+        None => records,
+    };
+    let legacy = filter(read_units_file(&dir.join("units-2008-2025.csv"))?);
+    let current = filter(read_units_file(&dir.join("units-2025.csv"))?);
+    let reform = reform_2025();
+    let day_before = reform.checked_sub_days(Days::new(1)).unwrap_or(reform);
+    let mut merge = read_merge_file(&dir.join("merge-2025.csv"))?;
+    if province.is_some() {
+        let old: std::collections::HashSet<(&str, &str)> = legacy
+            .iter()
+            .map(|r| (r.level.as_str(), r.code.as_str()))
+            .collect();
+        merge.retain(|m| old.contains(&(m.old_level.as_str(), m.old_code.as_str())));
+    }
+    let structures = [
+        StructureFile {
+            records: legacy,
+            validity: Validity {
+                from: None,
+                to: Some(day_before),
+            },
+        },
+        StructureFile {
+            records: current,
+            validity: Validity {
+                from: Some(reform),
+                to: None,
+            },
+        },
+    ];
+    app.import_units(&system_principal(), &structures, Some((&merge, reform)))
+        .await
+}
+
+async fn find(app: &App, level: &str, code: &str, on: chrono::NaiveDate) -> AppResult<UnitId> {
+    let found = app
+        .search_units(
+            &system_principal(),
+            None,
+            Some(code),
+            Some(level),
+            Some(on),
+            5,
+        )
+        .await?;
+    found.first().map(|u| u.id).ok_or(AppError::NotFound)
+}
+
+/// Loads the demo unless it is already there. Returns the accounts created now
+/// (empty when the demo was loaded before).
+pub async fn load(app: &App, dir: &Path, password: Option<&str>) -> AppResult<Vec<DemoAccount>> {
+    let mut conn = app.store.conn().await?;
+    if meta::get(&mut conn, LOADED_KEY).await?.is_some() {
+        return Ok(Vec::new());
+    }
+    drop(conn);
+    let summary = import_vn_admin(app, dir, Some(PROVINCE)).await?;
+    tracing::info!(?summary, "demo units imported");
+    let admin = system_principal();
+    let legacy_day = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default();
+    let today = chrono::Local::now().date_naive();
+    let province = find(app, "province", PROVINCE, today).await?;
+    for (i, (name, kind)) in AGENCIES.iter().enumerate() {
+        let record = UnitRecord {
+            line: 0,
+            kind: UnitKind::Agency,
+            level: Level::parse("province").map_err(|e| AppError::Internal(e.to_string()))?,
+            code: UnitCode::parse(UnitKind::Agency, &format!("000.00.{:02}.H40", i + 1))
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            name: name.to_string(),
+            division_type: kind.to_string(),
+            parent_code: None,
+            lat: None,
+            lon: None,
+        };
+        let exists = !app
+            .search_units(&admin, None, Some(record.code.as_str()), None, None, 1)
+            .await?
+            .is_empty();
+        if !exists {
+            app.add_unit(&admin, record, Some(province), Validity::default())
+                .await?;
+        }
+    }
+    // Thành phố Vinh (412) and its first ward before the reform; one 2025 commune.
+    let vinh = find(app, "district", "412", legacy_day).await?;
+    let ward = app.unit_children(&admin, vinh, Some(legacy_day)).await?;
+    let ward = ward.first().ok_or(AppError::NotFound)?.clone();
+    let communes_2025 = app.unit_children(&admin, province, Some(today)).await?;
+    let commune_2025 = communes_2025
+        .iter()
+        .find(|u| u.kind == UnitKind::Area)
+        .ok_or(AppError::NotFound)?
+        .clone();
+    let ict = app
+        .search_units(&admin, None, Some("000.00.08.H40"), None, None, 1)
+        .await?
+        .first()
+        .map(|u| u.id)
+        .ok_or(AppError::NotFound)?;
+    let plan: Vec<(&str, &str, Role, Option<UnitId>)> = vec![
+        ("admin", "Quản trị hệ thống", Role::SystemAdmin, None),
+        (
+            "tinh.lanhdao",
+            "Lãnh đạo UBND tỉnh",
+            Role::Leader,
+            Some(province),
+        ),
+        (
+            "tinh.tonghop",
+            "Chuyên viên tổng hợp VP UBND tỉnh",
+            Role::Reviewer,
+            Some(province),
+        ),
+        (
+            "tinh.chedo",
+            "Quản trị chế độ báo cáo tỉnh",
+            Role::RegimeAdmin,
+            Some(province),
+        ),
+        (
+            "so.khcn.nhaplieu",
+            "Cán bộ nhập liệu Sở KH&CN",
+            Role::DataEntry,
+            Some(ict),
+        ),
+        (
+            "vinh.tonghop",
+            "Chuyên viên tổng hợp TP Vinh",
+            Role::Reviewer,
+            Some(vinh),
+        ),
+        (
+            "vinh.lanhdao",
+            "Lãnh đạo UBND TP Vinh",
+            Role::UnitHead,
+            Some(vinh),
+        ),
+        (
+            "xa.nhaplieu",
+            "Cán bộ nhập liệu cấp xã",
+            Role::DataEntry,
+            Some(ward.id),
+        ),
+        (
+            "xa.chutich",
+            "Chủ tịch UBND cấp xã",
+            Role::UnitHead,
+            Some(ward.id),
+        ),
+        (
+            "xa2025.nhaplieu",
+            "Cán bộ nhập liệu xã (từ 2025)",
+            Role::DataEntry,
+            Some(commune_2025.id),
+        ),
+        (
+            "lienthong",
+            "Hệ thống báo cáo quốc gia",
+            Role::ConnectedSystem,
+            Some(province),
+        ),
+    ];
+    let mut accounts = Vec::new();
+    for (username, name, role, unit) in plan {
+        // A rerun after an interrupted load keeps the accounts already made.
+        if app.user_by_name(username).await.is_ok() {
+            continue;
+        }
+        let password = password
+            .map(str::to_string)
+            .unwrap_or_else(|| random_secret()[..20].to_string());
+        let id = app
+            .create_user(
+                &admin,
+                &UserInput {
+                    username: username.into(),
+                    display_name: name.into(),
+                    password: password.clone(),
+                    unit,
+                    locale: "vi".into(),
+                },
+            )
+            .await?;
+        app.grant_role(&admin, id, role, unit).await?;
+        let unit_name = match unit {
+            None => "—".to_string(),
+            Some(u) => app.unit_detail(&admin, u, None).await?.unit.name,
+        };
+        accounts.push(DemoAccount {
+            username: username.into(),
+            password,
+            role,
+            unit: unit_name,
+        });
+    }
+    let mut conn = app.store.conn().await?;
+    meta::set(&mut conn, LOADED_KEY, "1").await?;
+    let (units, events) = store_units::counts(&mut conn).await?;
+    tracing::info!(units, events, "demo loaded");
+    Ok(accounts)
+}
