@@ -169,7 +169,16 @@ pub fn plan_import(
         let correction = || candidates.iter().find(|u| u.validity.from == validity.from);
         let this_ref = match continuation.or_else(correction) {
             Some(u) => {
+                let mut r = r.clone();
                 let new_validity = if continuation.is_some() {
+                    // A continued unit describes itself as the later structure does,
+                    // so importing the earlier file again does not undo the later one.
+                    let later = |v: &Validity| v.to.map_or(NaiveDate::MAX, |t| t);
+                    if later(&validity) < later(&u.validity) {
+                        r.division_type = u.division_type.clone();
+                        r.lat = u.lat;
+                        r.lon = u.lon;
+                    }
                     union(&u.validity, &validity)
                 } else {
                     validity
@@ -185,7 +194,7 @@ pub fn plan_import(
                 } else {
                     plan.updates.push(PlannedUpdate {
                         id: u.id,
-                        record: r.clone(),
+                        record: r,
                         parent,
                         validity: new_validity,
                     });
@@ -279,8 +288,10 @@ mod tests {
         assert_eq!(plan.inserts[3].parent, ParentRef::New(2));
         let existing = stored(&plan, 1);
 
+        let mut moved = rec(2, "province", "40", "Tỉnh Nghệ An", None);
+        moved.lat = Some(19.0);
         let new = vec![
-            rec(2, "province", "40", "Tỉnh Nghệ An", None),
+            moved,
             rec(3, "province", "52", "Tỉnh Gia Lai", None),
             rec(4, "commune", "16681", "Phường Vinh Phú", Some("40")),
         ];
@@ -297,6 +308,7 @@ mod tests {
         // Re-importing either file now changes nothing.
         let mut all = existing.clone();
         all[0].validity = Validity::default();
+        all[0].lat = Some(19.0);
         all.extend(stored(&plan, 10).into_iter().map(|mut u| {
             if u.parent == Some(UnitId(10)) {
                 u.parent = Some(UnitId(1));
