@@ -43,8 +43,8 @@ pub enum RequestProblem {
     TooLarge,
     /// Body not of the expected type.
     UnsupportedMediaType,
-    /// Body not parseable.
-    Malformed(String),
+    /// Body not parseable (400) or of the wrong shape (422).
+    Malformed(StatusCode, String),
     /// A missing or wrong CSRF token.
     Csrf,
 }
@@ -66,7 +66,7 @@ impl WebError {
         let message = match &problem {
             RequestProblem::TooLarge => Message::new("request.too_large"),
             RequestProblem::UnsupportedMediaType => Message::new("request.unsupported_media_type"),
-            RequestProblem::Malformed(detail) => {
+            RequestProblem::Malformed(_, detail) => {
                 Message::new("request.malformed").arg("detail", detail)
             }
             RequestProblem::Csrf => Message::new("request.csrf"),
@@ -77,7 +77,7 @@ impl WebError {
             RequestProblem::UnsupportedMediaType => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
-            RequestProblem::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed"),
+            RequestProblem::Malformed(status, _) => (status, "malformed"),
             RequestProblem::Csrf => (StatusCode::FORBIDDEN, "csrf"),
         });
         e

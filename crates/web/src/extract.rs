@@ -166,9 +166,21 @@ impl FromRequestParts<AppState> for Authed {
         } else {
             return Err(fail(AppError::Unauthenticated));
         };
-        let lang = cookie_lang
-            .or_else(|| Lang::parse(&caller.locale))
-            .unwrap_or_default();
+        // Pages: the lang cookie, else the user's preference (browsers always send an
+        // Accept-Language, often not the one the user chose). API: a script's explicit
+        // Accept-Language wins over the stored preference.
+        let header_lang = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Lang::from_accept_language);
+        let lang = match format {
+            Format::Json => cookie_lang
+                .or(header_lang)
+                .or_else(|| Lang::parse(&caller.locale)),
+            Format::Html => cookie_lang.or_else(|| Lang::parse(&caller.locale)),
+        }
+        .unwrap_or_default();
         let authed = Authed {
             caller,
             lang,
@@ -195,7 +207,8 @@ fn problem_of(status: StatusCode, detail: String) -> RequestProblem {
     match status {
         StatusCode::PAYLOAD_TOO_LARGE => RequestProblem::TooLarge,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => RequestProblem::UnsupportedMediaType,
-        _ => RequestProblem::Malformed(detail),
+        StatusCode::UNPROCESSABLE_ENTITY => RequestProblem::Malformed(status, detail),
+        _ => RequestProblem::Malformed(StatusCode::BAD_REQUEST, detail),
     }
 }
 

@@ -1,0 +1,470 @@
+//! The server driven over HTTP on 127.0.0.1, on SQLite and PostgreSQL, with the
+//! real Nghệ An units: the access matrix, sessions, tokens, CSRF and bad input.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::PathBuf;
+
+use baocao_app::auth::system_principal;
+use baocao_app::units::{only_province, read_units_file, reform_2025, StructureFile};
+use baocao_app::users::UserInput;
+use baocao_app::{App, Settings};
+use baocao_domain::access::Role;
+use baocao_domain::unit::{UnitId, Validity};
+use baocao_store::{both_backends, Store};
+use chrono::NaiveDate;
+use reqwest::{redirect, Client, StatusCode};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "correct horse battery";
+
+struct TestApp {
+    base: String,
+    app: App,
+    province: UnitId,
+    district: UnitId,
+    other_district: UnitId,
+    commune: UnitId,
+    sibling_commune: UnitId,
+    far_commune: UnitId,
+}
+
+async fn spawn_app(store: Store) -> TestApp {
+    let app = App::new(store, Settings::default());
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/vn-admin");
+    let legacy = Validity {
+        from: None,
+        to: NaiveDate::from_ymd_opt(2025, 6, 30),
+    };
+    let files = vec![
+        StructureFile {
+            records: only_province(
+                read_units_file(&dir.join("units-2008-2025.csv")).unwrap(),
+                "40",
+            ),
+            validity: legacy,
+        },
+        StructureFile {
+            records: only_province(read_units_file(&dir.join("units-2025.csv")).unwrap(), "40"),
+            validity: Validity {
+                from: Some(reform_2025()),
+                to: None,
+            },
+        },
+    ];
+    let admin = system_principal();
+    app.import_units(&admin, &files, None).await.unwrap();
+    let find = |level: &'static str, code: &'static str| {
+        let app = app.clone();
+        async move {
+            app.search_units(
+                &system_principal(),
+                None,
+                Some(code),
+                Some(level),
+                NaiveDate::from_ymd_opt(2025, 6, 1),
+                1,
+            )
+            .await
+            .unwrap()[0]
+                .id
+        }
+    };
+    let province = find("province", "40").await;
+    let district = find("district", "412").await; // Thành phố Vinh
+    let other_district = find("district", "414").await;
+    let day = NaiveDate::from_ymd_opt(2025, 6, 1);
+    let communes = app.unit_children(&admin, district, day).await.unwrap();
+    let (commune, sibling_commune) = (communes[0].id, communes[1].id);
+    let far_commune = app
+        .unit_children(&admin, other_district, day)
+        .await
+        .unwrap()[0]
+        .id;
+
+    let accounts: [(&str, Role, Option<UnitId>); 7] = [
+        ("admin", Role::SystemAdmin, None),
+        ("province.reviewer", Role::Reviewer, Some(province)),
+        ("leader", Role::Leader, Some(province)),
+        ("district.reviewer", Role::Reviewer, Some(district)),
+        ("district.admin", Role::SystemAdmin, Some(district)),
+        ("commune.officer", Role::DataEntry, Some(commune)),
+        ("other.officer", Role::DataEntry, Some(far_commune)),
+    ];
+    for (name, role, unit) in accounts {
+        let input = UserInput {
+            username: name.into(),
+            display_name: name.into(),
+            password: PASSWORD.into(),
+            unit,
+            locale: "vi".into(),
+        };
+        let id = app.create_user(&admin, &input).await.unwrap();
+        app.grant_role(&admin, id, role, unit).await.unwrap();
+    }
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = baocao_web::router(app.clone(), baocao_web::WebConfig::default());
+    tokio::spawn(baocao_web::serve(listener, router, std::future::pending()));
+    TestApp {
+        base,
+        app,
+        province,
+        district,
+        other_district,
+        commune,
+        sibling_commune,
+        far_commune,
+    }
+}
+
+fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    /// Logs in through the API; returns the client (holding the cookie) and the CSRF token.
+    async fn login(&self, username: &str) -> (Client, String) {
+        let c = client();
+        let r = c
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "login {username}");
+        let body: Value = r.json().await.unwrap();
+        (c, body["csrf_token"].as_str().unwrap().to_string())
+    }
+
+    async fn get(&self, c: &Client, path: &str) -> (StatusCode, Value) {
+        let r = c.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, c: &Client, csrf: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = c
+            .post(format!("{}{path}", self.base))
+            .header("x-csrf-token", csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn user_count(&self) -> usize {
+        self.app
+            .list_users(&system_principal())
+            .await
+            .unwrap()
+            .len()
+    }
+}
+
+both_backends!(
+    async fn viewing_units_follows_the_subtree_and_the_ancestry(store) {
+        let t = spawn_app(store).await;
+        let (p, d, d2, c, c2, c3) = (t.province, t.district, t.other_district, t.commune, t.sibling_commune, t.far_commune);
+        let ok = StatusCode::OK;
+        let no = StatusCode::FORBIDDEN;
+        // user × (province, district, other district, commune, sibling commune, far commune)
+        let matrix = [
+            ("admin", [ok, ok, ok, ok, ok, ok]),
+            ("province.reviewer", [ok, ok, ok, ok, ok, ok]),
+            ("leader", [ok, ok, ok, ok, ok, ok]),
+            ("district.reviewer", [ok, ok, no, ok, ok, no]),
+            ("district.admin", [ok, ok, no, ok, ok, no]),
+            ("commune.officer", [ok, ok, no, ok, no, no]),
+            ("other.officer", [ok, no, ok, no, no, ok]),
+        ];
+        for (user, expected) in matrix {
+            let (c_, _) = t.login(user).await;
+            for (unit, want) in [p, d, d2, c, c2, c3].into_iter().zip(expected) {
+                let (status, body) = t.get(&c_, &format!("/api/v1/units/{unit}")).await;
+                assert_eq!(status, want, "{user} viewing unit {unit}: {body}");
+                if status == no {
+                    assert_eq!(body["error"]["code"], "forbidden");
+                    assert!(body["error"]["message"].as_str().unwrap().contains("không có quyền"), "{body}");
+                }
+            }
+        }
+        // The officer sees its district but, among the district's communes, only its own.
+        let (officer, _) = t.login("commune.officer").await;
+        let (_, children) = t.get(&officer, &format!("/api/v1/units/{d}/children?date=2025-06-01")).await;
+        let ids: Vec<i64> = children.as_array().unwrap().iter().map(|u| u["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, vec![c.0]);
+        let (_, found) = t.get(&officer, "/api/v1/units?q=phuong&limit=500").await;
+        assert!(found.as_array().unwrap().iter().all(|u| u["id"] == json!(c.0)), "{found}");
+        let (_, subtree) = t.get(&officer, &format!("/api/v1/units/{p}/subtree")).await;
+        let ids: Vec<i64> = subtree.as_array().unwrap().iter().map(|u| u["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, vec![p.0, d.0, c.0]);
+        // Accent-insensitive search for a province reviewer.
+        let (reviewer, _) = t.login("province.reviewer").await;
+        let (_, found) = t.get(&reviewer, "/api/v1/units?q=dong%20vinh&date=2025-06-01").await;
+        assert!(found.as_array().unwrap().iter().any(|u| u["name"] == "Phường Đông Vĩnh"), "{found}");
+        // An unknown unit is 404, a bad date 422.
+        assert_eq!(t.get(&reviewer, "/api/v1/units/999999").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(t.get(&reviewer, "/api/v1/units?date=30-06-2025").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);
+
+both_backends!(
+    async fn managing_users_is_limited_to_the_administrators_subtree(store) {
+        let t = spawn_app(store).await;
+        let new_user = |name: &str, unit: UnitId| {
+            json!({"username": name, "display_name": "Nguyễn Văn A", "password": PASSWORD, "unit_id": unit.0})
+        };
+        let (admin, admin_csrf) = t.login("admin").await;
+        let (dadmin, dadmin_csrf) = t.login("district.admin").await;
+        let (officer, officer_csrf) = t.login("commune.officer").await;
+
+        let cases = [
+            (&admin, &admin_csrf, "adm.one", t.commune, StatusCode::CREATED),
+            (&dadmin, &dadmin_csrf, "dist.one", t.commune, StatusCode::CREATED),
+            (&dadmin, &dadmin_csrf, "dist.two", t.province, StatusCode::FORBIDDEN),
+            (&dadmin, &dadmin_csrf, "dist.three", t.far_commune, StatusCode::FORBIDDEN),
+            (&officer, &officer_csrf, "off.one", t.commune, StatusCode::FORBIDDEN),
+        ];
+        for (c, csrf, name, unit, want) in cases {
+            let before = t.user_count().await;
+            let (status, body) = t.post(c, csrf, "/api/v1/users", new_user(name, unit)).await;
+            assert_eq!(status, want, "{name}: {body}");
+            let after = t.user_count().await;
+            assert_eq!(after, before + usize::from(want == StatusCode::CREATED));
+        }
+
+        let (_, listed) = t.get(&dadmin, "/api/v1/users").await;
+        let mut names: Vec<&str> = listed.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+        names.sort();
+        assert_eq!(names, vec!["adm.one", "commune.officer", "dist.one", "district.admin", "district.reviewer"]);
+        assert_eq!(t.get(&officer, "/api/v1/users").await.0, StatusCode::FORBIDDEN);
+        assert_eq!(t.get(&admin, "/api/v1/users").await.1.as_array().unwrap().len(), 9);
+
+        let d1 = listed.as_array().unwrap().iter().find(|u| u["username"] == "dist.one").unwrap()["id"].as_i64().unwrap();
+        let grant = |role: &str, unit: Option<UnitId>| json!({"role": role, "unit_id": unit.map(|u| u.0)});
+        let path = format!("/api/v1/users/{d1}/grants");
+        assert_eq!(t.post(&dadmin, &dadmin_csrf, &path, grant("data_entry", Some(t.commune))).await.0, StatusCode::CREATED);
+        assert_eq!(t.post(&dadmin, &dadmin_csrf, &path, grant("data_entry", Some(t.commune))).await.0, StatusCode::CONFLICT);
+        assert_eq!(t.post(&dadmin, &dadmin_csrf, &path, grant("reviewer", Some(t.province))).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(t.post(&dadmin, &dadmin_csrf, &path, grant("system_admin", None)).await.0, StatusCode::FORBIDDEN);
+        let (status, body) = t.post(&dadmin, &dadmin_csrf, &path, grant("king", Some(t.commune))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"]["fields"][0]["field"], "role");
+        // The new grant works: d1 now enters data for the commune and sees it.
+        let c = client();
+        c.post(format!("{}/api/v1/session", t.base)).json(&json!({"username": "dist.one", "password": PASSWORD})).send().await.unwrap();
+        assert_eq!(t.get(&c, &format!("/api/v1/units/{}", t.commune)).await.0, StatusCode::OK);
+
+        // Invalid input is refused field by field, in the user's language.
+        let r = admin
+            .post(format!("{}/api/v1/users", t.base))
+            .header("x-csrf-token", &admin_csrf)
+            .header("accept-language", "en")
+            .json(&json!({"username": "X Y", "display_name": "", "password": "short", "unit_id": t.commune.0}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = r.json().await.unwrap();
+        let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, vec!["username", "display_name", "password"]);
+        assert!(body["error"]["fields"][2]["message"].as_str().unwrap().contains("at least 10"), "{body}");
+        let (status, body) = t.post(&admin, &admin_csrf, "/api/v1/users", new_user("adm.one", t.commune)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("đã được sử dụng"), "{body}");
+    }
+);
+
+both_backends!(
+    async fn bad_input_is_refused_and_changes_nothing(store) {
+        let t = spawn_app(store).await;
+        let (admin, csrf) = t.login("admin").await;
+        let before = t.user_count().await;
+
+        // Oversized body.
+        let huge = "x".repeat(2 * 1024 * 1024);
+        let (status, body) = t.post(&admin, &csrf, "/api/v1/users", json!({"username": huge, "display_name": "a", "password": PASSWORD})).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+        assert_eq!(body["error"]["code"], "too_large");
+        assert!(body["error"]["message"].as_str().unwrap().contains("vượt quá"), "{body}");
+        // Malformed JSON and wrong types.
+        let r = admin.post(format!("{}/api/v1/users", t.base)).header("x-csrf-token", &csrf)
+            .header("content-type", "application/json").body("{not json").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let (status, _) = t.post(&admin, &csrf, "/api/v1/users", json!({"username": 5, "display_name": [], "password": true})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        // Forged or missing CSRF token on a cookie-authenticated write.
+        for token in ["", "forged"] {
+            let (status, body) = t.post(&admin, token, "/api/v1/users",
+                json!({"username": "csrf.victim", "display_name": "x", "password": PASSWORD})).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+            assert_eq!(body["error"]["code"], "csrf");
+        }
+        // The same on a page form.
+        let r = admin.post(format!("{}/admin/users", t.base))
+            .form(&[("_csrf", "forged"), ("username", "csrf.victim"), ("display_name", "x"), ("password", PASSWORD)])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert!(r.text().await.unwrap().contains("Biểu mẫu đã hết hiệu lực"));
+        assert_eq!(t.user_count().await, before);
+    }
+);
+
+both_backends!(
+    async fn ten_wrong_passwords_lock_the_account_for_a_while(store) {
+        let t = spawn_app(store).await;
+        let c = client();
+        let attempt = |password: &'static str| {
+            let c = c.clone();
+            let url = format!("{}/api/v1/session", t.base);
+            async move { c.post(url).json(&json!({"username": "leader", "password": password})).send().await.unwrap() }
+        };
+        let mut statuses = Vec::new();
+        for _ in 0..10 {
+            statuses.push(attempt("wrong password!").await.status().as_u16());
+        }
+        assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+        let r = attempt(PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "the right password is refused while locked");
+        assert!(r.headers().get("retry-after").is_some());
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"]["message"].as_str().unwrap().contains("15 phút"), "{body}");
+        // Other accounts are not affected, and the locked one's password is unchanged.
+        t.login("admin").await;
+        let again = t.app.login("leader", PASSWORD, "10.9.9.9").await;
+        assert!(matches!(again, Err(baocao_app::AppError::Throttled { .. })));
+    }
+);
+
+both_backends!(
+    async fn tokens_work_until_revoked_and_sessions_expire(store) {
+        let t = spawn_app(store.clone()).await;
+        let (c, csrf) = t.login("district.reviewer").await;
+        let (status, created) = t.post(&c, &csrf, "/api/v1/tokens", json!({"name": "script"})).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let token = created["token"].as_str().unwrap().to_string();
+        let bearer = Client::new();
+        let whoami = |auth: String| {
+            let bearer = bearer.clone();
+            let url = format!("{}/api/v1/session", t.base);
+            async move { bearer.get(url).header("authorization", auth).send().await.unwrap() }
+        };
+        let r = whoami(format!("Bearer {token}")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.json::<Value>().await.unwrap()["username"], "district.reviewer");
+        // A bearer write needs no CSRF token (nothing ambient to forge).
+        let r = bearer.post(format!("{}/api/v1/tokens", t.base)).bearer_auth(&token).json(&json!({"name": "second"})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+
+        let id = created["id"].as_i64().unwrap();
+        let r = c.delete(format!("{}/api/v1/tokens/{id}", t.base)).header("x-csrf-token", &csrf).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let r = whoami(format!("Bearer {token}")).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "unauthenticated");
+        assert_eq!(whoami("Bearer bc_forged".into()).await.status(), StatusCode::UNAUTHORIZED);
+
+        // An expired session is refused with its own message; pages send the user to log in.
+        sqlx::query("UPDATE sessions SET expires_at = 0").execute(store.pool()).await.unwrap();
+        let (status, body) = t.get(&c, "/api/v1/session").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["error"]["code"], "session_expired");
+        let r = c.get(format!("{}/units", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(r.headers()["location"].to_str().unwrap().starts_with("/login?next=/units"));
+    }
+);
+
+fn hidden_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap() + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+both_backends!(
+    async fn pages_log_in_show_units_and_switch_language(store) {
+        let t = spawn_app(store).await;
+        let c = client();
+        let r = c.get(format!("{}/units", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+        let login = c.get(format!("{}/login", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(login.contains("Đăng nhập"));
+        let csrf = hidden_field(&login, "_csrf");
+        // A forged login form is refused.
+        let r = c.post(format!("{}/login", t.base)).form(&[("_csrf", "x"), ("username", "commune.officer"), ("password", PASSWORD)]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        // A wrong password shows the form again with the reason.
+        let r = c.post(format!("{}/login", t.base)).form(&[("_csrf", csrf.as_str()), ("username", "commune.officer"), ("password", "nope nope nope")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(r.text().await.unwrap().contains("Tên đăng nhập hoặc mật khẩu không đúng"));
+        let login = c.get(format!("{}/login", t.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_field(&login, "_csrf");
+        let r = c.post(format!("{}/login", t.base))
+            .form(&[("_csrf", csrf.as_str()), ("username", "commune.officer"), ("password", PASSWORD), ("next", "/units")])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/units");
+
+        let units = c.get(format!("{}/units", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(units.contains("Tỉnh Nghệ An") && units.contains("Đơn vị"));
+        let page = c.get(format!("{}/units/{}?date=2025-06-01", t.base, t.district)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Thành phố Vinh"));
+        let r = c.get(format!("{}/units/{}", t.base, t.sibling_commune)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert!(r.text().await.unwrap().contains("không có quyền"));
+        // No user administration for an officer, in the menu or by URL.
+        assert!(!units.contains("/admin/users"));
+        assert_eq!(c.get(format!("{}/admin/users", t.base)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+
+        let r = c.get(format!("{}/lang/en?next=/units", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let units = c.get(format!("{}/units", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(units.contains("Administrative units and agencies"), "{units}");
+        let r = c.get(format!("{}/lang/en?next=//evil.example", t.base)).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/units");
+
+        // Logging out ends the session.
+        let html = c.get(format!("{}/units", t.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_field(&html, "_csrf");
+        let r = c.post(format!("{}/logout", t.base)).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(c.get(format!("{}/units", t.base)).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+);
+
+both_backends!(
+    async fn an_administrator_manages_users_in_the_browser(store) {
+        let t = spawn_app(store).await;
+        let c = client();
+        let login = c.get(format!("{}/login", t.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_field(&login, "_csrf");
+        c.post(format!("{}/login", t.base)).form(&[("_csrf", csrf.as_str()), ("username", "admin"), ("password", PASSWORD)]).send().await.unwrap();
+        let page = c.get(format!("{}/admin/users", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("district.reviewer"));
+        let csrf = hidden_field(&page, "_csrf");
+        let commune = t.commune.to_string();
+        let r = c.post(format!("{}/admin/users", t.base))
+            .form(&[("_csrf", csrf.as_str()), ("username", "new.officer"), ("display_name", "Trần Thị B"), ("password", PASSWORD), ("unit_id", commune.as_str()), ("locale", "vi")])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let user_url = format!("{}{}", t.base, r.headers()["location"].to_str().unwrap());
+        let r = c.post(format!("{user_url}/grants")).form(&[("_csrf", csrf.as_str()), ("role", "data_entry"), ("unit_id", commune.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let page = c.get(&user_url).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Trần Thị B") && page.contains("Cán bộ nhập liệu"), "{page}");
+        // The new officer can log in.
+        assert!(t.app.login("new.officer", PASSWORD, "127.0.0.2").await.is_ok());
+
+        let spec: Value = c.get(format!("{}/api/openapi.json", t.base)).send().await.unwrap().json().await.unwrap();
+        assert!(spec["paths"]["/api/v1/units/{id}"]["get"].is_object());
+        assert!(spec["paths"]["/api/v1/session"]["post"].is_object());
+    }
+);
