@@ -403,15 +403,14 @@ impl App {
     ) -> AppResult<(usize, usize, usize)> {
         let units = store_units::all_units(conn).await?;
         let day_before = date.checked_sub_days(Days::new(1)).unwrap_or(date);
+        let mut by_code: HashMap<(&Level, &UnitCode), Vec<&OrgUnit>> = HashMap::new();
+        for u in units.iter().filter(|u| u.kind == UnitKind::Area) {
+            by_code.entry((&u.level, &u.code)).or_default().push(u);
+        }
         let find = |level: &Level, code: &UnitCode, on: NaiveDate| {
-            units
-                .iter()
-                .find(|u| {
-                    u.kind == UnitKind::Area
-                        && &u.level == level
-                        && &u.code == code
-                        && u.validity.contains(on)
-                })
+            by_code
+                .get(&(level, code))
+                .and_then(|list| list.iter().find(|u| u.validity.contains(on)))
                 .map(|u| u.id)
         };
         let existing = store_units::reorg_keys(conn).await?;

@@ -230,11 +230,12 @@ impl Runtime {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| Failure(format!("{addr}: {e}")))?;
-        let mut web = WebConfig::default();
-        web.secure_cookies = self.file.secure_cookies.unwrap_or(false);
-        if let Some(max) = self.file.max_body_bytes {
-            web.max_body_bytes = max;
-        }
+        let defaults = WebConfig::default();
+        let web = WebConfig {
+            secure_cookies: self.file.secure_cookies.unwrap_or(false),
+            max_body_bytes: self.file.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+            ..defaults
+        };
         let store = app.store.clone();
         let router = baocao_web::router(app, web);
         let local = listener.local_addr().map_err(|e| Failure(e.to_string()))?;
