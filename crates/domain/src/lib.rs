@@ -5,8 +5,13 @@
 //! refused at the edge with a typed error, and the rest of the code can trust them.
 
 pub mod access;
+pub mod calendar;
+pub mod deadline;
+pub mod formula;
 pub mod import_plan;
+pub mod lunar;
 pub mod message;
+pub mod period;
 pub mod text;
 pub mod unit;
 
