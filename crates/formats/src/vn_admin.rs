@@ -118,10 +118,15 @@ fn parse_coordinate(text: &str, min: f64, max: f64) -> Option<Option<f64>> {
     (v.is_finite() && (min..=max).contains(&v)).then_some(Some(v))
 }
 
-/// Reads a units file. Every row becomes an area unit.
-pub fn read_units(input: impl Read) -> Result<Vec<UnitRecord>, Vec<LineError>> {
+/// Reads every row of a file with `header`, parsing each with `parse`, which
+/// reports its problems into the error list. All problems of all lines are kept.
+fn read_rows<T>(
+    input: impl Read,
+    header: &[&str],
+    mut parse: impl FnMut(u64, &csv::StringRecord, &mut Vec<LineError>) -> Option<T>,
+) -> Result<Vec<T>, Vec<LineError>> {
     let mut rdr = reader(input);
-    check_header(&mut rdr, &UNIT_HEADER)?;
+    check_header(&mut rdr, header)?;
     let mut records = Vec::new();
     let mut errors = Vec::new();
     for (i, row) in rdr.records().enumerate() {
@@ -134,16 +139,31 @@ pub fn read_units(input: impl Read) -> Result<Vec<UnitRecord>, Vec<LineError>> {
             }
         };
         let line = record_line(line, &row);
-        if row.len() != UNIT_HEADER.len() {
+        if row.len() != header.len() {
             errors.push(LineError {
                 line,
                 message: Message::new("import.field_count")
-                    .arg("expected", UNIT_HEADER.len())
+                    .arg("expected", header.len())
                     .arg("found", row.len()),
             });
             continue;
         }
         let before = errors.len();
+        let parsed = parse(line, &row, &mut errors);
+        if errors.len() == before {
+            records.extend(parsed);
+        }
+    }
+    if errors.is_empty() {
+        Ok(records)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads a units file. Every row becomes an area unit.
+pub fn read_units(input: impl Read) -> Result<Vec<UnitRecord>, Vec<LineError>> {
+    read_rows(input, &UNIT_HEADER, |line, row, errors| {
         let level = Level::parse(&row[0])
             .map_err(|e| errors.push(field_error(line, "level", e.message())))
             .ok();
@@ -157,72 +177,36 @@ pub fn read_units(input: impl Read) -> Result<Vec<UnitRecord>, Vec<LineError>> {
                 .map_err(|e| errors.push(field_error(line, "parent_code", e.message())))
                 .ok()
         };
-        let lat = parse_coordinate(&row[5], -90.0, 90.0);
-        if lat.is_none() {
-            errors.push(field_error(
-                line,
-                "lat",
-                Message::new("import.bad_number").arg("value", &row[5]),
-            ));
-        }
-        let lon = parse_coordinate(&row[6], -180.0, 180.0);
-        if lon.is_none() {
-            errors.push(field_error(
-                line,
-                "lon",
-                Message::new("import.bad_number").arg("value", &row[6]),
-            ));
-        }
-        if errors.len() > before {
-            continue;
-        }
-        if let (Some(level), Some(code)) = (level, code) {
-            records.push(UnitRecord {
-                line,
-                kind: UnitKind::Area,
-                level,
-                code,
-                name: row[2].trim().to_string(),
-                division_type: row[3].trim().to_string(),
-                parent_code,
-                lat: lat.flatten(),
-                lon: lon.flatten(),
-            });
-        }
-    }
-    if errors.is_empty() {
-        Ok(records)
-    } else {
-        Err(errors)
-    }
+        let mut coordinate = |col: usize, name: &str, limit: f64| {
+            let value = parse_coordinate(&row[col], -limit, limit);
+            if value.is_none() {
+                errors.push(field_error(
+                    line,
+                    name,
+                    Message::new("import.bad_number").arg("value", &row[col]),
+                ));
+            }
+            value.flatten()
+        };
+        let lat = coordinate(5, "lat", 90.0);
+        let lon = coordinate(6, "lon", 180.0);
+        Some(UnitRecord {
+            line,
+            kind: UnitKind::Area,
+            level: level?,
+            code: code?,
+            name: row[2].trim().to_string(),
+            division_type: row[3].trim().to_string(),
+            parent_code,
+            lat,
+            lon,
+        })
+    })
 }
 
 /// Reads a merge (old → new) mapping file.
 pub fn read_merge(input: impl Read) -> Result<Vec<ReorgRecord>, Vec<LineError>> {
-    let mut rdr = reader(input);
-    check_header(&mut rdr, &MERGE_HEADER)?;
-    let mut records = Vec::new();
-    let mut errors = Vec::new();
-    for (i, row) in rdr.records().enumerate() {
-        let line = i as u64 + 2;
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                errors.push(csv_error(line, &e));
-                continue;
-            }
-        };
-        let line = record_line(line, &row);
-        if row.len() != MERGE_HEADER.len() {
-            errors.push(LineError {
-                line,
-                message: Message::new("import.field_count")
-                    .arg("expected", MERGE_HEADER.len())
-                    .arg("found", row.len()),
-            });
-            continue;
-        }
-        let before = errors.len();
+    read_rows(input, &MERGE_HEADER, |line, row, errors| {
         let mut level = |col: usize, name: &str| {
             Level::parse(&row[col])
                 .map_err(|e| errors.push(field_error(line, name, e.message())))
@@ -252,28 +236,16 @@ pub fn read_merge(input: impl Read) -> Result<Vec<ReorgRecord>, Vec<LineError>> 
                 None
             }
         };
-        if errors.len() > before {
-            continue;
-        }
-        if let (Some(old_level), Some(old_code), Some(new_level), Some(new_code), Some(kind)) =
-            (old_level, old_code, new_level, new_code, kind)
-        {
-            records.push(ReorgRecord {
-                line,
-                old_level,
-                old_code,
-                new_level,
-                new_code,
-                kind,
-                is_default: is_default.unwrap_or(false),
-            });
-        }
-    }
-    if errors.is_empty() {
-        Ok(records)
-    } else {
-        Err(errors)
-    }
+        Some(ReorgRecord {
+            line,
+            old_level: old_level?,
+            old_code: old_code?,
+            new_level: new_level?,
+            new_code: new_code?,
+            kind: kind?,
+            is_default: is_default?,
+        })
+    })
 }
 
 #[cfg(test)]
