@@ -49,25 +49,36 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
     c
 }
 
-/// The language to answer in: the `lang` cookie, else Accept-Language, else Vietnamese.
-pub fn lang_of(headers: &HeaderMap) -> Lang {
-    cookie(headers, LANG_COOKIE)
-        .and_then(|v| Lang::parse(&v))
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::from_accept_language)
-        })
-        .unwrap_or_default()
+/// The language to answer in before the user is known. Pages: the `lang` cookie
+/// (the user's explicit choice), else Vietnamese — browsers send an Accept-Language
+/// that is often not what a Vietnamese official wants. API: the cookie, else the
+/// client's Accept-Language, else Vietnamese.
+pub fn lang_of(headers: &HeaderMap, format: Format) -> Lang {
+    let chosen = cookie(headers, LANG_COOKIE).and_then(|v| Lang::parse(&v));
+    let asked = || {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Lang::from_accept_language)
+    };
+    match format {
+        Format::Html => chosen,
+        Format::Json => chosen.or_else(asked),
+    }
+    .unwrap_or_default()
 }
 
-fn format_of(parts: &Parts) -> Format {
-    if parts.uri.path().starts_with("/api/") {
+/// JSON under `/api/`, HTML elsewhere.
+pub fn format_of_path(path: &str) -> Format {
+    if path.starts_with("/api/") {
         Format::Json
     } else {
         Format::Html
     }
+}
+
+fn format_of(parts: &Parts) -> Format {
+    format_of_path(parts.uri.path())
 }
 
 /// The user's language, for handlers that need no caller.
@@ -77,7 +88,7 @@ pub struct UserLang(pub Lang);
 impl<S: Send + Sync> FromRequestParts<S> for UserLang {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(UserLang(lang_of(&parts.headers)))
+        Ok(UserLang(lang_of(&parts.headers, format_of(parts))))
     }
 }
 
@@ -140,7 +151,7 @@ impl FromRequestParts<AppState> for Authed {
     ) -> Result<Self, Self::Rejection> {
         let format = format_of(parts);
         let cookie_lang = cookie(&parts.headers, LANG_COOKIE).and_then(|v| Lang::parse(&v));
-        let fallback = lang_of(&parts.headers);
+        let fallback = lang_of(&parts.headers, format);
         let fail = |error: AppError| {
             let mut e = WebError::new(error, fallback, format);
             e.path = parts
@@ -219,7 +230,7 @@ pub struct ApiJson<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = WebError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let lang = lang_of(req.headers());
+        let lang = lang_of(req.headers(), Format::Json);
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => {
@@ -241,7 +252,7 @@ pub struct PageForm<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
     type Rejection = WebError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let lang = lang_of(req.headers());
+        let lang = lang_of(req.headers(), Format::Html);
         match Form::<T>::from_request(req, state).await {
             Ok(Form(v)) => Ok(PageForm(v)),
             Err(rejection) => {

@@ -395,7 +395,8 @@ both_backends!(
         let r = c.get(format!("{}/units", t.base)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-        let login = c.get(format!("{}/login", t.base)).send().await.unwrap().text().await.unwrap();
+        // Pages are Vietnamese unless the user chose otherwise, whatever the browser's Accept-Language.
+        let login = c.get(format!("{}/login", t.base)).header("accept-language", "en-US,en;q=0.9").send().await.unwrap().text().await.unwrap();
         assert!(login.contains("Đăng nhập"));
         let csrf = hidden_field(&login, "_csrf");
         // A forged login form is refused.

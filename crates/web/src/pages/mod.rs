@@ -144,11 +144,7 @@ pub fn render_error_page(
     );
     let page = ErrorPage {
         layout: Layout::anonymous(lang, "/"),
-        status: format!(
-            "{} {}",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or("")
-        ),
+        status: format!("{} · {}", t(lang, "error.title"), status.as_u16()),
         message: render(lang, message),
         problems,
     };
@@ -257,7 +253,7 @@ async fn login_submit(
     request: axum::extract::Request,
 ) -> Result<Response, WebError> {
     use axum::extract::FromRequest;
-    let lang = crate::extract::lang_of(request.headers());
+    let lang = crate::extract::lang_of(request.headers(), Format::Html);
     let address = crate::extract::client_address(request.extensions());
     let expected = cookie(request.headers(), LOGIN_CSRF_COOKIE).unwrap_or_default();
     let old_session = cookie(request.headers(), SESSION_COOKIE);
@@ -399,6 +395,7 @@ fn validity_text(lang: Lang, u: &OrgUnit) -> String {
 }
 
 fn unit_row(lang: Lang, u: &OrgUnit) -> UnitRow {
+    let open = u.validity.from.is_none() && u.validity.to.is_none();
     UnitRow {
         id: u.id.0,
         name: u.name.clone(),
@@ -406,7 +403,11 @@ fn unit_row(lang: Lang, u: &OrgUnit) -> UnitRow {
         kind: t(lang, &format!("unit.kind_{}", u.kind.as_str())),
         level: t(lang, &format!("level.{}", u.level)),
         division_type: u.division_type.clone(),
-        validity_text: validity_text(lang, u),
+        validity_text: if open {
+            String::new()
+        } else {
+            validity_text(lang, u)
+        },
         point: match (u.lat, u.lon) {
             (Some(lat), Some(lon)) => format!("{lat:.4}, {lon:.4}"),
             _ => String::new(),
