@@ -12,6 +12,7 @@ use baocao_domain::Message;
 use baocao_store::{Store, StoreError};
 
 pub mod auth;
+pub mod calendar;
 pub mod i18n;
 pub mod units;
 pub mod users;

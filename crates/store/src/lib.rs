@@ -14,6 +14,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor, Transaction};
 
 pub mod auth;
+pub mod calendar;
 pub mod meta;
 pub mod testing;
 pub mod units;

@@ -7,6 +7,7 @@ use utoipa::OpenApi;
 
 use crate::AppState;
 
+pub mod calendar;
 pub mod dto;
 pub mod session;
 pub mod tokens;
@@ -25,6 +26,7 @@ pub mod users;
         units::search, units::roots, units::detail, units::children, units::subtree, units::ancestors, units::create,
         users::list, users::create, users::grant, users::revoke, users::password,
         tokens::list, tokens::create, tokens::revoke,
+        calendar::period, calendar::year, calendar::add_exception, calendar::remove_exception,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -78,4 +80,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users/{id}/password", put(users::password))
         .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
         .route("/api/v1/tokens/{id}", delete(tokens::revoke))
+        .route("/api/v1/periods/{id}", get(calendar::period))
+        .route("/api/v1/calendar/{year}", get(calendar::year))
+        .route("/api/v1/calendar/exceptions", post(calendar::add_exception))
+        .route(
+            "/api/v1/calendar/exceptions/{date}",
+            delete(calendar::remove_exception),
+        )
 }

@@ -1,0 +1,134 @@
+//! Periods and the working-day calendar: the computed rules of `domain` plus the
+//! exceptions administrators enter (the Government's yearly Tết schedule, swapped
+//! days, make-up Saturdays).
+
+use baocao_domain::access::{Permission, Principal};
+use baocao_domain::calendar::{CalendarException, ExceptionReason, NonWorkingReason, WorkCalendar};
+use baocao_domain::period::PeriodId;
+use baocao_domain::Message;
+use baocao_store::calendar::{self as store_calendar, StoredException};
+use chrono::NaiveDate;
+
+use crate::{now, App, AppError, AppResult};
+
+/// Parses a period id (`2025M03`, `2025Q1`, `2025S1`, `2025N9`, `2025`, `ADHOC:…`).
+pub fn parse_period(text: &str) -> AppResult<PeriodId> {
+    text.parse::<PeriodId>()
+        .map_err(|e| AppError::field("period", Message::new(e.code()).arg("value", text)))
+}
+
+fn to_domain(e: &StoredException) -> AppResult<CalendarException> {
+    let reason =
+        ExceptionReason::new(&e.reason).map_err(|err| AppError::Internal(err.to_string()))?;
+    Ok(match e.kind.as_str() {
+        "working_day" => CalendarException::MakeUpWorkingDay {
+            date: e.day,
+            reason,
+        },
+        _ => CalendarException::ExtraDayOff {
+            date: e.day,
+            reason,
+        },
+    })
+}
+
+/// Who may correct the calendar: a system-wide administrator or a regime administrator.
+fn may_edit_calendar(principal: &Principal) -> bool {
+    principal.may_everywhere(Permission::ManageUnits)
+        || principal.may_somewhere(Permission::DefineRegimes)
+}
+
+impl App {
+    /// The working-day calendar with every stored exception.
+    pub async fn work_calendar(&self) -> AppResult<WorkCalendar> {
+        let mut conn = self.store.conn().await?;
+        let stored = store_calendar::exceptions(&mut conn).await?;
+        let exceptions = stored
+            .iter()
+            .map(to_domain)
+            .collect::<AppResult<Vec<_>>>()?;
+        WorkCalendar::new()
+            .with_exceptions(exceptions)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// Every non-working day of a year with its reason, and the make-up working days.
+    pub async fn calendar_year(
+        &self,
+        year: i32,
+    ) -> AppResult<(Vec<(NaiveDate, NonWorkingReason)>, Vec<StoredException>)> {
+        let calendar = self.work_calendar().await?;
+        let days = calendar
+            .non_working_days(year)
+            .map_err(|e| AppError::field("year", Message::new(e.code()).arg("value", year)))?;
+        let mut conn = self.store.conn().await?;
+        let make_up = store_calendar::exceptions(&mut conn)
+            .await?
+            .into_iter()
+            .filter(|e| e.kind == "working_day" && chrono::Datelike::year(&e.day) == year)
+            .collect();
+        Ok((days, make_up))
+    }
+
+    /// Records an exception for a date: a day off (`working = false`) or a make-up
+    /// working day (`working = true`), with the reason.
+    pub async fn add_calendar_exception(
+        &self,
+        principal: &Principal,
+        day: NaiveDate,
+        working: bool,
+        reason: &str,
+    ) -> AppResult<()> {
+        if !may_edit_calendar(principal) {
+            return Err(AppError::Forbidden);
+        }
+        let reason = ExceptionReason::new(reason)
+            .map_err(|e| AppError::field("reason", Message::new(e.code())))?;
+        // The computed calendar must cover the date.
+        WorkCalendar::new()
+            .is_working_day(day)
+            .map_err(|e| AppError::field("date", Message::new(e.code()).arg("value", day)))?;
+        let stored = StoredException {
+            day,
+            kind: if working { "working_day" } else { "day_off" }.into(),
+            reason: reason.as_str().to_string(),
+        };
+        let mut tx = self.store.begin_write().await?;
+        match store_calendar::insert_exception(
+            &mut tx,
+            &stored,
+            Some(principal.user_id).filter(|id| *id > 0),
+            now(),
+        )
+        .await
+        {
+            Ok(()) => {}
+            Err(e) if e.is_unique_violation() => {
+                return Err(AppError::Conflict(
+                    Message::new("calendar.duplicate_exception").arg("value", day),
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        baocao_store::commit(tx).await?;
+        tracing::info!(by = %principal.username, %day, working, "calendar exception added");
+        Ok(())
+    }
+
+    /// Removes the exception of a date.
+    pub async fn remove_calendar_exception(
+        &self,
+        principal: &Principal,
+        day: NaiveDate,
+    ) -> AppResult<()> {
+        if !may_edit_calendar(principal) {
+            return Err(AppError::Forbidden);
+        }
+        let mut tx = self.store.begin_write().await?;
+        if !store_calendar::delete_exception(&mut tx, day).await? {
+            return Err(AppError::NotFound);
+        }
+        baocao_store::commit(tx).await?;
+        Ok(())
+    }
+}

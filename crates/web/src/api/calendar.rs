@@ -1,0 +1,240 @@
+//! Periods and the working-day calendar through the API.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use baocao_app::calendar::parse_period;
+use baocao_app::i18n::{render, t};
+use baocao_app::AppError;
+use baocao_domain::calendar::NonWorkingReason;
+use baocao_domain::period::{Convention, DateRange};
+use baocao_domain::Message;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::units::parse_date;
+use crate::error::{ErrorBody, WebError};
+use crate::extract::{ApiJson, Authed};
+use crate::AppState;
+
+/// An inclusive date range.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RangeDto {
+    /// First day (ISO).
+    pub first: String,
+    /// Last day (ISO).
+    pub last: String,
+}
+
+impl From<DateRange> for RangeDto {
+    fn from(r: DateRange) -> Self {
+        RangeDto {
+            first: r.first().to_string(),
+            last: r.last().to_string(),
+        }
+    }
+}
+
+/// A reporting period.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PeriodDto {
+    /// Canonical id.
+    pub id: String,
+    /// Calendar dates of the period.
+    pub dates: RangeDto,
+    /// Data cut-off window of administrative reports (Decree 09/2019/NĐ-CP art. 12).
+    pub administrative_window: RangeDto,
+    /// Data cut-off window of statistical reports (calendar period).
+    pub calendar_window: RangeDto,
+    /// The period it rolls up into (month → quarter → year).
+    pub parent: Option<String>,
+    /// The periods it is made of.
+    pub children: Vec<String>,
+    /// The next period of the same kind.
+    pub next: Option<String>,
+    /// The previous period of the same kind.
+    pub previous: Option<String>,
+}
+
+/// A period's dates and cut-off windows.
+#[utoipa::path(get, path = "/api/v1/periods/{id}", tag = "calendar", security(("bearer" = [])),
+    params(("id" = String, Path, description = "2025M03, 2025Q1, 2025S1, 2025N9, 2025 or ADHOC:2025-03-01..2025-03-20")),
+    responses((status = 200, body = PeriodDto), (status = 422, body = ErrorBody)))]
+pub async fn period(authed: Authed, Path(id): Path<String>) -> Result<Json<PeriodDto>, WebError> {
+    let p = parse_period(&id).map_err(|e| authed.api_error(e))?;
+    Ok(Json(PeriodDto {
+        id: p.to_string(),
+        dates: p.calendar_range().into(),
+        administrative_window: p.cutoff_window(Convention::Administrative).into(),
+        calendar_window: p.cutoff_window(Convention::Calendar).into(),
+        parent: p.parent().map(|x| x.to_string()),
+        children: p.children().iter().map(ToString::to_string).collect(),
+        next: p.next().map(|x| x.to_string()),
+        previous: p.previous().map(|x| x.to_string()),
+    }))
+}
+
+/// A day that is not a working day.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DayOffDto {
+    /// The date (ISO).
+    pub date: String,
+    /// `weekend`, `holiday`, `compensatory` (nghỉ bù) or `exception` (an administrator's day off).
+    pub reason: String,
+    /// For holidays and compensatory days: `new_year`, `lunar_new_year`, `hung_kings_day`,
+    /// `reunification_day`, `labour_day`, `national_day`.
+    pub holiday: Option<String>,
+    /// Why, in the user's language.
+    pub label: String,
+}
+
+/// A make-up working day (ngày làm bù) an administrator entered.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct WorkingDayDto {
+    /// The date (ISO).
+    pub date: String,
+    /// The administrator's reason.
+    pub reason: String,
+}
+
+/// A year of the working-day calendar.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CalendarYearDto {
+    /// The year.
+    pub year: i32,
+    /// Every non-working day with its reason.
+    pub non_working_days: Vec<DayOffDto>,
+    /// Weekend days made working days.
+    pub make_up_working_days: Vec<WorkingDayDto>,
+}
+
+/// Every non-working day of a year with its reason: weekends, statutory holidays
+/// (lunar ones computed for UTC+7), compensatory days, administrators' exceptions.
+#[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar", security(("bearer" = [])),
+    params(("year" = i32, Path, description = "Year")),
+    responses((status = 200, body = CalendarYearDto), (status = 422, body = ErrorBody)))]
+pub async fn year(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(year): Path<String>,
+) -> Result<Json<CalendarYearDto>, WebError> {
+    let year: i32 = year.parse().map_err(|_| {
+        authed.api_error(AppError::field(
+            "year",
+            Message::new("request.bad_number").arg("value", &year),
+        ))
+    })?;
+    let (days, make_up) = state
+        .app
+        .calendar_year(year)
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    let lang = authed.lang;
+    let holiday_key = |h: &baocao_domain::calendar::Holiday| h.code();
+    Ok(Json(CalendarYearDto {
+        year,
+        non_working_days: days
+            .into_iter()
+            .map(|(date, reason)| {
+                let (code, holiday, label) = match &reason {
+                    NonWorkingReason::Weekend => ("weekend", None, t(lang, "calendar.weekend")),
+                    NonWorkingReason::Holiday(h) => ("holiday", Some(*h), t(lang, holiday_key(h))),
+                    NonWorkingReason::CompensatoryDayOff {
+                        holiday,
+                        holiday_date,
+                    } => (
+                        "compensatory",
+                        Some(*holiday),
+                        render(
+                            lang,
+                            &Message::new("calendar.compensatory")
+                                .arg("holiday_key", holiday_key(holiday))
+                                .arg("date", holiday_date.format("%d/%m/%Y")),
+                        ),
+                    ),
+                    NonWorkingReason::ExtraDayOff { reason } => {
+                        ("exception", None, reason.as_str().to_string())
+                    }
+                };
+                DayOffDto {
+                    date: date.to_string(),
+                    reason: code.into(),
+                    holiday: holiday.map(|h| h.code().trim_start_matches("holiday.").to_string()),
+                    label,
+                }
+            })
+            .collect(),
+        make_up_working_days: make_up
+            .into_iter()
+            .map(|e| WorkingDayDto {
+                date: e.day.to_string(),
+                reason: e.reason,
+            })
+            .collect(),
+    }))
+}
+
+/// An exception to the computed calendar.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ExceptionRequest {
+    /// The date (YYYY-MM-DD).
+    pub date: String,
+    /// `day_off` or `working_day`.
+    pub kind: String,
+    /// Why (e.g. the Government's notice).
+    pub reason: String,
+}
+
+/// Records an extra day off or a make-up working day (system-wide or regime administrators).
+#[utoipa::path(post, path = "/api/v1/calendar/exceptions", tag = "calendar", security(("bearer" = [])),
+    request_body = ExceptionRequest,
+    responses((status = 201), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_exception(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(body): ApiJson<ExceptionRequest>,
+) -> Result<StatusCode, WebError> {
+    let day = parse_date("date", Some(&body.date))
+        .and_then(|d| {
+            d.ok_or_else(|| {
+                AppError::field("date", Message::new("request.bad_date").arg("value", ""))
+            })
+        })
+        .map_err(|e| authed.api_error(e))?;
+    let working = match body.kind.as_str() {
+        "working_day" => true,
+        "day_off" => false,
+        other => {
+            return Err(authed.api_error(AppError::field(
+                "kind",
+                Message::new("calendar.bad_kind").arg("value", other),
+            )))
+        }
+    };
+    state
+        .app
+        .add_calendar_exception(&authed.caller.principal, day, working, &body.reason)
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok(StatusCode::CREATED)
+}
+
+/// Removes the exception of a date.
+#[utoipa::path(delete, path = "/api/v1/calendar/exceptions/{date}", tag = "calendar", security(("bearer" = [])),
+    params(("date" = String, Path, description = "YYYY-MM-DD")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn remove_exception(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(date): Path<String>,
+) -> Result<StatusCode, WebError> {
+    let day = parse_date("date", Some(&date))
+        .and_then(|d| d.ok_or(AppError::NotFound))
+        .map_err(|e| authed.api_error(e))?;
+    state
+        .app
+        .remove_calendar_exception(&authed.caller.principal, day)
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
