@@ -579,11 +579,47 @@ impl Browser {
             .as_str()
             .unwrap_or_else(|| panic!("no WebDriver session: {r}"))
             .to_string();
-        Browser {
+        let browser = Browser {
             http,
             base: format!("{root}/session/{id}"),
             driver,
+        };
+        // Element look-ups wait for the element to appear (pages load after clicks).
+        browser
+            .cmd(
+                reqwest::Method::POST,
+                "/timeouts",
+                json!({"implicit": 10_000}),
+            )
+            .await;
+        browser
+    }
+
+    /// Polls until `check` holds for the text of `css` (a click's navigation may
+    /// still be under way when the click returns); returns the last text seen.
+    async fn wait_text(&self, css: &str, check: impl Fn(&str) -> bool) -> String {
+        let mut text = String::new();
+        for _ in 0..100 {
+            text = self.text(css).await;
+            if check(&text) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
+        text
+    }
+
+    /// Polls until the URL satisfies `check`; returns the last URL seen.
+    async fn wait_url(&self, check: impl Fn(&str) -> bool) -> String {
+        let mut url = String::new();
+        for _ in 0..100 {
+            url = self.url().await;
+            if check(&url) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        url
     }
 
     async fn cmd(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
@@ -638,16 +674,22 @@ impl Browser {
     }
 
     async fn text(&self, css: &str) -> String {
-        let e = self.find(css).await;
-        self.cmd(
-            reqwest::Method::GET,
-            &format!("/element/{e}/text"),
-            Value::Null,
-        )
-        .await
-        .as_str()
-        .unwrap_or("")
-        .to_string()
+        // The element may be replaced by a navigation between finding and reading it.
+        for _ in 0..20 {
+            let e = self.find(css).await;
+            let v = self
+                .cmd(
+                    reqwest::Method::GET,
+                    &format!("/element/{e}/text"),
+                    Value::Null,
+                )
+                .await;
+            if let Some(text) = v.as_str() {
+                return text.to_string();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        String::new()
     }
 
     async fn url(&self) -> String {
@@ -685,17 +727,25 @@ async fn browser_login_browse_and_language() {
     assert_eq!(b.text("h1").await, "Đăng nhập");
     b.type_into("input[name=username]", "commune.officer").await;
     b.type_into("input[name=password]", "wrong password").await;
-    b.click("button[type=submit]").await;
-    assert!(b.text(".error").await.contains("không đúng"));
-    b.type_into("input[name=username]", "").await;
+    b.click("main button[type=submit]").await;
+    let error = b.wait_text(".error", |t| t.contains("không đúng")).await;
+    assert!(error.contains("không đúng"), "{error}");
+    // The form comes back with the user name kept; only the password is typed again.
     b.type_into("input[name=password]", PASSWORD).await;
     b.click("main button[type=submit]").await;
-    assert!(b.url().await.ends_with("/units"), "{}", b.url().await);
-    assert!(b.text("ul.units").await.contains("Tỉnh Nghệ An"));
+    let url = b.wait_url(|u| u.ends_with("/units")).await;
+    assert!(url.ends_with("/units"), "{url}");
+    assert!(b
+        .wait_text("ul.units", |t| t.contains("Tỉnh Nghệ An"))
+        .await
+        .contains("Tỉnh Nghệ An"));
 
     // Down the tree: the province, then the district; only the officer's own ward is listed.
     b.click("ul.units a").await;
-    assert_eq!(b.text("h1").await, "Tỉnh Nghệ An");
+    assert_eq!(
+        b.wait_text("h1", |t| t == "Tỉnh Nghệ An").await,
+        "Tỉnh Nghệ An"
+    );
     b.go(&format!("{}/units/{}?date=2025-06-01", t.base, t.district))
         .await;
     let wards = b.text("ul.units").await;
@@ -707,10 +757,12 @@ async fn browser_login_browse_and_language() {
 
     b.go(&format!("{}/units", t.base)).await;
     b.click(".lang a[href^='/lang/en']").await;
-    assert_eq!(b.text("h1").await, "Administrative units and agencies");
+    let english = "Administrative units and agencies";
+    assert_eq!(b.wait_text("h1", |t| t == english).await, english);
 
     b.click("form[action='/logout'] button").await;
-    assert!(b.url().await.contains("/login"));
+    let url = b.wait_url(|u| u.contains("/login")).await;
+    assert!(url.contains("/login"), "{url}");
     b.go(&format!("{}/units", t.base)).await;
     assert!(b.url().await.contains("/login"));
     b.stop().await;
