@@ -33,7 +33,7 @@ fn to_domain(e: &StoredException) -> AppResult<CalendarException> {
 }
 
 /// Who may correct the calendar: a system-wide administrator or a regime administrator.
-fn may_edit_calendar(principal: &Principal) -> bool {
+pub fn may_edit_calendar(principal: &Principal) -> bool {
     principal.may_everywhere(Permission::ManageUnits)
         || principal.may_somewhere(Permission::DefineRegimes)
 }
@@ -68,6 +68,12 @@ impl App {
             .filter(|e| e.kind == "working_day" && chrono::Datelike::year(&e.day) == year)
             .collect();
         Ok((days, make_up))
+    }
+
+    /// Every stored exception, by date.
+    pub async fn calendar_exceptions(&self) -> AppResult<Vec<StoredException>> {
+        let mut conn = self.store.conn().await?;
+        Ok(store_calendar::exceptions(&mut conn).await?)
     }
 
     /// Records an exception for a date: a day off (`working = false`) or a make-up

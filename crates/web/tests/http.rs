@@ -768,3 +768,70 @@ async fn browser_login_browse_and_language() {
     b.stop().await;
     db.teardown().await;
 }
+
+async fn page_login(t: &TestApp, username: &str) -> Client {
+    let c = client();
+    let login = c
+        .get(format!("{}/login", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden_field(&login, "_csrf");
+    let r = c
+        .post(format!("{}/login", t.base))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", username),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    c
+}
+
+both_backends!(
+    async fn the_calendar_page_shows_days_off_and_takes_corrections(store) {
+        let t = spawn_app(store).await;
+        let officer = page_login(&t, "commune.officer").await;
+        let page = officer.get(format!("{}/calendar?year=2026", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("17/02/2026") && page.contains("Tết Âm lịch"), "{page}");
+        assert!(page.contains("Nghỉ bù Giỗ Tổ Hùng Vương"));
+        // 2026 has 104 Saturdays and Sundays; Sunday 26 April is Hùng Kings' day and is listed
+        // as the holiday, so 103 plain weekend days are counted instead of listed.
+        assert!(page.contains("Ngoài ra có 103 ngày nghỉ cuối tuần"), "{page}");
+        assert!(!page.contains("03/01/2026"), "a plain Saturday is not listed");
+        assert!(!page.contains("action=\"/calendar/exceptions\""), "officers cannot correct the calendar");
+        let csrf = hidden_field(&page, "_csrf");
+        let r = officer
+            .post(format!("{}/calendar/exceptions", t.base))
+            .form(&[("_csrf", csrf.as_str()), ("date", "2026-03-10"), ("kind", "day_off"), ("reason", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = officer.get(format!("{}/calendar?year=abc", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        let admin = page_login(&t, "admin").await;
+        let page = admin.get(format!("{}/calendar?year=2026", t.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_field(&page, "_csrf");
+        let form = |token: &str| {
+            vec![("_csrf", token.to_string()), ("date", "2026-03-10".into()), ("kind", "day_off".into()), ("reason", "Nghỉ theo thông báo".into())]
+        };
+        let r = admin.post(format!("{}/calendar/exceptions", t.base)).form(&form("forged")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = admin.post(format!("{}/calendar/exceptions", t.base)).form(&form(&csrf)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let page = officer.get(format!("{}/calendar?year=2026", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("10/03/2026") && page.contains("Nghỉ theo thông báo"));
+        let r = admin.post(format!("{}/calendar/exceptions/2026-03-10/delete", t.base)).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let page = officer.get(format!("{}/calendar?year=2026", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains("10/03/2026"));
+    }
+);

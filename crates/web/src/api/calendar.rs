@@ -130,37 +130,24 @@ pub async fn year(
         .await
         .map_err(|e| authed.api_error(e))?;
     let lang = authed.lang;
-    let holiday_key = |h: &baocao_domain::calendar::Holiday| h.code();
     Ok(Json(CalendarYearDto {
         year,
         non_working_days: days
             .into_iter()
             .map(|(date, reason)| {
-                let (code, holiday, label) = match &reason {
-                    NonWorkingReason::Weekend => ("weekend", None, t(lang, "calendar.weekend")),
-                    NonWorkingReason::Holiday(h) => ("holiday", Some(*h), t(lang, holiday_key(h))),
-                    NonWorkingReason::CompensatoryDayOff {
-                        holiday,
-                        holiday_date,
-                    } => (
-                        "compensatory",
-                        Some(*holiday),
-                        render(
-                            lang,
-                            &Message::new("calendar.compensatory")
-                                .arg("holiday_key", holiday_key(holiday))
-                                .arg("date", holiday_date.format("%d/%m/%Y")),
-                        ),
-                    ),
-                    NonWorkingReason::ExtraDayOff { reason } => {
-                        ("exception", None, reason.as_str().to_string())
+                let (code, holiday) = match &reason {
+                    NonWorkingReason::Weekend => ("weekend", None),
+                    NonWorkingReason::Holiday(h) => ("holiday", Some(*h)),
+                    NonWorkingReason::CompensatoryDayOff { holiday, .. } => {
+                        ("compensatory", Some(*holiday))
                     }
+                    NonWorkingReason::ExtraDayOff { .. } => ("exception", None),
                 };
                 DayOffDto {
                     date: date.to_string(),
                     reason: code.into(),
                     holiday: holiday.map(|h| h.code().trim_start_matches("holiday.").to_string()),
-                    label,
+                    label: reason_label(lang, &reason),
                 }
             })
             .collect(),
@@ -172,6 +159,24 @@ pub async fn year(
             })
             .collect(),
     }))
+}
+
+/// Why a day is off, in the user's language.
+pub fn reason_label(lang: baocao_app::i18n::Lang, reason: &NonWorkingReason) -> String {
+    match reason {
+        NonWorkingReason::Weekend => t(lang, "calendar.weekend"),
+        NonWorkingReason::Holiday(h) => t(lang, h.code()),
+        NonWorkingReason::CompensatoryDayOff {
+            holiday,
+            holiday_date,
+        } => render(
+            lang,
+            &Message::new("calendar.compensatory")
+                .arg("holiday_key", holiday.code())
+                .arg("date", holiday_date.format("%d/%m/%Y")),
+        ),
+        NonWorkingReason::ExtraDayOff { reason } => reason.as_str().to_string(),
+    }
 }
 
 /// An exception to the computed calendar.

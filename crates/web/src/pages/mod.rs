@@ -12,6 +12,7 @@ use baocao_app::i18n::{render, t, Lang};
 use baocao_app::users::UserInput;
 use baocao_app::AppError;
 use baocao_domain::access::{Permission, Role};
+use baocao_domain::calendar::NonWorkingReason;
 use baocao_domain::unit::{OrgUnit, UnitId};
 use baocao_domain::Message;
 use serde::Deserialize;
@@ -169,6 +170,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/users/{id}/password", post(user_password))
         .route("/admin/users/{id}/disable", post(user_disable))
+        .route("/calendar", get(calendar_page))
+        .route("/calendar/exceptions", post(calendar_add))
+        .route("/calendar/exceptions/{date}/delete", post(calendar_remove))
         .route("/account/tokens", get(tokens_page).post(tokens_create))
         .route("/account/tokens/{id}/revoke", post(tokens_revoke))
 }
@@ -880,4 +884,158 @@ async fn tokens_revoke(
         .await
         .map_err(|e| authed.page_error(e))?;
     Ok(Redirect::to("/account/tokens").into_response())
+}
+
+struct DayRow {
+    date: String,
+    label: String,
+}
+
+struct ExceptionRow {
+    iso: String,
+    date: String,
+    kind: String,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarPage {
+    layout: Layout,
+    year: i32,
+    weekends: String,
+    days: Vec<DayRow>,
+    make_up: Vec<DayRow>,
+    exceptions: Vec<ExceptionRow>,
+    can_edit: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct YearQuery {
+    year: Option<String>,
+}
+
+fn screen_date(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// The working-day calendar of a year: every day off with its reason, and for
+/// administrators the exceptions with a form to add one.
+async fn calendar_page(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, WebError> {
+    use chrono::Datelike;
+    let lang = authed.lang;
+    let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+        None => chrono::Local::now().year(),
+        Some(y) => y.parse::<i32>().map_err(|_| {
+            authed.page_error(AppError::field(
+                "year",
+                Message::new("request.bad_number").arg("value", y),
+            ))
+        })?,
+    };
+    let (days, make_up) = state
+        .app
+        .calendar_year(year)
+        .await
+        .map_err(|e| authed.page_error(e))?;
+    let exceptions = state
+        .app
+        .calendar_exceptions()
+        .await
+        .map_err(|e| authed.page_error(e))?;
+    html(
+        CalendarPage {
+            layout: Layout::of(&authed, "/calendar"),
+            year,
+            weekends: render(
+                lang,
+                &Message::new("calendar.weekends_note").arg(
+                    "count",
+                    days.iter()
+                        .filter(|(_, r)| matches!(r, NonWorkingReason::Weekend))
+                        .count(),
+                ),
+            ),
+            days: days
+                .iter()
+                .filter(|(_, r)| !matches!(r, NonWorkingReason::Weekend))
+                .map(|(d, reason)| DayRow {
+                    date: screen_date(*d),
+                    label: crate::api::calendar::reason_label(lang, reason),
+                })
+                .collect(),
+            make_up: make_up
+                .iter()
+                .map(|e| DayRow {
+                    date: screen_date(e.day),
+                    label: e.reason.clone(),
+                })
+                .collect(),
+            exceptions: exceptions
+                .iter()
+                .filter(|e| e.day.year() == year)
+                .map(|e| ExceptionRow {
+                    iso: e.day.to_string(),
+                    date: screen_date(e.day),
+                    kind: t(lang, &format!("calendar.kind_{}", e.kind)),
+                    label: e.reason.clone(),
+                })
+                .collect(),
+            can_edit: baocao_app::calendar::may_edit_calendar(&authed.caller.principal),
+        },
+        lang,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct ExceptionForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    date: String,
+    kind: String,
+    reason: String,
+}
+
+async fn calendar_add(
+    State(state): State<AppState>,
+    authed: Authed,
+    PageForm(form): PageForm<ExceptionForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&form.csrf)?;
+    let day = parse_date("date", Some(&form.date))
+        .and_then(|d| {
+            d.ok_or_else(|| {
+                AppError::field("date", Message::new("request.bad_date").arg("value", ""))
+            })
+        })
+        .map_err(|e| authed.page_error(e))?;
+    let working = form.kind == "working_day";
+    state
+        .app
+        .add_calendar_exception(&authed.caller.principal, day, working, &form.reason)
+        .await
+        .map_err(|e| authed.page_error(e))?;
+    Ok(Redirect::to(&format!("/calendar?year={}", chrono::Datelike::year(&day))).into_response())
+}
+
+async fn calendar_remove(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(date): Path<String>,
+    PageForm(form): PageForm<CsrfForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&form.csrf)?;
+    let day = parse_date("date", Some(&date))
+        .and_then(|d| d.ok_or(AppError::NotFound))
+        .map_err(|e| authed.page_error(e))?;
+    state
+        .app
+        .remove_calendar_exception(&authed.caller.principal, day)
+        .await
+        .map_err(|e| authed.page_error(e))?;
+    Ok(Redirect::to(&format!("/calendar?year={}", chrono::Datelike::year(&day))).into_response())
 }
