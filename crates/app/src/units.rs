@@ -137,26 +137,8 @@ impl App {
         as_of: Option<NaiveDate>,
     ) -> AppResult<UnitDetail> {
         let mut conn = self.store.conn().await?;
-        let unit = store_units::get(&mut conn, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let ancestor_ids = store_units::ancestor_ids(&mut conn, id).await?;
-        if !principal.may(
-            Permission::ViewUnit,
-            &Target {
-                unit: id,
-                ancestors: &ancestor_ids,
-            },
-        ) {
-            return Err(AppError::Forbidden);
-        }
-        let mut ancestors = store_units::get_many(&mut conn, &ancestor_ids).await?;
-        ancestors.sort_by_key(|u| {
-            ancestor_ids
-                .iter()
-                .position(|a| *a == u.id)
-                .map(std::cmp::Reverse)
-        });
+        let (unit, ancestor_ids) = visible_unit(&mut conn, principal, id).await?;
+        let ancestors = ancestors_root_first(&mut conn, &ancestor_ids).await?;
         let children = self
             .visible_children(&mut conn, principal, id, &ancestor_ids, as_of)
             .await?;
@@ -216,7 +198,10 @@ impl App {
         id: UnitId,
         as_of: Option<NaiveDate>,
     ) -> AppResult<Vec<OrgUnit>> {
-        Ok(self.unit_detail(principal, id, as_of).await?.children)
+        let mut conn = self.store.conn().await?;
+        let (_, ancestor_ids) = visible_unit(&mut conn, principal, id).await?;
+        self.visible_children(&mut conn, principal, id, &ancestor_ids, as_of)
+            .await
     }
 
     /// The ancestors of a unit the caller may see, root first.
@@ -225,7 +210,9 @@ impl App {
         principal: &Principal,
         id: UnitId,
     ) -> AppResult<Vec<OrgUnit>> {
-        Ok(self.unit_detail(principal, id, None).await?.ancestors)
+        let mut conn = self.store.conn().await?;
+        let (_, ancestor_ids) = visible_unit(&mut conn, principal, id).await?;
+        ancestors_root_first(&mut conn, &ancestor_ids).await
     }
 
     /// A unit's subtree, limited to what the caller may see.
@@ -237,12 +224,7 @@ impl App {
         depth: Option<u32>,
     ) -> AppResult<Vec<OrgUnit>> {
         let mut conn = self.store.conn().await?;
-        if store_units::get(&mut conn, id).await?.is_none() {
-            return Err(AppError::NotFound);
-        }
-        self.require(&mut conn, principal, Permission::ViewUnit, id)
-            .await?;
-        let base = store_units::ancestor_ids(&mut conn, id).await?;
+        let (_, base) = visible_unit(&mut conn, principal, id).await?;
         let units = store_units::subtree(&mut conn, id, as_of, depth).await?;
         // Parents come first, so each unit's ancestry is known when it is reached.
         let mut ancestry: HashMap<UnitId, Vec<UnitId>> = HashMap::new();
@@ -542,6 +524,35 @@ impl App {
             .copied()
             .ok_or_else(|| AppError::Internal("no id returned".into()))
     }
+}
+
+/// A unit the principal may see, with its ancestor ids (nearest first): not found
+/// when it does not exist, forbidden when it is outside what the principal may see.
+async fn visible_unit(
+    conn: &mut Conn,
+    principal: &Principal,
+    id: UnitId,
+) -> AppResult<(OrgUnit, Vec<UnitId>)> {
+    let unit = store_units::get(conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ancestors = store_units::ancestor_ids(conn, id).await?;
+    let target = Target {
+        unit: id,
+        ancestors: &ancestors,
+    };
+    if principal.may(Permission::ViewUnit, &target) {
+        Ok((unit, ancestors))
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The units of an ancestor chain (nearest first), ordered root first.
+async fn ancestors_root_first(conn: &mut Conn, ids: &[UnitId]) -> AppResult<Vec<OrgUnit>> {
+    let mut units = store_units::get_many(conn, ids).await?;
+    units.sort_by_key(|u| ids.iter().position(|a| *a == u.id).map(std::cmp::Reverse));
+    Ok(units)
 }
 
 fn new_unit(r: &UnitRecord, parent: Option<UnitId>, validity: Validity) -> NewUnit {

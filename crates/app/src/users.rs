@@ -28,6 +28,8 @@ pub struct UserInput {
     pub unit: Option<UnitId>,
     /// `vi` or `en`.
     pub locale: String,
+    /// A role to grant on the home unit (system-wide without one), in the same transaction.
+    pub role: Option<Role>,
 }
 
 /// A user with grants and unit names, for listing.
@@ -92,7 +94,7 @@ impl App {
         }
     }
 
-    /// Creates a user at a unit the principal manages.
+    /// Creates a user at a unit the principal manages, with an optional role on that unit.
     pub async fn create_user(&self, principal: &Principal, input: &UserInput) -> AppResult<i64> {
         let username = input.username.trim().to_lowercase();
         let mut errors = Vec::new();
@@ -152,8 +154,11 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
+        if let Some(role) = input.role {
+            store_users::grant(&mut tx, id, role, input.unit, now()).await?;
+        }
         baocao_store::commit(tx).await?;
-        tracing::info!(by = %principal.username, %username, "user created");
+        tracing::info!(by = %principal.username, %username, role = ?input.role, "user created");
         Ok(id)
     }
 

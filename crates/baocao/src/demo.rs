@@ -239,19 +239,18 @@ pub async fn load(app: &App, dir: &Path, password: Option<&str>) -> AppResult<Ve
         let password = password
             .map(str::to_string)
             .unwrap_or_else(|| random_secret()[..20].to_string());
-        let id = app
-            .create_user(
-                &admin,
-                &UserInput {
-                    username: username.into(),
-                    display_name: name.into(),
-                    password: password.clone(),
-                    unit,
-                    locale: "vi".into(),
-                },
-            )
-            .await?;
-        app.grant_role(&admin, id, role, unit).await?;
+        app.create_user(
+            &admin,
+            &UserInput {
+                username: username.into(),
+                display_name: name.into(),
+                password: password.clone(),
+                unit,
+                locale: "vi".into(),
+                role: Some(role),
+            },
+        )
+        .await?;
         let unit_name = match unit {
             None => "—".to_string(),
             Some(u) => app.unit_detail(&admin, u, None).await?.unit.name,

@@ -11,6 +11,7 @@ use baocao_app::users::UserInput;
 use baocao_app::{App, AppError, Settings};
 use baocao_domain::access::Role;
 use baocao_domain::unit::{UnitId, Validity};
+use baocao_domain::Message;
 use baocao_store::{Store, StoreOptions};
 use baocao_web::WebConfig;
 use chrono::NaiveDate;
@@ -191,15 +192,22 @@ fn init_logs(format: Option<&str>) {
     }
 }
 
-fn parse_date(text: Option<&str>) -> Result<Option<NaiveDate>, Failure> {
+/// A catalogue message in the command's language.
+fn say(lang: Lang, message: Message) -> String {
+    render(lang, &message)
+}
+
+fn parse_date(lang: Lang, text: Option<&str>) -> Result<Option<NaiveDate>, Failure> {
     text.map(|t| {
-        NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| Failure(format!("{t}: YYYY-MM-DD")))
+        NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map_err(|_| Failure(say(lang, Message::new("request.bad_date").arg("value", t))))
     })
     .transpose()
 }
 
 struct Runtime {
     file: config::FileConfig,
+    lang: Lang,
 }
 
 impl Runtime {
@@ -211,10 +219,20 @@ impl Runtime {
             .unwrap_or_else(|| config::DEFAULT_DATABASE.to_string());
         let mut options = StoreOptions::new(url.clone());
         options.schema = self.file.database_schema.clone();
-        let store = Store::connect(&options)
-            .await
-            .map_err(|e| Failure(format!("{url}: {e}")))?;
-        store.migrate().await.map_err(|e| Failure(e.to_string()))?;
+        let store = Store::connect(&options).await.map_err(|e| {
+            Failure(say(
+                self.lang,
+                Message::new("cli.bad_database")
+                    .arg("url", &url)
+                    .arg("detail", e),
+            ))
+        })?;
+        store.migrate().await.map_err(|e| {
+            Failure(say(
+                self.lang,
+                Message::new("cli.migration_failed").arg("detail", e),
+            ))
+        })?;
         Ok(App::new(store, Settings::default()))
     }
 
@@ -224,12 +242,20 @@ impl Runtime {
             .clone()
             .or_else(|| self.file.listen.clone())
             .unwrap_or_else(|| config::DEFAULT_LISTEN.to_string());
-        let addr: SocketAddr = listen
-            .parse()
-            .map_err(|_| Failure(format!("--listen {listen}: ADDR:PORT")))?;
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| Failure(format!("{addr}: {e}")))?;
+        let addr: SocketAddr = listen.parse().map_err(|_| {
+            Failure(say(
+                self.lang,
+                Message::new("cli.bad_listen").arg("value", &listen),
+            ))
+        })?;
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+            Failure(say(
+                self.lang,
+                Message::new("cli.cannot_listen")
+                    .arg("value", addr)
+                    .arg("detail", e),
+            ))
+        })?;
         let defaults = WebConfig::default();
         let web = WebConfig {
             secure_cookies: self.file.secure_cookies.unwrap_or(false),
@@ -239,7 +265,13 @@ impl Runtime {
         let store = app.store.clone();
         let router = baocao_web::router(app, web);
         let local = listener.local_addr().map_err(|e| Failure(e.to_string()))?;
-        println!("Baocao: http://{local}/");
+        println!(
+            "{}",
+            say(
+                self.lang,
+                Message::new("cli.serving").arg("url", format!("http://{local}/"))
+            )
+        );
         tracing::info!(%local, "serving");
         baocao_web::serve(listener, router, shutdown_signal())
             .await
@@ -274,9 +306,10 @@ async fn shutdown_signal() {
 
 async fn run(cli: Cli) -> Result<(), Failure> {
     let lang = Lang::parse(&cli.lang).unwrap_or_default();
-    let file = config::load(cli.config.as_deref()).map_err(Failure)?;
+    let file = config::load(cli.config.as_deref())
+        .map_err(|e| Failure(say(lang, Message::new("cli.bad_config").arg("detail", e))))?;
     init_logs(file.log_format.as_deref());
-    let rt = Runtime { file };
+    let rt = Runtime { file, lang };
     let fail = |e: AppError| Failure::app(lang, &e);
     match cli.command {
         Command::Serve(args) => {
@@ -289,9 +322,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             data_dir,
         } => {
             let app = rt.app(&serve.db).await?;
-            let dir = config::data_dir(data_dir.or_else(|| rt.file.data_dir.clone())).ok_or_else(|| {
-                Failure("vn-admin data not found: pass --data-dir DIR (or BAOCAO_DATA_DIR) pointing at shared/data/vn-admin".into())
-            })?;
+            let dir = config::data_dir(data_dir.or_else(|| rt.file.data_dir.clone()))
+                .ok_or_else(|| Failure(say(lang, Message::new("cli.no_data_dir"))))?;
             if let Some(p) = &password {
                 baocao_app::auth::check_password(p).map_err(fail)?;
             }
@@ -299,9 +331,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .await
                 .map_err(fail)?;
             if accounts.is_empty() {
-                println!("Demo data already loaded; accounts were printed when it was created.");
+                println!("{}", say(lang, Message::new("cli.demo_loaded")));
             } else {
-                println!("Demo accounts (passwords are shown only now):");
+                println!("{}", say(lang, Message::new("cli.demo_accounts")));
                 for a in &accounts {
                     println!(
                         "  {:<18} {:<22} {:<18} {}",
@@ -316,7 +348,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Migrate(db) => {
             rt.app(&db).await?;
-            println!("Database is up to date.");
+            println!("{}", say(lang, Message::new("cli.db_up_to_date")));
             Ok(())
         }
         Command::Units {
@@ -346,8 +378,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         records = baocao_app::units::only_province(records, code);
                     }
                     let validity = Validity::new(
-                        parse_date(valid_from.as_deref())?,
-                        parse_date(valid_to.as_deref())?,
+                        parse_date(lang, valid_from.as_deref())?,
+                        parse_date(lang, valid_to.as_deref())?,
                     )
                     .map_err(|e| Failure(render(lang, &e.message())))?;
                     structures.push(StructureFile { records, validity });
@@ -356,25 +388,24 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     Some(path) => Some(read_merge_file(path).map_err(fail)?),
                     None => None,
                 };
-                let date = parse_date(merge_date.as_deref())?;
+                let date = parse_date(lang, merge_date.as_deref())?;
                 let merge_arg = merge_records.as_deref().zip(date);
                 if structures.is_empty() && merge_arg.is_none() {
-                    return Err(Failure("nothing to import: give --vn-admin DIR, --units FILE or --merge FILE --merge-date DATE".into()));
+                    return Err(Failure(say(lang, Message::new("cli.nothing_to_import"))));
                 }
                 app.import_units(&system_principal(), &structures, merge_arg)
                     .await
                     .map_err(fail)?
             };
-            println!(
-                "Imported in {:.2} s: units {} new, {} changed, {} unchanged; reorganisations {} new, {} changed, {} unchanged.",
-                started.elapsed().as_secs_f64(),
-                summary.inserted,
-                summary.updated,
-                summary.unchanged,
-                summary.events_inserted,
-                summary.events_updated,
-                summary.events_unchanged
-            );
+            let done = Message::new("cli.imported")
+                .arg("seconds", format!("{:.2}", started.elapsed().as_secs_f64()))
+                .arg("inserted", summary.inserted)
+                .arg("updated", summary.updated)
+                .arg("unchanged", summary.unchanged)
+                .arg("events_inserted", summary.events_inserted)
+                .arg("events_updated", summary.events_updated)
+                .arg("events_unchanged", summary.events_unchanged);
+            println!("{}", say(lang, done));
             Ok(())
         }
         Command::User { command } => match command {
@@ -399,16 +430,21 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     password: password.clone(),
                     unit: unit.map(UnitId),
                     locale: lang.code().into(),
+                    role,
                 };
                 let id = app.create_user(&admin, &input).await.map_err(fail)?;
-                if let Some(role) = role {
-                    app.grant_role(&admin, id, role, unit.map(UnitId))
-                        .await
-                        .map_err(fail)?;
-                }
-                println!("User {username} created (id {id}).");
+                let created = Message::new("cli.user_created")
+                    .arg("username", &username)
+                    .arg("id", id);
+                println!("{}", say(lang, created));
                 if generated {
-                    println!("Password: {password}");
+                    println!(
+                        "{}",
+                        say(
+                            lang,
+                            Message::new("cli.password").arg("password", &password)
+                        )
+                    );
                 }
                 Ok(())
             }
@@ -418,18 +454,27 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 password,
             } => {
                 let app = rt.app(&db).await?;
-                let user = app.user_by_name(&username).await.map_err(fail)?;
+                let user = app.user_by_name(&username).await.map_err(|_| {
+                    Failure(say(
+                        lang,
+                        Message::new("cli.no_such_user").arg("username", &username),
+                    ))
+                })?;
                 let generated = password.is_none();
                 let password = password.unwrap_or_else(|| random_secret()[..20].to_string());
                 app.set_password(&system_principal(), user.id, &password)
                     .await
                     .map_err(fail)?;
-                println!(
-                    "Password of {} changed; its sessions were ended.",
-                    user.username
-                );
+                let changed = Message::new("cli.password_changed").arg("username", &user.username);
+                println!("{}", say(lang, changed));
                 if generated {
-                    println!("Password: {password}");
+                    println!(
+                        "{}",
+                        say(
+                            lang,
+                            Message::new("cli.password").arg("password", &password)
+                        )
+                    );
                 }
                 Ok(())
             }
@@ -453,11 +498,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         "{:<20} {:<36} {:<8} {}",
                         v.user.username,
                         v.user.display_name,
-                        if v.user.disabled {
-                            "disabled"
-                        } else {
-                            "active"
-                        },
+                        baocao_app::i18n::t(
+                            lang,
+                            if v.user.disabled {
+                                "users.disabled"
+                            } else {
+                                "users.active"
+                            }
+                        ),
                         roles.join(", ")
                     );
                 }

@@ -55,17 +55,19 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
 /// client's Accept-Language, else Vietnamese.
 pub fn lang_of(headers: &HeaderMap, format: Format) -> Lang {
     let chosen = cookie(headers, LANG_COOKIE).and_then(|v| Lang::parse(&v));
-    let asked = || {
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(Lang::from_accept_language)
-    };
     match format {
         Format::Html => chosen,
-        Format::Json => chosen.or_else(asked),
+        Format::Json => chosen.or_else(|| accept_language(headers)),
     }
     .unwrap_or_default()
+}
+
+/// The first supported language of the Accept-Language header.
+fn accept_language(headers: &HeaderMap) -> Option<Lang> {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language)
 }
 
 /// JSON under `/api/`, HTML elsewhere.
@@ -180,14 +182,9 @@ impl FromRequestParts<AppState> for Authed {
         // Pages: the lang cookie, else the user's preference (browsers always send an
         // Accept-Language, often not the one the user chose). API: a script's explicit
         // Accept-Language wins over the stored preference.
-        let header_lang = parts
-            .headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(Lang::from_accept_language);
         let lang = match format {
             Format::Json => cookie_lang
-                .or(header_lang)
+                .or_else(|| accept_language(&parts.headers))
                 .or_else(|| Lang::parse(&caller.locale)),
             Format::Html => cookie_lang.or_else(|| Lang::parse(&caller.locale)),
         }

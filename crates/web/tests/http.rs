@@ -97,9 +97,9 @@ async fn spawn_app(store: Store) -> TestApp {
             password: PASSWORD.into(),
             unit,
             locale: "vi".into(),
+            role: Some(role),
         };
-        let id = app.create_user(&admin, &input).await.unwrap();
-        app.grant_role(&admin, id, role, unit).await.unwrap();
+        app.create_user(&admin, &input).await.unwrap();
     }
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -833,5 +833,79 @@ both_backends!(
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let page = officer.get(format!("{}/calendar?year=2026", t.base)).send().await.unwrap().text().await.unwrap();
         assert!(!page.contains("10/03/2026"));
+    }
+);
+
+both_backends!(
+    async fn administration_endpoints_refuse_what_they_must(store) {
+        let t = spawn_app(store).await;
+        let (admin, _) = t.login("admin").await;
+        let (dadmin, dcsrf) = t.login("district.admin").await;
+
+        // Agencies: under a unit the administrator manages, with a valid, unused code.
+        let agency = |parent: UnitId, code: &str| {
+            json!({"kind": "agency", "level": "district", "code": code, "name": "Phòng Văn hóa và Thông tin", "parent_id": parent.0})
+        };
+        let (status, created) = t.post(&dadmin, &dcsrf, "/api/v1/units", agency(t.district, "000.01.01.H40")).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let (status, body) = t.get(&dadmin, &format!("/api/v1/units/{}", created["id"])).await;
+        assert_eq!((status, body["unit"]["kind"].as_str()), (StatusCode::OK, Some("agency")));
+        assert_eq!(t.post(&dadmin, &dcsrf, "/api/v1/units", agency(t.province, "000.01.02.H40")).await.0, StatusCode::FORBIDDEN);
+        let (status, body) = t.post(&dadmin, &dcsrf, "/api/v1/units", agency(t.district, "000.01.01.H40")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"]["fields"][0]["field"], "code");
+        let (status, body) = t.post(&dadmin, &dcsrf, "/api/v1/units", agency(t.district, "bad code!")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("Mã định danh"), "{body}");
+        let bad_kind = json!({"kind": "planet", "level": "district", "code": "X1", "name": "x", "parent_id": t.district.0});
+        assert_eq!(t.post(&dadmin, &dcsrf, "/api/v1/units", bad_kind).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // A user created with a role gets it in the same transaction; a bad role creates nothing.
+        let before = t.user_count().await;
+        let new_user = |role: &str| json!({"username": "with.role", "display_name": "B", "password": PASSWORD, "unit_id": t.commune.0, "role": role});
+        assert_eq!(t.post(&dadmin, &dcsrf, "/api/v1/users", new_user("emperor")).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(t.user_count().await, before);
+        assert_eq!(t.post(&dadmin, &dcsrf, "/api/v1/users", new_user("data_entry")).await.0, StatusCode::CREATED);
+        let (with_role, _) = t.login("with.role").await;
+        assert_eq!(t.get(&with_role, &format!("/api/v1/units/{}", t.commune)).await.0, StatusCode::OK);
+
+        // Passwords: an administrator of the user's unit sets it, which ends the user's sessions.
+        let users = t.app.list_users(&system_principal()).await.unwrap();
+        let id_of = |name: &str| users.iter().find(|v| v.user.username == name).unwrap().user.id;
+        let (reviewer, _) = t.login("district.reviewer").await;
+        let put = |c: &Client, token: &str, id: i64, password: &str| {
+            c.put(format!("{}/api/v1/users/{id}/password", t.base)).header("x-csrf-token", token).json(&json!({"password": password})).send()
+        };
+        assert_eq!(put(&dadmin, &dcsrf, id_of("province.reviewer"), "another long password").await.unwrap().status(), StatusCode::FORBIDDEN);
+        assert_eq!(put(&dadmin, &dcsrf, id_of("district.reviewer"), "short").await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(t.get(&reviewer, "/api/v1/session").await.0, StatusCode::OK, "a refused change ends nothing");
+        assert_eq!(put(&dadmin, &dcsrf, id_of("district.reviewer"), "another long password").await.unwrap().status(), StatusCode::NO_CONTENT);
+        assert_eq!(t.get(&reviewer, "/api/v1/session").await.0, StatusCode::UNAUTHORIZED);
+        assert!(t.app.login("district.reviewer", "another long password", "10.1.1.1").await.is_ok());
+
+        // Grants: removed only by an administrator of the grant's unit.
+        let leader = users.iter().find(|v| v.user.username == "leader").unwrap();
+        let leader_grant = leader.grants[0].0.id;
+        let r = dadmin.delete(format!("{}/api/v1/users/{}/grants/{leader_grant}", t.base, leader.user.id)).header("x-csrf-token", &dcsrf).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let officer = users.iter().find(|v| v.user.username == "commune.officer").unwrap();
+        let r = dadmin.delete(format!("{}/api/v1/users/{}/grants/{}", t.base, officer.user.id, officer.grants[0].0.id)).header("x-csrf-token", &dcsrf).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let (officer_client, _) = t.login("commune.officer").await;
+        assert_eq!(t.get(&officer_client, &format!("/api/v1/units/{}", t.commune)).await.0, StatusCode::FORBIDDEN, "no grant, no access");
+
+        // Disabling (page form): the user's sessions end and it can no longer log in.
+        let page = admin.get(format!("{}/admin/users/{}", t.base, id_of("leader"))).send().await.unwrap().text().await.unwrap();
+        let page_csrf = hidden_field(&page, "_csrf");
+        let (leader_client, _) = t.login("leader").await;
+        let r = admin
+            .post(format!("{}/admin/users/{}/disable", t.base, id_of("leader")))
+            .form(&[("_csrf", page_csrf.as_str()), ("disabled", "1")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(t.get(&leader_client, "/api/v1/session").await.0, StatusCode::UNAUTHORIZED);
+        assert!(matches!(t.app.login("leader", PASSWORD, "10.2.2.2").await, Err(baocao_app::AppError::BadCredentials)));
     }
 );

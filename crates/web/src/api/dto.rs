@@ -193,6 +193,8 @@ pub struct NewUserRequest {
     /// `vi` (default) or `en`.
     #[serde(default)]
     pub locale: String,
+    /// A role to grant on the home unit (system-wide without one), in the same transaction.
+    pub role: Option<String>,
 }
 
 /// A role to grant.

@@ -25,6 +25,11 @@ pub fn parse_date(field: &'static str, text: Option<&str>) -> Result<Option<Naiv
     }
 }
 
+/// The `date` query parameter, refused in the caller's language when malformed.
+fn date_param(authed: &Authed, text: Option<&str>) -> Result<Option<NaiveDate>, WebError> {
+    parse_date("date", text).map_err(|e| authed.api_error(e))
+}
+
 /// Search parameters.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct SearchParams {
@@ -48,7 +53,7 @@ pub async fn search(
     authed: Authed,
     Query(p): Query<SearchParams>,
 ) -> Result<Json<Vec<UnitDto>>, WebError> {
-    let date = parse_date("date", p.date.as_deref()).map_err(|e| authed.api_error(e))?;
+    let date = date_param(&authed, p.date.as_deref())?;
     let found = state
         .app
         .search_units(
@@ -81,7 +86,7 @@ pub async fn roots(
     authed: Authed,
     Query(p): Query<DateParams>,
 ) -> Result<Json<Vec<UnitDto>>, WebError> {
-    let date = parse_date("date", p.date.as_deref()).map_err(|e| authed.api_error(e))?;
+    let date = date_param(&authed, p.date.as_deref())?;
     let roots = state
         .app
         .unit_roots(&authed.caller.principal, date)
@@ -100,7 +105,7 @@ pub async fn detail(
     Path(id): Path<i64>,
     Query(p): Query<DateParams>,
 ) -> Result<Json<UnitDetailDto>, WebError> {
-    let date = parse_date("date", p.date.as_deref()).map_err(|e| authed.api_error(e))?;
+    let date = date_param(&authed, p.date.as_deref())?;
     let d = state
         .app
         .unit_detail(&authed.caller.principal, UnitId(id), date)
@@ -119,7 +124,7 @@ pub async fn children(
     Path(id): Path<i64>,
     Query(p): Query<DateParams>,
 ) -> Result<Json<Vec<UnitDto>>, WebError> {
-    let date = parse_date("date", p.date.as_deref()).map_err(|e| authed.api_error(e))?;
+    let date = date_param(&authed, p.date.as_deref())?;
     let list = state
         .app
         .unit_children(&authed.caller.principal, UnitId(id), date)
@@ -138,7 +143,7 @@ pub async fn subtree(
     Path(id): Path<i64>,
     Query(p): Query<DateParams>,
 ) -> Result<Json<Vec<UnitDto>>, WebError> {
-    let date = parse_date("date", p.date.as_deref()).map_err(|e| authed.api_error(e))?;
+    let date = date_param(&authed, p.date.as_deref())?;
     let list = state
         .app
         .unit_subtree(&authed.caller.principal, UnitId(id), date, p.depth)

@@ -36,12 +36,19 @@ pub async fn create(
     authed: Authed,
     ApiJson(body): ApiJson<NewUserRequest>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
+    let role = body
+        .role
+        .as_deref()
+        .map(Role::parse)
+        .transpose()
+        .map_err(|e| authed.api_error(AppError::field("role", e.message())))?;
     let input = UserInput {
         username: body.username,
         display_name: body.display_name,
         password: body.password,
         unit: body.unit_id.map(UnitId),
         locale: body.locale,
+        role,
     };
     let id = state
         .app

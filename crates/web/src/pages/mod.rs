@@ -604,6 +604,14 @@ fn user_row(lang: Lang, v: &baocao_app::users::UserView) -> UserRow {
 struct UsersPage {
     layout: Layout,
     users: Vec<UserRow>,
+    roles: Vec<(String, String)>,
+}
+
+fn role_choices(lang: Lang) -> Vec<(String, String)> {
+    Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_string(), t(lang, r.label_key())))
+        .collect()
 }
 
 async fn users_page(State(state): State<AppState>, authed: Authed) -> Result<Response, WebError> {
@@ -616,6 +624,7 @@ async fn users_page(State(state): State<AppState>, authed: Authed) -> Result<Res
         UsersPage {
             layout: Layout::of(&authed, "/admin/users"),
             users: users.iter().map(|u| user_row(authed.lang, u)).collect(),
+            roles: role_choices(authed.lang),
         },
         authed.lang,
     )
@@ -642,6 +651,8 @@ struct NewUserForm {
     unit_id: String,
     #[serde(default)]
     locale: String,
+    #[serde(default)]
+    role: String,
 }
 
 async fn users_create(
@@ -651,12 +662,19 @@ async fn users_create(
 ) -> Result<Response, WebError> {
     authed.check_csrf(&form.csrf)?;
     let unit = optional_id("unit_id", &form.unit_id).map_err(|e| authed.page_error(e))?;
+    let role = match form.role.trim() {
+        "" => None,
+        r => Some(
+            Role::parse(r).map_err(|e| authed.page_error(AppError::field("role", e.message())))?,
+        ),
+    };
     let input = UserInput {
         username: form.username,
         display_name: form.display_name,
         password: form.password,
         unit: unit.map(UnitId),
         locale: form.locale,
+        role,
     };
     let id = state
         .app
@@ -699,10 +717,7 @@ async fn user_page(
                     unit: unit_label(lang, u.as_ref()),
                 })
                 .collect(),
-            roles: Role::ALL
-                .iter()
-                .map(|r| (r.as_str().to_string(), t(lang, r.label_key())))
-                .collect(),
+            roles: role_choices(lang),
         },
         lang,
     )
