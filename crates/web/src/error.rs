@@ -207,6 +207,14 @@ impl IntoResponse for WebError {
                     .into_response()
             }
         };
+        // The body of a refused oversized request is left unread, so the connection
+        // cannot carry another request: say so, or clients reuse it and fail.
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            response.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+        }
         if let AppError::Throttled { retry_after } = self.error {
             if let Ok(v) = retry_after.to_string().parse() {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
