@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::calendar::{CalendarError, WorkCalendar};
+use crate::message::Message;
 use crate::period::{days_in_month, periods_in_year, Convention, Frequency, PeriodError, PeriodId};
 
 /// Latest `months_after` a fixed-day rule may use.
@@ -104,6 +105,43 @@ pub enum DeadlineError {
 }
 
 impl DeadlineError {
+    /// The translatable message, with the details as arguments.
+    pub fn message(&self) -> Message {
+        let m = Message::new(self.code());
+        match self {
+            Self::InvalidDay { day } => m.arg("value", day),
+            Self::TooManyMonths { months_after } => {
+                m.arg("value", months_after).arg("max", MAX_MONTHS_AFTER)
+            }
+            Self::TooCloseToCutOff {
+                period,
+                window_last,
+                deadline,
+                working_days,
+            } => m
+                .arg("period", period)
+                .arg("window_last", window_last.format("%d/%m/%Y"))
+                .arg("deadline", deadline.format("%d/%m/%Y"))
+                .arg("working_days", working_days),
+            Self::NotApplicable { .. } => m,
+            Self::DuplicateRank { rank } => m.arg("value", rank),
+            Self::CascadeOutOfOrder {
+                period,
+                lower,
+                lower_deadline,
+                upper,
+                upper_deadline,
+            } => m
+                .arg("period", period)
+                .arg("lower", lower)
+                .arg("lower_deadline", lower_deadline.format("%d/%m/%Y"))
+                .arg("upper", upper)
+                .arg("upper_deadline", upper_deadline.format("%d/%m/%Y")),
+            Self::Period(_) | Self::Calendar(_) => m.arg("value", self),
+            Self::ZeroWorkingDays | Self::EmptyCascade | Self::InvalidLevelName => m,
+        }
+    }
+
     /// Stable message key for translation by the outer layers.
     pub fn code(&self) -> &'static str {
         match self {
@@ -124,6 +162,7 @@ impl DeadlineError {
 
 /// How a level's deadline is derived from a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DeadlineRule {
     /// Day `day` of the month that is `months_after` months after the month in
     /// which the cut-off window ends (0 = that same month). E.g. day 18, 0 months:

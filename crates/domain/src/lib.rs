@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod catalogue;
 pub mod deadline;
 pub mod formula;
 pub mod import_plan;

@@ -177,6 +177,7 @@ impl fmt::Display for DateRange {
 
 /// How the data cut-off window (kỳ chốt số liệu) of a period is placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Convention {
     /// Decree 09/2019/NĐ-CP art. 12 (chế độ báo cáo hành chính): from the 15th of the
     /// month before the period to the 14th of the period's last month.
@@ -187,6 +188,7 @@ pub enum Convention {
 
 /// How often a report is due (tần suất báo cáo).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Frequency {
     /// Monthly (hằng tháng).
     Monthly,

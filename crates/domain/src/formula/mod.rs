@@ -46,6 +46,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::message::Message;
+
 pub use ast::{BinaryOp, Expr, Function};
 pub use check::{check_formulas, CheckedFormulas};
 pub use eval::{evaluate, Lookup, Value, ValueSource, ValueType};
@@ -264,6 +266,73 @@ impl FormulaError {
             Self::InvalidArgument { .. } => "formula.invalid_argument",
             Self::Cycle { .. } => "formula.cycle",
             Self::InFormula { .. } => "formula.in_formula",
+        }
+    }
+
+    /// The translatable message, with the details as arguments.
+    pub fn message(&self) -> Message {
+        let m = Message::new(self.code());
+        match self {
+            Self::UnexpectedCharacter { position, found } => {
+                m.arg("position", position + 1).arg("found", found)
+            }
+            Self::BadNumber { position, text, .. } => {
+                m.arg("position", position + 1).arg("value", text)
+            }
+            Self::Syntax {
+                position,
+                expected,
+                found,
+            } => m
+                .arg("position", position + 1)
+                .arg("expected", expected)
+                .arg("found", found),
+            Self::UnexpectedEnd { position, expected } => {
+                m.arg("position", position + 1).arg("expected", expected)
+            }
+            Self::UnknownFunction { position, name } => {
+                m.arg("position", position + 1).arg("value", name)
+            }
+            Self::WrongArity {
+                position,
+                function,
+                expected,
+                found,
+            } => m
+                .arg("position", position + 1)
+                .arg("function", function)
+                .arg("expected", expected)
+                .arg("found", found),
+            Self::TooDeep { position } => m.arg("position", position + 1).arg("max", MAX_DEPTH),
+            Self::InvalidCode { text } => m.arg("value", text),
+            Self::UnknownCode { code, .. } => m.arg("value", code),
+            Self::MissingValue { code } => m.arg("value", code),
+            Self::DivisionByZero { divisor } => m.arg("value", divisor),
+            Self::Overflow { operation } => m.arg("value", operation),
+            Self::TypeMismatch {
+                expected,
+                found,
+                context,
+            } => m
+                .arg("expected", expected)
+                .arg("found", found)
+                .arg("value", context),
+            Self::InvalidArgument { function, reason } => {
+                m.arg("function", function).arg("value", reason)
+            }
+            Self::Cycle { path } => m.arg(
+                "value",
+                path.iter()
+                    .map(IndicatorCode::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" → "),
+            ),
+            Self::InFormula { code, error } => {
+                let inner = error.message();
+                let mut m = m.arg("code", code).arg("detail_key", inner.key);
+                m.args.extend(inner.args);
+                m
+            }
         }
     }
 
