@@ -7,12 +7,14 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use baocao_domain::catalogue::Problem;
 use baocao_domain::unit::LineError;
 use baocao_domain::Message;
 use baocao_store::{Store, StoreError};
 
 pub mod auth;
 pub mod calendar;
+pub mod catalogue;
 pub mod i18n;
 pub mod units;
 pub mod users;
@@ -109,6 +111,9 @@ pub enum AppError {
     /// An import file refused, line by line.
     #[error("import refused: {} problem(s)", .0.len())]
     ImportRejected(Vec<LineError>),
+    /// A metadata document refused, problem by problem (with JSON paths).
+    #[error("document refused: {} problem(s)", .0.len())]
+    DocumentRejected(Vec<Problem>),
     /// Conflicts with what is stored.
     #[error("conflict: {0}")]
     Conflict(Message),
@@ -129,6 +134,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Invalid(_) => "invalid",
             AppError::ImportRejected(_) => "import_rejected",
+            AppError::DocumentRejected(_) => "document_rejected",
             AppError::Conflict(_) => "conflict",
             AppError::Internal(_) => "internal",
         }
@@ -148,6 +154,9 @@ impl AppError {
             AppError::Invalid(_) => Message::new("error.invalid"),
             AppError::ImportRejected(lines) => {
                 Message::new("error.import_rejected").arg("count", lines.len())
+            }
+            AppError::DocumentRejected(problems) => {
+                Message::new("error.document_rejected").arg("count", problems.len())
             }
             AppError::Conflict(m) => m.clone(),
             AppError::Internal(_) => Message::new("error.internal"),

@@ -77,6 +77,30 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Reporting regimes and the indicator catalogue (docs/metadata-format.md).
+    Regimes {
+        #[command(subcommand)]
+        command: RegimesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RegimesCommand {
+    /// Writes the whole catalogue (disaggregations, indicators, regimes, requests) as JSON.
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Checks a metadata file as a whole and stores it (all or nothing).
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The JSON file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -170,6 +194,14 @@ impl Failure {
             }
             if lines.len() > 50 {
                 text.push_str(&format!("\n  … (+{})", lines.len() - 50));
+            }
+        }
+        if let AppError::DocumentRejected(problems) = e {
+            for p in problems.iter().take(100) {
+                text.push_str(&format!("\n  {}: {}", p.path, render(lang, &p.message)));
+            }
+            if problems.len() > 100 {
+                text.push_str(&format!("\n  … (+{})", problems.len() - 100));
             }
         }
         if let AppError::Internal(detail) = e {
@@ -408,6 +440,48 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             println!("{}", say(lang, done));
             Ok(())
         }
+        Command::Regimes { command } => match command {
+            RegimesCommand::Export { db, out } => {
+                let app = rt.app(&db).await?;
+                let text = baocao_app::catalogue::to_json(&app.metadata().await.map_err(fail)?);
+                match out {
+                    Some(path) => std::fs::write(&path, text).map_err(|e| {
+                        Failure(say(
+                            lang,
+                            Message::new("cli.cannot_write")
+                                .arg("path", path.display())
+                                .arg("detail", e),
+                        ))
+                    }),
+                    None => {
+                        print!("{text}");
+                        Ok(())
+                    }
+                }
+            }
+            RegimesCommand::Import { db, file } => {
+                let text = std::fs::read_to_string(&file).map_err(|e| {
+                    Failure(say(
+                        lang,
+                        Message::new("import.cannot_read")
+                            .arg("path", file.display())
+                            .arg("detail", e),
+                    ))
+                })?;
+                let doc = baocao_app::catalogue::parse_metadata(&text).map_err(fail)?;
+                let app = rt.app(&db).await?;
+                let summary = app
+                    .apply_metadata(&system_principal(), &doc)
+                    .await
+                    .map_err(fail)?;
+                let done = Message::new("cli.metadata_imported")
+                    .arg("created", summary.created)
+                    .arg("changed", summary.changed)
+                    .arg("unchanged", summary.unchanged);
+                println!("{}", say(lang, done));
+                Ok(())
+            }
+        },
         Command::User { command } => match command {
             UserCommand::Add {
                 db,

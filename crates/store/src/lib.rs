@@ -15,6 +15,7 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor, Transaction};
 
 pub mod auth;
 pub mod calendar;
+pub mod catalogue;
 pub mod meta;
 pub mod testing;
 pub mod units;

@@ -94,7 +94,9 @@ impl WebError {
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Invalid(_) | AppError::ImportRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::ImportRejected(_) | AppError::DocumentRejected(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -120,6 +122,13 @@ impl WebError {
                         .map(|f| FieldProblem {
                             field: f.field.to_string(),
                             message: render(lang, &f.message),
+                        })
+                        .collect(),
+                    AppError::DocumentRejected(problems) => problems
+                        .iter()
+                        .map(|p| FieldProblem {
+                            field: p.path.clone(),
+                            message: render(lang, &p.message),
                         })
                         .collect(),
                     _ => Vec::new(),

@@ -242,6 +242,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Maps a use case's error to a response in the caller's language.
+pub trait ApiResult<T> {
+    /// As a JSON API error.
+    fn api(self, authed: &Authed) -> Result<T, WebError>;
+    /// As an error page.
+    fn page(self, authed: &Authed) -> Result<T, WebError>;
+}
+
+impl<T> ApiResult<T> for Result<T, AppError> {
+    fn api(self, authed: &Authed) -> Result<T, WebError> {
+        self.map_err(|e| authed.api_error(e))
+    }
+
+    fn page(self, authed: &Authed) -> Result<T, WebError> {
+        self.map_err(|e| authed.page_error(e))
+    }
+}
+
 /// A form body; a rejection is a translated error page.
 #[derive(Debug)]
 pub struct PageForm<T>(pub T);

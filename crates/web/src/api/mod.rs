@@ -1,13 +1,16 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at
 //! `/api/openapi.json` (generated from these handlers by utoipa).
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
+use baocao_app::catalogue::MAX_DOCUMENT_BYTES;
 use utoipa::OpenApi;
 
 use crate::AppState;
 
 pub mod calendar;
+pub mod catalogue;
 pub mod dto;
 pub mod session;
 pub mod tokens;
@@ -27,6 +30,9 @@ pub mod users;
         users::list, users::create, users::grant, users::revoke, users::password,
         tokens::list, tokens::create, tokens::revoke,
         calendar::period, calendar::year, calendar::add_exception, calendar::remove_exception,
+        catalogue::indicators, catalogue::indicator, catalogue::put_indicator, catalogue::disaggregations,
+        catalogue::regimes, catalogue::regime, catalogue::put_regime, catalogue::regime_calendar,
+        catalogue::requests, catalogue::put_request, catalogue::export, catalogue::import,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -86,5 +92,28 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/calendar/exceptions/{date}",
             delete(calendar::remove_exception),
+        )
+        .route("/api/v1/indicators", get(catalogue::indicators))
+        .route(
+            "/api/v1/indicators/{code}",
+            get(catalogue::indicator).put(catalogue::put_indicator),
+        )
+        .route("/api/v1/disaggregations", get(catalogue::disaggregations))
+        .route("/api/v1/regimes", get(catalogue::regimes))
+        .route(
+            "/api/v1/regimes/{code}",
+            get(catalogue::regime).put(catalogue::put_regime),
+        )
+        .route(
+            "/api/v1/regimes/{code}/calendar/{year}",
+            get(catalogue::regime_calendar),
+        )
+        .route("/api/v1/requests", get(catalogue::requests))
+        .route("/api/v1/requests/{code}", put(catalogue::put_request))
+        .route(
+            "/api/v1/metadata",
+            get(catalogue::export)
+                .post(catalogue::import)
+                .layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)),
         )
 }

@@ -24,6 +24,8 @@ use crate::extract::{
 };
 use crate::AppState;
 
+mod catalogue;
+
 /// Translation helper handed to templates.
 #[derive(Debug, Clone, Copy)]
 pub struct Tr(pub Lang);
@@ -175,6 +177,7 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar/exceptions/{date}/delete", post(calendar_remove))
         .route("/account/tokens", get(tokens_page).post(tokens_create))
         .route("/account/tokens/{id}/revoke", post(tokens_revoke))
+        .merge(catalogue::routes())
 }
 
 async fn home(headers: axum::http::HeaderMap) -> Redirect {

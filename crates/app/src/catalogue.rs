@@ -1,0 +1,514 @@
+//! The metadata catalogue: reading, searching, importing and exporting
+//! disaggregations, indicators, regimes and requests, and a regime's deadline
+//! calendar for a year.
+//!
+//! Every change goes through [`App::apply_metadata`]: a document (a whole file or
+//! one object from an editor) is merged with what is stored, checked as a whole
+//! ([`baocao_domain::catalogue::check`]), and written in one transaction or not
+//! at all.
+
+use std::collections::HashMap;
+
+use baocao_domain::access::{Permission, Principal, Target};
+use baocao_domain::catalogue::{
+    check, same_meaning, unit_references, CheckContext, Indicator, Metadata, Problem, Regime,
+    RegimeKind, RegimeVersion, Request,
+};
+use baocao_domain::deadline::deadline;
+use baocao_domain::period::{periods_in_year, DateRange, PeriodId};
+use baocao_domain::text::fold;
+use baocao_domain::unit::UnitId;
+use baocao_domain::Message;
+use baocao_store::catalogue::{self as store_catalogue, StoredDoc};
+use baocao_store::units as store_units;
+use baocao_store::Conn;
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::{now, App, AppError, AppResult};
+
+/// Largest metadata document accepted, in bytes.
+pub const MAX_DOCUMENT_BYTES: usize = 8 * 1024 * 1024;
+
+/// Reads a metadata document; a malformed one is refused with the line and column.
+pub fn parse_metadata(text: &str) -> AppResult<Metadata> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(AppError::field(
+            "file",
+            Message::new("catalogue.too_large").arg("max", MAX_DOCUMENT_BYTES / (1024 * 1024)),
+        ));
+    }
+    serde_json::from_str(text).map_err(|e| json_problem(&e))
+}
+
+/// A JSON syntax or shape error as a document problem.
+pub fn json_problem(e: &serde_json::Error) -> AppError {
+    AppError::DocumentRejected(vec![Problem {
+        path: format!("{}:{}", e.line(), e.column()),
+        message: Message::new("catalogue.json_error")
+            .arg("line", e.line())
+            .arg("column", e.column())
+            .arg("detail", e),
+    }])
+}
+
+/// The document as exchanged: pretty JSON with a final newline.
+pub fn to_json(meta: &Metadata) -> String {
+    let mut text = serde_json::to_string_pretty(meta).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// What [`App::apply_metadata`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ApplySummary {
+    /// Objects (or regime versions) created.
+    pub created: usize,
+    /// Objects changed (a new indicator version, a replaced regime version, …).
+    pub changed: usize,
+    /// Objects identical to what was stored.
+    pub unchanged: usize,
+}
+
+/// One stored version of an indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorVersion {
+    /// Version number, from 1.
+    pub version: i64,
+    /// When it was recorded (unix seconds).
+    pub recorded_at: i64,
+    /// The indicator as it was.
+    pub indicator: Indicator,
+}
+
+/// One period of a regime's calendar.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalendarPeriod {
+    /// The period.
+    pub period: PeriodId,
+    /// Number of the regime version that applies.
+    pub version: usize,
+    /// The data cut-off window.
+    pub window: DateRange,
+    /// Each reporting group's deadline, in the version's order.
+    pub deadlines: Vec<GroupDeadline>,
+}
+
+/// A reporting group's deadline for one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupDeadline {
+    /// Group name, Vietnamese.
+    pub name_vi: String,
+    /// Group name, English.
+    pub name_en: String,
+    /// Stage in the cascade.
+    pub stage: u8,
+    /// The deadline.
+    pub deadline: NaiveDate,
+}
+
+/// A regime's calendar for a year: each period's window and deadlines, or for
+/// thematic and ad-hoc regimes the requests of that year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegimeCalendar {
+    /// The regime.
+    pub regime: Regime,
+    /// The year.
+    pub year: i32,
+    /// Periods of a periodic regime.
+    pub periods: Vec<CalendarPeriod>,
+    /// Requests whose window starts or ends in the year.
+    pub requests: Vec<Request>,
+}
+
+fn decode<T: DeserializeOwned>(stored: &StoredDoc) -> AppResult<T> {
+    serde_json::from_str(&stored.doc)
+        .map_err(|e| AppError::Internal(format!("stored document {}: {e}", stored.code)))
+}
+
+fn encode<T: Serialize>(value: &T) -> AppResult<String> {
+    serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The whole current catalogue.
+async fn load(conn: &mut Conn) -> AppResult<Metadata> {
+    let mut meta = Metadata::empty();
+    for stored in store_catalogue::disaggregations(conn).await? {
+        meta.disaggregations.push(decode(&stored)?);
+    }
+    for stored in store_catalogue::current_indicators(conn).await? {
+        meta.indicators.push(decode(&stored)?);
+    }
+    for stored in store_catalogue::regime_versions(conn).await? {
+        let version: RegimeVersion = decode(&stored)?;
+        match meta.regimes.last_mut() {
+            Some(regime) if regime.code == stored.code => regime.versions.push(version),
+            _ => meta.regimes.push(Regime {
+                code: stored.code.clone(),
+                versions: vec![version],
+            }),
+        }
+    }
+    for stored in store_catalogue::requests(conn).await? {
+        meta.requests.push(decode(&stored)?);
+    }
+    meta.sort();
+    Ok(meta)
+}
+
+/// The incoming document followed by the stored objects it does not replace, so
+/// that problem paths point into the incoming document.
+fn merge(incoming: &Metadata, stored: &Metadata) -> Metadata {
+    fn extend<T: Clone>(into: &mut Vec<T>, from: &[T], code: impl Fn(&T) -> &str) {
+        let taken: Vec<String> = into.iter().map(|x| code(x).to_string()).collect();
+        into.extend(
+            from.iter()
+                .filter(|x| !taken.iter().any(|c| c == code(x)))
+                .cloned(),
+        );
+    }
+    let mut merged = incoming.clone();
+    extend(&mut merged.disaggregations, &stored.disaggregations, |d| {
+        &d.code
+    });
+    extend(&mut merged.indicators, &stored.indicators, |i| &i.code);
+    extend(&mut merged.regimes, &stored.regimes, |r| &r.code);
+    extend(&mut merged.requests, &stored.requests, |r| &r.code);
+    merged
+}
+
+/// Problems that need what is stored: meaning changes, removed versions.
+fn history_problems(incoming: &Metadata, stored: &Metadata) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (i, indicator) in incoming.indicators.iter().enumerate() {
+        if let Some(old) = stored.indicator(&indicator.code) {
+            if !same_meaning(old, indicator) {
+                problems.push(Problem {
+                    path: format!("indicators[{i}]"),
+                    message: Message::new("catalogue.meaning_changed")
+                        .arg("code", &indicator.code)
+                        .arg("name", &old.name_vi)
+                        .arg("measure", &old.measure_vi),
+                });
+            }
+        }
+    }
+    for (i, regime) in incoming.regimes.iter().enumerate() {
+        if let Some(old) = stored.regime(&regime.code) {
+            let kept = old.versions.len() <= regime.versions.len()
+                && old
+                    .versions
+                    .iter()
+                    .zip(&regime.versions)
+                    .all(|(a, b)| a.from == b.from);
+            if !kept {
+                problems.push(Problem {
+                    path: format!("regimes[{i}].versions"),
+                    message: Message::new("catalogue.version_removed")
+                        .arg("code", &regime.code)
+                        .arg("count", old.versions.len()),
+                });
+            }
+        }
+    }
+    problems
+}
+
+impl App {
+    /// The current catalogue, sorted by code. Every signed-in user may read it.
+    pub async fn metadata(&self) -> AppResult<Metadata> {
+        let mut conn = self.store.conn().await?;
+        load(&mut conn).await
+    }
+
+    /// Indicators whose code or name contains `query` (accents and case ignored),
+    /// optionally of one Decision 293 field.
+    pub async fn search_indicators(
+        &self,
+        query: &str,
+        field: Option<&str>,
+    ) -> AppResult<Vec<Indicator>> {
+        let needle = fold(query.trim());
+        let meta = self.metadata().await?;
+        Ok(meta
+            .indicators
+            .into_iter()
+            .filter(|i| field.is_none_or(|f| i.field.as_deref() == Some(f)))
+            .filter(|i| {
+                needle.is_empty()
+                    || fold(&i.code).contains(&needle)
+                    || fold(&i.name_vi).contains(&needle)
+                    || fold(&i.name_en).contains(&needle)
+            })
+            .collect())
+    }
+
+    /// Every version of an indicator, oldest first.
+    pub async fn indicator_history(&self, code: &str) -> AppResult<Vec<IndicatorVersion>> {
+        let mut conn = self.store.conn().await?;
+        let history = store_catalogue::indicator_history(&mut conn, code).await?;
+        if history.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        history
+            .iter()
+            .map(|stored| {
+                Ok(IndicatorVersion {
+                    version: stored.version,
+                    recorded_at: stored.recorded_at,
+                    indicator: decode(stored)?,
+                })
+            })
+            .collect()
+    }
+
+    /// One regime with all its versions.
+    pub async fn regime(&self, code: &str) -> AppResult<Regime> {
+        self.metadata()
+            .await?
+            .regimes
+            .into_iter()
+            .find(|r| r.code == code)
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Checks `incoming` against the stored catalogue and stores it: new objects
+    /// are created, changed indicators get a new version, regime versions are
+    /// replaced or appended. All or nothing.
+    pub async fn apply_metadata(
+        &self,
+        principal: &Principal,
+        incoming: &Metadata,
+    ) -> AppResult<ApplySummary> {
+        let touches_catalogue =
+            !incoming.disaggregations.is_empty() || !incoming.indicators.is_empty();
+        if !principal.may_somewhere(Permission::DefineRegimes) {
+            return Err(AppError::Forbidden);
+        }
+        let calendar = self.work_calendar().await?;
+        let mut tx = self.store.begin_write().await?;
+        let stored = load(&mut tx).await?;
+        let levels: Vec<String> = store_units::levels(&mut tx)
+            .await?
+            .into_iter()
+            .map(|l| l.code.as_str().to_string())
+            .collect();
+        let merged = merge(incoming, &stored);
+        let ctx = CheckContext {
+            calendar: &calendar,
+            levels: &levels,
+        };
+        let mut problems = check(&merged, &ctx).err().unwrap_or_default();
+        problems.extend(history_problems(incoming, &stored));
+        let references = unit_references(incoming);
+        let codes: Vec<String> = references.iter().map(|(_, c)| c.clone()).collect();
+        let units = store_catalogue::units_by_code(&mut tx, &codes).await?;
+        for (path, code) in &references {
+            if !units.contains_key(code) {
+                problems.push(Problem {
+                    path: path.clone(),
+                    message: Message::new("catalogue.unknown_unit").arg("value", code),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(AppError::DocumentRejected(problems));
+        }
+        // Indicators are shared by every regime: system-wide regime administrators
+        // only. A regime or request needs the right on its receiving/issuing unit.
+        if touches_catalogue && !principal.may_everywhere(Permission::DefineRegimes) {
+            return Err(AppError::Forbidden);
+        }
+        let mut owners: Vec<&str> = incoming
+            .regimes
+            .iter()
+            .flat_map(|r| r.versions.iter().map(|v| v.receiving_unit.as_str()))
+            .collect();
+        owners.extend(incoming.requests.iter().map(|r| r.issued_by.as_str()));
+        for code in owners {
+            let unit = units.get(code).and_then(|ids| ids.first()).copied();
+            if !may_define(&mut tx, principal, unit).await? {
+                return Err(AppError::Forbidden);
+            }
+        }
+        let summary = write(&mut tx, principal, incoming, &stored).await?;
+        baocao_store::commit(tx).await?;
+        tracing::info!(by = %principal.username, ?summary, "metadata applied");
+        Ok(summary)
+    }
+
+    /// Each period of `year` with its window and each group's deadline.
+    pub async fn regime_calendar(&self, code: &str, year: i32) -> AppResult<RegimeCalendar> {
+        let meta = self.metadata().await?;
+        let regime = meta.regime(code).cloned().ok_or(AppError::NotFound)?;
+        let calendar = self.work_calendar().await?;
+        let bad_year = || {
+            AppError::field(
+                "year",
+                Message::new("calendar.out_of_range").arg("value", year),
+            )
+        };
+        let mut periods = Vec::new();
+        if let Some(latest) = regime.latest() {
+            if latest.kind == RegimeKind::Periodic {
+                for period in periods_in_year(year, latest.frequency).map_err(|_| bad_year())? {
+                    let Some((number, version)) = regime.version_for(&period) else {
+                        continue;
+                    };
+                    let mut deadlines = Vec::new();
+                    for group in &version.reporting {
+                        let Some(rule) = group.deadline else { continue };
+                        let due = deadline(rule, &period, version.convention, &calendar)
+                            .map_err(|_| bad_year())?;
+                        deadlines.push(GroupDeadline {
+                            name_vi: group.name_vi.clone(),
+                            name_en: group.name_en.clone(),
+                            stage: group.stage,
+                            deadline: due,
+                        });
+                    }
+                    periods.push(CalendarPeriod {
+                        period,
+                        version: number,
+                        window: period.cutoff_window(version.convention),
+                        deadlines,
+                    });
+                }
+            }
+        }
+        let requests = meta
+            .requests
+            .into_iter()
+            .filter(|r| r.regime == regime.code)
+            .filter(|r| {
+                chrono::Datelike::year(&r.window_first) == year
+                    || chrono::Datelike::year(&r.window_last) == year
+            })
+            .collect();
+        Ok(RegimeCalendar {
+            regime,
+            year,
+            periods,
+            requests,
+        })
+    }
+}
+
+/// Whether `principal` may define regimes for `unit` (system-wide grants cover
+/// units not known yet).
+async fn may_define(
+    conn: &mut Conn,
+    principal: &Principal,
+    unit: Option<UnitId>,
+) -> AppResult<bool> {
+    if principal.may_everywhere(Permission::DefineRegimes) {
+        return Ok(true);
+    }
+    let Some(unit) = unit else { return Ok(false) };
+    let ancestors = store_units::ancestor_ids(conn, unit).await?;
+    Ok(principal.may(
+        Permission::DefineRegimes,
+        &Target {
+            unit,
+            ancestors: &ancestors,
+        },
+    ))
+}
+
+/// Writes what differs from `stored`.
+async fn write(
+    conn: &mut Conn,
+    principal: &Principal,
+    incoming: &Metadata,
+    stored: &Metadata,
+) -> AppResult<ApplySummary> {
+    let by = Some(principal.user_id).filter(|id| *id > 0);
+    let at = now();
+    let mut summary = ApplySummary::default();
+    let mut count = |old: Option<bool>| match old {
+        None => summary.created += 1,
+        Some(true) => summary.unchanged += 1,
+        Some(false) => summary.changed += 1,
+    };
+    for d in &incoming.disaggregations {
+        let old = stored.disaggregation(&d.code);
+        count(old.map(|o| o == d));
+        if old != Some(d) {
+            store_catalogue::put_disaggregation(conn, &d.code, &encode(d)?, by, at).await?;
+        }
+    }
+    let versions: HashMap<String, i64> = store_catalogue::current_indicators(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.code, s.version))
+        .collect();
+    for indicator in &incoming.indicators {
+        let old = stored.indicator(&indicator.code);
+        count(old.map(|o| o == indicator));
+        if old != Some(indicator) {
+            let next = versions.get(&indicator.code).copied().unwrap_or(0) + 1;
+            store_catalogue::insert_indicator_version(
+                conn,
+                &indicator.code,
+                next,
+                &encode(indicator)?,
+                by,
+                at,
+            )
+            .await?;
+        }
+    }
+    for regime in &incoming.regimes {
+        let old = stored.regime(&regime.code);
+        if old.is_none() {
+            store_catalogue::insert_regime(conn, &regime.code, at).await?;
+        }
+        for (i, version) in regime.versions.iter().enumerate() {
+            let old_version = old.and_then(|o| o.versions.get(i));
+            count(old_version.map(|o| o == version));
+            if old_version != Some(version) {
+                let number = i64::try_from(i + 1).unwrap_or(i64::MAX);
+                store_catalogue::put_regime_version(
+                    conn,
+                    &regime.code,
+                    number,
+                    &version.from,
+                    &encode(version)?,
+                    by,
+                    at,
+                )
+                .await?;
+            }
+        }
+    }
+    for request in &incoming.requests {
+        let old = stored.requests.iter().find(|r| r.code == request.code);
+        count(old.map(|o| o == request));
+        if old != Some(request) {
+            store_catalogue::put_request(
+                conn,
+                &request.code,
+                &request.regime,
+                &encode(request)?,
+                by,
+                at,
+            )
+            .await?;
+        }
+    }
+    Ok(summary)
+}
+
+impl App {
+    /// The level codes of the unit hierarchy, top first (for selectors).
+    pub async fn level_codes(&self) -> AppResult<Vec<String>> {
+        let mut conn = self.store.conn().await?;
+        let mut levels = store_units::levels(&mut conn).await?;
+        levels.sort_by_key(|l| l.rank);
+        Ok(levels
+            .into_iter()
+            .map(|l| l.code.as_str().to_string())
+            .collect())
+    }
+}

@@ -1,0 +1,254 @@
+//! The metadata catalogue through the API: indicators, disaggregations,
+//! regimes, requests, the whole document (export/import), and a regime's
+//! deadline calendar. Objects are the documents of `docs/metadata-format.md`.
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use baocao_app::catalogue::{ApplySummary, IndicatorVersion, RegimeCalendar};
+use baocao_app::AppError;
+use baocao_domain::catalogue::{Disaggregation, Indicator, Metadata, Regime, RegimeKind, Request};
+use baocao_domain::period::Frequency;
+use baocao_domain::Message;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ErrorBody, WebError};
+use crate::extract::{ApiJson, ApiResult, Authed};
+use crate::AppState;
+
+/// Search parameters of the indicator list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct IndicatorQuery {
+    /// Part of the code or name (accents and case ignored).
+    pub q: Option<String>,
+    /// One of the nine Decision 293 fields (`growth`, `social`, …).
+    pub field: Option<String>,
+}
+
+/// A regime in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegimeSummary {
+    /// Code.
+    pub code: String,
+    /// Vietnamese name of the newest version.
+    pub name_vi: String,
+    /// English name of the newest version.
+    pub name_en: String,
+    /// `periodic`, `thematic` or `ad_hoc`.
+    #[schema(value_type = String)]
+    pub kind: RegimeKind,
+    /// `monthly`, `quarterly`, … or `ad_hoc`.
+    #[schema(value_type = String)]
+    pub frequency: Frequency,
+    /// Number of versions.
+    pub versions: usize,
+}
+
+impl RegimeSummary {
+    /// The summary of a regime (None without versions).
+    pub fn of(regime: &Regime) -> Option<Self> {
+        let latest = regime.latest()?;
+        Some(RegimeSummary {
+            code: regime.code.clone(),
+            name_vi: latest.name_vi.clone(),
+            name_en: latest.name_en.clone(),
+            kind: latest.kind,
+            frequency: latest.frequency,
+            versions: regime.versions.len(),
+        })
+    }
+}
+
+/// Indicators, optionally searched.
+#[utoipa::path(get, path = "/api/v1/indicators", tag = "catalogue", security(("bearer" = [])),
+    params(IndicatorQuery),
+    responses((status = 200, body = Object, description = "Indicator documents"), (status = 401, body = ErrorBody)))]
+pub async fn indicators(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(query): Query<IndicatorQuery>,
+) -> Result<Json<Vec<Indicator>>, WebError> {
+    let found = state
+        .app
+        .search_indicators(query.q.as_deref().unwrap_or(""), query.field.as_deref())
+        .await
+        .api(&authed)?;
+    Ok(Json(found))
+}
+
+/// Every version of one indicator, oldest first.
+#[utoipa::path(get, path = "/api/v1/indicators/{code}", tag = "catalogue", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Indicator code")),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn indicator(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<IndicatorVersion>>, WebError> {
+    Ok(Json(state.app.indicator_history(&code).await.api(&authed)?))
+}
+
+/// Creates or revises an indicator (system-wide regime administrators). A code
+/// keeps its meaning: another name, unit of measure or value type is refused.
+#[utoipa::path(put, path = "/api/v1/indicators/{code}", tag = "catalogue", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Indicator code")),
+    request_body(content = Object, description = "Indicator document"),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_indicator(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(code): Path<String>,
+    ApiJson(indicator): ApiJson<Indicator>,
+) -> Result<Json<ApplySummary>, WebError> {
+    same_code(&code, &indicator.code).api(&authed)?;
+    let mut doc = Metadata::empty();
+    doc.indicators.push(indicator);
+    apply(&state, &authed, &doc).await
+}
+
+/// Disaggregation dimensions.
+#[utoipa::path(get, path = "/api/v1/disaggregations", tag = "catalogue", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+pub async fn disaggregations(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Json<Vec<Disaggregation>>, WebError> {
+    Ok(Json(
+        state.app.metadata().await.api(&authed)?.disaggregations,
+    ))
+}
+
+/// Regimes, newest version's name and kind.
+#[utoipa::path(get, path = "/api/v1/regimes", tag = "catalogue", security(("bearer" = [])),
+    responses((status = 200, body = [RegimeSummary]), (status = 401, body = ErrorBody)))]
+pub async fn regimes(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Json<Vec<RegimeSummary>>, WebError> {
+    let meta = state.app.metadata().await.api(&authed)?;
+    Ok(Json(
+        meta.regimes.iter().filter_map(RegimeSummary::of).collect(),
+    ))
+}
+
+/// One regime with every version, its forms and outline.
+#[utoipa::path(get, path = "/api/v1/regimes/{code}", tag = "catalogue", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Regime code")),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn regime(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(code): Path<String>,
+) -> Result<Json<Regime>, WebError> {
+    Ok(Json(state.app.regime(&code).await.api(&authed)?))
+}
+
+/// Creates a regime or changes it: versions may be edited or appended, never
+/// removed (regime administrators of the receiving unit).
+#[utoipa::path(put, path = "/api/v1/regimes/{code}", tag = "catalogue", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Regime code")),
+    request_body(content = Object, description = "Regime document with all its versions"),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_regime(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(code): Path<String>,
+    ApiJson(regime): ApiJson<Regime>,
+) -> Result<Json<ApplySummary>, WebError> {
+    same_code(&code, &regime.code).api(&authed)?;
+    let mut doc = Metadata::empty();
+    doc.regimes.push(regime);
+    apply(&state, &authed, &doc).await
+}
+
+/// Each period of a year with its cut-off window and every reporting group's
+/// deadline (or, for thematic and ad-hoc regimes, that year's requests).
+#[utoipa::path(get, path = "/api/v1/regimes/{code}/calendar/{year}", tag = "catalogue", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Regime code"), ("year" = i32, Path, description = "Year")),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn regime_calendar(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path((code, year)): Path<(String, i32)>,
+) -> Result<Json<RegimeCalendar>, WebError> {
+    Ok(Json(
+        state.app.regime_calendar(&code, year).await.api(&authed)?,
+    ))
+}
+
+/// Requests of thematic and ad-hoc regimes.
+#[utoipa::path(get, path = "/api/v1/requests", tag = "catalogue", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+pub async fn requests(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Json<Vec<Request>>, WebError> {
+    Ok(Json(state.app.metadata().await.api(&authed)?.requests))
+}
+
+/// Issues or changes a request (regime administrators of the issuing unit).
+#[utoipa::path(put, path = "/api/v1/requests/{code}", tag = "catalogue", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Request code")),
+    request_body(content = Object, description = "Request document"),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_request(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(code): Path<String>,
+    ApiJson(request): ApiJson<Request>,
+) -> Result<Json<ApplySummary>, WebError> {
+    same_code(&code, &request.code).api(&authed)?;
+    let mut doc = Metadata::empty();
+    doc.requests.push(request);
+    apply(&state, &authed, &doc).await
+}
+
+/// The whole catalogue as one metadata document (`baocao-metadata/1`).
+#[utoipa::path(get, path = "/api/v1/metadata", tag = "catalogue", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Json<Metadata>, WebError> {
+    Ok(Json(state.app.metadata().await.api(&authed)?))
+}
+
+/// Imports a metadata document: checked as a whole, stored all or nothing.
+/// Problems come back in `fields`, each with its JSON path.
+#[utoipa::path(post, path = "/api/v1/metadata", tag = "catalogue", security(("bearer" = [])),
+    request_body(content = Object, description = "Metadata document"),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(doc): ApiJson<Metadata>,
+) -> Result<Json<ApplySummary>, WebError> {
+    apply(&state, &authed, &doc).await
+}
+
+async fn apply(
+    state: &AppState,
+    authed: &Authed,
+    doc: &Metadata,
+) -> Result<Json<ApplySummary>, WebError> {
+    let summary = state
+        .app
+        .apply_metadata(&authed.caller.principal, doc)
+        .await
+        .api(authed)?;
+    Ok(Json(summary))
+}
+
+/// The code in the path and the one in the body must agree.
+fn same_code(path: &str, body: &str) -> Result<(), AppError> {
+    if path == body {
+        Ok(())
+    } else {
+        Err(AppError::field(
+            "code",
+            Message::new("catalogue.code_mismatch")
+                .arg("value", body)
+                .arg("expected", path),
+        ))
+    }
+}
