@@ -126,15 +126,22 @@ pub async fn principal_of(conn: &mut Conn, user_id: i64, username: &str) -> AppR
     })
 }
 
-/// The principal the command line acts as: a system administrator everywhere.
+/// The principal the command line acts as (the operator of the machine): system
+/// administrator and regime administrator everywhere.
 pub fn system_principal() -> Principal {
     Principal {
         user_id: 0,
         username: "system".into(),
-        grants: vec![Grant {
-            role: Role::SystemAdmin,
-            scope: None,
-        }],
+        grants: vec![
+            Grant {
+                role: Role::SystemAdmin,
+                scope: None,
+            },
+            Grant {
+                role: Role::RegimeAdmin,
+                scope: None,
+            },
+        ],
     }
 }
 

@@ -315,9 +315,10 @@ impl App {
         if !problems.is_empty() {
             return Err(AppError::DocumentRejected(problems));
         }
-        // Indicators are shared by every regime: system-wide regime administrators
-        // only. A regime or request needs the right on its receiving/issuing unit.
-        if touches_catalogue && !principal.may_everywhere(Permission::DefineRegimes) {
+        // Indicators are shared by every regime: regime administrators of the
+        // whole instance only. A regime or request needs the right on its
+        // receiving or issuing unit.
+        if touches_catalogue && !principal.may_at_top(Permission::DefineRegimes) {
             return Err(AppError::Forbidden);
         }
         let mut owners: Vec<&str> = incoming

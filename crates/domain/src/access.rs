@@ -217,6 +217,15 @@ impl Principal {
             .any(|g| g.scope.is_none() && g.role.has(permission))
     }
 
+    /// Whether the principal holds `permission` system-wide or on a top-level
+    /// unit (one without a parent, e.g. the province of a provincial instance):
+    /// what shared objects such as the indicator catalogue require.
+    pub fn may_at_top(&self, permission: Permission) -> bool {
+        self.grants.iter().any(|g| {
+            g.role.has(permission) && g.scope.as_ref().is_none_or(|s| s.ancestors.is_empty())
+        })
+    }
+
     /// The units whose subtrees the principal may act on with `permission`;
     /// `None` when it may act everywhere.
     pub fn roots(&self, permission: Permission) -> Option<Vec<UnitId>> {
@@ -337,6 +346,13 @@ mod tests {
         }
         assert_eq!(admin.roots(Permission::ManageUsers), None);
         assert_eq!(admin.roots(Permission::EnterData), Some(vec![]));
+    }
+
+    #[test]
+    fn the_top_needs_a_grant_on_a_unit_without_parent() {
+        assert!(principal(Role::RegimeAdmin, PROVINCE).may_at_top(Permission::DefineRegimes));
+        assert!(!principal(Role::RegimeAdmin, DISTRICT).may_at_top(Permission::DefineRegimes));
+        assert!(!principal(Role::SystemAdmin, PROVINCE).may_at_top(Permission::DefineRegimes));
     }
 
     #[test]
