@@ -1229,3 +1229,72 @@ both_backends!(
         assert_eq!(t.app.regime("BC-VL").await.unwrap().versions.len(), 2);
     }
 );
+
+/// A regime administrator creates a regime with a numeric form and an outline
+/// in a real headless Chromium, then reads its deadline calendar.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver: cargo test -p baocao-web --test http -- --ignored (see .ci/run)"]
+async fn browser_regime_administrator_creates_a_regime() {
+    let db = baocao_store::testing::TestDb::new(baocao_store::Backend::Sqlite).await;
+    let t = spawn_app(db.store.clone()).await;
+    let mut doc: baocao_domain::catalogue::Metadata = serde_json::from_value(metadata()).unwrap();
+    doc.regimes.clear();
+    doc.requests.clear();
+    t.app
+        .apply_metadata(&system_principal(), &doc)
+        .await
+        .unwrap();
+    let b = Browser::start().await;
+    b.go(&format!("{}/login", t.base)).await;
+    b.type_into("input[name=username]", "regime.admin").await;
+    b.type_into("input[name=password]", PASSWORD).await;
+    b.click("main button[type=submit]").await;
+    b.wait_url(|u| u.ends_with("/units")).await;
+
+    b.go(&format!("{}/regimes", t.base)).await;
+    b.click("#new-regime").await;
+    b.wait_url(|u| u.ends_with("/regimes/new")).await;
+    for (field, text) in [
+        ("code", "BC-TN"),
+        ("from", "2026M01"),
+        ("name_vi", "Báo cáo thanh niên hằng tháng"),
+        ("name_en", "Monthly youth report"),
+        ("legal_basis", "Quyết định 3/2026/QĐ-UBND"),
+        ("receiving_unit", "40"),
+        ("g0_name_vi", "Phường Thành Vinh và Trường Vinh"),
+        ("g0_units", "16681 16690"),
+        ("g0_stage", "1"),
+        ("g0_n", "3"),
+        ("f0_code", "B01"),
+        ("f0_title_vi", "Biểu 01: Việc làm thanh niên"),
+        ("f0_columns", "C1 | Thực hiện kỳ này | This period | current\nC2 | Cùng kỳ | Last year | same_period_last_year"),
+        ("f0_rows", "LD01 +\nLD02"),
+        ("outline", "I | Tình hình thanh niên | Youth | Nêu số liệu chính"),
+    ] {
+        let css = if field.ends_with("columns") || field.ends_with("rows") || field == "outline" {
+            format!("textarea[name={field}]")
+        } else {
+            format!("input[name={field}]")
+        };
+        b.type_into(&css, text).await;
+    }
+    b.click("#save-regime").await;
+    let url = b.wait_url(|u| u.ends_with("/regimes/BC-TN")).await;
+    assert!(url.ends_with("/regimes/BC-TN"), "{url}");
+    assert_eq!(b.text("h1").await, "Báo cáo thanh niên hằng tháng");
+    let table = b.text("table.form").await;
+    assert!(
+        table.contains("Số lao động được tạo việc làm") && table.contains("Nữ"),
+        "{table}"
+    );
+
+    b.click("#regime-calendar").await;
+    let calendar = b.wait_text("#deadlines", |t| t.contains("2026M02")).await;
+    // February: window 15/01–14/02, Tết 16–20/02, third working day after: 25/02.
+    assert!(
+        calendar.contains("15/01/2026 – 14/02/2026 25/02/2026"),
+        "{calendar}"
+    );
+    b.stop().await;
+    db.teardown().await;
+}
