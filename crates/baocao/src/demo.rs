@@ -1,6 +1,6 @@
 //! Demo data: Nghệ An province (code 40) as a province instance — its districts
 //! and communes before 1 July 2025, its communes after, the merge mapping, about
-//! twenty departments, and one account per role.
+//! twenty departments, one account per role, and the demo regimes and indicators.
 
 use std::path::Path;
 
@@ -119,10 +119,42 @@ async fn find(app: &App, level: &str, code: &str, on: chrono::NaiveDate) -> AppR
 /// (empty when the demo was loaded before).
 pub async fn load(app: &App, dir: &Path, password: Option<&str>) -> AppResult<Vec<DemoAccount>> {
     let mut conn = app.store.conn().await?;
-    if meta::get(&mut conn, LOADED_KEY).await?.is_some() {
-        return Ok(Vec::new());
+    let loaded = meta::get(&mut conn, LOADED_KEY).await?.is_some();
+    drop(conn);
+    let accounts = if loaded {
+        Vec::new()
+    } else {
+        load_units_and_accounts(app, dir, password).await?
+    };
+    load_metadata(app).await?;
+    Ok(accounts)
+}
+
+/// The demo's regimes and indicators (`crates/baocao/demo/metadata.json`, in the
+/// format of `docs/metadata-format.md`): loaded once, through the same use case as
+/// `baocao regimes import`.
+pub const METADATA: &str = include_str!("../demo/metadata.json");
+const METADATA_KEY: &str = "demo.metadata";
+
+async fn load_metadata(app: &App) -> AppResult<()> {
+    let mut conn = app.store.conn().await?;
+    if meta::get(&mut conn, METADATA_KEY).await?.is_some() {
+        return Ok(());
     }
     drop(conn);
+    let doc = baocao_app::catalogue::parse_metadata(METADATA)?;
+    let summary = app.apply_metadata(&system_principal(), &doc).await?;
+    tracing::info!(?summary, "demo metadata loaded");
+    let mut conn = app.store.conn().await?;
+    meta::set(&mut conn, METADATA_KEY, "1").await?;
+    Ok(())
+}
+
+async fn load_units_and_accounts(
+    app: &App,
+    dir: &Path,
+    password: Option<&str>,
+) -> AppResult<Vec<DemoAccount>> {
     let summary = import_vn_admin(app, dir, Some(PROVINCE)).await?;
     tracing::info!(?summary, "demo units imported");
     let admin = system_principal();
@@ -267,4 +299,45 @@ pub async fn load(app: &App, dir: &Path, password: Option<&str>) -> AppResult<Ve
     let (units, events) = store_units::counts(&mut conn).await?;
     tracing::info!(units, events, "demo loaded");
     Ok(accounts)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use baocao_app::catalogue::{parse_metadata, to_json};
+    use baocao_app::Settings;
+    use baocao_store::both_backends;
+
+    use super::*;
+
+    fn data_dir() -> std::path::PathBuf {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/vn-admin")
+    }
+
+    both_backends!(
+        async fn the_demo_metadata_round_trips_through_an_empty_instance(store) {
+            let app = App::new(store.clone(), Settings::default());
+            load(&app, &data_dir(), Some("demo password 123")).await.unwrap();
+            let exported = to_json(&app.metadata().await.unwrap());
+            assert_eq!(exported, METADATA, "the demo file is not in export form");
+
+            // A second, empty instance with the same units takes the export and
+            // gives the same file back.
+            let other = baocao_store::testing::TestDb::new(store.backend()).await;
+            let second = App::new(other.store.clone(), Settings::default());
+            load_units_and_accounts(&second, &data_dir(), Some("demo password 123")).await.unwrap();
+            assert!(second.metadata().await.unwrap().regimes.is_empty());
+            let summary = second
+                .apply_metadata(&system_principal(), &parse_metadata(&exported).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(summary.changed + summary.unchanged, 0, "{summary:?}");
+            assert_eq!(to_json(&second.metadata().await.unwrap()), exported);
+            // Loading the demo again changes nothing.
+            load(&app, &data_dir(), None).await.unwrap();
+            assert_eq!(to_json(&app.metadata().await.unwrap()), exported);
+            other.teardown().await;
+        }
+    );
 }

@@ -28,9 +28,29 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// Normalises text for comparing meanings: Unicode NFC, lower case, runs of white
+/// space collapsed — but, unlike [`fold`], tone and vowel marks kept, since in
+/// Vietnamese they change the word ("tạ" quintal, "tá" dozen).
+pub fn normalize(text: &str) -> String {
+    text.nfc()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fold;
+    use super::{fold, normalize};
+
+    #[test]
+    fn normalize_keeps_marks() {
+        assert_eq!(normalize("  Tấn  LÚA "), "tấn lúa");
+        assert_ne!(normalize("tạ"), normalize("tá"));
+        // Composed and decomposed forms are the same text.
+        assert_eq!(normalize("t\u{1ea1}"), normalize("ta\u{323}"));
+    }
 
     #[test]
     fn folds_vietnamese_marks_case_and_spaces() {

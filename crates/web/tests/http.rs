@@ -974,6 +974,9 @@ fn metadata() -> Value {
     })
 }
 
+/// A change that breaks a document.
+type Change = Box<dyn Fn(&mut Value)>;
+
 /// Sorted as export writes it.
 fn exported(mut doc: Value) -> Value {
     for key in ["disaggregations", "indicators", "regimes", "requests"] {
@@ -1000,7 +1003,7 @@ both_backends!(
 
         // Each bad document is refused with the path of the problem, in Vietnamese,
         // and nothing changes.
-        let cases: Vec<(Box<dyn Fn(&mut Value)>, &str, &str)> = vec![
+        let cases: Vec<(Change, &str, &str)> = vec![
             (Box::new(|d| d["indicators"][2]["formula"] = json!("100 * LD01 /")), "indicators[2].formula", "Ký tự thứ"),
             (Box::new(|d| d["indicators"][1]["formula"] = json!("LD03 + 1")), "indicators[1].formula", "vòng tròn"),
             (Box::new(|d| d["regimes"][0]["versions"][0]["reporting"][0]["deadline"] = json!({"fixed_day_of_month": {"day": 15, "months_after": 0}})),

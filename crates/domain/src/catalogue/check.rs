@@ -3,6 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ops::RangeInclusive;
 
+use chrono::Datelike;
+
 use crate::calendar::WorkCalendar;
 use crate::deadline::{check_rule, deadline, DeadlineError, DeadlineRule};
 use crate::formula::{check_formulas, FormulaError, IndicatorCode};
@@ -47,9 +49,8 @@ pub fn same_meaning(a: &Indicator, b: &Indicator) -> bool {
         && fold(&a.measure_vi) == fold(&b.measure_vi)
         && a.value_type == b.value_type
 }
-
 fn fold(text: &str) -> String {
-    crate::text::fold(text.trim())
+    crate::text::normalize(text)
 }
 
 /// Checks every rule of the document; `Ok` only if there is no problem at all.
@@ -357,6 +358,11 @@ impl Checker<'_> {
             );
         }
         let mut previous: Option<PeriodId> = None;
+        let starts: Vec<Option<PeriodId>> = regime
+            .versions
+            .iter()
+            .map(|v| v.from.parse().ok())
+            .collect();
         for (j, version) in regime.versions.iter().enumerate() {
             let path = format!("{path}.versions[{j}]");
             let from = match version.from.parse::<PeriodId>() {
@@ -380,11 +386,26 @@ impl Checker<'_> {
                 }
             }
             previous = from.or(previous);
-            self.version(&path, version, from);
+            // A version's rules matter until the next version takes over.
+            let next = starts.get(j + 1).copied().flatten();
+            let last_year = from.map(|f| {
+                let five = f.year() + CHECKED_YEARS - 1;
+                next.map_or(five, |n| {
+                    // The year before the next version, unless it starts mid-year.
+                    let first = n.first_day();
+                    let until = if first.month() == 1 && first.day() == 1 {
+                        n.year() - 1
+                    } else {
+                        n.year()
+                    };
+                    five.min(until.max(f.year()))
+                })
+            });
+            self.version(&path, version, from.zip(last_year));
         }
     }
-
-    fn version(&mut self, path: &str, v: &RegimeVersion, from: Option<PeriodId>) {
+    fn version(&mut self, path: &str, v: &RegimeVersion, from: Option<(PeriodId, i32)>) {
+        let (from, last_year) = (from.map(|f| f.0), from.map(|f| f.1));
         self.name(format!("{path}.name_vi"), &v.name_vi, true);
         self.name(format!("{path}.name_en"), &v.name_en, false);
         self.name(format!("{path}.legal_basis"), &v.legal_basis, true);
@@ -424,7 +445,7 @@ impl Checker<'_> {
         if v.forms.is_empty() && v.outline.is_empty() {
             self.problem(path, Message::new("catalogue.no_content"));
         }
-        self.reporting(path, v, from);
+        self.reporting(path, v, from.zip(last_year));
         let mut forms = HashSet::new();
         for (k, form) in v.forms.iter().enumerate() {
             let path = format!("{path}.forms[{k}]");
@@ -448,8 +469,7 @@ impl Checker<'_> {
             self.text(format!("{path}.guidance_en"), &section.guidance_en);
         }
     }
-
-    fn reporting(&mut self, path: &str, v: &RegimeVersion, from: Option<PeriodId>) {
+    fn reporting(&mut self, path: &str, v: &RegimeVersion, from: Option<(PeriodId, i32)>) {
         if v.reporting.is_empty() {
             self.problem(
                 format!("{path}.reporting"),
@@ -457,17 +477,23 @@ impl Checker<'_> {
             );
         }
         let periodic = v.kind == RegimeKind::Periodic && v.frequency != Frequency::AdHoc;
-        let years = from.map(|f| f.year()..=f.year() + CHECKED_YEARS - 1);
+        let years = from.map(|(f, last)| f.year()..=last);
         let mut valid_rules: Vec<(u8, usize, DeadlineRule)> = Vec::new();
         for (k, group) in v.reporting.iter().enumerate() {
             let path = format!("{path}.reporting[{k}]");
             self.name(format!("{path}.name_vi"), &group.name_vi, true);
             self.name(format!("{path}.name_en"), &group.name_en, false);
             let select = &group.select;
-            if select.level.is_none() && select.kind.is_none() && select.units.is_empty() {
+            let filters = select.level.is_some() || select.kind.is_some();
+            if !filters && select.units.is_empty() {
                 self.problem(
                     format!("{path}.select"),
                     Message::new("catalogue.empty_selector"),
+                );
+            } else if filters && !select.units.is_empty() {
+                self.problem(
+                    format!("{path}.select"),
+                    Message::new("catalogue.mixed_selector"),
                 );
             }
             if let Some(level) = &select.level {
@@ -569,7 +595,22 @@ impl Checker<'_> {
         }
         if let Err(errors) = check_formulas(&column_formulas) {
             for error in errors {
-                self.problem(format!("{path}.columns"), error.message());
+                let column = match &error {
+                    FormulaError::InFormula { code, .. }
+                    | FormulaError::UnknownCode {
+                        referenced_by: Some(code),
+                        ..
+                    } => Some(code.as_str()),
+                    FormulaError::Cycle { path } => path.first().map(|c| c.as_str()),
+                    _ => None,
+                };
+                let here = column
+                    .and_then(|code| form.columns.iter().position(|c| c.code == code))
+                    .map_or_else(
+                        || format!("{path}.columns"),
+                        |c| format!("{path}.columns[{c}].source"),
+                    );
+                self.problem(here, error.message());
             }
         }
         if form.rows.is_empty() {
@@ -614,12 +655,23 @@ impl Checker<'_> {
                 Message::new("catalogue.unknown_regime").arg("value", &request.regime),
             ),
             Some(regime) => {
-                let latest = regime.latest().map(|v| v.kind);
-                if latest == Some(RegimeKind::Periodic) {
-                    self.problem(
+                let period =
+                    crate::period::DateRange::new(request.window_first, request.window_last)
+                        .ok()
+                        .and_then(|range| PeriodId::ad_hoc(range).ok());
+                match period.as_ref().and_then(|p| regime.version_for(p)) {
+                    Some((_, version)) if version.kind == RegimeKind::Periodic => self.problem(
                         format!("{path}.regime"),
                         Message::new("catalogue.request_for_periodic").arg("value", &regime.code),
-                    );
+                    ),
+                    Some(_) => {}
+                    None if period.is_some() => self.problem(
+                        format!("{path}.window_first"),
+                        Message::new("catalogue.no_version_in_force")
+                            .arg("value", &regime.code)
+                            .arg("date", request.window_first.format("%d/%m/%Y")),
+                    ),
+                    None => {}
                 }
             }
         }

@@ -512,7 +512,7 @@ fn form_rules() {
     assert_eq!(
         found,
         (
-            "regimes[0].versions[0].forms[0].columns".into(),
+            "regimes[0].versions[0].forms[0].columns[2].source".into(),
             "formula.unknown_code"
         )
     );
@@ -576,4 +576,55 @@ fn unit_references_have_paths() {
     let refs = unit_references(&valid());
     assert!(refs.contains(&("regimes[0].versions[0].receiving_unit".into(), "40".into())));
     assert!(refs.contains(&("requests[0].units[0]".into(), "16681".into())));
+}
+
+#[test]
+fn a_selector_is_a_list_or_filters_not_both() {
+    let found =
+        only_problem(|m| m.regimes[0].versions[0].reporting[0].select.units = vec!["16681".into()]);
+    assert_eq!(
+        found,
+        (
+            "regimes[0].versions[0].reporting[0].select".into(),
+            "catalogue.mixed_selector"
+        )
+    );
+}
+
+#[test]
+fn a_request_needs_a_version_in_force() {
+    let found = only_problem(|m| {
+        m.requests[0].window_first = "2023-09-01".parse().unwrap();
+        m.requests[0].window_last = "2023-09-30".parse().unwrap();
+        m.requests[0].deadline = "2023-10-05".parse().unwrap();
+    });
+    assert_eq!(
+        found,
+        (
+            "requests[0].window_first".into(),
+            "catalogue.no_version_in_force"
+        )
+    );
+}
+
+#[test]
+fn tone_marks_change_the_meaning() {
+    let a = indicator("A", "Sản lượng lúa", None);
+    let mut b = a.clone();
+    b.name_vi = "sản lượng  LÚA".into();
+    assert!(same_meaning(&a, &b));
+    b.name_vi = "Sản lượng lụa".into();
+    assert!(!same_meaning(&a, &b));
+}
+
+#[test]
+fn an_old_version_is_checked_only_until_the_next_one() {
+    // The 18th fails in February 2026 (Tết) but version 1 ends in December 2025.
+    let mut meta = valid();
+    meta.regimes[0].versions[0].reporting[0].deadline =
+        Some(DeadlineRule::fixed_day(18, 0).unwrap());
+    meta.regimes[0].versions[0].reporting[1].deadline =
+        Some(DeadlineRule::fixed_day(28, 0).unwrap());
+    meta.regimes[0].versions[0].from = "2025M01".into();
+    assert_eq!(problems(&meta), Vec::new());
 }
