@@ -105,12 +105,10 @@ fn fill(lang: Lang, template: &str, args: &[(&'static str, String)]) -> String {
     let mut text = template.to_string();
     for (name, value) in args {
         let value = if name.ends_with("_key") {
-            let plain: Vec<_> = args
-                .iter()
-                .filter(|(n, _)| !n.ends_with("_key"))
-                .cloned()
-                .collect();
-            fill(lang, &t(lang, value), &plain)
+            // The nested entry gets the other arguments (nested keys included,
+            // so a key inside a key is translated too), never this one again.
+            let others: Vec<_> = args.iter().filter(|(n, _)| n != name).cloned().collect();
+            fill(lang, &t(lang, value), &others)
         } else {
             value.clone()
         };
@@ -156,6 +154,23 @@ mod tests {
         assert!(
             en.contains("code") && en.contains("4X") && !en.contains("unit.error"),
             "{en}"
+        );
+    }
+    #[test]
+    fn nested_keys_inside_nested_keys_are_translated() {
+        let inner = Message::new("formula.syntax")
+            .arg("position", 7)
+            .arg("expected_key", "formula.expected_expression")
+            .arg("token", "an expression")
+            .arg("found", "'/'");
+        let mut m = Message::new("formula.in_formula")
+            .arg("code", "CDS03")
+            .arg("detail_key", inner.key);
+        m.args.extend(inner.args);
+        let vi = render(Lang::Vi, &m);
+        assert_eq!(
+            vi,
+            "Công thức của \"CDS03\": Ký tự thứ 7: cần một số, một mã hoặc dấu mở ngoặc nhưng gặp '/'."
         );
     }
 

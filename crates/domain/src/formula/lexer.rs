@@ -35,7 +35,7 @@ impl fmt::Display for Tok {
     /// How a token is named in "found …" messages.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Tok::Number(n) => write!(f, "number {n}"),
+            Tok::Number(n) => write!(f, "{n}"),
             Tok::Word(w) => write!(f, "`{w}`"),
             Tok::Braced(code) => write!(f, "`{{{code}}}`"),
             Tok::LParen => f.write_str("'('"),

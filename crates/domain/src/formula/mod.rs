@@ -245,6 +245,17 @@ pub enum FormulaError {
         error: Box<FormulaError>,
     },
 }
+/// The catalogue key naming what the parser expected (its descriptions are
+/// English; punctuation is shown as is through `formula.expected_token`).
+fn expected_key(expected: &str) -> &'static str {
+    match expected {
+        "an expression" => "formula.expected_expression",
+        "an operator or end of input" => "formula.expected_operator",
+        e if e.starts_with("'and' or 'or'") => "formula.expected_logic",
+        "',' or ')'" => "formula.expected_comma_or_paren",
+        _ => "formula.expected_token",
+    }
+}
 
 impl FormulaError {
     /// Stable message key for translation by the outer layers.
@@ -285,11 +296,13 @@ impl FormulaError {
                 found,
             } => m
                 .arg("position", position + 1)
-                .arg("expected", expected)
+                .arg("expected_key", expected_key(expected))
+                .arg("token", expected)
                 .arg("found", found),
-            Self::UnexpectedEnd { position, expected } => {
-                m.arg("position", position + 1).arg("expected", expected)
-            }
+            Self::UnexpectedEnd { position, expected } => m
+                .arg("position", position + 1)
+                .arg("expected_key", expected_key(expected))
+                .arg("token", expected),
             Self::UnknownFunction { position, name } => {
                 m.arg("position", position + 1).arg("value", name)
             }
