@@ -1301,3 +1301,75 @@ async fn browser_regime_administrator_creates_a_regime() {
     b.stop().await;
     db.teardown().await;
 }
+
+both_backends!(
+    async fn a_regime_administrator_issues_a_request_in_the_browser(store) {
+        let t = spawn_app(store).await;
+        let mut doc: baocao_domain::catalogue::Metadata =
+            serde_json::from_value(metadata()).unwrap();
+        doc.requests.clear();
+        t.app.apply_metadata(&system_principal(), &doc).await.unwrap();
+        let admin = page_login(&t, "regime.admin").await;
+        let page = admin
+            .get(format!("{}/requests/new", t.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        // Only thematic and ad-hoc regimes take requests.
+        assert!(page.contains("DX-BAO") && !page.contains("value=\"BC-LD\""), "{page}");
+        let csrf = hidden_field(&page, "_csrf");
+        let form = |deadline: &str| {
+            vec![
+                ("_csrf", csrf.clone()),
+                ("code", "YC-02".to_string()),
+                ("regime", "DX-BAO".to_string()),
+                ("title_vi", "Thiệt hại do mưa lũ tháng 10".to_string()),
+                ("title_en", "October flood damage".to_string()),
+                ("issued_by", "40".to_string()),
+                ("window_first", "2026-10-01".to_string()),
+                ("window_last", "2026-10-07".to_string()),
+                ("deadline", deadline.to_string()),
+                ("units", "16681, 16690".to_string()),
+            ]
+        };
+        // 11 October 2026 is a Sunday; "hôm qua" is not a date.
+        for (deadline, text) in [("2026-10-11", "không phải ngày làm việc"), ("hôm qua", "hôm qua")] {
+            let r = admin
+                .post(format!("{}/requests/new", t.base))
+                .form(&form(deadline))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            let page = r.text().await.unwrap();
+            assert!(page.contains(text) && page.contains("Thiệt hại do mưa lũ tháng 10"), "{page}");
+            assert!(t.app.metadata().await.unwrap().requests.is_empty());
+        }
+        let r = admin
+            .post(format!("{}/requests/new", t.base))
+            .form(&form("2026-10-09"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let officer = page_login(&t, "commune.officer").await;
+        let page = officer
+            .get(format!("{}/regimes/DX-BAO/calendar?year=2026", t.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("YC-02") && page.contains("09/10/2026"), "{page}");
+        let r = officer
+            .get(format!("{}/requests/new", t.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+);

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/regimes/{code}", get(regime_page))
         .route("/regimes/{code}/edit", get(edit_regime).post(save_regime))
         .route("/regimes/{code}/calendar", get(calendar_page))
+        .route("/requests/new", get(new_request).post(save_request))
 }
 
 fn name<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
@@ -1383,6 +1384,160 @@ async fn save_regime(
         Err(AppError::DocumentRejected(problems)) => {
             let shown = show(&problems);
             editor(&state, &authed, is_new, fields.padded(), shown).await
+        }
+        Err(e) => Err(authed.page_error(e)),
+    }
+}
+
+// ---------------------------------------------------------------- requests
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct RequestForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    regime: String,
+    #[serde(default)]
+    title_vi: String,
+    #[serde(default)]
+    title_en: String,
+    #[serde(default)]
+    issued_by: String,
+    #[serde(default)]
+    window_first: String,
+    #[serde(default)]
+    window_last: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    units: String,
+}
+
+#[derive(Template)]
+#[template(path = "request_edit.html")]
+struct RequestPage {
+    layout: Layout,
+    f: RequestForm,
+    regimes: Vec<Choice>,
+    problems: Vec<String>,
+}
+
+async fn request_page(
+    state: &AppState,
+    authed: &Authed,
+    form: RequestForm,
+    problems: Vec<String>,
+) -> Result<Response, WebError> {
+    let lang = authed.lang;
+    if !may_edit(authed) {
+        return Err(authed.page_error(AppError::Forbidden));
+    }
+    let meta = state.app.metadata().await.page(authed)?;
+    html(
+        RequestPage {
+            layout: Layout::of(authed, "/requests/new"),
+            regimes: meta
+                .regimes
+                .iter()
+                .filter_map(|r| {
+                    let v = r.latest().filter(|v| v.kind != RegimeKind::Periodic)?;
+                    Some(Choice {
+                        value: r.code.clone(),
+                        label: format!("{} — {}", r.code, name(lang, &v.name_vi, &v.name_en)),
+                        selected: form.regime == r.code,
+                    })
+                })
+                .collect(),
+            f: form,
+            problems,
+        },
+        lang,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct NewRequestQuery {
+    regime: Option<String>,
+}
+
+async fn new_request(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(query): Query<NewRequestQuery>,
+) -> Result<Response, WebError> {
+    let form = RequestForm {
+        regime: query.regime.unwrap_or_default(),
+        ..Default::default()
+    };
+    request_page(&state, &authed, form, Vec::new()).await
+}
+
+async fn save_request(
+    State(state): State<AppState>,
+    authed: Authed,
+    PageForm(form): PageForm<RequestForm>,
+) -> Result<Response, WebError> {
+    let lang = authed.lang;
+    authed.check_csrf(&form.csrf)?;
+    let mut problems = Vec::new();
+    let mut date = |field: &'static str, text: &str| match text.trim().parse::<chrono::NaiveDate>()
+    {
+        Ok(d) => Some(d),
+        Err(_) => {
+            let message = Message::new("request.bad_date").arg("value", text);
+            problems.push(format!(
+                "{}: {}",
+                t(lang, &format!("request_form.{field}")),
+                render(lang, &message)
+            ));
+            None
+        }
+    };
+    let dates = (
+        date("window_first", &form.window_first),
+        date("window_last", &form.window_last),
+        date("deadline", &form.deadline),
+    );
+    let (Some(window_first), Some(window_last), Some(deadline)) = dates else {
+        return request_page(&state, &authed, form, problems).await;
+    };
+    let request = baocao_domain::catalogue::Request {
+        code: form.code.trim().to_string(),
+        regime: form.regime.clone(),
+        title_vi: form.title_vi.trim().to_string(),
+        title_en: form.title_en.trim().to_string(),
+        issued_by: form.issued_by.trim().to_string(),
+        window_first,
+        window_last,
+        deadline,
+        units: form
+            .units
+            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+    };
+    let mut doc = Metadata::empty();
+    doc.requests.push(request);
+    match state
+        .app
+        .apply_metadata(&authed.caller.principal, &doc)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/regimes/{}/calendar?year={}",
+            super::url_encode(&form.regime),
+            chrono::Datelike::year(&window_first)
+        ))
+        .into_response()),
+        Err(AppError::DocumentRejected(found)) => {
+            let shown = found
+                .iter()
+                .map(|p| format!("{}: {}", p.path, render(lang, &p.message)))
+                .collect();
+            request_page(&state, &authed, form, shown).await
         }
         Err(e) => Err(authed.page_error(e)),
     }
