@@ -245,9 +245,9 @@ both_backends!(
         let (_, listed) = t.get(&dadmin, "/api/v1/users").await;
         let mut names: Vec<&str> = listed.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
         names.sort();
-        assert_eq!(names, vec!["adm.one", "commune.officer", "dist.one", "district.admin", "district.reviewer"]);
+        assert_eq!(names, vec!["adm.one", "commune.officer", "dist.one", "district.admin", "district.regimes", "district.reviewer"]);
         assert_eq!(t.get(&officer, "/api/v1/users").await.0, StatusCode::FORBIDDEN);
-        assert_eq!(t.get(&admin, "/api/v1/users").await.1.as_array().unwrap().len(), 9);
+        assert_eq!(t.get(&admin, "/api/v1/users").await.1.as_array().unwrap().len(), 11);
 
         let d1 = listed.as_array().unwrap().iter().find(|u| u["username"] == "dist.one").unwrap()["id"].as_i64().unwrap();
         let grant = |role: &str, unit: Option<UnitId>| json!({"role": role, "unit_id": unit.map(|u| u.0)});
