@@ -10,9 +10,11 @@ pub mod catalogue;
 pub mod deadline;
 pub mod formula;
 pub mod import_plan;
+pub mod ledger;
 pub mod lunar;
 pub mod message;
 pub mod period;
+pub mod report;
 pub mod text;
 pub mod unit;
 

@@ -1,0 +1,384 @@
+//! Reports (báo cáo): the workflow state machine, the content of a report
+//! (values per cell and narrative sections), how typed values are read and
+//! checked against the regime version's forms, and timeliness.
+//!
+//! A report is one regime × one reporting unit × one period. Submitting freezes
+//! the draft as a numbered version; a submitted or accepted report is never
+//! edited in place: the receiving unit returns it (with a reason) or accepts it,
+//! and a correction after acceptance reopens it as a draft with a mandatory
+//! reason, to be submitted as the next version.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::{Metadata, RegimeVersion, ValueType};
+use crate::message::Message;
+
+/// Where a report is in its workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Being prepared by the reporting unit (dự thảo).
+    Draft,
+    /// Sent; values frozen (đã gửi).
+    Submitted,
+    /// Sent back by the receiving unit with a reason (trả lại).
+    Returned,
+    /// Accepted by the receiving unit (đã tiếp nhận).
+    Accepted,
+}
+
+impl Status {
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::Returned => "returned",
+            Status::Accepted => "accepted",
+        }
+    }
+
+    /// Reads the stored text.
+    pub fn parse(text: &str) -> Option<Status> {
+        match text {
+            "draft" => Some(Status::Draft),
+            "submitted" => Some(Status::Submitted),
+            "returned" => Some(Status::Returned),
+            "accepted" => Some(Status::Accepted),
+            _ => None,
+        }
+    }
+
+    /// The catalogue key of its name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Draft => "report.status.draft",
+            Status::Submitted => "report.status.submitted",
+            Status::Returned => "report.status.returned",
+            Status::Accepted => "report.status.accepted",
+        }
+    }
+
+    /// Whether the reporting unit may change the values.
+    pub fn editable(self) -> bool {
+        matches!(self, Status::Draft | Status::Returned)
+    }
+}
+
+/// A workflow step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Save the draft.
+    Save,
+    /// Submit the draft as the next version.
+    Submit,
+    /// The receiving unit sends it back.
+    Return,
+    /// The receiving unit accepts it.
+    Accept,
+    /// The reporting unit reopens an accepted report to correct it.
+    Correct,
+}
+
+impl Action {
+    /// The ledger action name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Save => "report.save",
+            Action::Submit => "report.submit",
+            Action::Return => "report.return",
+            Action::Accept => "report.accept",
+            Action::Correct => "report.correct",
+        }
+    }
+}
+
+/// The status after `action`, or why the action is refused in `status`.
+pub fn next_status(status: Status, action: Action) -> Result<Status, Message> {
+    use Action as A;
+    use Status as S;
+    match (status, action) {
+        (S::Draft | S::Returned, A::Save) => Ok(S::Draft),
+        (S::Draft | S::Returned, A::Submit) => Ok(S::Submitted),
+        (S::Submitted, A::Return) => Ok(S::Returned),
+        (S::Submitted, A::Accept) => Ok(S::Accepted),
+        (S::Accepted, A::Correct) => Ok(S::Draft),
+        (S::Submitted | S::Accepted, A::Save) => Err(Message::new("report.error.frozen")),
+        (S::Submitted | S::Accepted, A::Submit) => {
+            Err(Message::new("report.error.already_submitted"))
+        }
+        (S::Draft | S::Returned | S::Accepted, A::Return | A::Accept) => {
+            Err(Message::new("report.error.not_submitted"))
+        }
+        (S::Draft | S::Returned | S::Submitted, A::Correct) => {
+            Err(Message::new("report.error.not_accepted"))
+        }
+    }
+}
+
+/// The content of a report: a value per cell and text per outline section.
+///
+/// A cell is an indicator code, or `CODE/dimension:option` for one option of a
+/// disaggregation (`LD01/sex:female`). Values are canonical text: a decimal with
+/// `.` (`12345.67`), `yes`/`no`, or free text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Content {
+    /// Values by cell.
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+    /// Narrative text by outline section number.
+    #[serde(default)]
+    pub sections: BTreeMap<String, String>,
+}
+
+/// A problem with one cell (or section) of a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellProblem {
+    /// The cell key or `section:NUMBER`.
+    pub cell: String,
+    /// What is wrong.
+    pub message: Message,
+}
+
+/// Longest text in a cell or section, in characters.
+pub const MAX_TEXT_CHARS: usize = 50_000;
+
+/// The cells a regime version's forms ask for: (cell key, indicator code), for
+/// entered indicators only (computed ones are derived).
+pub fn input_cells(version: &RegimeVersion, meta: &Metadata) -> Vec<(String, String)> {
+    let mut cells = Vec::new();
+    for form in &version.forms {
+        for row in &form.rows {
+            let Some(indicator) = meta.indicator(&row.indicator) else {
+                continue;
+            };
+            if indicator.formula.is_some() {
+                continue;
+            }
+            if !cells.iter().any(|(c, _)| *c == indicator.code) {
+                cells.push((indicator.code.clone(), indicator.code.clone()));
+            }
+            if row.breakdown {
+                for dim in &indicator.disaggregations {
+                    for option in meta
+                        .disaggregation(dim)
+                        .map(|d| d.options.as_slice())
+                        .unwrap_or(&[])
+                    {
+                        let cell = format!("{}/{}:{}", indicator.code, dim, option.code);
+                        if !cells.iter().any(|(c, _)| *c == cell) {
+                            cells.push((cell, indicator.code.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    cells
+}
+
+/// Reads a number typed in Vietnamese notation (`12.345,67`) or with a decimal
+/// point (`12345.67`, as the API sends). A dot followed by groups of exactly
+/// three digits is read as a thousands separator.
+pub fn parse_number(text: &str) -> Option<Decimal> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if t.is_empty() {
+        return None;
+    }
+    let canonical = if t.contains(',') {
+        t.replace('.', "").replace(',', ".")
+    } else {
+        let (sign, digits) = t.strip_prefix('-').map_or(("", t.as_str()), |r| ("-", r));
+        let groups: Vec<&str> = digits.split('.').collect();
+        let thousands = groups.len() > 1
+            && !groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3);
+        if thousands {
+            format!("{sign}{}", groups.concat())
+        } else {
+            t.clone()
+        }
+    };
+    if !canonical
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+    {
+        return None;
+    }
+    Decimal::from_str(&canonical).ok()
+}
+
+/// Checks and normalises typed content against the version's cells: unknown
+/// cells, computed indicators, wrong types and oversized texts are refused.
+/// Blank values are dropped (a blank cell is missing, never zero).
+pub fn normalize(
+    typed: &Content,
+    version: &RegimeVersion,
+    meta: &Metadata,
+) -> Result<Content, Vec<CellProblem>> {
+    let cells = input_cells(version, meta);
+    let mut problems = Vec::new();
+    let mut out = Content::default();
+    for (cell, raw) in &typed.values {
+        let raw = raw.trim();
+        let Some((_, code)) = cells.iter().find(|(c, _)| c == cell) else {
+            problems.push(CellProblem {
+                cell: cell.clone(),
+                message: Message::new("report.error.unknown_cell").arg("value", cell),
+            });
+            continue;
+        };
+        if raw.is_empty() {
+            continue;
+        }
+        let Some(indicator) = meta.indicator(code) else {
+            continue;
+        };
+        let problem = |key: &'static str| CellProblem {
+            cell: cell.clone(),
+            message: Message::new(key).arg("value", raw),
+        };
+        let value = match indicator.value_type {
+            ValueType::Text => {
+                if raw.chars().count() > MAX_TEXT_CHARS {
+                    Err(problem("report.error.too_long"))
+                } else {
+                    Ok(raw.to_string())
+                }
+            }
+            ValueType::YesNo => match raw.to_lowercase().as_str() {
+                "yes" | "có" | "co" | "1" | "true" => Ok("yes".to_string()),
+                "no" | "không" | "khong" | "0" | "false" => Ok("no".to_string()),
+                _ => Err(problem("report.error.not_yes_no")),
+            },
+            ValueType::Integer => match parse_number(raw) {
+                Some(d) if d.fract().is_zero() => Ok(d.normalize().to_string()),
+                Some(_) => Err(problem("report.error.not_integer")),
+                None => Err(problem("report.error.not_number")),
+            },
+            ValueType::Decimal | ValueType::Percentage => match parse_number(raw) {
+                Some(d) => Ok(d.normalize().to_string()),
+                None => Err(problem("report.error.not_number")),
+            },
+        };
+        match value {
+            Ok(v) => {
+                out.values.insert(cell.clone(), v);
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    for (number, text) in &typed.sections {
+        if !version.outline.iter().any(|s| s.number == *number) {
+            problems.push(CellProblem {
+                cell: format!("section:{number}"),
+                message: Message::new("report.error.unknown_section").arg("value", number),
+            });
+        } else if text.chars().count() > MAX_TEXT_CHARS {
+            problems.push(CellProblem {
+                cell: format!("section:{number}"),
+                message: Message::new("report.error.too_long").arg("value", number),
+            });
+        } else if !text.trim().is_empty() {
+            out.sections.insert(number.clone(), text.trim().to_string());
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Vietnam's time zone (UTC+7), in which deadlines are days.
+pub const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+7 is a valid offset"),
+};
+
+/// Whether a submission at `at` (unix seconds) meets `deadline` (a day in
+/// Vietnam time: anything until 23:59:59 +07:00 of that day is on time).
+pub fn on_time(at: i64, deadline: NaiveDate) -> bool {
+    DateTime::from_timestamp(at, 0)
+        .map(|t| t.with_timezone(&VIETNAM).date_naive() <= deadline)
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_workflow() {
+        use Action::*;
+        use Status::*;
+        assert_eq!(next_status(Draft, Save), Ok(Draft));
+        assert_eq!(next_status(Draft, Submit), Ok(Submitted));
+        assert_eq!(next_status(Submitted, Return), Ok(Returned));
+        assert_eq!(next_status(Returned, Save), Ok(Draft));
+        assert_eq!(next_status(Returned, Submit), Ok(Submitted));
+        assert_eq!(next_status(Submitted, Accept), Ok(Accepted));
+        assert_eq!(next_status(Accepted, Correct), Ok(Draft));
+        assert_eq!(
+            next_status(Submitted, Save).unwrap_err().key,
+            "report.error.frozen"
+        );
+        assert_eq!(
+            next_status(Accepted, Save).unwrap_err().key,
+            "report.error.frozen"
+        );
+        assert_eq!(
+            next_status(Submitted, Submit).unwrap_err().key,
+            "report.error.already_submitted"
+        );
+        assert_eq!(
+            next_status(Draft, Accept).unwrap_err().key,
+            "report.error.not_submitted"
+        );
+        assert_eq!(
+            next_status(Accepted, Return).unwrap_err().key,
+            "report.error.not_submitted"
+        );
+        assert_eq!(
+            next_status(Submitted, Correct).unwrap_err().key,
+            "report.error.not_accepted"
+        );
+        for s in [Draft, Submitted, Returned, Accepted] {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn numbers_in_vietnamese_and_api_notation() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        assert_eq!(parse_number("12.345,67"), Some(d("12345.67")));
+        assert_eq!(parse_number("12345.67"), Some(d("12345.67")));
+        assert_eq!(parse_number("1.234.567"), Some(d("1234567")));
+        assert_eq!(parse_number("-1.234"), Some(d("-1234")));
+        assert_eq!(parse_number("0,5"), Some(d("0.5")));
+        assert_eq!(parse_number("1.5"), Some(d("1.5")));
+        assert_eq!(parse_number(" 2 500 "), Some(d("2500")));
+        assert_eq!(parse_number("abc"), None);
+        assert_eq!(parse_number("1e5"), None);
+        assert_eq!(parse_number(""), None);
+    }
+
+    #[test]
+    fn on_time_is_judged_in_vietnam_time() {
+        let deadline = NaiveDate::from_ymd_opt(2026, 2, 24).unwrap();
+        // 24/02/2026 23:30 +07:00 = 16:30 UTC: on time.
+        let late_evening = DateTime::parse_from_rfc3339("2026-02-24T23:30:00+07:00").unwrap();
+        assert!(on_time(late_evening.timestamp(), deadline));
+        // 25/02/2026 00:10 +07:00 is still the 24th in UTC, but late in Vietnam.
+        let after_midnight = DateTime::parse_from_rfc3339("2026-02-25T00:10:00+07:00").unwrap();
+        assert!(!on_time(after_midnight.timestamp(), deadline));
+    }
+}
