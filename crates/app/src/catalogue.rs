@@ -334,6 +334,18 @@ impl App {
             }
         }
         let summary = write(&mut tx, principal, incoming, &stored).await?;
+        if summary.created + summary.changed > 0 {
+            baocao_store::ledger::append(
+                &mut tx,
+                Some(principal.user_id).filter(|id| *id > 0),
+                &principal.username,
+                "metadata.apply",
+                "metadata",
+                &encode(incoming)?,
+                now(),
+            )
+            .await?;
+        }
         baocao_store::commit(tx).await?;
         tracing::info!(by = %principal.username, ?summary, "metadata applied");
         Ok(summary)

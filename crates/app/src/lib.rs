@@ -16,6 +16,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalogue;
 pub mod i18n;
+pub mod reports;
 pub mod units;
 pub mod users;
 

@@ -77,10 +77,24 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The audit ledger.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Reporting regimes and the indicator catalogue (docs/metadata-format.md).
     Regimes {
         #[command(subcommand)]
         command: RegimesCommand,
+    },
+}
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recomputes the hash chain of the whole ledger; exits with 1 at the first
+    /// entry that was altered, removed or reordered.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -439,6 +453,26 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .arg("events_unchanged", summary.events_unchanged);
             println!("{}", say(lang, done));
             Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
+            let app = rt.app(&db).await?;
+            match app.verify_ledger().await.map_err(fail)? {
+                Ok((hash, count)) => {
+                    let done = Message::new("audit.verified")
+                        .arg("count", count)
+                        .arg("hash", hash);
+                    println!("{}", say(lang, done));
+                    Ok(())
+                }
+                Err(broken) => Err(Failure(say(
+                    lang,
+                    Message::new("audit.broken")
+                        .arg("detail_key", broken.reason)
+                        .arg("seq", broken.seq),
+                ))),
+            }
         }
         Command::Regimes { command } => match command {
             RegimesCommand::Export { db, out } => {

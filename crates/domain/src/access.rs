@@ -216,6 +216,28 @@ impl Principal {
             .iter()
             .any(|g| g.scope.is_none() && g.role.has(permission))
     }
+    /// Whether the principal holds `permission` on exactly `unit` — not through a
+    /// grant higher up. Entering, submitting and reviewing a unit's reports is
+    /// done by that unit's own staff: a higher level never changes a lower
+    /// level's figures, it returns the report.
+    pub fn acts_for(&self, permission: Permission, unit: UnitId) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role.has(permission) && g.scope.as_ref().is_some_and(|s| s.unit == unit))
+    }
+
+    /// The units on which the principal holds `permission` directly.
+    pub fn units_acting_for(&self, permission: Permission) -> Vec<UnitId> {
+        let mut units: Vec<UnitId> = self
+            .grants
+            .iter()
+            .filter(|g| g.role.has(permission))
+            .filter_map(|g| g.scope.as_ref().map(|s| s.unit))
+            .collect();
+        units.sort();
+        units.dedup();
+        units
+    }
 
     /// Whether the principal holds `permission` system-wide or on a top-level
     /// unit (one without a parent, e.g. the province of a provincial instance):
@@ -346,6 +368,14 @@ mod tests {
         }
         assert_eq!(admin.roots(Permission::ManageUsers), None);
         assert_eq!(admin.roots(Permission::EnterData), Some(vec![]));
+    }
+    #[test]
+    fn acting_for_a_unit_needs_a_grant_on_that_unit() {
+        let p = principal(Role::DataEntry, DISTRICT);
+        assert!(p.acts_for(Permission::EnterData, DISTRICT));
+        assert!(!p.acts_for(Permission::EnterData, COMMUNE));
+        assert!(!p.acts_for(Permission::SubmitReport, DISTRICT));
+        assert_eq!(p.units_acting_for(Permission::EnterData), vec![DISTRICT]);
     }
 
     #[test]

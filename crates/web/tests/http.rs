@@ -81,7 +81,7 @@ async fn spawn_app(store: Store) -> TestApp {
         .unwrap()[0]
         .id;
 
-    let accounts: [(&str, Role, Option<UnitId>); 9] = [
+    let accounts: [(&str, Role, Option<UnitId>); 10] = [
         ("admin", Role::SystemAdmin, None),
         ("regime.admin", Role::RegimeAdmin, Some(province)),
         ("district.regimes", Role::RegimeAdmin, Some(district)),
@@ -90,6 +90,7 @@ async fn spawn_app(store: Store) -> TestApp {
         ("district.reviewer", Role::Reviewer, Some(district)),
         ("district.admin", Role::SystemAdmin, Some(district)),
         ("commune.officer", Role::DataEntry, Some(commune)),
+        ("commune.head", Role::UnitHead, Some(commune)),
         ("other.officer", Role::DataEntry, Some(far_commune)),
     ];
     for (name, role, unit) in accounts {
@@ -245,9 +246,9 @@ both_backends!(
         let (_, listed) = t.get(&dadmin, "/api/v1/users").await;
         let mut names: Vec<&str> = listed.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
         names.sort();
-        assert_eq!(names, vec!["adm.one", "commune.officer", "dist.one", "district.admin", "district.regimes", "district.reviewer"]);
+        assert_eq!(names, vec!["adm.one", "commune.head", "commune.officer", "dist.one", "district.admin", "district.regimes", "district.reviewer"]);
         assert_eq!(t.get(&officer, "/api/v1/users").await.0, StatusCode::FORBIDDEN);
-        assert_eq!(t.get(&admin, "/api/v1/users").await.1.as_array().unwrap().len(), 11);
+        assert_eq!(t.get(&admin, "/api/v1/users").await.1.as_array().unwrap().len(), 12);
 
         let d1 = listed.as_array().unwrap().iter().find(|u| u["username"] == "dist.one").unwrap()["id"].as_i64().unwrap();
         let grant = |role: &str, unit: Option<UnitId>| json!({"role": role, "unit_id": unit.map(|u| u.0)});
@@ -1371,5 +1372,147 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+);
+
+/// The test regime from 2025 with a district stage, so that a pre-reform
+/// commune reports to its district, which reports to the province.
+fn three_level_metadata() -> baocao_domain::catalogue::Metadata {
+    let mut doc = metadata();
+    let version = &mut doc["regimes"][0]["versions"][0];
+    version["from"] = json!("2025M01");
+    version["reporting"] = json!([
+        {"name_vi": "UBND cấp xã", "name_en": "Communes", "select": {"level": "commune"}, "stage": 1,
+         "deadline": {"working_days_after_window": 2}},
+        {"name_vi": "UBND cấp huyện", "name_en": "Districts", "select": {"level": "district"}, "stage": 2,
+         "deadline": {"working_days_after_window": 4}},
+        {"name_vi": "Sở, ngành", "name_en": "Departments", "select": {"level": "province", "kind": "agency"},
+         "stage": 3, "deadline": {"working_days_after_window": 6}}]);
+    doc["requests"] = json!([]);
+    serde_json::from_value(doc).unwrap()
+}
+
+async fn send(
+    c: &Client,
+    method: reqwest::Method,
+    url: String,
+    csrf: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let r = c
+        .request(method, url)
+        .header("x-csrf-token", csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+both_backends!(
+    async fn a_report_goes_through_submit_return_resubmit_accept_and_correction(store) {
+        let t = spawn_app(store.clone()).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let (officer, oc) = t.login("commune.officer").await;
+        let (head, hc) = t.login("commune.head").await;
+        let (reviewer, rc) = t.login("district.reviewer").await;
+        let (province, pc) = t.login("province.reviewer").await;
+        let (other, xc) = t.login("other.officer").await;
+        let put = reqwest::Method::PUT;
+        let post = reqwest::Method::POST;
+        let url = |path: String| format!("{}{path}", t.base);
+
+        // Someone else's unit: refused.
+        let (status, _) = t.post(&other, &xc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.commune.0, "period": "2025M03"})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, report) = t.post(&officer, &oc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.commune.0, "period": "2025M03"})).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        let id = report["id"].as_i64().unwrap();
+        assert_eq!(report["status"], "draft");
+        assert_eq!(report["receiver"], t.district.0, "a commune reports to its district");
+        assert_eq!(report["deadline"], "2025-03-18");
+        assert_eq!(t.get(&other, &format!("/api/v1/reports/{id}")).await.0, StatusCode::FORBIDDEN);
+        let draft = format!("/api/v1/reports/{id}/draft");
+        assert_eq!(send(&other, put.clone(), url(draft.clone()), &xc, json!({"values": {"LD01": "1"}})).await.0, StatusCode::FORBIDDEN);
+
+        // Bad values are refused cell by cell and nothing is stored.
+        let (status, body) = send(&officer, put.clone(), url(draft.clone()), &oc,
+            json!({"values": {"LD01": "abc", "XX9": "1", "LD03": "5", "LD02": "1,5"}})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let cells: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!(cells, vec!["LD01", "LD02", "LD03", "XX9"], "{body}");
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("không phải là số"));
+        assert_eq!(t.get(&officer, &format!("/api/v1/reports/{id}")).await.1["content"]["values"], json!({}));
+
+        // A good draft, in Vietnamese notation.
+        let good = json!({"values": {"LD01": "1.234", "LD01/sex:female": "600", "LD01/sex:male": "634", "LD02": "50.000"}, "sections": {"I": "Tạo việc làm tốt."}});
+        let (status, saved) = send(&officer, put.clone(), url(draft.clone()), &oc, good.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        assert_eq!(saved["values"]["LD02"], "50000");
+        // Only the unit head submits.
+        let submit = url(format!("/api/v1/reports/{id}/submit"));
+        assert_eq!(send(&officer, post.clone(), submit.clone(), &oc, json!({})).await.0, StatusCode::FORBIDDEN);
+        let (status, done) = send(&head, post.clone(), submit.clone(), &hc, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{done}");
+        assert_eq!(done, json!({"version": 1, "on_time": false}), "submitted long after 18/03/2025");
+        // Frozen: no edit, no second submission.
+        let (status, body) = send(&officer, put.clone(), url(draft.clone()), &oc, good.clone()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(send(&head, post.clone(), submit.clone(), &hc, json!({})).await.0, StatusCode::CONFLICT);
+
+        // Only the receiving unit's reviewer decides, and a return needs a reason.
+        let ret = url(format!("/api/v1/reports/{id}/return"));
+        let accept = url(format!("/api/v1/reports/{id}/accept"));
+        assert_eq!(send(&province, post.clone(), accept.clone(), &pc, json!({})).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(send(&head, post.clone(), accept.clone(), &hc, json!({})).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(send(&reviewer, post.clone(), ret.clone(), &rc, json!({"reason": " "})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let (_, inbox) = t.get(&reviewer, "/api/v1/reports/inbox").await;
+        assert_eq!(inbox.as_array().unwrap().len(), 1);
+        assert_eq!(send(&reviewer, post.clone(), ret.clone(), &rc, json!({"reason": "Thiếu số liệu nữ"})).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(send(&reviewer, post.clone(), ret.clone(), &rc, json!({"reason": "lần nữa"})).await.0, StatusCode::CONFLICT);
+        let (_, mine) = t.get(&officer, "/api/v1/reports/mine").await;
+        assert_eq!(mine[0]["urgency"], "returned", "{mine}");
+        assert_eq!(mine[0]["report_id"], id);
+
+        // Corrected and resubmitted: version 2; then accepted.
+        let mut fixed = good.clone();
+        fixed["values"]["LD01/sex:female"] = json!("601");
+        fixed["values"]["LD01"] = json!("1235");
+        assert_eq!(send(&officer, put.clone(), url(draft.clone()), &oc, fixed).await.0, StatusCode::OK);
+        assert_eq!(send(&head, post.clone(), submit.clone(), &hc, json!({})).await.1["version"], 2);
+        assert_eq!(send(&reviewer, post.clone(), accept.clone(), &rc, json!({})).await.0, StatusCode::NO_CONTENT);
+        let (_, view) = t.get(&officer, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(view["status"], "accepted");
+        let versions = view["versions"].as_array().unwrap();
+        assert_eq!(versions.len(), 2);
+        assert_eq!(versions[0]["content"]["values"]["LD01"], "1234", "version 1 stays readable");
+        assert_eq!(versions[1]["content"]["values"]["LD01"], "1235");
+        let actions: Vec<&str> = view["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, vec!["report.submit", "report.return", "report.submit", "report.accept"]);
+        assert_eq!(view["events"][1]["reason"], "Thiếu số liệu nữ");
+
+        // A correction after acceptance: reason required, then version 3 carries it.
+        let correct = url(format!("/api/v1/reports/{id}/correct"));
+        assert_eq!(send(&officer, post.clone(), correct.clone(), &oc, json!({})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(send(&reviewer, post.clone(), correct.clone(), &rc, json!({"reason": "x"})).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(send(&officer, post.clone(), correct.clone(), &oc, json!({"reason": "Sai số lao động nam"})).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(send(&head, post.clone(), submit.clone(), &hc, json!({})).await.1["version"], 3);
+        let (_, view) = t.get(&officer, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(view["versions"][2]["reason"], "Sai số lao động nam");
+        assert_eq!(t.app.draft_saves(id).await.unwrap(), 2);
+
+        // Every step is in the audit ledger, and an edit made directly in the
+        // database is found.
+        let (head_hash, count) = t.app.verify_ledger().await.unwrap().unwrap();
+        assert_eq!(count, 10, "metadata, create, 2 saves, 3 submits, return, accept, correct");
+        assert_eq!(head_hash.len(), 64);
+        let mut conn = store.conn().await.unwrap();
+        sqlx::query("UPDATE audit_ledger SET payload = '{\"version\":1}' WHERE seq = 5")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let broken = t.app.verify_ledger().await.unwrap().unwrap_err();
+        assert_eq!((broken.seq, broken.reason), (5, "audit.altered_entry"));
     }
 );

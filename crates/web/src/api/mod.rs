@@ -12,6 +12,7 @@ use crate::AppState;
 pub mod calendar;
 pub mod catalogue;
 pub mod dto;
+pub mod reports;
 pub mod session;
 pub mod tokens;
 pub mod units;
@@ -33,6 +34,8 @@ pub mod users;
         catalogue::indicators, catalogue::indicator, catalogue::put_indicator, catalogue::disaggregations,
         catalogue::regimes, catalogue::regime, catalogue::put_regime, catalogue::regime_calendar,
         catalogue::requests, catalogue::put_request, catalogue::export, catalogue::import,
+        reports::mine, reports::inbox, reports::open, reports::get_report, reports::save,
+        reports::submit, reports::return_report, reports::accept, reports::correct,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -108,6 +111,15 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/regimes/{code}/calendar/{year}",
             get(catalogue::regime_calendar),
         )
+        .route("/api/v1/reports", post(reports::open))
+        .route("/api/v1/reports/mine", get(reports::mine))
+        .route("/api/v1/reports/inbox", get(reports::inbox))
+        .route("/api/v1/reports/{id}", get(reports::get_report))
+        .route("/api/v1/reports/{id}/draft", put(reports::save))
+        .route("/api/v1/reports/{id}/submit", post(reports::submit))
+        .route("/api/v1/reports/{id}/return", post(reports::return_report))
+        .route("/api/v1/reports/{id}/accept", post(reports::accept))
+        .route("/api/v1/reports/{id}/correct", post(reports::correct))
         .route("/api/v1/requests", get(catalogue::requests))
         .route("/api/v1/requests/{code}", put(catalogue::put_request))
         .route(

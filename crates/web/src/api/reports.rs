@@ -1,0 +1,225 @@
+//! Reports through the API: what a unit owes, the review queue, opening a
+//! report, saving its draft and the workflow steps.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use baocao_app::reports::{Obligation, ReportView};
+use baocao_domain::report::Content;
+use baocao_domain::unit::UnitId;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{ErrorBody, WebError};
+use crate::extract::{ApiJson, ApiResult, Authed};
+use crate::AppState;
+
+/// Which report to open.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OpenRequest {
+    /// Regime code.
+    pub regime: String,
+    /// Reporting unit id.
+    pub unit_id: i64,
+    /// Period id (`2026M02`, or `ADHOC:2026-09-26..2026-09-30` for a request).
+    pub period: String,
+}
+
+/// A reason (required to return or correct, optional to accept).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ReasonRequest {
+    /// The reason.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The outcome of a submission.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Submitted {
+    /// The version number just frozen.
+    pub version: i64,
+    /// Whether it met the deadline (server time, Vietnam's day).
+    pub on_time: bool,
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&baocao_domain::report::VIETNAM)
+        .date_naive()
+}
+
+/// What the caller's units owe, most urgent first (returned, overdue, due soon…).
+#[utoipa::path(get, path = "/api/v1/reports/mine", tag = "reports", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+pub async fn mine(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Json<Vec<Obligation>>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .obligations(&authed.caller.principal, today())
+            .await
+            .api(&authed)?,
+    ))
+}
+
+/// Reports submitted to the caller's units, waiting for a decision.
+#[utoipa::path(get, path = "/api/v1/reports/inbox", tag = "reports", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+pub async fn inbox(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Json<Vec<ReportView>>, WebError> {
+    let queue = state
+        .app
+        .review_queue(&authed.caller.principal)
+        .await
+        .api(&authed)?;
+    let mut out = Vec::with_capacity(queue.len());
+    for r in queue {
+        out.push(
+            state
+                .app
+                .report(&authed.caller.principal, r.id)
+                .await
+                .api(&authed)?,
+        );
+    }
+    Ok(Json(out))
+}
+
+/// Opens the report of a unit for a regime and period (an empty draft is made
+/// the first time, by someone who may enter the unit's data).
+#[utoipa::path(post, path = "/api/v1/reports", tag = "reports", security(("bearer" = [])),
+    request_body = OpenRequest,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn open(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(body): ApiJson<OpenRequest>,
+) -> Result<Json<ReportView>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .open_report(
+                &authed.caller.principal,
+                &body.regime,
+                UnitId(body.unit_id),
+                &body.period,
+            )
+            .await
+            .api(&authed)?,
+    ))
+}
+
+/// A report with its versions and workflow steps.
+#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id")),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_report(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+) -> Result<Json<ReportView>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .report(&authed.caller.principal, id)
+            .await
+            .api(&authed)?,
+    ))
+}
+
+/// Saves the draft: `{"values": {"LD01": "1234", "LD01/sex:female": "600"}, "sections": {"I": "…"}}`.
+/// Cells are checked against the forms; problems come back in `fields`, by cell.
+#[utoipa::path(put, path = "/api/v1/reports/{id}/draft", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id")),
+    request_body(content = Object, description = "Report content"),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn save(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    ApiJson(content): ApiJson<Content>,
+) -> Result<Json<Content>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .save_report(&authed.caller.principal, id, &content)
+            .await
+            .api(&authed)?,
+    ))
+}
+
+/// Submits the draft as the next version (the reporting unit's head).
+#[utoipa::path(post, path = "/api/v1/reports/{id}/submit", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id")),
+    responses((status = 200, body = Submitted), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+) -> Result<Json<Submitted>, WebError> {
+    let (version, on_time) = state
+        .app
+        .submit_report(&authed.caller.principal, id)
+        .await
+        .api(&authed)?;
+    Ok(Json(Submitted { version, on_time }))
+}
+
+/// Returns a submitted report to its unit with a reason (the receiving unit's reviewers).
+#[utoipa::path(post, path = "/api/v1/reports/{id}/return", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id")), request_body = ReasonRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn return_report(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ReasonRequest>,
+) -> Result<StatusCode, WebError> {
+    state
+        .app
+        .review_report(&authed.caller.principal, id, false, &body.reason)
+        .await
+        .api(&authed)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Accepts a submitted report (the receiving unit's reviewers).
+#[utoipa::path(post, path = "/api/v1/reports/{id}/accept", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id")), request_body = ReasonRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ReasonRequest>,
+) -> Result<StatusCode, WebError> {
+    state
+        .app
+        .review_report(&authed.caller.principal, id, true, &body.reason)
+        .await
+        .api(&authed)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Reopens an accepted report for a correction, with the reason the next
+/// version will carry (the reporting unit).
+#[utoipa::path(post, path = "/api/v1/reports/{id}/correct", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id")), request_body = ReasonRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn correct(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ReasonRequest>,
+) -> Result<StatusCode, WebError> {
+    state
+        .app
+        .correct_report(&authed.caller.principal, id, &body.reason)
+        .await
+        .api(&authed)?;
+    Ok(StatusCode::NO_CONTENT)
+}
