@@ -296,6 +296,42 @@ pub fn normalize(
         Err(problems)
     }
 }
+/// The values of the catalogue's computed indicators (rates, ratios) from a
+/// report's totals, in dependency order. An indicator whose inputs are missing,
+/// or whose formula divides by zero, has no value — never a made-up zero.
+pub fn computed(content: &Content, meta: &Metadata) -> BTreeMap<String, Decimal> {
+    let catalogue: BTreeMap<String, Option<String>> = meta
+        .indicators
+        .iter()
+        .map(|i| (i.code.clone(), i.formula.clone()))
+        .collect();
+    let Ok(checked) = crate::formula::check_formulas(&catalogue) else {
+        return BTreeMap::new();
+    };
+    let mut known: BTreeMap<String, Decimal> = content
+        .values
+        .iter()
+        .filter(|(cell, _)| !cell.contains('/'))
+        .filter_map(|(cell, v)| Decimal::from_str(v).ok().map(|d| (cell.clone(), d)))
+        .collect();
+    let mut out = BTreeMap::new();
+    for code in checked.evaluation_order() {
+        let Some(expr) = checked.formulas().get(code) else {
+            continue;
+        };
+        let lookup = |c: &crate::formula::IndicatorCode| match known.get(c.as_str()) {
+            Some(d) => crate::formula::Lookup::Value(*d),
+            None if catalogue.contains_key(c.as_str()) => crate::formula::Lookup::Missing,
+            None => crate::formula::Lookup::Unknown,
+        };
+        if let Ok(crate::formula::Value::Number(d)) = crate::formula::evaluate(expr, &lookup) {
+            let d = d.round_dp(2);
+            known.insert(code.as_str().to_string(), d);
+            out.insert(code.as_str().to_string(), d);
+        }
+    }
+    out
+}
 
 /// Vietnam's time zone (UTC+7), in which deadlines are days.
 pub const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {

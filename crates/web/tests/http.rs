@@ -664,6 +664,14 @@ impl Browser {
             .to_string()
     }
 
+    async fn source(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/source", Value::Null)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
     async fn type_into(&self, css: &str, text: &str) {
         let e = self.find(css).await;
         self.cmd(
@@ -1516,3 +1524,144 @@ both_backends!(
         assert_eq!((broken.seq, broken.reason), (5, "audit.altered_entry"));
     }
 );
+
+/// The report workflow in a real headless Chromium: the commune officer fills
+/// the form (Vietnamese notation) and the unit head submits; the district
+/// reviewer returns it with a reason; the officer corrects, the head resubmits
+/// (version 2); the reviewer accepts. Each page shows only what its user may do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver: cargo test -p baocao-web --test http -- --ignored (see .ci/run)"]
+async fn browser_report_submit_return_resubmit_accept() {
+    let db = baocao_store::testing::TestDb::new(baocao_store::Backend::Sqlite).await;
+    let t = spawn_app(db.store.clone()).await;
+    t.app
+        .apply_metadata(&system_principal(), &three_level_metadata())
+        .await
+        .unwrap();
+    let b = Browser::start().await;
+    let login = |user: &'static str| {
+        let b = &b;
+        let base = t.base.clone();
+        async move {
+            b.go(&format!("{base}/login")).await;
+            b.type_into("input[name=username]", user).await;
+            b.type_into("input[name=password]", PASSWORD).await;
+            b.click("main button[type=submit]").await;
+            b.wait_url(|u| u.ends_with("/units")).await;
+        }
+    };
+    let logout = || async {
+        b.click("form[action='/logout'] button").await;
+        b.wait_url(|u| u.contains("/login")).await;
+    };
+
+    // The officer sees what the commune owes and starts March 2025.
+    login("commune.officer").await;
+    b.go(&format!("{}/reports", t.base)).await;
+    let owed = b.text("#owed").await;
+    assert!(
+        owed.contains("2025M03") && owed.contains("Quá hạn"),
+        "{owed}"
+    );
+    b.click("#owed form:has(input[value='2025M03']) button")
+        .await;
+    b.wait_url(|u| u.contains("/reports/") && !u.ends_with("/reports"))
+        .await;
+    assert!(b.text("#status").await.contains("Dự thảo"));
+    b.type_into("input[name='v:LD01']", "1.234").await;
+    b.type_into("input[name='v:LD01/sex:female']", "abc").await;
+    b.click("#save-report").await;
+    let problem = b
+        .wait_text(".cell-problem", |t| t.contains("không phải là số"))
+        .await;
+    assert!(problem.contains("abc"), "{problem}");
+    // The typed values come back; fix the bad one.
+    b.cmd(
+        reqwest::Method::POST,
+        &format!(
+            "/element/{}/clear",
+            b.find("input[name='v:LD01/sex:female']").await
+        ),
+        json!({}),
+    )
+    .await;
+    b.type_into("input[name='v:LD01/sex:female']", "600").await;
+    b.type_into("input[name='v:LD02']", "50.000").await;
+    b.click("#save-report").await;
+    b.wait_url(|u| u.contains("saved=1")).await;
+    let url = b.url().await;
+    let report_path = url[url.find("/reports/").unwrap()..url.find('?').unwrap()].to_string();
+    // LD03 = 100 × 1 234 / 50 000 = 2,47, computed, not typed.
+    assert!(b.text("table.form").await.contains("2,47"));
+    assert!(
+        !b.source().await.contains("id=\"submit-report\""),
+        "an officer does not submit"
+    );
+    logout().await;
+
+    login("commune.head").await;
+    b.go(&format!("{}{report_path}", t.base)).await;
+    b.click("#submit-report").await;
+    assert!(b
+        .wait_text("#status", |t| t.contains("Đã gửi"))
+        .await
+        .contains("Đã gửi"));
+    logout().await;
+
+    login("district.reviewer").await;
+    b.go(&format!("{}/reports", t.base)).await;
+    assert!(b.text("#inbox").await.contains("2025M03"));
+    b.go(&format!("{}{report_path}", t.base)).await;
+    assert!(
+        !b.source().await.contains("id=\"save-report\""),
+        "a reviewer never edits the figures"
+    );
+    b.type_into("textarea[name=reason]", "Thiếu số liệu lao động nam")
+        .await;
+    b.click("#return-report").await;
+    assert!(b
+        .wait_text("#status", |t| t.contains("Bị trả lại"))
+        .await
+        .contains("Bị trả lại"));
+    logout().await;
+
+    login("commune.officer").await;
+    b.go(&format!("{}{report_path}", t.base)).await;
+    assert!(b
+        .text("#events")
+        .await
+        .contains("Thiếu số liệu lao động nam"));
+    b.type_into("input[name='v:LD01/sex:male']", "634").await;
+    b.click("#save-report").await;
+    b.wait_url(|u| u.contains("saved=1")).await;
+    logout().await;
+
+    login("commune.head").await;
+    b.go(&format!("{}{report_path}", t.base)).await;
+    b.click("#submit-report").await;
+    b.wait_text("#status", |t| t.contains("Đã gửi")).await;
+    logout().await;
+
+    login("district.reviewer").await;
+    b.go(&format!("{}{report_path}", t.base)).await;
+    b.click("#accept-report").await;
+    assert!(b
+        .wait_text("#status", |t| t.contains("Đã tiếp nhận"))
+        .await
+        .contains("Đã tiếp nhận"));
+    let versions = b.text("#versions").await;
+    assert!(
+        versions.contains("Phiên bản 1")
+            && versions.contains("Phiên bản 2")
+            && versions.contains("634"),
+        "{versions}"
+    );
+    logout().await;
+
+    // A neighbour's officer cannot even read it.
+    login("other.officer").await;
+    b.go(&format!("{}{report_path}", t.base)).await;
+    assert!(b.text(".error").await.contains("không có quyền"));
+    b.stop().await;
+    db.teardown().await;
+}

@@ -25,6 +25,7 @@ use crate::extract::{
 use crate::AppState;
 
 mod catalogue;
+mod reports;
 
 /// Translation helper handed to templates.
 #[derive(Debug, Clone, Copy)]
@@ -178,6 +179,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/tokens", get(tokens_page).post(tokens_create))
         .route("/account/tokens/{id}/revoke", post(tokens_revoke))
         .merge(catalogue::routes())
+        .merge(reports::routes())
 }
 
 async fn home(headers: axum::http::HeaderMap) -> Redirect {

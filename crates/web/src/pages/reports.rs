@@ -1,0 +1,649 @@
+//! Report pages: what my units owe and what waits for my review, and a report
+//! itself — its forms as an input table (numbers in Vietnamese notation), its
+//! outline as text areas, the workflow buttons the caller may use, and every
+//! submitted version side by side.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use baocao_app::i18n::{render, t, Lang};
+use baocao_app::reports::{ReportView, Urgency};
+use baocao_app::AppError;
+use baocao_domain::catalogue::{ColumnSource, Metadata, RegimeVersion, ValueType};
+use baocao_domain::report::{computed, Content};
+use baocao_domain::unit::UnitId;
+use baocao_domain::Message;
+use serde::Deserialize;
+
+use super::catalogue::vn_number;
+use super::{html, screen_date, Layout};
+use crate::error::WebError;
+use crate::extract::{ApiResult, Authed, PageForm};
+use crate::AppState;
+
+/// The report routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/reports", get(reports_page))
+        .route("/reports/open", post(open_report))
+        .route("/reports/{id}", get(report_page))
+        .route("/reports/{id}/save", post(save))
+        .route("/reports/{id}/submit", post(submit))
+        .route("/reports/{id}/return", post(return_report))
+        .route("/reports/{id}/accept", post(accept))
+        .route("/reports/{id}/correct", post(correct))
+}
+
+fn name<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
+    if lang == Lang::En && !en.trim().is_empty() {
+        en
+    } else {
+        vi
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&baocao_domain::report::VIETNAM)
+        .date_naive()
+}
+
+struct OwedRow {
+    regime: String,
+    regime_name: String,
+    period: String,
+    unit: i64,
+    unit_name: String,
+    deadline: String,
+    status: String,
+    urgency: String,
+    urgency_class: &'static str,
+    report_id: Option<i64>,
+}
+
+struct InboxRow {
+    id: i64,
+    regime: String,
+    period: String,
+    unit_name: String,
+    version: i64,
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ReportsPage {
+    layout: Layout,
+    owed: Vec<OwedRow>,
+    inbox: Vec<InboxRow>,
+}
+
+async fn reports_page(State(state): State<AppState>, authed: Authed) -> Result<Response, WebError> {
+    let lang = authed.lang;
+    let principal = &authed.caller.principal;
+    let owed = state
+        .app
+        .obligations(principal, today())
+        .await
+        .page(&authed)?;
+    let queue = state.app.review_queue(principal).await.page(&authed)?;
+    let mut inbox = Vec::new();
+    for r in queue {
+        let view = state.app.report(principal, r.id).await.page(&authed)?;
+        inbox.push(InboxRow {
+            id: r.id,
+            regime: r.regime_code,
+            period: r.period,
+            unit_name: view.unit_name,
+            version: r.version,
+        });
+    }
+    html(
+        ReportsPage {
+            layout: Layout::of(&authed, "/reports"),
+            owed: owed
+                .iter()
+                .map(|o| OwedRow {
+                    regime: o.regime.clone(),
+                    regime_name: name(lang, &o.regime_name_vi, &o.regime_name_en).to_string(),
+                    period: o.period.to_string(),
+                    unit: o.unit.0,
+                    unit_name: o.unit_name.clone(),
+                    deadline: screen_date(o.deadline),
+                    status: o
+                        .status
+                        .map(|s| t(lang, s.key()))
+                        .unwrap_or_else(|| t(lang, "report.not_started")),
+                    urgency: t(lang, urgency_key(o.urgency)),
+                    urgency_class: match o.urgency {
+                        Urgency::Returned | Urgency::Overdue => "late",
+                        Urgency::DueSoon => "soon",
+                        _ => "",
+                    },
+                    report_id: o.report_id,
+                })
+                .collect(),
+            inbox,
+        },
+        lang,
+    )
+}
+
+fn urgency_key(u: Urgency) -> &'static str {
+    match u {
+        Urgency::Returned => "report.urgency.returned",
+        Urgency::Overdue => "report.urgency.overdue",
+        Urgency::DueSoon => "report.urgency.due_soon",
+        Urgency::Upcoming => "report.urgency.upcoming",
+        Urgency::Waiting => "report.urgency.waiting",
+        Urgency::Done => "report.urgency.done",
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct OpenForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    regime: String,
+    unit: i64,
+    period: String,
+}
+
+async fn open_report(
+    State(state): State<AppState>,
+    authed: Authed,
+    PageForm(form): PageForm<OpenForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&form.csrf)?;
+    let view = state
+        .app
+        .open_report(
+            &authed.caller.principal,
+            &form.regime,
+            UnitId(form.unit),
+            &form.period,
+        )
+        .await
+        .page(&authed)?;
+    Ok(Redirect::to(&format!("/reports/{}", view.id)).into_response())
+}
+
+/// One row of a form as shown: the indicator (or an option of it) and a cell
+/// per column.
+struct RowView {
+    label: String,
+    code: String,
+    measure: String,
+    option: bool,
+    cells: Vec<CellView>,
+}
+
+struct CellView {
+    /// Input name (`v:CELL`) when the cell is typed.
+    input: Option<String>,
+    /// The value shown (Vietnamese notation) or typed.
+    value: String,
+    /// A problem with what was typed.
+    problem: Option<String>,
+}
+
+struct FormView {
+    title: String,
+    columns: Vec<String>,
+    rows: Vec<RowView>,
+}
+
+struct SectionView {
+    number: String,
+    title: String,
+    guidance: String,
+    text: String,
+}
+
+struct DiffRow {
+    cell: String,
+    values: Vec<String>,
+    changed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    layout: Layout,
+    id: i64,
+    title: String,
+    facts: Vec<(String, String)>,
+    status: String,
+    editable: bool,
+    may_submit: bool,
+    may_review: bool,
+    may_correct: bool,
+    problems: Vec<String>,
+    forms: Vec<FormView>,
+    sections: Vec<SectionView>,
+    version_heads: Vec<String>,
+    diff: Vec<DiffRow>,
+    events: Vec<String>,
+}
+
+/// A stored value for display: numbers in Vietnamese notation, text as is.
+fn display(value: &str) -> String {
+    if baocao_domain::report::parse_number(value).is_some() {
+        vn_number(value)
+    } else {
+        value.to_string()
+    }
+}
+
+fn shown(value: &str, value_type: ValueType, lang: Lang) -> String {
+    match value_type {
+        ValueType::Integer | ValueType::Decimal | ValueType::Percentage => vn_number(value),
+        ValueType::YesNo => t(
+            lang,
+            if value == "yes" {
+                "regime.yes"
+            } else {
+                "regime.no"
+            },
+        ),
+        ValueType::Text => value.to_string(),
+    }
+}
+
+fn form_views(
+    lang: Lang,
+    meta: &Metadata,
+    version: &RegimeVersion,
+    content: &Content,
+    typed: Option<&BTreeMap<String, String>>,
+    problems: &BTreeMap<String, String>,
+    editable: bool,
+) -> Vec<FormView> {
+    let values = computed(content, meta);
+    let mut forms = Vec::new();
+    for form in &version.forms {
+        let mut rows = Vec::new();
+        for row in &form.rows {
+            let Some(indicator) = meta.indicator(&row.indicator) else {
+                continue;
+            };
+            let mut cells_of_row = vec![(indicator.code.clone(), String::new(), false)];
+            if row.breakdown {
+                for dim in &indicator.disaggregations {
+                    if let Some(d) = meta.disaggregation(dim) {
+                        for o in &d.options {
+                            cells_of_row.push((
+                                format!("{}/{}:{}", indicator.code, dim, o.code),
+                                name(lang, &o.name_vi, &o.name_en).to_string(),
+                                true,
+                            ));
+                        }
+                    }
+                }
+            }
+            for (cell, option_label, option) in cells_of_row {
+                let cells = form
+                    .columns
+                    .iter()
+                    .map(|c| match &c.source {
+                        ColumnSource::Current if indicator.formula.is_none() => {
+                            let stored = content
+                                .values
+                                .get(&cell)
+                                .map(|v| shown(v, indicator.value_type, lang));
+                            let value = typed
+                                .and_then(|t| t.get(&cell).cloned())
+                                .or(stored)
+                                .unwrap_or_default();
+                            CellView {
+                                input: editable.then(|| format!("v:{cell}")),
+                                value,
+                                problem: problems.get(&cell).cloned(),
+                            }
+                        }
+                        ColumnSource::Current if !option => CellView {
+                            input: None,
+                            value: values
+                                .get(&indicator.code)
+                                .map(|d| vn_number(&d.to_string()))
+                                .unwrap_or_default(),
+                            problem: None,
+                        },
+                        _ => CellView {
+                            input: None,
+                            value: String::new(),
+                            problem: None,
+                        },
+                    })
+                    .collect();
+                rows.push(RowView {
+                    label: if option {
+                        option_label
+                    } else {
+                        name(lang, &indicator.name_vi, &indicator.name_en).to_string()
+                    },
+                    code: if option {
+                        String::new()
+                    } else {
+                        indicator.code.clone()
+                    },
+                    measure: if option {
+                        String::new()
+                    } else {
+                        name(lang, &indicator.measure_vi, &indicator.measure_en).to_string()
+                    },
+                    option,
+                    cells,
+                });
+            }
+        }
+        forms.push(FormView {
+            title: format!(
+                "{}. {}",
+                form.code,
+                name(lang, &form.title_vi, &form.title_en)
+            ),
+            columns: form
+                .columns
+                .iter()
+                .map(|c| name(lang, &c.title_vi, &c.title_en).to_string())
+                .collect(),
+            rows,
+        });
+    }
+    forms
+}
+
+async fn render_report(
+    state: &AppState,
+    authed: &Authed,
+    view: ReportView,
+    typed: Option<(BTreeMap<String, String>, BTreeMap<String, String>)>,
+    problems: BTreeMap<String, String>,
+) -> Result<Response, WebError> {
+    let lang = authed.lang;
+    let (regime, meta) = state.app.report_regime(&view).await.page(authed)?;
+    let version = view
+        .regime_version
+        .checked_sub(1)
+        .and_then(|i| regime.versions.get(i))
+        .ok_or(AppError::NotFound)
+        .page(authed)?;
+    let editable = view.may.edit;
+    let forms = form_views(
+        lang,
+        &meta,
+        version,
+        &view.content,
+        typed.as_ref().map(|(v, _)| v),
+        &problems,
+        editable,
+    );
+    let sections = version
+        .outline
+        .iter()
+        .map(|s| SectionView {
+            number: s.number.clone(),
+            title: name(lang, &s.title_vi, &s.title_en).to_string(),
+            guidance: name(lang, &s.guidance_vi, &s.guidance_en).to_string(),
+            text: typed
+                .as_ref()
+                .and_then(|(_, t)| t.get(&s.number).cloned())
+                .or_else(|| view.content.sections.get(&s.number).cloned())
+                .unwrap_or_default(),
+        })
+        .collect();
+    // Versions side by side: every cell that any version has, changed ones marked.
+    let mut cells: Vec<String> = view
+        .versions
+        .iter()
+        .flat_map(|v| v.content.values.keys().cloned())
+        .collect();
+    cells.sort();
+    cells.dedup();
+    let diff = cells
+        .into_iter()
+        .map(|cell| {
+            let values: Vec<String> = view
+                .versions
+                .iter()
+                .map(|v| {
+                    v.content
+                        .values
+                        .get(&cell)
+                        .map(|x| display(x))
+                        .unwrap_or_default()
+                })
+                .collect();
+            let changed = values.windows(2).any(|w| w[0] != w[1]);
+            DiffRow {
+                cell,
+                values,
+                changed,
+            }
+        })
+        .collect();
+    let version_heads = view
+        .versions
+        .iter()
+        .map(|v| {
+            let when = chrono::DateTime::from_timestamp(v.submitted_at, 0)
+                .map(|d| {
+                    screen_date(
+                        d.with_timezone(&baocao_domain::report::VIETNAM)
+                            .date_naive(),
+                    )
+                })
+                .unwrap_or_default();
+            let timing = t(
+                lang,
+                if v.on_time {
+                    "report.on_time"
+                } else {
+                    "report.late"
+                },
+            );
+            format!(
+                "{} {} · {when} · {timing}",
+                t(lang, "regime.version"),
+                v.version
+            )
+        })
+        .collect();
+    let events = view
+        .events
+        .iter()
+        .map(|e| {
+            let when = chrono::DateTime::from_timestamp(e.at, 0)
+                .map(|d| {
+                    d.with_timezone(&baocao_domain::report::VIETNAM)
+                        .format("%d/%m/%Y %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            let action = t(
+                lang,
+                &format!("report.event.{}", e.action.trim_start_matches("report.")),
+            );
+            let who = e.by.clone().unwrap_or_default();
+            match &e.reason {
+                Some(r) => format!("{when} · {action} ({}) · {who}: {r}", e.version),
+                None => format!("{when} · {action} ({}) · {who}", e.version),
+            }
+        })
+        .collect();
+    let mut facts = vec![
+        (t(lang, "report.unit"), view.unit_name.clone()),
+        (t(lang, "report.receiver"), view.receiver_name.clone()),
+        (t(lang, "regime.period"), view.period.clone()),
+        (t(lang, "regime.deadline"), screen_date(view.deadline)),
+        (
+            t(lang, "regime.version"),
+            format!("{} ({})", view.regime_version, version.from),
+        ),
+    ];
+    if let Some(reason) = &view.correction_reason {
+        facts.push((t(lang, "report.correction_reason"), reason.clone()));
+    }
+    html(
+        ReportPage {
+            layout: Layout::of(authed, &format!("/reports/{}", view.id)),
+            id: view.id,
+            title: name(lang, &version.name_vi, &version.name_en).to_string(),
+            facts,
+            status: t(lang, view.status.key()),
+            editable,
+            may_submit: view.may.submit,
+            may_review: view.may.review,
+            may_correct: view.may.correct,
+            problems: if problems.is_empty() {
+                Vec::new()
+            } else {
+                vec![render(lang, &Message::new("error.invalid"))]
+            },
+            forms,
+            sections,
+            version_heads,
+            diff,
+            events,
+        },
+        lang,
+    )
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let view = state
+        .app
+        .report(&authed.caller.principal, id)
+        .await
+        .page(&authed)?;
+    render_report(&state, &authed, view, None, BTreeMap::new()).await
+}
+
+fn csrf_of(pairs: &[(String, String)]) -> &str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+async fn save(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(csrf_of(&pairs))?;
+    let mut content = Content::default();
+    for (k, v) in &pairs {
+        if let Some(cell) = k.strip_prefix("v:") {
+            content.values.insert(cell.to_string(), v.clone());
+        } else if let Some(number) = k.strip_prefix("s:") {
+            content.sections.insert(number.to_string(), v.clone());
+        }
+    }
+    let lang = authed.lang;
+    match state
+        .app
+        .save_report(&authed.caller.principal, id, &content)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/reports/{id}?saved=1")).into_response()),
+        Err(AppError::DocumentRejected(found)) => {
+            let problems = found
+                .into_iter()
+                .map(|p| (p.path, render(lang, &p.message)))
+                .collect();
+            let view = state
+                .app
+                .report(&authed.caller.principal, id)
+                .await
+                .page(&authed)?;
+            render_report(
+                &state,
+                &authed,
+                view,
+                Some((content.values, content.sections)),
+                problems,
+            )
+            .await
+        }
+        Err(e) => Err(authed.page_error(e)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ReasonForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<ReasonForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&form.csrf)?;
+    state
+        .app
+        .submit_report(&authed.caller.principal, id)
+        .await
+        .page(&authed)?;
+    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
+}
+
+async fn return_report(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<ReasonForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&form.csrf)?;
+    state
+        .app
+        .review_report(&authed.caller.principal, id, false, &form.reason)
+        .await
+        .page(&authed)?;
+    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<ReasonForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&form.csrf)?;
+    state
+        .app
+        .review_report(&authed.caller.principal, id, true, &form.reason)
+        .await
+        .page(&authed)?;
+    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
+}
+
+async fn correct(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<ReasonForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&form.csrf)?;
+    state
+        .app
+        .correct_report(&authed.caller.principal, id, &form.reason)
+        .await
+        .page(&authed)?;
+    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
+}
