@@ -898,3 +898,165 @@ fn version_of<'a>(meta: &'a Metadata, r: &StoredReport) -> AppResult<&'a RegimeV
         .and_then(|i| regime.versions.get(i))
         .ok_or_else(|| AppError::Internal(format!("regime version {}", r.regime_version)))
 }
+
+/// What a synthesis did, for the reviewer.
+#[derive(Debug, Clone, Serialize)]
+pub struct SynthesisView {
+    /// Units expected to report to this unit, with the status of their report.
+    pub expected: Vec<ChildStatus>,
+    /// How many accepted reports were aggregated.
+    pub aggregated: usize,
+    /// For each cell, the units that contributed.
+    pub contributors: std::collections::BTreeMap<String, Vec<String>>,
+    /// Cells whose value changed: (cell, before, after).
+    pub changed: Vec<(String, Option<String>, String)>,
+    /// Cells the unit fills itself (not aggregated).
+    pub manual: Vec<String>,
+}
+
+/// A unit below and where its report stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildStatus {
+    /// Unit id.
+    pub unit: UnitId,
+    /// Its name.
+    pub name: String,
+    /// Its report's status; `None` when it has not even started one.
+    pub status: Option<Status>,
+}
+
+impl App {
+    /// The units expected to report to `receiver` for `version` and `period`,
+    /// with their reports (if any).
+    async fn expected_children(
+        &self,
+        conn: &mut Conn,
+        receiver: &OrgUnit,
+        version: &RegimeVersion,
+        period: &PeriodId,
+    ) -> AppResult<Vec<OrgUnit>> {
+        let day = period.cutoff_window(version.convention).last();
+        let receiving = self.receiving_ids(conn, &version.receiving_unit).await?;
+        let (_, above) = with_ancestors(conn, receiver.id).await?;
+        let below = store_units::subtree(conn, receiver.id, Some(day), None).await?;
+        let mut by_id: HashMap<UnitId, OrgUnit> = above.iter().map(|u| (u.id, u.clone())).collect();
+        by_id.insert(receiver.id, receiver.clone());
+        for u in &below {
+            by_id.insert(u.id, u.clone());
+        }
+        let mut out = Vec::new();
+        for u in below.iter().filter(|u| u.id != receiver.id) {
+            let mut ancestors = Vec::new();
+            let mut cursor = u.parent;
+            while let Some(p) = cursor {
+                let Some(parent) = by_id.get(&p) else { break };
+                ancestors.push(parent.clone());
+                cursor = parent.parent;
+            }
+            if let Some(place) = placement(version, u, &ancestors, &receiving) {
+                if place.receiver == receiver.id {
+                    out.push(u.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Pre-fills a receiving unit's own report from the accepted reports of the
+    /// units reporting to it (their latest accepted version), cell by cell along
+    /// each indicator's aggregation rule. Running it again after a late report is
+    /// accepted updates the draft and lists what changed.
+    pub async fn synthesize_report(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> AppResult<SynthesisView> {
+        let meta = self.metadata().await?;
+        let mut tx = self.store.begin_write().await?;
+        let r = store_reports::get(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !principal.acts_for(Permission::EnterData, r.unit_id) {
+            return Err(AppError::Forbidden);
+        }
+        let status = Status::parse(&r.status)
+            .ok_or_else(|| AppError::Internal(format!("status {}", r.status)))?;
+        let next = next_status(status, Action::Save).map_err(AppError::Conflict)?;
+        let version = version_of(&meta, &r)?;
+        let period = crate::calendar::parse_period(&r.period)?;
+        let receiver = store_units::get(&mut tx, r.unit_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let children = self
+            .expected_children(&mut tx, &receiver, version, &period)
+            .await?;
+        let reports =
+            store_reports::received(&mut tx, r.unit_id, &r.regime_code, &r.period).await?;
+        let mut expected = Vec::new();
+        let mut accepted = Vec::new();
+        for child in &children {
+            let report = reports.iter().find(|x| x.unit_id == child.id);
+            let child_status = report.and_then(|x| Status::parse(&x.status));
+            if let (Some(report), Some(Status::Accepted)) = (report, child_status) {
+                let versions = store_reports::versions(&mut tx, report.id).await?;
+                if let Some(last) = versions.iter().find(|v| v.version == report.version) {
+                    accepted.push((child.name.clone(), decode(&last.content)?));
+                }
+            }
+            expected.push(ChildStatus {
+                unit: child.id,
+                name: child.name.clone(),
+                status: child_status,
+            });
+        }
+        let synthesis = baocao_domain::aggregate::synthesize(&meta, version, &accepted);
+        let mut content = decode(&r.draft)?;
+        let mut changed = Vec::new();
+        for (cell, value) in &synthesis.values {
+            let before = content.values.insert(cell.clone(), value.clone());
+            if before.as_deref() != Some(value.as_str()) {
+                changed.push((cell.clone(), before, value.clone()));
+            }
+        }
+        let text = encode(&content)?;
+        let at = now();
+        if !store_reports::update(
+            &mut tx,
+            id,
+            status.as_str(),
+            next.as_str(),
+            &text,
+            r.version,
+            r.correction_reason.as_deref(),
+            at,
+        )
+        .await?
+        {
+            return Err(AppError::Conflict(Message::new("report.error.changed")));
+        }
+        store_reports::insert_draft_save(&mut tx, id, &text, at, user_id(principal)).await?;
+        let payload = encode(&serde_json::json!({
+            "aggregated": accepted.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            "expected": expected.len(),
+            "changed": changed,
+        }))?;
+        ledger::append(
+            &mut tx,
+            user_id(principal),
+            &principal.username,
+            "report.synthesize",
+            &format!("report:{id}"),
+            &payload,
+            at,
+        )
+        .await?;
+        baocao_store::commit(tx).await?;
+        Ok(SynthesisView {
+            expected,
+            aggregated: accepted.len(),
+            contributors: synthesis.contributors,
+            changed,
+            manual: synthesis.manual,
+        })
+    }
+}

@@ -5,6 +5,7 @@
 //! refused at the edge with a typed error, and the rest of the code can trust them.
 
 pub mod access;
+pub mod aggregate;
 pub mod calendar;
 pub mod catalogue;
 pub mod deadline;

@@ -81,13 +81,15 @@ async fn spawn_app(store: Store) -> TestApp {
         .unwrap()[0]
         .id;
 
-    let accounts: [(&str, Role, Option<UnitId>); 10] = [
+    let accounts: [(&str, Role, Option<UnitId>); 12] = [
         ("admin", Role::SystemAdmin, None),
         ("regime.admin", Role::RegimeAdmin, Some(province)),
         ("district.regimes", Role::RegimeAdmin, Some(district)),
         ("province.reviewer", Role::Reviewer, Some(province)),
         ("leader", Role::Leader, Some(province)),
         ("district.reviewer", Role::Reviewer, Some(district)),
+        ("district.officer", Role::DataEntry, Some(district)),
+        ("district.head", Role::UnitHead, Some(district)),
         ("district.admin", Role::SystemAdmin, Some(district)),
         ("commune.officer", Role::DataEntry, Some(commune)),
         ("commune.head", Role::UnitHead, Some(commune)),
@@ -246,9 +248,9 @@ both_backends!(
         let (_, listed) = t.get(&dadmin, "/api/v1/users").await;
         let mut names: Vec<&str> = listed.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
         names.sort();
-        assert_eq!(names, vec!["adm.one", "commune.head", "commune.officer", "dist.one", "district.admin", "district.regimes", "district.reviewer"]);
+        assert_eq!(names, vec!["adm.one", "commune.head", "commune.officer", "dist.one", "district.admin", "district.head", "district.officer", "district.regimes", "district.reviewer"]);
         assert_eq!(t.get(&officer, "/api/v1/users").await.0, StatusCode::FORBIDDEN);
-        assert_eq!(t.get(&admin, "/api/v1/users").await.1.as_array().unwrap().len(), 12);
+        assert_eq!(t.get(&admin, "/api/v1/users").await.1.as_array().unwrap().len(), 14);
 
         let d1 = listed.as_array().unwrap().iter().find(|u| u["username"] == "dist.one").unwrap()["id"].as_i64().unwrap();
         let grant = |role: &str, unit: Option<UnitId>| json!({"role": role, "unit_id": unit.map(|u| u.0)});
@@ -1509,11 +1511,53 @@ both_backends!(
         let (_, view) = t.get(&officer, &format!("/api/v1/reports/{id}")).await;
         assert_eq!(view["versions"][2]["reason"], "Sai số lao động nam");
         assert_eq!(t.app.draft_saves(id).await.unwrap(), 2);
+        // The district's report is synthesized from its communes' accepted
+        // reports: only the one accepted commune contributes, the others are
+        // listed as missing, never counted as zero.
+        assert_eq!(send(&reviewer, post.clone(), accept.clone(), &rc, json!({})).await.0, StatusCode::NO_CONTENT);
+        let (dofficer, dc) = t.login("district.officer").await;
+        let (status, district_report) = t.post(&dofficer, &dc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.district.0, "period": "2025M03"})).await;
+        assert_eq!(status, StatusCode::OK, "{district_report}");
+        assert_eq!(district_report["receiver"], t.province.0);
+        let did = district_report["id"].as_i64().unwrap();
+        let synth = url(format!("/api/v1/reports/{did}/synthesize"));
+        assert_eq!(send(&officer, post.clone(), synth.clone(), &oc, json!({})).await.0, StatusCode::FORBIDDEN);
+        let (status, s1) = send(&dofficer, post.clone(), synth.clone(), &dc, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{s1}");
+        assert_eq!(s1["aggregated"], 1);
+        let expected = s1["expected"].as_array().unwrap();
+        assert!(expected.len() > 10, "Vinh has about 25 wards and communes: {s1}");
+        assert_eq!(expected.iter().filter(|c| c["status"] == "accepted").count(), 1);
+        assert_eq!(s1["contributors"]["LD01"].as_array().unwrap().len(), 1);
+        let (_, dview) = t.get(&dofficer, &format!("/api/v1/reports/{did}")).await;
+        assert_eq!(dview["content"]["values"]["LD01"], "1235");
+        assert_eq!(dview["content"]["values"]["LD01/sex:female"], "601");
+assert_eq!(dview["content"]["values"]["LD02"], "50000");
+        // Run again: nothing changed.
+        let (_, s2) = send(&dofficer, post.clone(), synth.clone(), &dc, json!({})).await;
+        assert_eq!(s2["changed"], json!([]));
+        // The district head submits it to the province, whose reviewer accepts.
+        let (dhead, dhc) = t.login("district.head").await;
+        let (status, _) = send(&dhead, post.clone(), url(format!("/api/v1/reports/{did}/submit")), &dhc, json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+assert_eq!(send(&reviewer, post.clone(), url(format!("/api/v1/reports/{did}/accept")), &rc, json!({})).await.0, StatusCode::FORBIDDEN, "the district does not receive its own report");
+        // Someone reviewing for the province who also enters the district's
+        // data may not accept the district's report.
+        let both = t.app.create_user(&system_principal(), &UserInput {
+            username: "both".into(), display_name: "both".into(), password: PASSWORD.into(),
+            unit: Some(t.province), locale: "vi".into(), role: Some(Role::Reviewer),
+        }).await.unwrap();
+        t.app.grant_role(&system_principal(), both, Role::DataEntry, Some(t.district)).await.unwrap();
+        let (both_client, bc) = t.login("both").await;
+        let (status, body) = send(&both_client, post.clone(), url(format!("/api/v1/reports/{did}/accept")), &bc, json!({})).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("chính đơn vị mình"));
+        assert_eq!(send(&province, post.clone(), url(format!("/api/v1/reports/{did}/accept")), &pc, json!({})).await.0, StatusCode::NO_CONTENT);
 
         // Every step is in the audit ledger, and an edit made directly in the
         // database is found.
         let (head_hash, count) = t.app.verify_ledger().await.unwrap().unwrap();
-        assert_eq!(count, 10, "metadata, create, 2 saves, 3 submits, return, accept, correct");
+        assert_eq!(count, 16, "metadata; commune: create, 2 saves, 3 submits, return, 2 accepts, correct; district: create, 2 syntheses, submit, accept");
         assert_eq!(head_hash.len(), 64);
         let mut conn = store.conn().await.unwrap();
         sqlx::query("UPDATE audit_ledger SET payload = '{\"version\":1}' WHERE seq = 5")
@@ -1656,6 +1700,58 @@ async fn browser_report_submit_return_resubmit_accept() {
             && versions.contains("634"),
         "{versions}"
     );
+    logout().await;
+
+    // The district's own report: synthesized from its communes, submitted to the province.
+    login("district.officer").await;
+    b.go(&format!("{}/reports", t.base)).await;
+    b.click("#owed form:has(input[value='2025M03']) button")
+        .await;
+    b.wait_url(|u| u.contains("/reports/") && !u.ends_with("/reports"))
+        .await;
+    let district_path = {
+        let url = b.url().await;
+        url[url.find("/reports/").unwrap()..].to_string()
+    };
+    b.click("#synthesize-report").await;
+    let panel = b
+        .wait_text("#synthesis", |t| t.contains("Đã tổng hợp 1"))
+        .await;
+    assert!(
+        panel.contains("Đã tổng hợp 1") && panel.contains("Chưa lập"),
+        "{panel}"
+    );
+    let source = b.source().await;
+    assert!(
+        source.contains("name=\"v:LD01\" value=\"1.234\""),
+        "the commune's figure, in Vietnamese notation"
+    );
+    assert!(!b.source().await.contains("id=\"submit-report\""));
+    logout().await;
+
+    login("district.head").await;
+    b.go(&format!("{}{district_path}", t.base)).await;
+    b.click("#submit-report").await;
+    b.wait_text("#status", |t| t.contains("Đã gửi")).await;
+    logout().await;
+
+    // The commune officer may read the district's report above it, but not act on it.
+    login("commune.officer").await;
+    b.go(&format!("{}{district_path}", t.base)).await;
+    assert!(b.text("#status").await.contains("Đã gửi"));
+    let page = b.source().await;
+    assert!(!page.contains("id=\"save-report\"") && !page.contains("id=\"accept-report\""));
+    logout().await;
+
+    login("province.reviewer").await;
+    b.go(&format!("{}/reports", t.base)).await;
+    assert!(b.text("#inbox").await.contains("2025M03"));
+    b.go(&format!("{}{district_path}", t.base)).await;
+    b.click("#accept-report").await;
+    assert!(b
+        .wait_text("#status", |t| t.contains("Đã tiếp nhận"))
+        .await
+        .contains("Đã tiếp nhận"));
     logout().await;
 
     // A neighbour's officer cannot even read it.

@@ -35,7 +35,7 @@ pub mod users;
         catalogue::regimes, catalogue::regime, catalogue::put_regime, catalogue::regime_calendar,
         catalogue::requests, catalogue::put_request, catalogue::export, catalogue::import,
         reports::mine, reports::inbox, reports::open, reports::get_report, reports::save,
-        reports::submit, reports::return_report, reports::accept, reports::correct,
+reports::submit, reports::return_report, reports::accept, reports::correct, reports::synthesize,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -120,6 +120,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/{id}/return", post(reports::return_report))
         .route("/api/v1/reports/{id}/accept", post(reports::accept))
         .route("/api/v1/reports/{id}/correct", post(reports::correct))
+        .route("/api/v1/reports/{id}/synthesize", post(reports::synthesize))
         .route("/api/v1/requests", get(catalogue::requests))
         .route("/api/v1/requests/{code}", put(catalogue::put_request))
         .route(

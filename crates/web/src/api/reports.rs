@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use baocao_app::reports::{Obligation, ReportView};
+use baocao_app::reports::{Obligation, ReportView, SynthesisView};
 use baocao_domain::report::Content;
 use baocao_domain::unit::UnitId;
 use serde::{Deserialize, Serialize};
@@ -222,4 +222,24 @@ pub async fn correct(
         .await
         .api(&authed)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Pre-fills the unit's own report from the accepted reports of the units
+/// reporting to it; lists the expected units with their status, who
+/// contributed to each cell, and what changed.
+#[utoipa::path(post, path = "/api/v1/reports/{id}/synthesize", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id")),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn synthesize(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+) -> Result<Json<SynthesisView>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .synthesize_report(&authed.caller.principal, id)
+            .await
+            .api(&authed)?,
+    ))
 }

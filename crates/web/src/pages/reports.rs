@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{id}/return", post(return_report))
         .route("/reports/{id}/accept", post(accept))
         .route("/reports/{id}/correct", post(correct))
+        .route("/reports/{id}/synthesize", post(synthesize))
 }
 
 fn name<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
@@ -227,6 +228,14 @@ struct ReportPage {
     version_heads: Vec<String>,
     diff: Vec<DiffRow>,
     events: Vec<String>,
+    synthesis: Option<SynthesisPanel>,
+}
+
+/// The outcome of a synthesis, shown above the form.
+struct SynthesisPanel {
+    summary: String,
+    missing: Vec<String>,
+    changed: Vec<String>,
 }
 
 /// A stored value for display: numbers in Vietnamese notation, text as is.
@@ -363,6 +372,7 @@ async fn render_report(
     view: ReportView,
     typed: Option<(BTreeMap<String, String>, BTreeMap<String, String>)>,
     problems: BTreeMap<String, String>,
+    synthesis: Option<SynthesisPanel>,
 ) -> Result<Response, WebError> {
     let lang = authed.lang;
     let (regime, meta) = state.app.report_regime(&view).await.page(authed)?;
@@ -509,6 +519,7 @@ async fn render_report(
             version_heads,
             diff,
             events,
+            synthesis,
         },
         lang,
     )
@@ -524,7 +535,7 @@ async fn report_page(
         .report(&authed.caller.principal, id)
         .await
         .page(&authed)?;
-    render_report(&state, &authed, view, None, BTreeMap::new()).await
+    render_report(&state, &authed, view, None, BTreeMap::new(), None).await
 }
 
 fn csrf_of(pairs: &[(String, String)]) -> &str {
@@ -573,6 +584,7 @@ async fn save(
                 view,
                 Some((content.values, content.sections)),
                 problems,
+                None,
             )
             .await
         }
@@ -646,4 +658,57 @@ async fn correct(
         .await
         .page(&authed)?;
     Ok(Redirect::to(&format!("/reports/{id}")).into_response())
+}
+
+async fn synthesize(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<ReasonForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&form.csrf)?;
+    let lang = authed.lang;
+    let done = state
+        .app
+        .synthesize_report(&authed.caller.principal, id)
+        .await
+        .page(&authed)?;
+    let missing: Vec<String> = done
+        .expected
+        .iter()
+        .filter(|c| c.status != Some(baocao_domain::report::Status::Accepted))
+        .map(|c| {
+            let status = c
+                .status
+                .map(|s| t(lang, s.key()))
+                .unwrap_or_else(|| t(lang, "report.not_started"));
+            format!("{} — {status}", c.name)
+        })
+        .collect();
+    let panel = SynthesisPanel {
+        summary: render(
+            lang,
+            &Message::new("report.synthesis_summary")
+                .arg("aggregated", done.aggregated)
+                .arg("expected", done.expected.len()),
+        ),
+        missing,
+        changed: done
+            .changed
+            .iter()
+            .map(|(cell, before, after)| {
+                format!(
+                    "{cell}: {} → {}",
+                    before.as_deref().map(display).unwrap_or_else(|| "—".into()),
+                    display(after)
+                )
+            })
+            .collect(),
+    };
+    let view = state
+        .app
+        .report(&authed.caller.principal, id)
+        .await
+        .page(&authed)?;
+    render_report(&state, &authed, view, None, BTreeMap::new(), Some(panel)).await
 }

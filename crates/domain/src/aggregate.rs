@@ -1,0 +1,207 @@
+//! Synthesis (tổng hợp): a receiving unit's report pre-filled from the accepted
+//! reports of the units below it, cell by cell, along each indicator's
+//! aggregation over units. Computed indicators (rates) are not aggregated: they
+//! are recomputed from the aggregated totals ([`crate::report::computed`]).
+//! A child without a value for a cell does not count as zero: it is left out
+//! and named, so the reviewer sees who contributed.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::catalogue::{Aggregation, Metadata, RegimeVersion};
+use crate::report::{input_cells, Content};
+
+/// What synthesis produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Synthesis {
+    /// Aggregated values by cell (only cells with at least one contribution).
+    pub values: BTreeMap<String, String>,
+    /// For each cell, the children that contributed a value.
+    pub contributors: BTreeMap<String, Vec<String>>,
+    /// Cells left to the receiving unit because their indicator does not
+    /// aggregate over units (`none`, or text).
+    pub manual: Vec<String>,
+}
+
+fn number(content: &Content, cell: &str) -> Option<Decimal> {
+    content
+        .values
+        .get(cell)
+        .and_then(|v| Decimal::from_str(v).ok())
+}
+
+/// The weight of a child for a weighted average: its value of the weight
+/// indicator for the same disaggregation option, else its total.
+fn weight(content: &Content, cell: &str, weight_code: &str) -> Option<Decimal> {
+    match cell.split_once('/') {
+        Some((_, option)) => number(content, &format!("{weight_code}/{option}"))
+            .or_else(|| number(content, weight_code)),
+        None => number(content, weight_code),
+    }
+}
+
+/// Aggregates `children` (name, accepted content) for every input cell of
+/// `version`.
+pub fn synthesize(
+    meta: &Metadata,
+    version: &RegimeVersion,
+    children: &[(String, Content)],
+) -> Synthesis {
+    let mut out = Synthesis::default();
+    for (cell, code) in input_cells(version, meta) {
+        let Some(indicator) = meta.indicator(&code) else {
+            continue;
+        };
+        if !indicator.value_type.is_numeric() || indicator.over_units == Aggregation::None {
+            out.manual.push(cell);
+            continue;
+        }
+        let present: Vec<(&String, Decimal, &Content)> = children
+            .iter()
+            .filter_map(|(name, content)| number(content, &cell).map(|v| (name, v, content)))
+            .collect();
+        if present.is_empty() {
+            continue;
+        }
+        let values = present.iter().map(|(_, v, _)| *v);
+        let result = match &indicator.over_units {
+            Aggregation::Sum => values.sum::<Decimal>(),
+            Aggregation::Average => values.sum::<Decimal>() / Decimal::from(present.len() as u64),
+            Aggregation::Min => values.min().unwrap_or_default(),
+            Aggregation::Max => values.max().unwrap_or_default(),
+            Aggregation::WeightedAverage(by) => {
+                let weighted: Vec<(Decimal, Decimal)> = present
+                    .iter()
+                    .filter_map(|(_, v, content)| weight(content, &cell, by).map(|w| (*v, w)))
+                    .collect();
+                let total: Decimal = weighted.iter().map(|(_, w)| *w).sum();
+                if total.is_zero() {
+                    continue;
+                }
+                weighted.iter().map(|(v, w)| *v * *w).sum::<Decimal>() / total
+            }
+            Aggregation::Last | Aggregation::None => continue,
+        };
+        out.values
+            .insert(cell.clone(), result.round_dp(4).normalize().to_string());
+        out.contributors.insert(
+            cell,
+            present.iter().map(|(name, _, _)| (*name).clone()).collect(),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::catalogue::*;
+
+    fn meta() -> Metadata {
+        serde_json::from_str(
+            r#"{"format": "baocao-metadata/1",
+            "disaggregations": [{"code": "sex", "name_vi": "Giới tính", "name_en": "Sex", "options": [
+                {"code": "male", "name_vi": "Nam", "name_en": "Male"}, {"code": "female", "name_vi": "Nữ", "name_en": "Female"}]}],
+            "indicators": [
+              {"code": "A", "name_vi": "Việc làm", "name_en": "", "measure_vi": "người", "measure_en": "", "value_type": "integer",
+               "over_units": "sum", "over_time": "sum", "disaggregations": ["sex"]},
+              {"code": "P", "name_vi": "Dân số", "name_en": "", "measure_vi": "người", "measure_en": "", "value_type": "integer",
+               "over_units": "sum", "over_time": "last"},
+              {"code": "R", "name_vi": "Tỷ lệ che phủ", "name_en": "", "measure_vi": "%", "measure_en": "", "value_type": "percentage",
+               "over_units": {"weighted_average": "P"}, "over_time": "last"},
+              {"code": "M", "name_vi": "Giá cao nhất", "name_en": "", "measure_vi": "đồng", "measure_en": "", "value_type": "decimal",
+               "over_units": "max", "over_time": "max"},
+              {"code": "N", "name_vi": "Ghi chú", "name_en": "", "measure_vi": "", "measure_en": "", "value_type": "text",
+               "over_units": "none", "over_time": "none"},
+              {"code": "Q", "name_vi": "Tỷ lệ việc làm", "name_en": "", "measure_vi": "%", "measure_en": "", "value_type": "percentage",
+               "over_units": "none", "over_time": "none", "formula": "100 * A / P"}
+            ]}"#,
+        )
+        .unwrap()
+    }
+
+    fn version() -> RegimeVersion {
+        serde_json::from_value(serde_json::json!({
+            "from": "2025M01", "name_vi": "x", "name_en": "x", "legal_basis": "x", "kind": "periodic",
+            "frequency": "monthly", "convention": "administrative", "receiving_unit": "40", "methods": ["system"],
+            "reporting": [{"name_vi": "xã", "name_en": "", "select": {"level": "commune"}, "stage": 1,
+                "deadline": {"working_days_after_window": 2}}],
+            "forms": [{"code": "B", "title_vi": "B", "title_en": "B",
+                "columns": [{"code": "C1", "title_vi": "Kỳ này", "title_en": "", "source": "current"}],
+                "rows": [{"indicator": "A", "breakdown": true}, {"indicator": "P"}, {"indicator": "R"},
+                         {"indicator": "M"}, {"indicator": "N"}, {"indicator": "Q"}]}]
+        }))
+        .unwrap()
+    }
+
+    fn content(pairs: &[(&str, &str)]) -> Content {
+        Content {
+            values: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            sections: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn each_rule_per_cell_and_missing_is_not_zero() {
+        let children = vec![
+            (
+                "Xã Một".to_string(),
+                content(&[
+                    ("A", "100"),
+                    ("A/sex:female", "40"),
+                    ("P", "1000"),
+                    ("R", "50"),
+                    ("M", "7.5"),
+                    ("N", "ghi chú"),
+                ]),
+            ),
+            (
+                "Xã Hai".to_string(),
+                content(&[
+                    ("A", "300"),
+                    ("A/sex:female", "200"),
+                    ("P", "3000"),
+                    ("R", "90"),
+                    ("M", "9"),
+                ]),
+            ),
+            ("Xã Ba".to_string(), content(&[("P", "1000")])),
+        ];
+        let s = synthesize(&meta(), &version(), &children);
+        assert_eq!(s.values["A"], "400");
+        assert_eq!(s.values["A/sex:female"], "240");
+        assert!(
+            !s.values.contains_key("A/sex:male"),
+            "nobody reported it: missing, not 0"
+        );
+        assert_eq!(s.values["P"], "5000");
+        // (50 × 1000 + 90 × 3000) / 4000 = 80; Xã Ba has a weight but no rate.
+        assert_eq!(s.values["R"], "80");
+        assert_eq!(s.values["M"], "9");
+        assert_eq!(s.contributors["A"], vec!["Xã Một", "Xã Hai"]);
+        assert_eq!(s.contributors["P"].len(), 3);
+        assert!(s.manual.contains(&"N".to_string()));
+        // Computed indicators are not input cells: recomputed from totals later.
+        assert!(!s.values.contains_key("Q"));
+        let total = Content {
+            values: s.values.clone(),
+            sections: BTreeMap::new(),
+        };
+        assert_eq!(
+            crate::report::computed(&total, &meta())["Q"].to_string(),
+            "8"
+        );
+    }
+
+    #[test]
+    fn no_children_no_values() {
+        let s = synthesize(&meta(), &version(), &[]);
+        assert!(s.values.is_empty());
+    }
+}
