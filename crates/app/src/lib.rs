@@ -15,6 +15,7 @@ use baocao_store::{Store, StoreError};
 pub mod auth;
 pub mod calendar;
 pub mod catalogue;
+pub mod group_commit;
 pub mod i18n;
 pub mod reports;
 pub mod units;
@@ -56,12 +57,25 @@ pub struct App {
     pub store: Store,
     /// Settings.
     pub settings: Settings,
+    /// The group-commit writer for submissions, when started.
+    committer: Option<group_commit::GroupCommitter>,
 }
 
 impl App {
     /// An application over a migrated store.
     pub fn new(store: Store, settings: Settings) -> App {
-        App { store, settings }
+        App {
+            store,
+            settings,
+            committer: None,
+        }
+    }
+
+    /// The same application with submissions going through group commit
+    /// (starts the writer task on the current Tokio runtime).
+    pub fn with_group_commit(mut self) -> App {
+        self.committer = Some(group_commit::GroupCommitter::start(self.store.clone()));
+        self
     }
 }
 

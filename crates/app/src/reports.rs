@@ -643,80 +643,17 @@ impl App {
     }
 
     /// Submits the working copy as the next version (unit heads). Returns the
-    /// version number and whether it was on time.
+    /// version number and whether it was on time. With group commit on
+    /// ([`App::with_group_commit`]), concurrent submissions share one
+    /// transaction and one disk sync; each is still all or nothing.
     pub async fn submit_report(&self, principal: &Principal, id: i64) -> AppResult<(i64, bool)> {
+        if let Some(committer) = &self.committer {
+            return committer.submit(principal.clone(), id).await;
+        }
         let mut tx = self.store.begin_write().await?;
-        let r = store_reports::get(&mut tx, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !principal.acts_for(Permission::SubmitReport, r.unit_id) {
-            return Err(AppError::Forbidden);
-        }
-        let status = Status::parse(&r.status)
-            .ok_or_else(|| AppError::Internal(format!("status {}", r.status)))?;
-        let next = next_status(status, Action::Submit).map_err(AppError::Conflict)?;
-        let content = decode(&r.draft)?;
-        if content.values.is_empty() && content.sections.is_empty() {
-            return Err(AppError::Conflict(Message::new("report.error.empty")));
-        }
-        let at = now();
-        let due: NaiveDate = r
-            .deadline
-            .parse()
-            .map_err(|_| AppError::Internal(format!("deadline {}", r.deadline)))?;
-        let on_time = report::on_time(at, due);
-        let number = r.version + 1;
-        if !store_reports::update(
-            &mut tx,
-            id,
-            status.as_str(),
-            next.as_str(),
-            &r.draft,
-            number,
-            None,
-            at,
-        )
-        .await?
-        {
-            return Err(AppError::Conflict(Message::new("report.error.changed")));
-        }
-        let reason = r.correction_reason.as_deref();
-        store_reports::insert_version(
-            &mut tx,
-            id,
-            number,
-            &r.draft,
-            reason,
-            at,
-            user_id(principal),
-            on_time,
-        )
-        .await?;
-        store_reports::insert_event(
-            &mut tx,
-            id,
-            number,
-            Action::Submit.as_str(),
-            reason,
-            at,
-            user_id(principal),
-        )
-        .await?;
-        let payload = encode(&serde_json::json!({
-            "version": number, "on_time": on_time, "reason": reason, "content": content,
-        }))?;
-        ledger::append(
-            &mut tx,
-            user_id(principal),
-            &principal.username,
-            Action::Submit.as_str(),
-            &format!("report:{id}"),
-            &payload,
-            at,
-        )
-        .await?;
+        let done = submit_in(&mut tx, principal, id, now()).await?;
         baocao_store::commit(tx).await?;
-        Ok((number, on_time))
+        Ok(done)
     }
 
     /// The receiving unit returns a submitted report with a reason, or accepts it.
@@ -1060,3 +997,82 @@ impl App {
         })
     }
 }
+
+/// The submission itself, inside the caller's transaction.
+pub(crate) async fn submit_in(
+tx: &mut Conn,
+principal: &Principal,
+id: i64,
+at: i64,
+) -> AppResult<(i64, bool)> {
+    let r = store_reports::get(tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !principal.acts_for(Permission::SubmitReport, r.unit_id) {
+        return Err(AppError::Forbidden);
+    }
+    let status = Status::parse(&r.status)
+        .ok_or_else(|| AppError::Internal(format!("status {}", r.status)))?;
+    let next = next_status(status, Action::Submit).map_err(AppError::Conflict)?;
+    let content = decode(&r.draft)?;
+    if content.values.is_empty() && content.sections.is_empty() {
+        return Err(AppError::Conflict(Message::new("report.error.empty")));
+    }
+    let due: NaiveDate = r
+        .deadline
+        .parse()
+        .map_err(|_| AppError::Internal(format!("deadline {}", r.deadline)))?;
+    let on_time = report::on_time(at, due);
+    let number = r.version + 1;
+    if !store_reports::update(
+        tx,
+        id,
+        status.as_str(),
+        next.as_str(),
+        &r.draft,
+        number,
+        None,
+        at,
+    )
+    .await?
+    {
+        return Err(AppError::Conflict(Message::new("report.error.changed")));
+    }
+    let reason = r.correction_reason.as_deref();
+    store_reports::insert_version(
+        tx,
+        id,
+        number,
+        &r.draft,
+        reason,
+        at,
+        user_id(principal),
+        on_time,
+    )
+    .await?;
+    store_reports::insert_event(
+        tx,
+        id,
+        number,
+        Action::Submit.as_str(),
+        reason,
+        at,
+        user_id(principal),
+    )
+    .await?;
+    let payload = encode(&serde_json::json!({
+        "version": number, "on_time": on_time, "reason": reason, "content": content,
+    }))?;
+    ledger::append(
+        tx,
+        user_id(principal),
+        &principal.username,
+        Action::Submit.as_str(),
+        &format!("report:{id}"),
+        &payload,
+        at,
+    )
+    .await?;
+    Ok((number, on_time))
+}
+

@@ -283,6 +283,8 @@ impl Runtime {
     }
 
     async fn serve(&self, app: App, args: &ServeArgs) -> Result<(), Failure> {
+        // Concurrent submissions share commits (crates/app/src/group_commit.rs).
+        let app = app.with_group_commit();
         let listen = args
             .listen
             .clone()

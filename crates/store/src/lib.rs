@@ -212,6 +212,12 @@ impl Store {
     }
 }
 
+/// Runs one statement without results (savepoints and the like).
+pub async fn execute(conn: &mut Conn, sql: &str) -> StoreResult<()> {
+    sqlx::query(sql).execute(&mut *conn).await?;
+    Ok(())
+}
+
 /// Commits a transaction: once this returns, the change is durable.
 pub async fn commit(tx: Tx) -> StoreResult<()> {
     tx.commit().await?;

@@ -29,7 +29,7 @@ struct TestApp {
 }
 
 async fn spawn_app(store: Store) -> TestApp {
-    let app = App::new(store, Settings::default());
+    let app = App::new(store, Settings::default()).with_group_commit();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/vn-admin");
     let legacy = Validity {
         from: None,
