@@ -1,4 +1,4 @@
-//! Group commit for submissions: concurrent submissions are queued to one
+//! Group commit for workflow steps: concurrent submissions and reviews are queued to one
 //! writer task that runs a batch of them in one transaction — each inside its
 //! own savepoint, so one refusal does not undo the others — and makes them
 //! durable with one commit (one disk sync). Every caller gets its answer only
@@ -13,18 +13,59 @@ use baocao_domain::access::Principal;
 use baocao_store::Store;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::reports::submit_in;
+use crate::reports::{review_in, submit_in};
 use crate::{now, AppError, AppResult};
 
 /// Most submissions in one transaction.
 pub const MAX_BATCH: usize = 256;
 
-type Reply = oneshot::Sender<AppResult<(i64, bool)>>;
+/// A queued workflow step: submissions and reviews come in bursts.
+enum Step {
+    Submit(oneshot::Sender<AppResult<(i64, bool)>>),
+    Review {
+        accept: bool,
+        reason: Option<String>,
+        reply: oneshot::Sender<AppResult<()>>,
+    },
+}
 
 struct Job {
     principal: Principal,
     id: i64,
-    reply: Reply,
+    step: Step,
+}
+
+/// A step's result, held until the batch is committed.
+enum Outcome {
+    Submit(
+        oneshot::Sender<AppResult<(i64, bool)>>,
+        AppResult<(i64, bool)>,
+    ),
+    Review(oneshot::Sender<AppResult<()>>, AppResult<()>),
+}
+
+impl Outcome {
+    fn send(self) {
+        match self {
+            Outcome::Submit(reply, result) => {
+                let _ = reply.send(result);
+            }
+            Outcome::Review(reply, result) => {
+                let _ = reply.send(result);
+            }
+        }
+    }
+
+    fn fail(self, message: &str) {
+        match self {
+            Outcome::Submit(reply, _) => {
+                let _ = reply.send(Err(AppError::Internal(message.to_string())));
+            }
+            Outcome::Review(reply, _) => {
+                let _ = reply.send(Err(AppError::Internal(message.to_string())));
+            }
+        }
+    }
 }
 
 /// The handle the use cases send submissions to.
@@ -50,17 +91,46 @@ impl GroupCommitter {
     /// Queues a submission and waits until it is committed (or refused).
     pub async fn submit(&self, principal: Principal, id: i64) -> AppResult<(i64, bool)> {
         let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Job {
-                principal,
-                id,
-                reply,
-            })
-            .await
-            .map_err(|_| AppError::Internal("group commit writer stopped".into()))?;
+        self.send(Job {
+            principal,
+            id,
+            step: Step::Submit(reply),
+        })
+        .await?;
         answer
             .await
-            .map_err(|_| AppError::Internal("group commit writer dropped a submission".into()))?
+            .map_err(|_| AppError::Internal("group commit writer dropped a step".into()))?
+    }
+
+    /// Queues a return or an acceptance and waits until it is committed.
+    pub async fn review(
+        &self,
+        principal: Principal,
+        id: i64,
+        accept: bool,
+        reason: Option<String>,
+    ) -> AppResult<()> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job {
+            principal,
+            id,
+            step: Step::Review {
+                accept,
+                reason,
+                reply,
+            },
+        })
+        .await?;
+        answer
+            .await
+            .map_err(|_| AppError::Internal("group commit writer dropped a step".into()))?
+    }
+
+    async fn send(&self, job: Job) -> AppResult<()> {
+        self.queue
+            .send(job)
+            .await
+            .map_err(|_| AppError::Internal("group commit writer stopped".into()))
     }
 }
 
@@ -82,47 +152,85 @@ async fn run_batch(store: &Store, batch: Vec<Job>) {
         Ok(tx) => tx,
         Err(e) => {
             for job in batch {
-                let _ = job.reply.send(Err(AppError::Internal(e.to_string())));
+                let outcome = match job.step {
+                    Step::Submit(reply) => Outcome::Submit(reply, Ok((0, false))),
+                    Step::Review { reply, .. } => Outcome::Review(reply, Ok(())),
+                };
+                outcome.fail(&e.to_string());
             }
             return;
         }
     };
-    let mut results = Vec::with_capacity(batch.len());
+    let mut outcomes = Vec::with_capacity(batch.len());
     for job in batch {
-        let result = savepoint(&mut tx, &job).await;
-        results.push((job.reply, result));
+        let Job {
+            principal,
+            id,
+            step,
+        } = job;
+        outcomes.push(match step {
+            Step::Submit(reply) => {
+                let result = submit_step(&mut tx, &principal, id).await;
+                Outcome::Submit(reply, result)
+            }
+            Step::Review {
+                accept,
+                reason,
+                reply,
+            } => {
+                let result = review_step(&mut tx, &principal, id, accept, reason).await;
+                Outcome::Review(reply, result)
+            }
+        });
     }
-    let size = results.len();
+    let size = outcomes.len();
     match baocao_store::commit(tx).await {
         Ok(()) => {
-            tracing::debug!(size, "submission batch committed");
-            for (reply, result) in results {
-                let _ = reply.send(result);
+            tracing::debug!(size, "workflow batch committed");
+            for outcome in outcomes {
+                outcome.send();
             }
         }
         Err(e) => {
-            tracing::error!(%e, size, "submission batch failed to commit");
-            for (reply, _) in results {
-                let _ = reply.send(Err(AppError::Internal(format!("commit failed: {e}"))));
+            tracing::error!(%e, size, "workflow batch failed to commit");
+            for outcome in outcomes {
+                outcome.fail(&format!("commit failed: {e}"));
             }
         }
     }
 }
 
-/// One submission inside a savepoint: refused or failed, it leaves no trace.
-async fn savepoint(tx: &mut baocao_store::Tx, job: &Job) -> AppResult<(i64, bool)> {
-    sqlx_exec(tx, "SAVEPOINT submission").await?;
-    match submit_in(tx, &job.principal, job.id, now()).await {
-        Ok(done) => {
-            sqlx_exec(tx, "RELEASE SAVEPOINT submission").await?;
-            Ok(done)
-        }
-        Err(e) => {
-            sqlx_exec(tx, "ROLLBACK TO SAVEPOINT submission").await?;
-            sqlx_exec(tx, "RELEASE SAVEPOINT submission").await?;
-            Err(e)
-        }
+/// Each step runs inside a savepoint: refused or failed, it leaves no trace
+/// and the rest of the batch goes on.
+async fn submit_step(
+    tx: &mut baocao_store::Tx,
+    principal: &Principal,
+    id: i64,
+) -> AppResult<(i64, bool)> {
+    sqlx_exec(tx, "SAVEPOINT step").await?;
+    let result = submit_in(tx, principal, id, now()).await;
+    close(tx, result.is_ok()).await?;
+    result
+}
+
+async fn review_step(
+    tx: &mut baocao_store::Tx,
+    principal: &Principal,
+    id: i64,
+    accept: bool,
+    reason: Option<String>,
+) -> AppResult<()> {
+    sqlx_exec(tx, "SAVEPOINT step").await?;
+    let result = review_in(tx, principal, id, accept, reason, now()).await;
+    close(tx, result.is_ok()).await?;
+    result
+}
+
+async fn close(tx: &mut baocao_store::Tx, keep: bool) -> AppResult<()> {
+    if !keep {
+        sqlx_exec(tx, "ROLLBACK TO SAVEPOINT step").await?;
     }
+    sqlx_exec(tx, "RELEASE SAVEPOINT step").await
 }
 
 async fn sqlx_exec(tx: &mut baocao_store::Tx, sql: &str) -> AppResult<()> {

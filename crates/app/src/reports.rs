@@ -669,64 +669,13 @@ impl App {
         } else {
             Some(reason_text(reason)?)
         };
+        if let Some(committer) = &self.committer {
+            return committer
+                .review(principal.clone(), id, accept, reason)
+                .await;
+        }
         let mut tx = self.store.begin_write().await?;
-        let r = store_reports::get(&mut tx, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !principal.acts_for(Permission::ReviewReport, r.receiver_id) {
-            return Err(AppError::Forbidden);
-        }
-        // Nobody decides on their own unit's report.
-        if principal.acts_for(Permission::ReviewReport, r.unit_id)
-            || principal.acts_for(Permission::EnterData, r.unit_id)
-            || principal.acts_for(Permission::SubmitReport, r.unit_id)
-        {
-            return Err(AppError::Conflict(Message::new("report.error.own_report")));
-        }
-        let action = if accept {
-            Action::Accept
-        } else {
-            Action::Return
-        };
-        let status = Status::parse(&r.status)
-            .ok_or_else(|| AppError::Internal(format!("status {}", r.status)))?;
-        let next = next_status(status, action).map_err(AppError::Conflict)?;
-        let at = now();
-        if !store_reports::update(
-            &mut tx,
-            id,
-            status.as_str(),
-            next.as_str(),
-            &r.draft,
-            r.version,
-            None,
-            at,
-        )
-        .await?
-        {
-            return Err(AppError::Conflict(Message::new("report.error.changed")));
-        }
-        store_reports::insert_event(
-            &mut tx,
-            id,
-            r.version,
-            action.as_str(),
-            reason.as_deref(),
-            at,
-            user_id(principal),
-        )
-        .await?;
-        let payload = encode(&serde_json::json!({"version": r.version, "reason": reason}))?;
-        ledger::append(
-            &mut tx,
-            user_id(principal),
-            &principal.username,
-            action.as_str(),
-            &format!("report:{id}"),
-            &payload,
-            at,
-        )
-        .await?;
+        review_in(&mut tx, principal, id, accept, reason, now()).await?;
         baocao_store::commit(tx).await?;
         Ok(())
     }
@@ -1000,10 +949,10 @@ impl App {
 
 /// The submission itself, inside the caller's transaction.
 pub(crate) async fn submit_in(
-tx: &mut Conn,
-principal: &Principal,
-id: i64,
-at: i64,
+    tx: &mut Conn,
+    principal: &Principal,
+    id: i64,
+    at: i64,
 ) -> AppResult<(i64, bool)> {
     let r = store_reports::get(tx, id)
         .await?
@@ -1076,3 +1025,70 @@ at: i64,
     Ok((number, on_time))
 }
 
+/// A return or an acceptance, inside the caller's transaction.
+pub(crate) async fn review_in(
+    tx: &mut Conn,
+    principal: &Principal,
+    id: i64,
+    accept: bool,
+    reason: Option<String>,
+    at: i64,
+) -> AppResult<()> {
+    let r = store_reports::get(tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !principal.acts_for(Permission::ReviewReport, r.receiver_id) {
+        return Err(AppError::Forbidden);
+    }
+    // Nobody decides on their own unit's report.
+    if principal.acts_for(Permission::ReviewReport, r.unit_id)
+        || principal.acts_for(Permission::EnterData, r.unit_id)
+        || principal.acts_for(Permission::SubmitReport, r.unit_id)
+    {
+        return Err(AppError::Conflict(Message::new("report.error.own_report")));
+    }
+    let action = if accept {
+        Action::Accept
+    } else {
+        Action::Return
+    };
+    let status = Status::parse(&r.status)
+        .ok_or_else(|| AppError::Internal(format!("status {}", r.status)))?;
+    let next = next_status(status, action).map_err(AppError::Conflict)?;
+    if !store_reports::update(
+        tx,
+        id,
+        status.as_str(),
+        next.as_str(),
+        &r.draft,
+        r.version,
+        None,
+        at,
+    )
+    .await?
+    {
+        return Err(AppError::Conflict(Message::new("report.error.changed")));
+    }
+    store_reports::insert_event(
+        tx,
+        id,
+        r.version,
+        action.as_str(),
+        reason.as_deref(),
+        at,
+        user_id(principal),
+    )
+    .await?;
+    let payload = encode(&serde_json::json!({"version": r.version, "reason": reason}))?;
+    ledger::append(
+        tx,
+        user_id(principal),
+        &principal.username,
+        action.as_str(),
+        &format!("report:{id}"),
+        &payload,
+        at,
+    )
+    .await?;
+    Ok(())
+}

@@ -17,6 +17,7 @@ use baocao_web::WebConfig;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
+mod bench;
 mod config;
 mod demo;
 
@@ -76,6 +77,23 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Measures submissions, acceptances and synthesis for every commune of the
+    /// 2008–2025 structure (docs/benchmarks.md). Build with --release.
+    Bench {
+        /// Database URL (a temporary SQLite file by default; a postgres:// URL
+        /// works in a fresh schema).
+        #[arg(long)]
+        database: Option<String>,
+        /// Folder with the vn-admin CSV files.
+        #[arg(long, env = "BAOCAO_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Only the first N communes.
+        #[arg(long)]
+        communes: Option<usize>,
     },
     /// The audit ledger.
     Audit {
@@ -455,6 +473,23 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .arg("events_unchanged", summary.events_unchanged);
             println!("{}", say(lang, done));
             Ok(())
+        }
+        Command::Bench {
+            database,
+            data_dir,
+            clients,
+            communes,
+        } => {
+            let dir = config::data_dir(data_dir.or_else(|| rt.file.data_dir.clone()))
+                .ok_or_else(|| Failure(say(lang, Message::new("cli.no_data_dir"))))?;
+            bench::run(bench::BenchOptions {
+                database,
+                data_dir: dir,
+                clients: clients.max(1),
+                communes,
+            })
+            .await
+            .map_err(fail)
         }
         Command::Audit {
             command: AuditCommand::Verify { db },

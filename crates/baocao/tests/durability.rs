@@ -284,7 +284,11 @@ async fn a_killed_server_loses_no_acknowledged_submission() {
         }
     }
     assert!(submitted >= acked.len());
-    eprintln!("acknowledged {} of {}, found {submitted} submitted after the restart", acked.len(), ids.len());
+    eprintln!(
+        "acknowledged {} of {}, found {submitted} submitted after the restart",
+        acked.len(),
+        ids.len()
+    );
     server.kill().unwrap();
     server.wait().unwrap();
 

@@ -132,17 +132,27 @@ pub async fn insert_token(
     .await?;
     Ok(row.try_get("id")?)
 }
-
-/// The owner of a live (not revoked) token, recording its use.
+/// The owner of a live (not revoked) token, recording its use at most once a
+/// minute (a write, and a disk sync, on every API call would cap the API at the
+/// disk's sync rate).
 pub async fn use_token(conn: &mut Conn, token_hash: &str, now: i64) -> StoreResult<Option<i64>> {
     let row = sqlx::query(
-        "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL RETURNING user_id",
+        "SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
     )
-    .bind(now)
     .bind(token_hash)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+    let Some(row) = row else { return Ok(None) };
+    let user_id: i64 = row.try_get("user_id")?;
+    let last_used: Option<i64> = row.try_get("last_used_at")?;
+    if last_used.is_none_or(|at| now - at >= 60) {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(Some(user_id))
 }
 
 /// A user's tokens, newest first.

@@ -1,0 +1,400 @@
+//! `baocao bench`: submissions, acceptances and synthesis for every commune of
+//! the 2008–2025 structure (10,035 communes under 696 districts and 63
+//! provinces, below a central unit) for one regime of 30 indicators and one
+//! period, over HTTP on loopback, on SQLite or PostgreSQL. Prints what it
+//! measures; the figures go to docs/benchmarks.md.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use baocao_app::auth::{random_secret, secret_hash, system_principal};
+use baocao_app::units::{read_units_file, StructureFile};
+use baocao_app::{App, AppResult, Settings};
+use baocao_domain::access::{Principal, Role};
+use baocao_domain::catalogue::Metadata;
+use baocao_domain::report::Content;
+use baocao_domain::unit::{Level, OrgUnit, UnitCode, UnitId, UnitKind, UnitRecord, Validity};
+use baocao_store::{units as store_units, Store, StoreOptions};
+use tokio::sync::Mutex;
+
+/// Options of the bench command.
+pub struct BenchOptions {
+    /// Database URL; a temporary SQLite file when absent.
+    pub database: Option<String>,
+    /// Folder with the vn-admin CSV files.
+    pub data_dir: std::path::PathBuf,
+    /// Concurrent clients in the concurrent phase.
+    pub clients: usize,
+    /// Use only the first N communes (all when absent).
+    pub communes: Option<usize>,
+}
+
+const PERIOD: &str = "2025M03";
+const INDICATORS: usize = 30;
+
+fn metadata() -> AppResult<Metadata> {
+    let indicators: Vec<serde_json::Value> = (1..=INDICATORS)
+        .map(|i| {
+            serde_json::json!({"code": format!("B{i:02}"), "name_vi": format!("Chỉ tiêu thử {i}"),
+                "name_en": format!("Bench indicator {i}"), "measure_vi": "đơn vị", "measure_en": "unit",
+                "value_type": "integer", "over_units": "sum", "over_time": "sum"})
+        })
+        .collect();
+    let rows: Vec<serde_json::Value> = (1..=INDICATORS)
+        .map(|i| serde_json::json!({"indicator": format!("B{i:02}")}))
+        .collect();
+    let doc = serde_json::json!({
+        "format": "baocao-metadata/1",
+        "indicators": indicators,
+        "regimes": [{"code": "BENCH", "versions": [{
+            "from": "2025M01", "name_vi": "Báo cáo thử tải", "name_en": "Bench report",
+            "legal_basis": "—", "kind": "periodic", "frequency": "monthly", "convention": "administrative",
+            "receiving_unit": "0", "methods": ["system"],
+            "reporting": [
+                {"name_vi": "Xã", "name_en": "Communes", "select": {"level": "commune"}, "stage": 1, "deadline": {"working_days_after_window": 2}},
+                {"name_vi": "Huyện", "name_en": "Districts", "select": {"level": "district"}, "stage": 2, "deadline": {"working_days_after_window": 4}},
+                {"name_vi": "Tỉnh", "name_en": "Provinces", "select": {"level": "province"}, "stage": 3, "deadline": {"working_days_after_window": 6}}],
+            "forms": [{"code": "B01", "title_vi": "Biểu thử", "title_en": "Bench table",
+                "columns": [{"code": "C1", "title_vi": "Kỳ này", "title_en": "This period", "source": "current"}],
+                "rows": rows}]
+        }]}]
+    });
+    serde_json::from_value(doc).map_err(|e| baocao_app::AppError::Internal(e.to_string()))
+}
+
+fn internal(e: impl std::fmt::Display) -> baocao_app::AppError {
+    baocao_app::AppError::Internal(e.to_string())
+}
+
+/// A user acting for one unit through an API token.
+struct Actor {
+    unit: UnitId,
+    token: String,
+}
+
+async fn make_actor(store: &Store, unit: &OrgUnit, roles: &[Role]) -> AppResult<Actor> {
+    let mut tx = store.begin_write().await?;
+    let username = format!("bench{}", unit.id.0);
+    let user = baocao_store::users::NewUser {
+        username: &username,
+        display_name: &unit.name,
+        // Not an Argon2 string: nobody logs in with a password, only tokens.
+        password_hash: "bench-account-token-only",
+        unit: Some(unit.id),
+        locale: "vi",
+    };
+    let at = baocao_app::now();
+    let id = baocao_store::users::insert(&mut tx, &user, at).await?;
+    for role in roles {
+        baocao_store::users::grant(&mut tx, id, *role, Some(unit.id), at).await?;
+    }
+    let token = format!("bc_{}", random_secret());
+    baocao_store::auth::insert_token(&mut tx, id, "bench", &secret_hash(&token), at).await?;
+    baocao_store::commit(tx).await?;
+    Ok(Actor {
+        unit: unit.id,
+        token,
+    })
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Posts `path(id)` for every job with `clients` concurrent clients; returns
+/// the elapsed time and each request's latency.
+async fn burst(
+    base: &str,
+    jobs: Vec<(i64, String)>,
+    clients: usize,
+    path: fn(i64) -> String,
+) -> AppResult<(Duration, Vec<Duration>)> {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .map_err(internal)?;
+    let queue = Arc::new(Mutex::new(jobs));
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..clients {
+        let (http, queue, latencies, base) = (
+            http.clone(),
+            queue.clone(),
+            latencies.clone(),
+            base.to_string(),
+        );
+        workers.push(tokio::spawn(async move {
+            loop {
+                let Some((id, token)) = queue.lock().await.pop() else {
+                    return Ok::<(), baocao_app::AppError>(());
+                };
+                let t = Instant::now();
+                let r = http
+                    .post(format!("{base}{}", path(id)))
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({}))
+                    .send()
+                    .await
+                    .map_err(internal)?;
+                if !r.status().is_success() {
+                    let text = r.text().await.unwrap_or_default();
+                    return Err(internal(format!("report {id}: {text}")));
+                }
+                latencies.lock().await.push(t.elapsed());
+            }
+        }));
+    }
+    for w in workers {
+        w.await.map_err(internal)??;
+    }
+    let elapsed = started.elapsed();
+    let mut all = latencies.lock().await.clone();
+    all.sort();
+    Ok((elapsed, all))
+}
+
+fn print_phase(name: &str, elapsed: Duration, latencies: &[Duration]) {
+    let n = latencies.len();
+    println!(
+        "{name}: {n} in {:.2} s = {:.0}/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        elapsed.as_secs_f64(),
+        n as f64 / elapsed.as_secs_f64().max(1e-9),
+        percentile(latencies, 0.5).as_secs_f64() * 1000.0,
+        percentile(latencies, 0.99).as_secs_f64() * 1000.0,
+        latencies.last().copied().unwrap_or_default().as_secs_f64() * 1000.0,
+    );
+}
+
+/// Runs the benchmark and prints its figures.
+pub async fn run(options: BenchOptions) -> AppResult<()> {
+    // In the working directory, not /tmp: /tmp is often in memory, where a disk
+    // sync costs nothing and the figures would mean nothing.
+    let temp = std::env::current_dir()
+        .map_err(internal)?
+        .join(format!("baocao-bench-{}.db", std::process::id()));
+    let url = options
+        .database
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", temp.display()));
+    let schema = url
+        .starts_with("postgres")
+        .then(|| format!("bench_{}", std::process::id()));
+    let store = Store::connect(&StoreOptions {
+        url: url.clone(),
+        schema,
+        max_connections: 32,
+    })
+    .await?;
+    store.migrate().await?;
+    let app = App::new(store.clone(), Settings::default()).with_group_commit();
+    println!("database: {url}");
+
+    // The 2008–2025 structure below one central unit ("0").
+    let t = Instant::now();
+    let central = UnitCode::parse(UnitKind::Area, "0").map_err(internal)?;
+    let mut records = read_units_file(&options.data_dir.join("units-2008-2025.csv"))?;
+    for r in &mut records {
+        if r.level.as_str() == "province" {
+            r.parent_code = Some(central.clone());
+        }
+    }
+    records.insert(
+        0,
+        UnitRecord {
+            line: 0,
+            kind: UnitKind::Area,
+            level: Level::parse("central").map_err(internal)?,
+            code: central.clone(),
+            name: "Trung ương".into(),
+            division_type: "trung ương".into(),
+            parent_code: None,
+            lat: None,
+            lon: None,
+        },
+    );
+    let validity = Validity {
+        from: None,
+        to: chrono::NaiveDate::from_ymd_opt(2025, 6, 30),
+    };
+    app.import_units(
+        &system_principal(),
+        &[StructureFile { records, validity }],
+        None,
+    )
+    .await?;
+    app.apply_metadata(&system_principal(), &metadata()?)
+        .await?;
+    let mut conn = store.conn().await?;
+    let units = store_units::all_units(&mut conn).await?;
+    drop(conn);
+    let mut communes: Vec<&OrgUnit> = units
+        .iter()
+        .filter(|u| u.level.as_str() == "commune")
+        .collect();
+    if let Some(n) = options.communes {
+        communes.truncate(n);
+    }
+    let districts: Vec<&OrgUnit> = units
+        .iter()
+        .filter(|u| u.level.as_str() == "district")
+        .collect();
+    let provinces: Vec<&OrgUnit> = units
+        .iter()
+        .filter(|u| u.level.as_str() == "province")
+        .collect();
+    println!(
+        "setup: {} units imported, {} communes, {} districts, {} provinces in {:.1} s",
+        units.len(),
+        communes.len(),
+        districts.len(),
+        provinces.len(),
+        t.elapsed().as_secs_f64()
+    );
+
+    // Accounts with tokens, and every commune's draft (30 values).
+    let t = Instant::now();
+    let entry = [Role::DataEntry, Role::UnitHead];
+    let upper = [Role::DataEntry, Role::UnitHead, Role::Reviewer];
+    let mut commune_actors = Vec::new();
+    for c in &communes {
+        commune_actors.push(make_actor(&store, c, &entry).await?);
+    }
+    let mut reviewers = std::collections::HashMap::new();
+    for u in districts.iter().chain(provinces.iter()) {
+        reviewers.insert(u.id, make_actor(&store, u, &upper).await?);
+    }
+    let mut submissions = Vec::new();
+    for (i, actor) in commune_actors.iter().enumerate() {
+        let caller = app.token_caller(&actor.token).await?;
+        let view = app
+            .open_report(&caller.principal, "BENCH", actor.unit, PERIOD)
+            .await?;
+        let mut content = Content::default();
+        for k in 1..=INDICATORS {
+            content
+                .values
+                .insert(format!("B{k:02}"), format!("{}", (i * 31 + k * 7) % 1000));
+        }
+        app.save_report(&caller.principal, view.id, &content)
+            .await?;
+        submissions.push((view.id, actor.token.clone(), view.receiver));
+    }
+    println!(
+        "setup: {} accounts and {} drafts in {:.1} s",
+        commune_actors.len() + reviewers.len(),
+        submissions.len(),
+        t.elapsed().as_secs_f64()
+    );
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(internal)?;
+    let base = format!("http://{}", listener.local_addr().map_err(internal)?);
+    let router = baocao_web::router(app.clone(), baocao_web::WebConfig::default());
+    tokio::spawn(baocao_web::serve(listener, router, std::future::pending()));
+
+    // Submissions: a fifth by one client, the rest by N concurrent clients.
+    let split = submissions.len() / 5;
+    let single: Vec<(i64, String)> = submissions[..split]
+        .iter()
+        .map(|(id, t, _)| (*id, t.clone()))
+        .collect();
+    let many: Vec<(i64, String)> = submissions[split..]
+        .iter()
+        .map(|(id, t, _)| (*id, t.clone()))
+        .collect();
+    let (elapsed, lat) = burst(&base, single, 1, |id| {
+        format!("/api/v1/reports/{id}/submit")
+    })
+    .await?;
+    print_phase("submit, 1 client", elapsed, &lat);
+    let (elapsed, lat) = burst(&base, many, options.clients, |id| {
+        format!("/api/v1/reports/{id}/submit")
+    })
+    .await?;
+    print_phase(
+        &format!("submit, {} clients", options.clients),
+        elapsed,
+        &lat,
+    );
+
+    // Acceptance by each district's reviewer.
+    let accepts: Vec<(i64, String)> = submissions
+        .iter()
+        .filter_map(|(id, _, receiver)| reviewers.get(receiver).map(|a| (*id, a.token.clone())))
+        .collect();
+    let (elapsed, lat) = burst(&base, accepts, options.clients, |id| {
+        format!("/api/v1/reports/{id}/accept")
+    })
+    .await?;
+    print_phase(
+        &format!("accept, {} clients", options.clients),
+        elapsed,
+        &lat,
+    );
+
+    // Synthesis: every district from its communes, then every province from
+    // its districts (each district report submitted and accepted in between).
+    let mut per_province: std::collections::HashMap<UnitId, Duration> =
+        std::collections::HashMap::new();
+    let principal_of = |unit: UnitId| {
+        let app = app.clone();
+        let token = reviewers.get(&unit).map(|a| a.token.clone());
+        async move {
+            let token = token.ok_or_else(|| internal("no reviewer"))?;
+            Ok::<Principal, baocao_app::AppError>(app.token_caller(&token).await?.principal)
+        }
+    };
+    let t_all = Instant::now();
+    let mut district_reports = Vec::new();
+    for d in &districts {
+        let p = principal_of(d.id).await?;
+        let view = app.open_report(&p, "BENCH", d.id, PERIOD).await?;
+        let t = Instant::now();
+        let done = app.synthesize_report(&p, view.id).await?;
+        let took = t.elapsed();
+        if let Some(province) = d.parent {
+            *per_province.entry(province).or_default() += took;
+        }
+        // With --communes N most districts have no commune in the sample.
+        if done.aggregated > 0 {
+            district_reports.push((view.id, view.receiver, p));
+        }
+    }
+    for (id, receiver, p) in &district_reports {
+        app.submit_report(p, *id).await?;
+        let reviewer = principal_of(*receiver).await?;
+        app.review_report(&reviewer, *id, true, "").await?;
+    }
+    for pr in &provinces {
+        let p = principal_of(pr.id).await?;
+        let view = app.open_report(&p, "BENCH", pr.id, PERIOD).await?;
+        let t = Instant::now();
+        app.synthesize_report(&p, view.id).await?;
+        *per_province.entry(pr.id).or_default() += t.elapsed();
+    }
+    let mut times: Vec<Duration> = per_province.values().copied().collect();
+    times.sort();
+    println!(
+        "synthesis: {} district and {} province reports in {:.2} s (with submit/accept of the districts); \
+         per province (its districts + itself): median {:.0} ms, max {:.0} ms",
+        districts.len(),
+        provinces.len(),
+        t_all.elapsed().as_secs_f64(),
+        percentile(&times, 0.5).as_secs_f64() * 1000.0,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1000.0,
+    );
+    let verified = app.verify_ledger().await?;
+    println!("audit ledger: {:?}", verified.map(|(_, n)| n));
+    if options.database.is_none() {
+        let _ = std::fs::remove_file(&temp);
+        let _ = std::fs::remove_file(temp.with_extension("db-wal"));
+        let _ = std::fs::remove_file(temp.with_extension("db-shm"));
+    }
+    Ok(())
+}
