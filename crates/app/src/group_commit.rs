@@ -9,6 +9,9 @@
 //! next submissions gather in the queue, so batches grow with the load and
 //! latency stays one or two commits.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use baocao_domain::access::Principal;
 use baocao_store::Store;
 use tokio::sync::{mpsc, oneshot};
@@ -72,6 +75,14 @@ impl Outcome {
 #[derive(Debug, Clone)]
 pub struct GroupCommitter {
     queue: mpsc::Sender<Job>,
+    stats: Arc<Stats>,
+}
+
+/// How much batching happened: commits and the steps they carried.
+#[derive(Debug, Default)]
+pub struct Stats {
+    commits: AtomicU64,
+    steps: AtomicU64,
 }
 
 impl std::fmt::Debug for Job {
@@ -84,8 +95,17 @@ impl GroupCommitter {
     /// Starts the writer task on the current Tokio runtime.
     pub fn start(store: Store) -> GroupCommitter {
         let (queue, jobs) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(writer(store, jobs));
-        GroupCommitter { queue }
+        let stats = Arc::new(Stats::default());
+        tokio::spawn(writer(store, jobs, stats.clone()));
+        GroupCommitter { queue, stats }
+    }
+
+    /// Commits made so far and the workflow steps they carried.
+    pub fn stats(&self) -> (u64, u64) {
+        (
+            self.stats.commits.load(Ordering::Relaxed),
+            self.stats.steps.load(Ordering::Relaxed),
+        )
     }
 
     /// Queues a submission and waits until it is committed (or refused).
@@ -133,8 +153,7 @@ impl GroupCommitter {
             .map_err(|_| AppError::Internal("group commit writer stopped".into()))
     }
 }
-
-async fn writer(store: Store, mut jobs: mpsc::Receiver<Job>) {
+async fn writer(store: Store, mut jobs: mpsc::Receiver<Job>, stats: Arc<Stats>) {
     while let Some(first) = jobs.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -143,11 +162,15 @@ async fn writer(store: Store, mut jobs: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        run_batch(&store, batch).await;
+        let size = batch.len() as u64;
+        if run_batch(&store, batch).await {
+            stats.commits.fetch_add(1, Ordering::Relaxed);
+            stats.steps.fetch_add(size, Ordering::Relaxed);
+        }
     }
 }
-
-async fn run_batch(store: &Store, batch: Vec<Job>) {
+/// Runs and commits one batch; whether the commit happened.
+async fn run_batch(store: &Store, batch: Vec<Job>) -> bool {
     let mut tx = match store.begin_write().await {
         Ok(tx) => tx,
         Err(e) => {
@@ -158,7 +181,7 @@ async fn run_batch(store: &Store, batch: Vec<Job>) {
                 };
                 outcome.fail(&e.to_string());
             }
-            return;
+            return false;
         }
     };
     let mut outcomes = Vec::with_capacity(batch.len());
@@ -190,12 +213,14 @@ async fn run_batch(store: &Store, batch: Vec<Job>) {
             for outcome in outcomes {
                 outcome.send();
             }
+            true
         }
         Err(e) => {
             tracing::error!(%e, size, "workflow batch failed to commit");
             for outcome in outcomes {
                 outcome.fail(&format!("commit failed: {e}"));
             }
+            false
         }
     }
 }

@@ -71,6 +71,11 @@ impl App {
         }
     }
 
+    /// Group-commit figures: commits made and the workflow steps they carried.
+    pub fn group_commit_stats(&self) -> Option<(u64, u64)> {
+        self.committer.as_ref().map(|c| c.stats())
+    }
+
     /// The same application with submissions going through group commit
     /// (starts the writer task on the current Tokio runtime).
     pub fn with_group_commit(mut self) -> App {
