@@ -1092,3 +1092,117 @@ pub(crate) async fn review_in(
     .await?;
     Ok(())
 }
+
+/// Timeliness and completeness of the reports a unit receives for one regime
+/// and period: who was expected, who submitted on time, late, or not at all.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeliness {
+    /// Regime code.
+    pub regime: String,
+    /// Period.
+    pub period: String,
+    /// The receiving unit.
+    pub receiver: UnitId,
+    /// Its name.
+    pub receiver_name: String,
+    /// The deadline of the units reporting to it (the earliest, when groups differ).
+    pub deadline: Option<NaiveDate>,
+    /// Units expected to report.
+    pub expected: usize,
+    /// Of which submitted by the deadline (first submission).
+    pub on_time: usize,
+    /// Submitted after the deadline.
+    pub late: usize,
+    /// Not submitted at all.
+    pub missing: usize,
+    /// One row per expected unit.
+    pub rows: Vec<TimelinessRow>,
+}
+
+/// One expected unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelinessRow {
+    /// Unit id.
+    pub unit: UnitId,
+    /// Its name.
+    pub name: String,
+    /// The report's status, `None` when not started.
+    pub status: Option<Status>,
+    /// Server time of the first submission (unix seconds).
+    pub first_submitted_at: Option<i64>,
+    /// Whether that first submission met the deadline.
+    pub on_time: Option<bool>,
+    /// Number of submitted versions.
+    pub versions: usize,
+}
+
+impl App {
+    /// Timeliness of the reports `receiver` gets for `regime` and `period`
+    /// (for anyone who may see the receiving unit).
+    pub async fn timeliness(
+        &self,
+        principal: &Principal,
+        regime_code: &str,
+        period_text: &str,
+        receiver_id: UnitId,
+    ) -> AppResult<Timeliness> {
+        let period = crate::calendar::parse_period(period_text)?;
+        let meta = self.metadata().await?;
+        let regime = meta.regime(regime_code).ok_or(AppError::NotFound)?;
+        let (_, version) = regime.version_for(&period).ok_or(AppError::NotFound)?;
+        let calendar = self.work_calendar().await?;
+        let mut conn = self.store.conn().await?;
+        let (receiver, above) = with_ancestors(&mut conn, receiver_id).await?;
+        let above_ids: Vec<UnitId> = above.iter().map(|u| u.id).collect();
+        if !principal.may(
+            Permission::ViewUnit,
+            &Target {
+                unit: receiver_id,
+                ancestors: &above_ids,
+            },
+        ) {
+            return Err(AppError::Forbidden);
+        }
+        let children = self
+            .expected_children(&mut conn, &receiver, version, &period)
+            .await?;
+        let reports =
+            store_reports::received(&mut conn, receiver_id, regime_code, &period.to_string())
+                .await?;
+        let mut rows = Vec::new();
+        for child in &children {
+            let report = reports.iter().find(|r| r.unit_id == child.id);
+            let versions = match report {
+                Some(r) => store_reports::versions(&mut conn, r.id).await?,
+                None => Vec::new(),
+            };
+            let first = versions.first();
+            rows.push(TimelinessRow {
+                unit: child.id,
+                name: child.name.clone(),
+                status: report.and_then(|r| Status::parse(&r.status)),
+                first_submitted_at: first.map(|v| v.submitted_at),
+                on_time: first.map(|v| v.on_time),
+                versions: versions.len(),
+            });
+        }
+        let deadline = version
+            .reporting
+            .iter()
+            .enumerate()
+            .filter_map(|(g, _)| due_date(version, g, &period, &calendar))
+            .min();
+        Ok(Timeliness {
+            regime: regime.code.clone(),
+            period: period.to_string(),
+            receiver: receiver_id,
+            receiver_name: receiver.name.clone(),
+            deadline,
+            expected: rows.len(),
+            on_time: rows.iter().filter(|r| r.on_time == Some(true)).count(),
+            late: rows.iter().filter(|r| r.on_time == Some(false)).count(),
+            missing: rows.iter().filter(|r| r.on_time.is_none()).count(),
+            rows,
+        })
+    }
+}

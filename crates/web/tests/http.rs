@@ -1533,6 +1533,14 @@ both_backends!(
         assert_eq!(dview["content"]["values"]["LD01"], "1235");
         assert_eq!(dview["content"]["values"]["LD01/sex:female"], "601");
 assert_eq!(dview["content"]["values"]["LD02"], "50000");
+        // Timeliness at the district: one late commune, the rest missing.
+        let tl_path = format!("/api/v1/reports/timeliness?regime=BC-LD&period=2025M03&unit={}", t.district.0);
+        let (status, tl) = t.get(&dofficer, &tl_path).await;
+        assert_eq!(status, StatusCode::OK, "{tl}");
+        let expected_count = tl["expected"].as_u64().unwrap();
+        assert_eq!((tl["on_time"].as_u64(), tl["late"].as_u64(), tl["missing"].as_u64()), (Some(0), Some(1), Some(expected_count - 1)), "{tl}");
+        assert_eq!(tl["deadline"], "2025-03-18");
+        assert_eq!(t.get(&other, &tl_path).await.0, StatusCode::FORBIDDEN);
         // Run again: nothing changed.
         let (_, s2) = send(&dofficer, post.clone(), synth.clone(), &dc, json!({})).await;
         assert_eq!(s2["changed"], json!([]));

@@ -35,7 +35,7 @@ pub mod users;
         catalogue::regimes, catalogue::regime, catalogue::put_regime, catalogue::regime_calendar,
         catalogue::requests, catalogue::put_request, catalogue::export, catalogue::import,
         reports::mine, reports::inbox, reports::open, reports::get_report, reports::save,
-reports::submit, reports::return_report, reports::accept, reports::correct, reports::synthesize,
+reports::submit, reports::return_report, reports::accept,reports::correct, reports::synthesize, reports::timeliness,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -114,6 +114,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports", post(reports::open))
         .route("/api/v1/reports/mine", get(reports::mine))
         .route("/api/v1/reports/inbox", get(reports::inbox))
+        .route("/api/v1/reports/timeliness", get(reports::timeliness))
         .route("/api/v1/reports/{id}", get(reports::get_report))
         .route("/api/v1/reports/{id}/draft", put(reports::save))
         .route("/api/v1/reports/{id}/submit", post(reports::submit))

@@ -1,10 +1,11 @@
 //! Reports through the API: what a unit owes, the review queue, opening a
 //! report, saving its draft and the workflow steps.
 
+use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use baocao_app::reports::{Obligation, ReportView, SynthesisView};
+use baocao_app::reports::{Obligation, ReportView, SynthesisView, Timeliness};
 use baocao_domain::report::Content;
 use baocao_domain::unit::UnitId;
 use serde::{Deserialize, Serialize};
@@ -239,6 +240,41 @@ pub async fn synthesize(
         state
             .app
             .synthesize_report(&authed.caller.principal, id)
+            .await
+            .api(&authed)?,
+    ))
+}
+
+/// Which reports to count.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct TimelinessQuery {
+    /// Regime code.
+    pub regime: String,
+    /// Period id.
+    pub period: String,
+    /// The receiving unit's id.
+    pub unit: i64,
+}
+
+/// Timeliness and completeness of the reports a unit receives for a regime and
+/// period: expected, on time, late, missing, and one row per expected unit.
+#[utoipa::path(get, path = "/api/v1/reports/timeliness", tag = "reports", security(("bearer" = [])),
+    params(TimelinessQuery),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn timeliness(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(q): Query<TimelinessQuery>,
+) -> Result<Json<Timeliness>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .timeliness(
+                &authed.caller.principal,
+                &q.regime,
+                &q.period,
+                UnitId(q.unit),
+            )
             .await
             .api(&authed)?,
     ))

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/reports", get(reports_page))
         .route("/reports/open", post(open_report))
+        .route("/reports/timeliness", get(timeliness_page))
         .route("/reports/{id}", get(report_page))
         .route("/reports/{id}/save", post(save))
         .route("/reports/{id}/submit", post(submit))
@@ -229,6 +230,7 @@ struct ReportPage {
     diff: Vec<DiffRow>,
     events: Vec<String>,
     synthesis: Option<SynthesisPanel>,
+    timeliness_link: String,
 }
 
 /// The outcome of a synthesis, shown above the form.
@@ -520,6 +522,12 @@ async fn render_report(
             diff,
             events,
             synthesis,
+            timeliness_link: format!(
+                "/reports/timeliness?regime={}&period={}&unit={}",
+                super::url_encode(&view.regime),
+                super::url_encode(&view.period),
+                view.unit.0
+            ),
         },
         lang,
     )
@@ -711,4 +719,93 @@ async fn synthesize(
         .await
         .page(&authed)?;
     render_report(&state, &authed, view, None, BTreeMap::new(), Some(panel)).await
+}
+
+#[derive(Debug, Deserialize)]
+struct TimelinessQuery {
+    regime: String,
+    period: String,
+    unit: i64,
+}
+
+struct TimelinessRowView {
+    name: String,
+    status: String,
+    submitted: String,
+    timing: String,
+    class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "timeliness.html")]
+struct TimelinessPage {
+    layout: Layout,
+    title: String,
+    summary: String,
+    rows: Vec<TimelinessRowView>,
+}
+
+async fn timeliness_page(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(q): Query<TimelinessQuery>,
+) -> Result<Response, WebError> {
+    let lang = authed.lang;
+    let tl = state
+        .app
+        .timeliness(
+            &authed.caller.principal,
+            &q.regime,
+            &q.period,
+            UnitId(q.unit),
+        )
+        .await
+        .page(&authed)?;
+    let rows = tl
+        .rows
+        .iter()
+        .map(|r| TimelinessRowView {
+            name: r.name.clone(),
+            status: r
+                .status
+                .map(|s| t(lang, s.key()))
+                .unwrap_or_else(|| t(lang, "report.not_started")),
+            submitted: r
+                .first_submitted_at
+                .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
+                .map(|d| {
+                    d.with_timezone(&baocao_domain::report::VIETNAM)
+                        .format("%d/%m/%Y %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default(),
+            timing: match r.on_time {
+                Some(true) => t(lang, "report.on_time"),
+                Some(false) => t(lang, "report.late"),
+                None => t(lang, "report.missing"),
+            },
+            class: match r.on_time {
+                Some(true) => "",
+                Some(false) => "soon",
+                None => "late",
+            },
+        })
+        .collect();
+    html(
+        TimelinessPage {
+            layout: Layout::of(&authed, "/reports/timeliness"),
+            title: format!("{} · {} · {}", tl.receiver_name, tl.regime, tl.period),
+            summary: render(
+                lang,
+                &Message::new("report.timeliness_summary")
+                    .arg("expected", tl.expected)
+                    .arg("on_time", tl.on_time)
+                    .arg("late", tl.late)
+                    .arg("missing", tl.missing)
+                    .arg("deadline", tl.deadline.map(screen_date).unwrap_or_default()),
+            ),
+            rows,
+        },
+        lang,
+    )
 }
