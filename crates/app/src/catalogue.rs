@@ -132,7 +132,7 @@ fn encode<T: Serialize>(value: &T) -> AppResult<String> {
 }
 
 /// The whole current catalogue.
-async fn load(conn: &mut Conn) -> AppResult<Metadata> {
+pub(crate) async fn load(conn: &mut Conn) -> AppResult<Metadata> {
     let mut meta = Metadata::empty();
     for stored in store_catalogue::disaggregations(conn).await? {
         meta.disaggregations.push(decode(&stored)?);

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use baocao_domain::access::Principal;
+use baocao_domain::catalogue::Metadata;
 use baocao_store::Store;
 use tokio::sync::{mpsc, oneshot};
 
@@ -184,6 +185,8 @@ async fn run_batch(store: &Store, batch: Vec<Job>) -> bool {
             return false;
         }
     };
+    // The catalogue, once per batch: rules are checked at submission.
+    let meta = crate::catalogue::load(&mut tx).await;
     let mut outcomes = Vec::with_capacity(batch.len());
     for job in batch {
         let Job {
@@ -193,7 +196,10 @@ async fn run_batch(store: &Store, batch: Vec<Job>) -> bool {
         } = job;
         outcomes.push(match step {
             Step::Submit(reply) => {
-                let result = submit_step(&mut tx, &principal, id).await;
+                let result = match &meta {
+                    Ok(meta) => submit_step(&mut tx, meta, &principal, id).await,
+                    Err(e) => Err(AppError::Internal(e.to_string())),
+                };
                 Outcome::Submit(reply, result)
             }
             Step::Review {
@@ -229,11 +235,12 @@ async fn run_batch(store: &Store, batch: Vec<Job>) -> bool {
 /// and the rest of the batch goes on.
 async fn submit_step(
     tx: &mut baocao_store::Tx,
+    meta: &Metadata,
     principal: &Principal,
     id: i64,
 ) -> AppResult<(i64, bool)> {
     sqlx_exec(tx, "SAVEPOINT step").await?;
-    let result = submit_in(tx, principal, id, now()).await;
+    let result = submit_in(tx, meta, principal, id, now()).await;
     close(tx, result.is_ok()).await?;
     result
 }

@@ -179,6 +179,8 @@ pub struct ReportView {
     pub events: Vec<EventView>,
     /// What the caller may do now.
     pub may: Allowed,
+    /// The validation rules and required cells that fail on the content.
+    pub checks: Vec<report::RuleResult>,
 }
 
 /// A frozen version.
@@ -538,6 +540,10 @@ impl App {
                 by: e.by,
             })
             .collect();
+        let content = decode(&r.draft)?;
+        drop(conn);
+        let meta = self.metadata().await?;
+        let checks = report::validate(&content, version_of(&meta, &r)?, &meta);
         let enter = principal.acts_for(Permission::EnterData, r.unit_id);
         let submit = principal.acts_for(Permission::SubmitReport, r.unit_id);
         let review = principal.acts_for(Permission::ReviewReport, r.receiver_id)
@@ -556,7 +562,7 @@ impl App {
                 .parse()
                 .map_err(|_| AppError::Internal(format!("deadline {}", r.deadline)))?,
             status,
-            content: decode(&r.draft)?,
+            content,
             version: r.version,
             correction_reason: r.correction_reason.clone(),
             versions,
@@ -567,6 +573,7 @@ impl App {
                 review: review && status == Status::Submitted,
                 correct: (enter || submit) && status == Status::Accepted,
             },
+            checks,
         })
     }
 
@@ -650,8 +657,9 @@ impl App {
         if let Some(committer) = &self.committer {
             return committer.submit(principal.clone(), id).await;
         }
+        let meta = self.metadata().await?;
         let mut tx = self.store.begin_write().await?;
-        let done = submit_in(&mut tx, principal, id, now()).await?;
+        let done = submit_in(&mut tx, &meta, principal, id, now()).await?;
         baocao_store::commit(tx).await?;
         Ok(done)
     }
@@ -950,6 +958,7 @@ impl App {
 /// The submission itself, inside the caller's transaction.
 pub(crate) async fn submit_in(
     tx: &mut Conn,
+    meta: &Metadata,
     principal: &Principal,
     id: i64,
     at: i64,
@@ -966,6 +975,10 @@ pub(crate) async fn submit_in(
     let content = decode(&r.draft)?;
     if content.values.is_empty() && content.sections.is_empty() {
         return Err(AppError::Conflict(Message::new("report.error.empty")));
+    }
+    let failed = report::validate(&content, version_of(meta, &r)?, meta);
+    if report::blocks_submission(&failed) {
+        return Err(AppError::DocumentRejected(rule_problems(&failed)));
     }
     let due: NaiveDate = r
         .deadline
@@ -1205,4 +1218,38 @@ impl App {
             rows,
         })
     }
+}
+
+/// Failed rules that block a submission, as problems with their paths.
+pub fn rule_problems(failed: &[report::RuleResult]) -> Vec<baocao_domain::catalogue::Problem> {
+    use baocao_domain::catalogue::Severity;
+    failed
+        .iter()
+        .filter(|r| r.severity == Severity::Error || !r.explained)
+        .map(|r| baocao_domain::catalogue::Problem {
+            path: r.code.clone(),
+            message: rule_message(r),
+        })
+        .collect()
+}
+
+/// The message of a failed rule in the catalogue's words, with the author's text.
+pub fn rule_message(r: &report::RuleResult) -> Message {
+    use baocao_domain::catalogue::Severity;
+    if r.required {
+        return Message::new("report.error.required_cell").arg("value", r.cells.join(", "));
+    }
+    let en = if r.message_en.is_empty() {
+        &r.message_vi
+    } else {
+        &r.message_en
+    };
+    let key = match r.severity {
+        Severity::Error => "report.error.rule_failed",
+        Severity::Warning => "report.error.warning_unexplained",
+    };
+    Message::new(key)
+        .arg("code", &r.code)
+        .arg("text_vi", &r.message_vi)
+        .arg("text_en", en)
 }

@@ -143,7 +143,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-            sections: BTreeMap::new(),
+            ..Default::default()
         }
     }
 
@@ -191,7 +191,7 @@ mod tests {
         assert!(!s.values.contains_key("Q"));
         let total = Content {
             values: s.values.clone(),
-            sections: BTreeMap::new(),
+            ..Default::default()
         };
         assert_eq!(
             crate::report::computed(&total, &meta())["Q"].to_string(),

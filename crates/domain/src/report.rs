@@ -135,6 +135,120 @@ pub struct Content {
     /// Narrative text by outline section number.
     #[serde(default)]
     pub sections: BTreeMap<String, String>,
+    /// Written explanations of failed warnings, by rule code.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub explanations: BTreeMap<String, String>,
+}
+
+/// The formula identifier of a cell: `LD01/sex:female` → `LD01.sex.female`.
+pub fn cell_identifier(cell: &str) -> String {
+    cell.replace(['/', ':'], ".")
+}
+
+/// The outcome of one rule, or of one required cell, on a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleResult {
+    /// The rule's code, or `required:CELL`.
+    pub code: String,
+    /// Error or warning.
+    pub severity: crate::catalogue::Severity,
+    /// A required cell left empty (the messages are then the catalogue's
+    /// `report.error.required_cell`, not the author's).
+    pub required: bool,
+    /// The author's message, Vietnamese.
+    pub message_vi: String,
+    /// English message.
+    pub message_en: String,
+    /// The cells the rule reads.
+    pub cells: Vec<String>,
+    /// Whether a failed warning has a written explanation.
+    pub explained: bool,
+}
+
+/// The rules and required cells that fail on `content` (rules whose inputs
+/// are missing are skipped; a rule that cannot be evaluated — a division by
+/// zero — fails, so nothing slips through unchecked).
+pub fn validate(content: &Content, version: &RegimeVersion, meta: &Metadata) -> Vec<RuleResult> {
+    use crate::catalogue::Severity;
+    use crate::formula::{evaluate, parse, Lookup, Value};
+    let cells = input_cells(version, meta);
+    let mut values: BTreeMap<String, Decimal> = content
+        .values
+        .iter()
+        .filter_map(|(cell, v)| {
+            Decimal::from_str(v)
+                .ok()
+                .map(|d| (cell_identifier(cell), d))
+        })
+        .collect();
+    values.extend(computed(content, meta));
+    let known = |id: &str| {
+        meta.indicator(id).is_some() || cells.iter().any(|(c, _)| cell_identifier(c) == id)
+    };
+    let mut failed = Vec::new();
+    for cell in &version.required {
+        if content.values.get(cell).is_none_or(|v| v.trim().is_empty()) {
+            failed.push(RuleResult {
+                code: format!("required:{cell}"),
+                severity: Severity::Error,
+                required: true,
+                message_vi: String::new(),
+                message_en: String::new(),
+                cells: vec![cell.clone()],
+                explained: false,
+            });
+        }
+    }
+    for rule in &version.validation {
+        let Ok(expr) = parse(&rule.expression) else {
+            continue;
+        };
+        let refs: Vec<String> = expr
+            .references()
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
+        if refs.iter().any(|r| !values.contains_key(r)) {
+            continue;
+        }
+        let lookup = |c: &crate::formula::IndicatorCode| match values.get(c.as_str()) {
+            Some(d) => Lookup::Value(*d),
+            None if known(c.as_str()) => Lookup::Missing,
+            None => Lookup::Unknown,
+        };
+        let passed = matches!(evaluate(&expr, &lookup), Ok(Value::Bool(true)));
+        if !passed {
+            failed.push(RuleResult {
+                code: rule.code.clone(),
+                severity: rule.severity,
+                required: false,
+                message_vi: rule.message_vi.clone(),
+                message_en: rule.message_en.clone(),
+                cells: refs
+                    .iter()
+                    .map(|r| {
+                        cells
+                            .iter()
+                            .find(|(c, _)| cell_identifier(c) == *r)
+                            .map(|(c, _)| c.clone())
+                            .unwrap_or_else(|| r.clone())
+                    })
+                    .collect(),
+                explained: content
+                    .explanations
+                    .get(&rule.code)
+                    .is_some_and(|e| !e.trim().is_empty()),
+            });
+        }
+    }
+    failed
+}
+
+/// Whether the failed rules allow submission: no error, every warning explained.
+pub fn blocks_submission(failed: &[RuleResult]) -> bool {
+    failed
+        .iter()
+        .any(|r| r.severity == crate::catalogue::Severity::Error || !r.explained)
 }
 
 /// A problem with one cell (or section) of a report.
@@ -288,6 +402,22 @@ pub fn normalize(
             });
         } else if !text.trim().is_empty() {
             out.sections.insert(number.clone(), text.trim().to_string());
+        }
+    }
+    for (code, text) in &typed.explanations {
+        if !version.validation.iter().any(|r| r.code == *code) {
+            problems.push(CellProblem {
+                cell: format!("explanation:{code}"),
+                message: Message::new("report.error.unknown_rule").arg("value", code),
+            });
+        } else if text.chars().count() > MAX_TEXT_CHARS {
+            problems.push(CellProblem {
+                cell: format!("explanation:{code}"),
+                message: Message::new("report.error.too_long").arg("value", MAX_TEXT_CHARS),
+            });
+        } else if !text.trim().is_empty() {
+            out.explanations
+                .insert(code.clone(), text.trim().to_string());
         }
     }
     if problems.is_empty() {

@@ -1398,6 +1398,11 @@ fn three_level_metadata() -> baocao_domain::catalogue::Metadata {
          "deadline": {"working_days_after_window": 4}},
         {"name_vi": "Sở, ngành", "name_en": "Departments", "select": {"level": "province", "kind": "agency"},
          "stage": 3, "deadline": {"working_days_after_window": 6}}]);
+    doc["regimes"][0]["versions"][0]["validation"] = json!([
+        {"code": "R1", "expression": "LD01 = LD01.sex.male + LD01.sex.female", "severity": "error",
+         "message_vi": "Tổng số phải bằng nam cộng nữ", "message_en": "The total must equal men plus women"},
+        {"code": "W1", "expression": "LD03 <= 10", "severity": "warning",
+         "message_vi": "Tỷ lệ tạo việc làm cao bất thường"}]);
     doc["requests"] = json!([]);
     serde_json::from_value(doc).unwrap()
 }
@@ -1454,6 +1459,28 @@ both_backends!(
         assert_eq!(cells, vec!["LD01", "LD02", "LD03", "XX9"], "{body}");
         assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("không phải là số"));
         assert_eq!(t.get(&officer, &format!("/api/v1/reports/{id}")).await.1["content"]["values"], json!({}));
+        // Validation: an error blocks submission; a warning needs an explanation.
+        let submit_url = url(format!("/api/v1/reports/{id}/submit"));
+        let bad = json!({"values": {"LD01": "1.000", "LD01/sex:female": "600", "LD01/sex:male": "500", "LD02": "50.000"}});
+        assert_eq!(send(&officer, put.clone(), url(draft.clone()), &oc, bad).await.0, StatusCode::OK);
+        let (_, view) = t.get(&officer, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(view["checks"][0]["code"], "R1", "shown before submitting: {view}");
+        assert_eq!(view["checks"][0]["cells"], json!(["LD01", "LD01/sex:female", "LD01/sex:male"]));
+        let (status, body) = send(&head, post.clone(), submit_url.clone(), &hc, json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "R1");
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("Tổng số phải bằng nam cộng nữ"), "{body}");
+        let high = json!({"values": {"LD01": "1.100", "LD01/sex:female": "600", "LD01/sex:male": "500", "LD02": "5.000"}});
+        assert_eq!(send(&officer, put.clone(), url(draft.clone()), &oc, high.clone()).await.0, StatusCode::OK);
+        let (status, body) = send(&head, post.clone(), submit_url.clone(), &hc, json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "W1");
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("giải trình"), "{body}");
+        let mut explained = high.clone();
+        explained["explanations"] = json!({"W9": "?"});
+        let (status, body) = send(&officer, put.clone(), url(draft.clone()), &oc, explained).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "unknown rule: {body}");
+        assert_eq!(t.get(&officer, &format!("/api/v1/reports/{id}")).await.1["status"], "draft");
 
         // A good draft, in Vietnamese notation.
         let good = json!({"values": {"LD01": "1.234", "LD01/sex:female": "600", "LD01/sex:male": "634", "LD02": "50.000"}, "sections": {"I": "Tạo việc làm tốt."}});
@@ -1510,7 +1537,7 @@ both_backends!(
         assert_eq!(send(&head, post.clone(), submit.clone(), &hc, json!({})).await.1["version"], 3);
         let (_, view) = t.get(&officer, &format!("/api/v1/reports/{id}")).await;
         assert_eq!(view["versions"][2]["reason"], "Sai số lao động nam");
-        assert_eq!(t.app.draft_saves(id).await.unwrap(), 2);
+        assert_eq!(t.app.draft_saves(id).await.unwrap(), 4);
         // The district's report is synthesized from its communes' accepted
         // reports: only the one accepted commune contributes, the others are
         // listed as missing, never counted as zero.
@@ -1565,7 +1592,7 @@ assert_eq!(send(&reviewer, post.clone(), url(format!("/api/v1/reports/{did}/acce
         // Every step is in the audit ledger, and an edit made directly in the
         // database is found.
         let (head_hash, count) = t.app.verify_ledger().await.unwrap().unwrap();
-        assert_eq!(count, 16, "metadata; commune: create, 2 saves, 3 submits, return, 2 accepts, correct; district: create, 2 syntheses, submit, accept");
+        assert_eq!(count, 18, "metadata; commune: create, 4 saves, 3 submits, return, 2 accepts, correct; district: create, 2 syntheses, submit, accept");
         assert_eq!(head_hash.len(), 64);
         let mut conn = store.conn().await.unwrap();
         sqlx::query("UPDATE audit_ledger SET payload = '{\"version\":1}' WHERE seq = 5")

@@ -452,6 +452,7 @@ impl Checker<'_> {
             self.code(&format!("{path}.code"), &form.code, &mut forms);
             self.form(&path, form);
         }
+        self.rules(path, v);
         let mut numbers = HashSet::new();
         for (k, section) in v.outline.iter().enumerate() {
             let path = format!("{path}.outline[{k}]");
@@ -635,6 +636,46 @@ impl Checker<'_> {
                 self.problem(
                     format!("{path}.rows[{r}].breakdown"),
                     Message::new("catalogue.nothing_to_break_down").arg("value", &row.indicator),
+                );
+            }
+        }
+    }
+    /// Validation rules parse and use only the version's cells; required cells exist.
+    fn rules(&mut self, path: &str, v: &RegimeVersion) {
+        let meta = self.meta;
+        let mut known: BTreeMap<String, Option<String>> = meta
+            .indicators
+            .iter()
+            .map(|i| (i.code.clone(), None))
+            .collect();
+        let cells = crate::report::input_cells(v, meta);
+        for (cell, _) in &cells {
+            let id = crate::report::cell_identifier(cell);
+            // Bad option codes are reported where they are defined.
+            if IndicatorCode::new(&id).is_ok() {
+                known.insert(id, None);
+            }
+        }
+        let mut codes = HashSet::new();
+        for (k, rule) in v.validation.iter().enumerate() {
+            let here = format!("{path}.validation[{k}]");
+            self.code(&format!("{here}.code"), &rule.code, &mut codes);
+            self.name(format!("{here}.message_vi"), &rule.message_vi, true);
+            self.name(format!("{here}.message_en"), &rule.message_en, false);
+            let probe = format!("rule.{}", k);
+            let mut with_rule = known.clone();
+            with_rule.insert(probe, Some(rule.expression.clone()));
+            if let Err(errors) = check_formulas(&with_rule) {
+                for error in errors {
+                    self.problem(format!("{here}.expression"), error.message());
+                }
+            }
+        }
+        for (k, cell) in v.required.iter().enumerate() {
+            if !cells.iter().any(|(c, _)| c == cell) {
+                self.problem(
+                    format!("{path}.required[{k}]"),
+                    Message::new("report.error.unknown_cell").arg("value", cell),
                 );
             }
         }

@@ -376,6 +376,42 @@ pub struct RegimeVersion {
     /// Narrative outline (đề cương).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outline: Vec<OutlineSection>,
+    /// Checks run on a report before it can be submitted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validation: Vec<ValidationRule>,
+    /// Cells that must be filled before submission (`LD01`, `LD01/sex:female`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required: Vec<String>,
+}
+
+/// How serious a failed validation rule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Blocks submission.
+    Error,
+    /// Needs a written explanation to submit.
+    Warning,
+}
+
+/// A validation rule (quy tắc kiểm tra): a true/false expression in the
+/// formula language over the report's indicators. An option cell is written
+/// with dots: `LD01.sex.female` for `LD01/sex:female`. A rule whose inputs are
+/// missing is not evaluated (required cells are listed separately).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationRule {
+    /// Code within the version, e.g. `R1`.
+    pub code: String,
+    /// The expression, e.g. `LD01 = LD01.sex.male + LD01.sex.female`.
+    pub expression: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What to tell the user, Vietnamese.
+    pub message_vi: String,
+    /// What to tell the user, English.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message_en: String,
 }
 
 /// A group of reporting units and their deadline. Groups of a lower stage report

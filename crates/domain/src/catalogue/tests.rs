@@ -112,6 +112,14 @@ fn version(from: &str) -> RegimeVersion {
             guidance_vi: String::new(),
             guidance_en: String::new(),
         }],
+        validation: vec![ValidationRule {
+            code: "R1".into(),
+            expression: "A >= 0".into(),
+            severity: Severity::Error,
+            message_vi: "Không được âm".into(),
+            message_en: String::new(),
+        }],
+        required: Vec::new(),
     }
 }
 
@@ -137,6 +145,8 @@ fn valid() -> Metadata {
             ..version("2024M01").reporting[0].clone()
         }],
         forms: Vec::new(),
+        validation: Vec::new(),
+        required: Vec::new(),
         ..version("2024")
     };
     Metadata {
@@ -627,4 +637,66 @@ fn an_old_version_is_checked_only_until_the_next_one() {
         Some(DeadlineRule::fixed_day(28, 0).unwrap());
     meta.regimes[0].versions[0].from = "2025M01".into();
     assert_eq!(problems(&meta), Vec::new());
+}
+
+#[test]
+fn validation_rules_must_parse_and_use_the_forms_cells() {
+    let found = only_problem(|m| {
+        m.regimes[0].versions[0].validation[0].expression = "A >= A.sex.other".into()
+    });
+    assert_eq!(
+        found,
+        (
+            "regimes[0].versions[0].validation[0].expression".into(),
+            "formula.unknown_code"
+        )
+    );
+    let found = only_problem(|m| m.regimes[0].versions[0].validation[0].expression = "A >=".into());
+    assert_eq!(found.0, "regimes[0].versions[0].validation[0].expression");
+    let found = only_problem(|m| m.regimes[0].versions[0].required = vec!["Z".into()]);
+    assert_eq!(
+        found,
+        (
+            "regimes[0].versions[0].required[0]".into(),
+            "report.error.unknown_cell"
+        )
+    );
+}
+
+#[test]
+fn rules_fail_block_and_are_explained() {
+    use crate::report::{blocks_submission, validate, Content};
+    let meta = valid();
+    let mut version = meta.regimes[0].versions[0].clone();
+    version.validation[0].expression = "A >= A.sex.female".into();
+    version.required.push("A".into());
+    version.validation.push(ValidationRule {
+        code: "W1".into(),
+        expression: "R <= 50".into(),
+        severity: Severity::Warning,
+        message_vi: "Tỷ lệ cao bất thường".into(),
+        message_en: String::new(),
+    });
+    let mut content = Content::default();
+    // Required A missing: an error; R1 and W1 cannot be evaluated yet.
+    let failed = validate(&content, &version, &meta);
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].required && blocks_submission(&failed));
+    content.values.insert("A".into(), "10".into());
+    content.values.insert("A/sex:female".into(), "12".into());
+    content.values.insert("B".into(), "15".into());
+    let failed = validate(&content, &version, &meta);
+    let codes: Vec<&str> = failed.iter().map(|r| r.code.as_str()).collect();
+    // 12 women out of 10; R = 100 × 10 / 15 = 66.67 > 50.
+    assert_eq!(codes, vec!["R1", "W1"]);
+    assert_eq!(failed[0].cells, vec!["A", "A/sex:female"]);
+    content.values.insert("A/sex:female".into(), "6".into());
+    let failed = validate(&content, &version, &meta);
+    assert_eq!(failed.len(), 1);
+    assert!(blocks_submission(&failed), "a warning needs an explanation");
+    content
+        .explanations
+        .insert("W1".into(), "Xã mới thành lập khu công nghiệp".into());
+    let failed = validate(&content, &version, &meta);
+    assert!(!blocks_submission(&failed));
 }

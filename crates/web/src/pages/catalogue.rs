@@ -16,7 +16,8 @@ use baocao_app::AppError;
 use baocao_domain::access::Permission;
 use baocao_domain::catalogue::{
     Column, ColumnSource, FormRow, Indicator, Metadata, Method, NumericForm, OutlineSection,
-    Problem, Regime, RegimeKind, RegimeVersion, ReportingGroup, UnitSelector, FIELDS,
+    Problem, Regime, RegimeKind, RegimeVersion, ReportingGroup, Severity, UnitSelector,
+    ValidationRule, FIELDS,
 };
 use baocao_domain::deadline::DeadlineRule;
 use baocao_domain::period::{Convention, Frequency};
@@ -786,6 +787,8 @@ struct EditorFields {
     groups: Vec<GroupFields>,
     forms: Vec<FormFields>,
     outline: String,
+    validation: String,
+    required: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -961,6 +964,22 @@ impl EditorFields {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
+            validation: v
+                .validation
+                .iter()
+                .map(|r| {
+                    let severity = match r.severity {
+                        Severity::Error => "error",
+                        Severity::Warning => "warning",
+                    };
+                    format!(
+                        "{} | {severity} | {} | {} | {}",
+                        r.code, r.expression, r.message_vi, r.message_en
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            required: v.required.join(" "),
         }
         .padded()
     }
@@ -1029,6 +1048,8 @@ impl EditorFields {
             groups,
             forms,
             outline: get("outline"),
+            validation: get("validation"),
+            required: get("required"),
         }
     }
 
@@ -1178,6 +1199,35 @@ impl EditorFields {
                 }
             })
             .collect();
+        let mut validation = Vec::new();
+        for (line_no, line) in lines(&self.validation) {
+            let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+            let part = |i: usize| parts.get(i).copied().unwrap_or("").to_string();
+            let severity = match parts.get(1).copied().unwrap_or("") {
+                "error" => Severity::Error,
+                "warning" => Severity::Warning,
+                other => {
+                    problem(
+                        format!("validation, {line_no}"),
+                        Message::new("regime.bad_severity").arg("value", other),
+                    );
+                    continue;
+                }
+            };
+            validation.push(ValidationRule {
+                code: part(0),
+                severity,
+                expression: part(2),
+                message_vi: part(3),
+                message_en: part(4),
+            });
+        }
+        let required = self
+            .required
+            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect();
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -1197,6 +1247,8 @@ impl EditorFields {
             reporting,
             forms,
             outline,
+            validation,
+            required,
         })
     }
 }

@@ -231,6 +231,15 @@ struct ReportPage {
     events: Vec<String>,
     synthesis: Option<SynthesisPanel>,
     timeliness_link: String,
+    checks: Vec<CheckView>,
+}
+
+/// A failed check, with its explanation box for warnings.
+struct CheckView {
+    code: String,
+    text: String,
+    warning: bool,
+    explanation: String,
 }
 
 /// The outcome of a synthesis, shown above the form.
@@ -385,6 +394,28 @@ async fn render_report(
         .ok_or(AppError::NotFound)
         .page(authed)?;
     let editable = view.may.edit;
+    let mut problems = problems;
+    let checks: Vec<CheckView> = view
+        .checks
+        .iter()
+        .map(|c| {
+            let text = render(lang, &baocao_app::reports::rule_message(c));
+            for cell in &c.cells {
+                problems.entry(cell.clone()).or_insert_with(|| text.clone());
+            }
+            CheckView {
+                code: c.code.clone(),
+                warning: c.severity == baocao_domain::catalogue::Severity::Warning,
+                explanation: view
+                    .content
+                    .explanations
+                    .get(&c.code)
+                    .cloned()
+                    .unwrap_or_default(),
+                text,
+            }
+        })
+        .collect();
     let forms = form_views(
         lang,
         &meta,
@@ -511,6 +542,7 @@ async fn render_report(
             may_submit: view.may.submit,
             may_review: view.may.review,
             may_correct: view.may.correct,
+            checks,
             problems: if problems.is_empty() {
                 Vec::new()
             } else {
@@ -567,6 +599,8 @@ async fn save(
             content.values.insert(cell.to_string(), v.clone());
         } else if let Some(number) = k.strip_prefix("s:") {
             content.sections.insert(number.to_string(), v.clone());
+        } else if let Some(code) = k.strip_prefix("x:") {
+            content.explanations.insert(code.to_string(), v.clone());
         }
     }
     let lang = authed.lang;
