@@ -402,6 +402,13 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
     );
     let verified = app.verify_ledger().await?;
     println!("audit ledger: {:?}", verified.map(|(_, n)| n));
+    if let Some(schema) = url
+        .starts_with("postgres")
+        .then(|| format!("bench_{}", std::process::id()))
+    {
+        let mut conn = store.conn().await?;
+        baocao_store::execute(&mut conn, &format!("DROP SCHEMA {schema} CASCADE")).await?;
+    }
     if options.database.is_none() {
         let _ = std::fs::remove_file(&temp);
         let _ = std::fs::remove_file(temp.with_extension("db-wal"));
