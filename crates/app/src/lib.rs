@@ -18,6 +18,7 @@ pub mod catalogue;
 pub mod group_commit;
 pub mod i18n;
 pub mod reports;
+pub mod spreadsheets;
 pub mod units;
 pub mod users;
 

@@ -5,3 +5,4 @@
 //! they never store anything.
 
 pub mod vn_admin;
+pub mod xlsx;

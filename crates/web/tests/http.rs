@@ -1796,3 +1796,112 @@ async fn browser_report_submit_return_resubmit_accept() {
     b.stop().await;
     db.teardown().await;
 }
+
+/// A downloaded template with some values changed, as a user's spreadsheet
+/// program would save it (the same sheets, keys and identification).
+fn fill(downloaded: &[u8], values: &[(&str, &str)], meta_change: Option<(&str, &str)>) -> Vec<u8> {
+    use baocao_formats::xlsx::{read_upload, write_template, Kind, Row, Template};
+    let up = read_upload(downloaded).unwrap();
+    let mut meta: Vec<(String, String)> = up.meta.into_iter().collect();
+    if let Some((k, v)) = meta_change {
+        meta.iter_mut().find(|(key, _)| key == k).unwrap().1 = v.to_string();
+    }
+    let rows = up
+        .cells
+        .iter()
+        .map(|c| Row {
+            key: c.key.clone(),
+            code: c.key.clone(),
+            label: String::new(),
+            measure: String::new(),
+            value: values
+                .iter()
+                .find(|(k, _)| *k == c.key)
+                .map(|(_, v)| v.to_string())
+                .or(c.text.clone()),
+            kind: Kind::Text,
+        })
+        .collect();
+    write_template(&Template {
+        heading: vec![String::new(); 4],
+        columns: [String::new(), String::new(), String::new(), String::new()],
+        rows,
+        meta,
+        number_error: String::new(),
+    })
+    .unwrap()
+}
+
+both_backends!(
+    async fn the_xlsx_template_round_trip_refuses_bad_files_cell_by_cell(store) {
+        let t = spawn_app(store).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let (officer, oc) = t.login("commune.officer").await;
+        let (_, report) = t.post(&officer, &oc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.commune.0, "period": "2025M03"})).await;
+        let id = report["id"].as_i64().unwrap();
+        let (_, other_report) = t.post(&officer, &oc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.commune.0, "period": "2025M04"})).await;
+        let other_id = other_report["id"].as_i64().unwrap();
+        let url = format!("{}/api/v1/reports/{id}/xlsx", t.base);
+        let r = officer.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-disposition"].to_str().unwrap().contains("BC-LD-2025M03"));
+        let template = r.bytes().await.unwrap().to_vec();
+        let up = baocao_formats::xlsx::read_upload(&template).unwrap();
+        assert_eq!(up.meta["report"], id.to_string());
+        let keys: Vec<&str> = up.cells.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(keys, vec!["LD01", "LD01/sex:male", "LD01/sex:female", "LD02"], "computed LD03 is not an input");
+
+        let upload = |bytes: Vec<u8>| {
+            let officer = officer.clone();
+            let url = url.clone();
+            let oc = oc.clone();
+            async move {
+                let r = officer.put(&url).header("x-csrf-token", oc).body(bytes).send().await.unwrap();
+                let status = r.status();
+                (status, r.json::<Value>().await.unwrap_or(Value::Null))
+            }
+        };
+        let stored = || async { t.get(&officer, &format!("/api/v1/reports/{id}")).await.1["content"]["values"].clone() };
+
+        // A typed "abc" is refused with its sheet reference; nothing is stored.
+        let filled = fill(&template, &[("LD01", "1234"), ("LD01/sex:female", "abc")], None);
+        let female_at = baocao_formats::xlsx::read_upload(&filled).unwrap().cells[2].reference.clone();
+        assert_eq!(female_at, "BaoCao!E9", "the reference in the uploaded file");
+        let (status, body) = upload(filled).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], female_at);
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("\"abc\" không phải là số"), "{body}");
+        assert_eq!(stored().await, json!({}));
+        // Another report's file, a corrupted file, an oversized file, a foreign workbook.
+        let other = officer.get(format!("{}/api/v1/reports/{other_id}/xlsx", t.base)).send().await.unwrap().bytes().await.unwrap().to_vec();
+        let (status, body) = upload(fill(&other, &[("LD01", "5")], None)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("2025M04"), "{body}");
+        let (status, _) = upload(fill(&template, &[("LD01", "5")], Some(("unit", "1")))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let mut broken = template.clone();
+        broken.truncate(broken.len() / 2);
+        let (status, body) = upload(broken).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("bị hỏng"), "{body}");
+        let (status, body) = upload(vec![b'x'; baocao_formats::xlsx::MAX_BYTES + 10]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("4 MB"), "{body}");
+        let (status, _) = upload(vec![b'x'; 6 * 1024 * 1024]).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(stored().await, json!({}));
+
+        // The good file: stored, then the template comes back with the values.
+        let (status, body) = upload(fill(&template, &[("LD01", "1234"), ("LD01/sex:male", "634"), ("LD01/sex:female", "600"), ("LD02", "50000")], None)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(stored().await["LD01/sex:female"], "600");
+        let again = officer.get(&url).send().await.unwrap().bytes().await.unwrap().to_vec();
+        let up = baocao_formats::xlsx::read_upload(&again).unwrap();
+        assert_eq!(up.cells[0].text.as_deref(), Some("1234"));
+        // Someone else may not upload into this report.
+        let (other_officer, xc) = t.login("other.officer").await;
+        let r = other_officer.put(&url).header("x-csrf-token", xc).body(fill(&template, &[("LD01", "1")], None)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert_eq!(stored().await["LD01"], "1234");
+    }
+);

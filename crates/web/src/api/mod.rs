@@ -35,7 +35,7 @@ pub mod users;
         catalogue::regimes, catalogue::regime, catalogue::put_regime, catalogue::regime_calendar,
         catalogue::requests, catalogue::put_request, catalogue::export, catalogue::import,
         reports::mine, reports::inbox, reports::open, reports::get_report, reports::save,
-reports::submit, reports::return_report, reports::accept,reports::correct, reports::synthesize, reports::timeliness,
+reports::submit, reports::return_report, reports::accept,reports::correct,reports::synthesize, reports::timeliness, reports::template, reports::upload,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -122,6 +122,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/{id}/accept", post(reports::accept))
         .route("/api/v1/reports/{id}/correct", post(reports::correct))
         .route("/api/v1/reports/{id}/synthesize", post(reports::synthesize))
+        .route(
+            "/api/v1/reports/{id}/xlsx",
+            get(reports::template)
+                .put(reports::upload)
+                .layer(DefaultBodyLimit::max(baocao_formats_limit())),
+        )
         .route("/api/v1/requests", get(catalogue::requests))
         .route("/api/v1/requests/{code}", put(catalogue::put_request))
         .route(
@@ -130,4 +136,10 @@ pub fn routes() -> Router<AppState> {
                 .post(catalogue::import)
                 .layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)),
         )
+}
+
+/// Largest spreadsheet upload, a little above what the reader accepts so that
+/// the reader's own, translated refusal is what the user sees.
+fn baocao_formats_limit() -> usize {
+    baocao_app::spreadsheets::MAX_UPLOAD_BYTES + 64 * 1024
 }

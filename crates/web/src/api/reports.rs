@@ -279,3 +279,63 @@ pub async fn timeliness(
             .api(&authed)?,
     ))
 }
+
+/// The report's form as an .xlsx template to fill offline (protected layout,
+/// unlocked and validated input cells, the report identified in a hidden sheet).
+#[utoipa::path(get, path = "/api/v1/reports/{id}/xlsx", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id")),
+    responses((status = 200, description = "The workbook"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn template(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+) -> Result<axum::response::Response, WebError> {
+    let (name, bytes) = state
+        .app
+        .report_template(&authed.caller.principal, id, authed.lang)
+        .await
+        .api(&authed)?;
+    Ok(xlsx_response(&name, bytes))
+}
+
+/// An .xlsx download.
+pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Saves the values of a filled template (the request body is the .xlsx file).
+/// Problems come back in `fields`, each with its sheet reference; nothing is
+/// stored from a file with problems.
+#[utoipa::path(put, path = "/api/v1/reports/{id}/xlsx", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id")),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Json<Content>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .upload_report(&authed.caller.principal, id, &body)
+            .await
+            .api(&authed)?,
+    ))
+}

@@ -38,6 +38,13 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{id}/accept", post(accept))
         .route("/reports/{id}/correct", post(correct))
         .route("/reports/{id}/synthesize", post(synthesize))
+        .route("/reports/{id}/template.xlsx", get(template))
+        .route(
+            "/reports/{id}/upload",
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(
+                baocao_app::spreadsheets::MAX_UPLOAD_BYTES + 64 * 1024,
+            )),
+        )
 }
 
 fn name<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
@@ -842,4 +849,67 @@ async fn timeliness_page(
         },
         lang,
     )
+}
+
+async fn template(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (name, bytes) = state
+        .app
+        .report_template(&authed.caller.principal, id, authed.lang)
+        .await
+        .page(&authed)?;
+    Ok(crate::api::reports::xlsx_response(&name, bytes))
+}
+
+/// A filled template sent by the form (multipart: `_csrf` and `file`).
+async fn upload(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let lang = authed.lang;
+    let mut csrf = String::new();
+    let mut file = Vec::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            }
+            _ => {}
+        }
+    }
+    authed.check_csrf(&csrf)?;
+    match state
+        .app
+        .upload_report(&authed.caller.principal, id, &file)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/reports/{id}?saved=1")).into_response()),
+        Err(AppError::DocumentRejected(found)) => {
+            let view = state
+                .app
+                .report(&authed.caller.principal, id)
+                .await
+                .page(&authed)?;
+            let lines: Vec<String> = found
+                .iter()
+                .map(|p| format!("{}: {}", p.path, render(lang, &p.message)))
+                .collect();
+            let panel = SynthesisPanel {
+                summary: render(
+                    lang,
+                    &Message::new("error.document_rejected").arg("count", lines.len()),
+                ),
+                missing: lines,
+                changed: Vec::new(),
+            };
+            render_report(&state, &authed, view, None, BTreeMap::new(), Some(panel)).await
+        }
+        Err(e) => Err(authed.page_error(e)),
+    }
 }
