@@ -18,8 +18,21 @@ async fn style() -> impl IntoResponse {
         STYLE,
     )
 }
+const REPORT_JS: &str = include_str!("../assets/report.js");
+
+async fn report_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        REPORT_JS,
+    )
+}
 
 /// Asset routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/assets/style.css", get(style))
+    Router::new()
+        .route("/assets/style.css", get(style))
+        .route("/assets/report.js", get(report_js))
 }

@@ -1647,7 +1647,15 @@ async fn browser_report_submit_return_resubmit_accept() {
     b.wait_url(|u| u.contains("/reports/") && !u.ends_with("/reports"))
         .await;
     assert!(b.text("#status").await.contains("Dự thảo"));
+    // Autosave: typed, not saved by hand, still there after a reload.
     b.type_into("input[name='v:LD01']", "1.234").await;
+    let saved = b
+        .wait_text("#autosave-status", |t| t.contains("tự động lưu"))
+        .await;
+    assert!(saved.contains("tự động lưu"), "{saved}");
+    let here = b.url().await;
+    b.go(&here).await;
+    assert!(b.source().await.contains("name=\"v:LD01\" value=\"1.234\""));
     b.type_into("input[name='v:LD01/sex:female']", "abc").await;
     b.click("#save-report").await;
     let problem = b
