@@ -16,6 +16,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalogue;
 pub mod group_commit;
+pub mod history;
 pub mod i18n;
 pub mod reports;
 pub mod spreadsheets;

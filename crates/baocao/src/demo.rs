@@ -114,6 +114,28 @@ async fn find(app: &App, level: &str, code: &str, on: chrono::NaiveDate) -> AppR
         .await?;
     found.first().map(|u| u.id).ok_or(AppError::NotFound)
 }
+/// Starts loading two years of report history in the background (see
+/// `demo_history`); the server answers meanwhile.
+pub fn spawn_history(app: &App) {
+    let app = app.clone();
+    tokio::spawn(async move {
+        let targets = async {
+            let legacy = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default();
+            let today = chrono::Local::now().date_naive();
+            Ok::<_, AppError>((
+                find(&app, "district", "412", legacy).await?,
+                find(&app, "province", PROVINCE, today).await?,
+            ))
+        };
+        let result = match targets.await {
+            Ok((vinh, province)) => crate::demo_history::load(&app, vinh, province).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            tracing::error!(error = %e, "demo history not loaded");
+        }
+    });
+}
 
 /// Loads the demo unless it is already there. Returns the accounts created now
 /// (empty when the demo was loaded before).
@@ -338,6 +360,49 @@ mod tests {
             load(&app, &data_dir(), None).await.unwrap();
             assert_eq!(to_json(&app.metadata().await.unwrap()), exported);
             other.teardown().await;
+        }
+    );
+
+    both_backends!(
+        async fn the_demo_history_is_varied_consistent_and_ledgered(store) {
+            let app = App::new(store.clone(), Settings::default());
+            load(&app, &data_dir(), Some("demo password 123")).await.unwrap();
+            let legacy = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+            let today = chrono::Local::now().date_naive();
+            let vinh = find(&app, "district", "412", legacy).await.unwrap();
+            let province = find(&app, "province", PROVINCE, today).await.unwrap();
+            crate::demo_history::load(&app, vinh, province).await.unwrap();
+            let count = |sql: &'static str| {
+                let store = store.clone();
+                async move {
+                    let mut conn = store.conn().await.unwrap();
+                    let row = sqlx::query(sql).fetch_one(&mut *conn).await.unwrap();
+                    sqlx::Row::try_get::<i64, _>(&row, 0).unwrap()
+                }
+            };
+            let accepted = count("SELECT COUNT(*) FROM reports WHERE status = 'accepted'").await;
+            let late = count("SELECT COUNT(*) FROM report_versions WHERE on_time = 0").await;
+            let on_time = count("SELECT COUNT(*) FROM report_versions WHERE on_time = 1").await;
+            let returned = count("SELECT COUNT(*) FROM report_events WHERE action = 'report.return'").await;
+            assert!(accepted > 2000, "{accepted}");
+            assert!(on_time > 4 * late && late > 0, "{on_time} on time, {late} late");
+            assert!(returned > 10, "{returned}");
+            // Submission checks the regime's rules, so every accepted report passed them.
+            let (ok, n) = app.verify_ledger().await.unwrap().unwrap();
+            assert_eq!(ok.len(), 64);
+            assert!(n > 3 * accepted, "{n} ledger entries");
+            // Recording the past is the operator's, and only for the past.
+            let someone = baocao_domain::access::Principal { user_id: 5, username: "x".into(), grants: Vec::new() };
+            let err = app.record_past_submission(&someone, &someone, 1, 1).await.unwrap_err();
+            assert!(matches!(err, AppError::Forbidden), "{err:?}");
+            let err = app
+                .record_past_submission(&system_principal(), &someone, 1, baocao_app::now() + 3600)
+                .await
+                .unwrap_err();
+            assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+            // Loading again adds nothing.
+            crate::demo_history::load(&app, vinh, province).await.unwrap();
+            assert_eq!(app.verify_ledger().await.unwrap().unwrap().1, n);
         }
     );
 }

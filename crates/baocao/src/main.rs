@@ -20,6 +20,7 @@ use clap::{Args, Parser, Subcommand};
 mod bench;
 mod config;
 mod demo;
+mod demo_history;
 
 /// Baocao — reporting information system (Hệ thống thông tin báo cáo).
 #[derive(Debug, Parser)]
@@ -65,6 +66,9 @@ enum Command {
         /// Folder with the vn-admin CSV files.
         #[arg(long, env = "BAOCAO_DATA_DIR")]
         data_dir: Option<PathBuf>,
+        /// Do not generate the two years of report history.
+        #[arg(long)]
+        no_history: bool,
     },
     /// Brings the database schema up to date.
     Migrate(DbArgs),
@@ -386,6 +390,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             serve,
             password,
             data_dir,
+            no_history,
         } => {
             let app = rt.app(&serve.db).await?;
             let dir = config::data_dir(data_dir.or_else(|| rt.file.data_dir.clone()))
@@ -409,6 +414,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         a.unit
                     );
                 }
+            }
+            if !no_history {
+                println!("{}", say(lang, Message::new("cli.demo_history")));
+                demo::spawn_history(&app);
             }
             rt.serve(app, &serve).await
         }

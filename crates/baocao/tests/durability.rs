@@ -31,7 +31,7 @@ fn data_dir() -> PathBuf {
 fn start(db: &str, port: u16, demo: bool) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_baocao"));
     if demo {
-        cmd.args(["demo", "--password", PASSWORD, "--data-dir"])
+        cmd.args(["demo", "--no-history", "--password", PASSWORD, "--data-dir"])
             .arg(data_dir());
     } else {
         cmd.arg("serve");

@@ -1,0 +1,347 @@
+//! Two years of demo history for the monthly socio-economic regime: the wards
+//! of Thành phố Vinh month by month until June 2025 (with Vinh's own report
+//! synthesized and accepted by the province), then every commune of the 2025
+//! structure. Most units report on time, some late, a few never, a few are
+//! returned and corrected; values follow a trend, a season (Tết in February)
+//! and noise, and keep the regime's validation rules.
+//!
+//! It runs in the background after the server starts (a few minutes in a debug
+//! build) and is idempotent: a report already there is skipped.
+
+use std::collections::BTreeMap;
+
+use baocao_app::auth::system_principal;
+use baocao_app::{App, AppError, AppResult};
+use baocao_domain::access::{Grant, Principal, Role, Scope};
+use baocao_domain::catalogue::{Metadata, ValueType};
+use baocao_domain::period::PeriodId;
+use baocao_domain::report::{input_cells, Content, Status, VIETNAM};
+use baocao_domain::unit::{OrgUnit, UnitId};
+use baocao_store::meta;
+use chrono::{Datelike, NaiveDate, TimeZone};
+
+const REGIME: &str = "BC-KTXH-T";
+const DONE_KEY: &str = "demo.history";
+
+/// A stable pseudo-random number in [0, 1) from a few words.
+fn noise(parts: &[&str]) -> f64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (h >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn acting(unit: UnitId, roles: &[Role]) -> Principal {
+    Principal {
+        user_id: 0,
+        username: "lich-su-demo".into(),
+        grants: roles
+            .iter()
+            .map(|role| Grant {
+                role: *role,
+                scope: Some(Scope {
+                    unit,
+                    ancestors: Vec::new(),
+                }),
+            })
+            .collect(),
+    }
+}
+
+/// Plausible values for one unit and period.
+fn values(
+    meta: &Metadata,
+    cells: &[(String, String)],
+    unit: &OrgUnit,
+    period: &PeriodId,
+) -> Content {
+    let u = unit.id.0.to_string();
+    let p = period.to_string();
+    let size = 0.6 + noise(&[&u, "size"]) * 0.9;
+    let months = f64::from((period.year() - 2024) * 12 + period.first_day().month() as i32);
+    let trend = 1.006f64.powf(months);
+    let m = f64::from(period.first_day().month());
+    let season = if m == 2.0 {
+        0.82
+    } else {
+        1.0 + 0.06 * ((m - 4.0) / 12.0 * std::f64::consts::TAU).sin()
+    };
+    let jitter = |code: &str| 0.94 + noise(&[&u, &p, code]) * 0.12;
+    let flow = |code: &str, base: f64| base * size * trend * season * jitter(code);
+    let stock =
+        |code: &str, base: f64| base * size * trend.sqrt() * (0.99 + noise(&[&u, code]) * 0.02);
+    let mut v: BTreeMap<&str, f64> = BTreeMap::new();
+    let population = stock("XH01", 11_000.0);
+    v.insert("XH01", population);
+    v.insert("XH02", population * 0.93);
+    v.insert("LD04", population * 0.62);
+    v.insert("LD03", population * 0.62 * 0.27 * trend.sqrt());
+    let households = population / 3.8;
+    v.insert("XH04", households);
+    v.insert("XH05", households * (0.06 / trend) * jitter("XH05"));
+    v.insert("MT01", 56.0 + noise(&[&u, "MT01"]) * 6.0);
+    let received = flow("HC02", 260.0);
+    v.insert("HC01", 180.0 + (months * 4.0));
+    v.insert("HC02", received);
+    v.insert("HC03", received * (0.55 + months * 0.01).min(0.95));
+    v.insert("HC05", received * 0.96);
+    v.insert("HC06", received * 0.96 * 0.97);
+    v.insert("TT02", 6.5 + noise(&[&u, &p, "TT02"]) * 3.0);
+    v.insert("TT03", 8.0 + noise(&[&u, &p, "TT03"]) * 5.0);
+    v.insert("VM01", 2.8 + noise(&[&p, "VM01"]) * 1.4);
+    v.insert("HT01", (stock("HT01", 1.0) + months / 12.0).round());
+    let mut content = Content::default();
+    for (cell, code) in cells {
+        if cell.contains('/') {
+            continue;
+        }
+        let Some(ind) = meta.indicator(code) else {
+            continue;
+        };
+        let value = v.get(code.as_str()).copied().unwrap_or_else(|| {
+            let base = match ind.measure_vi.as_str() {
+                "tỷ đồng" => 40.0,
+                "triệu USD" => 1.5,
+                "ha" => 12.0,
+                "km" => 2.0,
+                _ => 25.0,
+            };
+            flow(code, base)
+        });
+        let text = match ind.value_type {
+            ValueType::Integer => format!("{}", value.round().max(0.0) as i64),
+            _ => format!("{:.2}", value.max(0.0)),
+        };
+        content.values.insert(cell.clone(), text);
+    }
+    // Options of a breakdown share their total.
+    for (cell, code) in cells {
+        let Some((_, option)) = cell.split_once('/') else {
+            continue;
+        };
+        let Some(total) = content.values.get(code).and_then(|t| t.parse::<f64>().ok()) else {
+            continue;
+        };
+        let siblings: Vec<&String> = cells
+            .iter()
+            .filter(|(c, k)| k == code && c.contains('/'))
+            .map(|(c, _)| c)
+            .collect();
+        let index = siblings.iter().position(|c| *c == cell).unwrap_or(0);
+        let n = siblings.len().max(1);
+        let share = if index + 1 == n {
+            // The last option takes the remainder, so the parts add up.
+            let others: f64 = siblings[..index]
+                .iter()
+                .filter_map(|c| content.values.get(*c).and_then(|t| t.parse::<f64>().ok()))
+                .sum();
+            (total - others).max(0.0)
+        } else {
+            (total / n as f64 * (0.8 + noise(&[&u, &p, option]) * 0.4)).floor()
+        };
+        let integer = meta
+            .indicator(code)
+            .is_some_and(|i| i.value_type == ValueType::Integer);
+        let text = if integer {
+            format!("{}", share.round() as i64)
+        } else {
+            format!("{share:.2}")
+        };
+        content.values.insert(cell.clone(), text);
+    }
+    content
+}
+
+fn at(day: NaiveDate, hour: u32) -> i64 {
+    VIETNAM
+        .from_local_datetime(&day.and_hms_opt(hour, 17, 0).unwrap_or_default())
+        .single()
+        .map(|t| t.timestamp())
+        .unwrap_or(0)
+}
+
+/// One unit's report for one period: created, filled, and — depending on the
+/// unit's luck — submitted on time or late, returned and corrected, or never.
+async fn one_report(
+    app: &App,
+    meta: &Metadata,
+    unit: &OrgUnit,
+    period: &PeriodId,
+    today: NaiveDate,
+) -> AppResult<Option<(i64, UnitId)>> {
+    let op = system_principal();
+    let staff = acting(unit.id, &[Role::DataEntry, Role::UnitHead]);
+    let view = match app
+        .open_report(&staff, REGIME, unit.id, &period.to_string())
+        .await
+    {
+        Ok(view) => view,
+        Err(AppError::NotFound | AppError::Conflict(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if view.status != Status::Draft || view.version > 0 {
+        return Ok(Some((view.id, view.receiver)));
+    }
+    let regime = meta.regime(REGIME).ok_or(AppError::NotFound)?;
+    let version = &regime.versions[view.regime_version.saturating_sub(1)];
+    let cells = input_cells(version, meta);
+    let u = unit.id.0.to_string();
+    let p = period.to_string();
+    let luck = noise(&[&u, &p, "luck"]);
+    let due = view.deadline;
+    // Not yet due: a few drafts, most not started.
+    if due >= today {
+        if luck < 0.3 {
+            app.save_report(&staff, view.id, &values(meta, &cells, unit, period))
+                .await?;
+        }
+        return Ok(None);
+    }
+    if luck < 0.04 {
+        return Ok(None); // never reported
+    }
+    let content = values(meta, &cells, unit, period);
+    app.save_report(&staff, view.id, &content).await?;
+    let late = luck > 0.86;
+    let submitted = if late {
+        due + chrono::Days::new(1 + (luck * 10.0) as u64 % 6)
+    } else {
+        due - chrono::Days::new((luck * 10.0) as u64 % 4)
+    };
+    // Only what has already happened: a late submission may still be to come.
+    if submitted >= today {
+        return Ok(None);
+    }
+    let reviewer = acting(view.receiver, &[Role::Reviewer]);
+    app.record_past_submission(&op, &staff, view.id, at(submitted, 9))
+        .await?;
+    let past = |days: u64| submitted + chrono::Days::new(days) < today;
+    if (0.04..0.08).contains(&luck) && past(2) {
+        // Returned with a reason, corrected, resubmitted.
+        let reason = "Số hồ sơ giải quyết đúng hạn chưa khớp với sổ theo dõi, đề nghị rà soát lại.";
+        app.record_past_review(
+            &op,
+            &reviewer,
+            view.id,
+            false,
+            Some(reason.into()),
+            at(submitted + chrono::Days::new(1), 14),
+        )
+        .await?;
+        let mut fixed = content.clone();
+        if let Some(v) = fixed.values.get_mut("HC06") {
+            let n: f64 = v.parse().unwrap_or(0.0);
+            *v = format!("{}", (n * 0.99).round() as i64);
+        }
+        app.save_report(&staff, view.id, &fixed).await?;
+        app.record_past_submission(
+            &op,
+            &staff,
+            view.id,
+            at(submitted + chrono::Days::new(2), 10),
+        )
+        .await?;
+    }
+    // The latest month: about half still wait for the reviewer.
+    let recent = (today - submitted).num_days() < 20;
+    if past(2) && !(recent && luck > 0.5) {
+        app.record_past_review(
+            &op,
+            &reviewer,
+            view.id,
+            true,
+            None,
+            at(submitted + chrono::Days::new(2), 16),
+        )
+        .await?;
+    }
+    Ok(Some((view.id, view.receiver)))
+}
+
+/// Loads the history once (marked done at the end; a rerun skips what exists).
+pub async fn load(app: &App, vinh: UnitId, province: UnitId) -> AppResult<()> {
+    let mut conn = app.store.conn().await?;
+    if meta::get(&mut conn, DONE_KEY).await?.is_some() {
+        return Ok(());
+    }
+    drop(conn);
+    let today = chrono::Utc::now().with_timezone(&VIETNAM).date_naive();
+    let meta = app.metadata().await?;
+    let op = system_principal();
+    let started = std::time::Instant::now();
+    let mut count = 0;
+    // Until June 2025: Vinh's wards, and Vinh's report to the province.
+    let legacy_day = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or_default();
+    let wards = app.unit_children(&op, vinh, Some(legacy_day)).await?;
+    for month in 0..18 {
+        let period = PeriodId::month(2024 + month / 12, (month % 12 + 1) as u32)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        for ward in wards
+            .iter()
+            .filter(|w| w.kind == baocao_domain::unit::UnitKind::Area)
+        {
+            if one_report(app, &meta, ward, &period, today)
+                .await?
+                .is_some()
+            {
+                count += 1;
+            }
+        }
+        let district = acting(vinh, &[Role::DataEntry, Role::UnitHead]);
+        if let Ok(view) = app
+            .open_report(&district, REGIME, vinh, &period.to_string())
+            .await
+        {
+            if view.status == Status::Draft && view.version == 0 && view.deadline < today {
+                app.synthesize_report(&district, view.id).await?;
+                app.record_past_submission(&op, &district, view.id, at(view.deadline, 15))
+                    .await?;
+                let reviewer = acting(province, &[Role::Reviewer]);
+                app.record_past_review(
+                    &op,
+                    &reviewer,
+                    view.id,
+                    true,
+                    None,
+                    at(view.deadline + chrono::Days::new(1), 10),
+                )
+                .await?;
+                count += 1;
+            }
+        }
+    }
+    // From July 2025: every commune of the two-level structure.
+    let communes = app.unit_children(&op, province, Some(today)).await?;
+    let mut period = PeriodId::month(2025, 7).map_err(|e| AppError::Internal(e.to_string()))?;
+    while period.first_day() <= today {
+        for commune in communes
+            .iter()
+            .filter(|c| c.kind == baocao_domain::unit::UnitKind::Area)
+        {
+            if one_report(app, &meta, commune, &period, today)
+                .await?
+                .is_some()
+            {
+                count += 1;
+            }
+        }
+        period = match period.next() {
+            Some(next) => next,
+            None => break,
+        };
+    }
+    let mut conn = app.store.conn().await?;
+    meta::set(&mut conn, DONE_KEY, "1").await?;
+    tracing::info!(
+        reports = count,
+        seconds = started.elapsed().as_secs(),
+        "demo history loaded"
+    );
+    Ok(())
+}
