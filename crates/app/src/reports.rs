@@ -181,6 +181,8 @@ pub struct ReportView {
     pub may: Allowed,
     /// The validation rules and required cells that fail on the content.
     pub checks: Vec<report::RuleResult>,
+    /// Values far from the unit's own last 12 accepted periods (informative).
+    pub outliers: Vec<report::Outlier>,
 }
 
 /// A frozen version.
@@ -541,6 +543,13 @@ impl App {
             })
             .collect();
         let content = decode(&r.draft)?;
+        let history =
+            store_reports::previous_contents(&mut conn, &r.regime_code, r.unit_id, &r.period, 12)
+                .await?
+                .iter()
+                .map(|text| decode(text))
+                .collect::<AppResult<Vec<_>>>()?;
+        let outliers = report::outliers(&content, &history, rust_decimal::Decimal::from(3));
         drop(conn);
         let meta = self.metadata().await?;
         let checks = report::validate(&content, version_of(&meta, &r)?, &meta);
@@ -574,6 +583,7 @@ impl App {
                 correct: (enter || submit) && status == Status::Accepted,
             },
             checks,
+            outliers,
         })
     }
 

@@ -391,6 +391,34 @@ mod tests {
             let (ok, n) = app.verify_ledger().await.unwrap().unwrap();
             assert_eq!(ok.len(), 64);
             assert!(n > 3 * accepted, "{n} ledger entries");
+            // A value ten times the commune's usual population is flagged as an
+            // outlier against its own accepted history; the rest is not.
+            let row = sqlx::query(
+                "SELECT r.unit_id, v.content FROM reports r JOIN report_versions v ON v.report_id = r.id \
+                 AND v.version = r.version WHERE r.period = '2026M10' AND r.status = 'accepted' ORDER BY r.id LIMIT 1",
+            )
+            .fetch_one(&mut *store.conn().await.unwrap())
+            .await
+            .unwrap();
+            let unit = UnitId(sqlx::Row::try_get::<i64, _>(&row, 0).unwrap());
+            let mut content: baocao_domain::report::Content =
+                serde_json::from_str(&sqlx::Row::try_get::<String, _>(&row, 1).unwrap()).unwrap();
+            let population: i64 = content.values["XH01"].parse().unwrap();
+            content.values.insert("XH01".into(), (population * 10).to_string());
+            let staff = baocao_domain::access::Principal {
+                user_id: 0,
+                username: "t".into(),
+                grants: vec![baocao_domain::access::Grant {
+                    role: Role::DataEntry,
+                    scope: Some(baocao_domain::access::Scope { unit, ancestors: Vec::new() }),
+                }],
+            };
+            let view = app.open_report(&staff, "BC-KTXH-T", unit, "2026M12").await.unwrap();
+            app.save_report(&staff, view.id, &content).await.unwrap();
+            let view = app.report(&staff, view.id).await.unwrap();
+            let flagged: Vec<&str> = view.outliers.iter().map(|o| o.cell.as_str()).collect();
+            assert!(flagged.contains(&"XH01"), "{flagged:?}");
+            assert!(flagged.len() < 5, "{flagged:?}");
             // Recording the past is the operator's, and only for the past.
             let someone = baocao_domain::access::Principal { user_id: 5, username: "x".into(), grants: Vec::new() };
             let err = app.record_past_submission(&someone, &someone, 1, 1).await.unwrap_err();
@@ -401,6 +429,7 @@ mod tests {
                 .unwrap_err();
             assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
             // Loading again adds nothing.
+            let n = app.verify_ledger().await.unwrap().unwrap().1;
             crate::demo_history::load(&app, vinh, province).await.unwrap();
             assert_eq!(app.verify_ledger().await.unwrap().unwrap().1, n);
         }

@@ -348,3 +348,27 @@ pub async fn draft_save_count(conn: &mut Conn, id: i64) -> StoreResult<i64> {
         .await?;
     Ok(row.try_get("n")?)
 }
+
+/// The accepted contents of a unit's reports for a regime before `period`,
+/// latest first, at most `limit` (for outlier checks against its own history).
+pub async fn previous_contents(
+    conn: &mut Conn,
+    regime: &str,
+    unit: UnitId,
+    period: &str,
+    limit: i64,
+) -> StoreResult<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT v.content FROM reports r \
+         JOIN report_versions v ON v.report_id = r.id AND v.version = r.version \
+         WHERE r.regime_code = $1 AND r.unit_id = $2 AND r.period < $3 AND r.status = 'accepted' \
+         ORDER BY r.period DESC LIMIT $4",
+    )
+    .bind(regime)
+    .bind(unit.0)
+    .bind(period)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("content")?)).collect()
+}

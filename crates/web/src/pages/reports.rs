@@ -423,6 +423,15 @@ async fn render_report(
             }
         })
         .collect();
+    for o in &view.outliers {
+        let text = render(
+            lang,
+            &Message::new("report.outlier")
+                .arg("value", vn_number(&o.value.normalize().to_string()))
+                .arg("median", vn_number(&o.median.normalize().to_string())),
+        );
+        problems.entry(o.cell.clone()).or_insert(text);
+    }
     let forms = form_views(
         lang,
         &meta,
