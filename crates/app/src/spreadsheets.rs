@@ -9,6 +9,7 @@ use baocao_domain::access::Principal;
 use baocao_domain::catalogue::{Problem, ValueType};
 use baocao_domain::report::{computed, Content};
 use baocao_domain::Message;
+use baocao_formats::report_csv::{self, CsvError};
 use baocao_formats::xlsx::{self, Kind, ReadError, Row, Template};
 
 use crate::i18n::{t, Lang};
@@ -203,6 +204,73 @@ impl App {
                         .into_iter()
                         .map(|p| Problem {
                             path: references.get(&p.path).cloned().unwrap_or(p.path),
+                            message: p.message,
+                        })
+                        .collect(),
+                ),
+                other => other,
+            })
+    }
+}
+
+impl App {
+    /// The report's input cells and current values as CSV (`cell,value`).
+    pub async fn report_csv(&self, principal: &Principal, id: i64) -> AppResult<Vec<u8>> {
+        let view = self.report(principal, id).await?;
+        let (regime, meta) = self.report_regime(&view).await?;
+        let version = view
+            .regime_version
+            .checked_sub(1)
+            .and_then(|i| regime.versions.get(i))
+            .ok_or(AppError::NotFound)?;
+        let cells: Vec<(String, String)> = baocao_domain::report::input_cells(version, &meta)
+            .into_iter()
+            .map(|(cell, _)| {
+                let value = view.content.values.get(&cell).cloned().unwrap_or_default();
+                (cell, value)
+            })
+            .collect();
+        report_csv::write(&cells).map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// Saves the values of a `cell,value` CSV as the draft (narrative and
+    /// explanations kept); problems are reported by line. All or nothing.
+    pub async fn upload_report_csv(
+        &self,
+        principal: &Principal,
+        id: i64,
+        bytes: &[u8],
+    ) -> AppResult<Content> {
+        let rows = report_csv::read(bytes).map_err(|e| match e {
+            CsvError::NotUtf8 => file_problem("report.csv.not_utf8"),
+            CsvError::BadHeader => file_problem("report.csv.bad_header"),
+            CsvError::BadLine { line } => AppError::DocumentRejected(vec![Problem {
+                path: format!("line {line}"),
+                message: Message::new("report.csv.bad_line"),
+            }]),
+        })?;
+        let view = self.report(principal, id).await?;
+        let mut content = Content {
+            sections: view.content.sections.clone(),
+            explanations: view.content.explanations.clone(),
+            ..Default::default()
+        };
+        let mut lines = HashMap::new();
+        for (line, cell, value) in rows {
+            lines.insert(cell.clone(), line);
+            content.values.insert(cell, value);
+        }
+        self.save_report(principal, id, &content)
+            .await
+            .map_err(|e| match e {
+                AppError::DocumentRejected(found) => AppError::DocumentRejected(
+                    found
+                        .into_iter()
+                        .map(|p| Problem {
+                            path: lines
+                                .get(&p.path)
+                                .map(|l| format!("line {l}"))
+                                .unwrap_or(p.path),
                             message: p.message,
                         })
                         .collect(),

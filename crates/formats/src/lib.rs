@@ -4,5 +4,6 @@
 //! bytes into domain records and report every problem with its line number;
 //! they never store anything.
 
+pub mod report_csv;
 pub mod vn_admin;
 pub mod xlsx;

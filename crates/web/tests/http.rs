@@ -1906,10 +1906,22 @@ both_backends!(
         let again = officer.get(&url).send().await.unwrap().bytes().await.unwrap().to_vec();
         let up = baocao_formats::xlsx::read_upload(&again).unwrap();
         assert_eq!(up.cells[0].text.as_deref(), Some("1234"));
+        // CSV for systems: the cells and values out, a bad line refused by number.
+        let csv_url = format!("{}/api/v1/reports/{id}/csv", t.base);
+        let text = officer.get(&csv_url).send().await.unwrap().text().await.unwrap();
+        assert!(text.starts_with("cell,value\nLD01,1234\n"), "{text}");
+        let r = officer.put(&csv_url).header("x-csrf-token", &oc).body("cell,value\nLD01,1300\nLD02,nhiều\n").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["fields"][0]["field"], "line 3", "{body}");
+        assert_eq!(stored().await["LD01"], "1234");
+        let r = officer.put(&csv_url).header("x-csrf-token", &oc).body("cell,value\nLD01,1.300\nLD01/sex:male,700\nLD01/sex:female,600\nLD02,50000\n").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(stored().await["LD01"], "1300");
         // Someone else may not upload into this report.
         let (other_officer, xc) = t.login("other.officer").await;
         let r = other_officer.put(&url).header("x-csrf-token", xc).body(fill(&template, &[("LD01", "1")], None)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
-        assert_eq!(stored().await["LD01"], "1234");
+        assert_eq!(stored().await["LD01"], "1300");
     }
 );

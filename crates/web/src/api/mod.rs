@@ -35,7 +35,7 @@ pub mod users;
         catalogue::regimes, catalogue::regime, catalogue::put_regime, catalogue::regime_calendar,
         catalogue::requests, catalogue::put_request, catalogue::export, catalogue::import,
         reports::mine, reports::inbox, reports::open, reports::get_report, reports::save,
-reports::submit, reports::return_report, reports::accept,reports::correct,reports::synthesize, reports::timeliness, reports::template, reports::upload,
+reports::submit, reports::return_report, reports::accept,reports::correct,reports::synthesize, reports::timeliness,reports::template, reports::upload, reports::csv_get, reports::csv_put,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -122,6 +122,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/{id}/accept", post(reports::accept))
         .route("/api/v1/reports/{id}/correct", post(reports::correct))
         .route("/api/v1/reports/{id}/synthesize", post(reports::synthesize))
+        .route(
+            "/api/v1/reports/{id}/csv",
+            get(reports::csv_get).put(reports::csv_put),
+        )
         .route(
             "/api/v1/reports/{id}/xlsx",
             get(reports::template)

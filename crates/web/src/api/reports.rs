@@ -339,3 +339,45 @@ pub async fn upload(
             .api(&authed)?,
     ))
 }
+
+/// The report's input cells and values as CSV (`cell,value`).
+#[utoipa::path(get, path = "/api/v1/reports/{id}/csv", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id")),
+    responses((status = 200, description = "text/csv"), (status = 403, body = ErrorBody)))]
+pub async fn csv_get(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    let bytes = state
+        .app
+        .report_csv(&authed.caller.principal, id)
+        .await
+        .api(&authed)?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Saves a `cell,value` CSV as the draft; problems come back by line.
+#[utoipa::path(put, path = "/api/v1/reports/{id}/csv", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id")),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn csv_put(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Json<Content>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .upload_report_csv(&authed.caller.principal, id, &body)
+            .await
+            .api(&authed)?,
+    ))
+}
