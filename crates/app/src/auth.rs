@@ -23,7 +23,12 @@ pub fn random_secret() -> String {
 
 /// The stored form of a secret.
 pub fn secret_hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
+    secret_hash_bytes(secret.as_bytes())
+}
+
+/// SHA-256 of bytes, in hex.
+pub fn secret_hash_bytes(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Hashes a password with Argon2id (on a blocking thread: it takes tens of milliseconds).

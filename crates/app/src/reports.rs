@@ -1011,6 +1011,7 @@ pub(crate) async fn submit_in(
         return Err(AppError::Conflict(Message::new("report.error.changed")));
     }
     let reason = r.correction_reason.as_deref();
+    store_reports::freeze_attachments(tx, id, number).await?;
     store_reports::insert_version(
         tx,
         id,
@@ -1262,4 +1263,138 @@ pub fn rule_message(r: &report::RuleResult) -> Message {
         .arg("code", &r.code)
         .arg("text_vi", &r.message_vi)
         .arg("text_en", en)
+}
+
+/// An attachment as listed with its report.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentView {
+    /// Id.
+    pub id: i64,
+    /// The version it belongs to; `None` while in the draft.
+    pub version: Option<i64>,
+    /// File name.
+    pub name: String,
+    /// Media type (detected from the content).
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// SHA-256 (hex), for checking a copy.
+    pub sha256: String,
+}
+
+impl From<store_reports::AttachmentInfo> for AttachmentView {
+    fn from(a: store_reports::AttachmentInfo) -> Self {
+        AttachmentView {
+            id: a.id,
+            version: a.version,
+            name: a.name,
+            content_type: a.content_type,
+            size: a.size,
+            sha256: a.sha256,
+        }
+    }
+}
+
+impl App {
+    /// Attaches a file to a report's draft (its data-entry officers): a PDF,
+    /// Word or Excel file by content, at most 5 MB. Submitting freezes it with
+    /// the version.
+    pub async fn add_attachment(
+        &self,
+        principal: &Principal,
+        id: i64,
+        name: &str,
+        bytes: &[u8],
+    ) -> AppResult<AttachmentView> {
+        use baocao_domain::attachment::{clean_name, detect, MAX_BYTES};
+        let name = clean_name(name)
+            .ok_or_else(|| AppError::field("file", Message::new("report.attachment.no_name")))?;
+        if bytes.len() > MAX_BYTES {
+            return Err(AppError::field(
+                "file",
+                Message::new("report.attachment.too_large").arg("max", MAX_BYTES / (1024 * 1024)),
+            ));
+        }
+        let kind = detect(bytes).ok_or_else(|| {
+            AppError::field(
+                "file",
+                Message::new("report.attachment.bad_type").arg("value", &name),
+            )
+        })?;
+        let mut tx = self.store.begin_write().await?;
+        let r = store_reports::get(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !principal.acts_for(Permission::EnterData, r.unit_id) {
+            return Err(AppError::Forbidden);
+        }
+        let status = Status::parse(&r.status)
+            .ok_or_else(|| AppError::Internal(format!("status {}", r.status)))?;
+        next_status(status, Action::Save).map_err(AppError::Conflict)?;
+        let sha = crate::auth::secret_hash_bytes(bytes);
+        let at = now();
+        let attachment = store_reports::insert_attachment(
+            &mut tx,
+            id,
+            &name,
+            kind.media_type(),
+            &sha,
+            bytes,
+            user_id(principal),
+            at,
+        )
+        .await?;
+        let payload = encode(&serde_json::json!({
+            "attachment": attachment, "name": name, "size": bytes.len(), "sha256": sha,
+        }))?;
+        ledger::append(
+            &mut tx,
+            user_id(principal),
+            &principal.username,
+            "report.attach",
+            &format!("report:{id}"),
+            &payload,
+            at,
+        )
+        .await?;
+        baocao_store::commit(tx).await?;
+        Ok(AttachmentView {
+            id: attachment,
+            version: None,
+            name,
+            content_type: kind.media_type().to_string(),
+            size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+            sha256: sha,
+        })
+    }
+
+    /// A report's attachments (for whoever may see the report).
+    pub async fn attachments(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> AppResult<Vec<AttachmentView>> {
+        self.report(principal, id).await?;
+        let mut conn = self.store.conn().await?;
+        Ok(store_reports::attachments(&mut conn, id)
+            .await?
+            .into_iter()
+            .map(AttachmentView::from)
+            .collect())
+    }
+
+    /// One attachment's bytes (for whoever may see its report).
+    pub async fn attachment(
+        &self,
+        principal: &Principal,
+        attachment: i64,
+    ) -> AppResult<(AttachmentView, Vec<u8>)> {
+        let mut conn = self.store.conn().await?;
+        let (report, info, data) = store_reports::attachment_data(&mut conn, attachment)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        drop(conn);
+        self.report(principal, report).await?;
+        Ok((info.into(), data))
+    }
 }

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod aggregate;
+pub mod attachment;
 pub mod calendar;
 pub mod catalogue;
 pub mod deadline;

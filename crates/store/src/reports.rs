@@ -372,3 +372,111 @@ pub async fn previous_contents(
     .await?;
     rows.iter().map(|r| Ok(r.try_get("content")?)).collect()
 }
+
+/// An attachment without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentInfo {
+    /// Id.
+    pub id: i64,
+    /// The version it was submitted with; `None` while the report is a draft.
+    pub version: Option<i64>,
+    /// File name as uploaded.
+    pub name: String,
+    /// Detected type.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// SHA-256 of the bytes (hex).
+    pub sha256: String,
+}
+
+/// Stores an attachment of the draft.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_attachment(
+    conn: &mut Conn,
+    report: i64,
+    name: &str,
+    content_type: &str,
+    sha256: &str,
+    data: &[u8],
+    by: Option<i64>,
+    now: i64,
+) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO attachments (report_id, version, name, content_type, size, sha256, data, uploaded_by, uploaded_at) \
+         VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(report)
+    .bind(name)
+    .bind(content_type)
+    .bind(i64::try_from(data.len()).unwrap_or(i64::MAX))
+    .bind(sha256)
+    .bind(data.to_vec())
+    .bind(by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// A report's attachments, oldest first.
+pub async fn attachments(conn: &mut Conn, report: i64) -> StoreResult<Vec<AttachmentInfo>> {
+    let rows = sqlx::query(
+        "SELECT id, CAST(version AS BIGINT) AS version, name, content_type, size, sha256 \
+         FROM attachments WHERE report_id = $1 ORDER BY id",
+    )
+    .bind(report)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AttachmentInfo {
+                id: r.try_get("id")?,
+                version: r.try_get("version")?,
+                name: r.try_get("name")?,
+                content_type: r.try_get("content_type")?,
+                size: r.try_get("size")?,
+                sha256: r.try_get("sha256")?,
+            })
+        })
+        .collect()
+}
+
+/// One attachment's bytes, with its report.
+pub async fn attachment_data(
+    conn: &mut Conn,
+    id: i64,
+) -> StoreResult<Option<(i64, AttachmentInfo, Vec<u8>)>> {
+    let row = sqlx::query(
+        "SELECT id, report_id, CAST(version AS BIGINT) AS version, name, content_type, size, sha256, data \
+         FROM attachments WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok((
+            r.try_get("report_id")?,
+            AttachmentInfo {
+                id: r.try_get("id")?,
+                version: r.try_get("version")?,
+                name: r.try_get("name")?,
+                content_type: r.try_get("content_type")?,
+                size: r.try_get("size")?,
+                sha256: r.try_get("sha256")?,
+            },
+            r.try_get("data")?,
+        ))
+    })
+    .transpose()
+}
+
+/// Freezes the draft's attachments with the version being submitted.
+pub async fn freeze_attachments(conn: &mut Conn, report: i64, version: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE attachments SET version = $1 WHERE report_id = $2 AND version IS NULL")
+        .bind(version)
+        .bind(report)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1923,5 +1923,41 @@ both_backends!(
         let r = other_officer.put(&url).header("x-csrf-token", xc).body(fill(&template, &[("LD01", "1")], None)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         assert_eq!(stored().await["LD01"], "1300");
+
+        // Attachments: judged by content, size-limited, frozen with the submission.
+        let att_url = format!("{}/api/v1/reports/{id}/attachments?name=B%C3%A1o%20c%C3%A1o.pdf", t.base);
+        let attach = |bytes: Vec<u8>| {
+            let (officer, url, oc) = (officer.clone(), att_url.clone(), oc.clone());
+            async move {
+                let r = officer.post(&url).header("x-csrf-token", oc).body(bytes).send().await.unwrap();
+                let status = r.status();
+                (status, r.json::<Value>().await.unwrap_or(Value::Null))
+            }
+        };
+        let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+        let (status, att) = attach(pdf.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{att}");
+        assert_eq!(att["name"], "Báo cáo.pdf");
+        let (status, body) = attach(b"MZ\x90\x00 a program renamed .pdf".to_vec()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("không phải tệp PDF"), "{body}");
+        let mut big = b"%PDF-1.4\n".to_vec();
+        big.resize(baocao_domain::attachment::MAX_BYTES + 1, b' ');
+        let (status, body) = attach(big).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let download = format!("{}/api/v1/attachments/{}", t.base, att["id"]);
+        let r = officer.get(&download).send().await.unwrap();
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+        let (other_officer, _) = t.login("other.officer").await;
+        assert_eq!(other_officer.get(&download).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let (head, hc) = t.login("commune.head").await;
+        let r = head.post(format!("{}/api/v1/reports/{id}/submit", t.base)).header("x-csrf-token", hc).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let (_, list) = t.get(&officer, &format!("/api/v1/reports/{id}/attachments")).await;
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        assert_eq!(list[0]["version"], 1);
+        let (status, _) = attach(pdf).await;
+        assert_eq!(status, StatusCode::CONFLICT, "a submitted report takes no new file");
     }
 );

@@ -35,7 +35,8 @@ pub mod users;
         catalogue::regimes, catalogue::regime, catalogue::put_regime, catalogue::regime_calendar,
         catalogue::requests, catalogue::put_request, catalogue::export, catalogue::import,
         reports::mine, reports::inbox, reports::open, reports::get_report, reports::save,
-reports::submit, reports::return_report, reports::accept,reports::correct,reports::synthesize, reports::timeliness,reports::template, reports::upload, reports::csv_get, reports::csv_put,
+reports::submit, reports::return_report, reports::accept,reports::correct,reports::synthesize, reports::timeliness,reports::template, reports::upload,reports::csv_get, reports::csv_put,
+        reports::attach, reports::attachments, reports::download,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -123,6 +124,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/{id}/correct", post(reports::correct))
         .route("/api/v1/reports/{id}/synthesize", post(reports::synthesize))
         .route(
+            "/api/v1/reports/{id}/attachments",
+            get(reports::attachments)
+                .post(reports::attach)
+                .layer(DefaultBodyLimit::max(attachment_limit())),
+        )
+        .route("/api/v1/attachments/{id}", get(reports::download))
+        .route(
             "/api/v1/reports/{id}/csv",
             get(reports::csv_get).put(reports::csv_put),
         )
@@ -146,4 +154,10 @@ pub fn routes() -> Router<AppState> {
 /// the reader's own, translated refusal is what the user sees.
 fn baocao_formats_limit() -> usize {
     baocao_app::spreadsheets::MAX_UPLOAD_BYTES + 64 * 1024
+}
+
+/// Largest attachment upload, a little above the accepted size so that the
+/// translated refusal is what the user sees.
+pub fn attachment_limit() -> usize {
+    baocao_domain::attachment::MAX_BYTES + 64 * 1024
 }

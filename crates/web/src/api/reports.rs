@@ -5,7 +5,7 @@ use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use baocao_app::reports::{Obligation, ReportView, SynthesisView, Timeliness};
+use baocao_app::reports::{AttachmentView, Obligation, ReportView, SynthesisView, Timeliness};
 use baocao_domain::report::Content;
 use baocao_domain::unit::UnitId;
 use serde::{Deserialize, Serialize};
@@ -380,4 +380,86 @@ pub async fn csv_put(
             .await
             .api(&authed)?,
     ))
+}
+
+/// The attachment's name.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AttachmentQuery {
+    /// File name.
+    pub name: String,
+}
+
+/// Attaches a file (the request body) to the report's draft: PDF, Word or
+/// Excel by content, at most 5 MB.
+#[utoipa::path(post, path = "/api/v1/reports/{id}/attachments", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id"), AttachmentQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn attach(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    Query(q): Query<AttachmentQuery>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<AttachmentView>), WebError> {
+    let view = state
+        .app
+        .add_attachment(&authed.caller.principal, id, &q.name, &body)
+        .await
+        .api(&authed)?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// A report's attachments.
+#[utoipa::path(get, path = "/api/v1/reports/{id}/attachments", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id")),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+pub async fn attachments(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<AttachmentView>>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .attachments(&authed.caller.principal, id)
+            .await
+            .api(&authed)?,
+    ))
+}
+
+/// An attachment's bytes.
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Attachment id")),
+    responses((status = 200, description = "The file"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn download(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+) -> Result<axum::response::Response, WebError> {
+    let (info, bytes) = state
+        .app
+        .attachment(&authed.caller.principal, id)
+        .await
+        .api(&authed)?;
+    Ok(file_response(&info, bytes))
+}
+
+/// A stored file, downloaded (never shown inline: it came from a user).
+pub fn file_response(info: &AttachmentView, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let encoded = crate::pages::url_encode(&info.name);
+    (
+        [
+            (header::CONTENT_TYPE, info.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"attachment\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
 }

@@ -40,6 +40,13 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{id}/synthesize", post(synthesize))
         .route("/reports/{id}/template.xlsx", get(template))
         .route(
+            "/reports/{id}/attachments",
+            post(attach).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::attachment_limit(),
+            )),
+        )
+        .route("/attachments/{id}", get(download))
+        .route(
             "/reports/{id}/upload",
             post(upload).layer(axum::extract::DefaultBodyLimit::max(
                 baocao_app::spreadsheets::MAX_UPLOAD_BYTES + 64 * 1024,
@@ -239,6 +246,7 @@ struct ReportPage {
     synthesis: Option<SynthesisPanel>,
     timeliness_link: String,
     checks: Vec<CheckView>,
+    attachments: Vec<(i64, String, String)>,
 }
 
 /// A failed check, with its explanation box for warnings.
@@ -401,6 +409,24 @@ async fn render_report(
         .ok_or(AppError::NotFound)
         .page(authed)?;
     let editable = view.may.edit;
+    let attachments = state
+        .app
+        .attachments(&authed.caller.principal, view.id)
+        .await
+        .page(authed)?
+        .into_iter()
+        .map(|a| {
+            let when = match a.version {
+                Some(v) => format!("{} {v}", t(lang, "regime.version")),
+                None => t(lang, "report.status.draft"),
+            };
+            (
+                a.id,
+                a.name,
+                format!("{} KB · {when}", (a.size + 1023) / 1024),
+            )
+        })
+        .collect();
     let mut problems = problems;
     let checks: Vec<CheckView> = view
         .checks
@@ -559,6 +585,7 @@ async fn render_report(
             may_review: view.may.review,
             may_correct: view.may.correct,
             checks,
+            attachments,
             problems: if problems.is_empty() {
                 Vec::new()
             } else {
@@ -921,4 +948,45 @@ async fn upload(
         }
         Err(e) => Err(authed.page_error(e)),
     }
+}
+
+async fn attach(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let mut csrf = String::new();
+    let mut name = String::new();
+    let mut file = Vec::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                name = field.file_name().unwrap_or_default().to_string();
+                file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            }
+            _ => {}
+        }
+    }
+    authed.check_csrf(&csrf)?;
+    state
+        .app
+        .add_attachment(&authed.caller.principal, id, &name, &file)
+        .await
+        .page(&authed)?;
+    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
+}
+
+async fn download(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (info, bytes) = state
+        .app
+        .attachment(&authed.caller.principal, id)
+        .await
+        .page(&authed)?;
+    Ok(crate::api::reports::file_response(&info, bytes))
 }
