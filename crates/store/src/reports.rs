@@ -480,3 +480,40 @@ pub async fn freeze_attachments(conn: &mut Conn, report: i64, version: i64) -> S
         .await?;
     Ok(())
 }
+
+/// Workflow steps of `action` since `since` on reports of `units`, newest first:
+/// (report id, regime, period, unit, at, reason).
+pub async fn recent_events(
+    conn: &mut Conn,
+    units: &[UnitId],
+    action: &str,
+    since: i64,
+) -> StoreResult<Vec<(i64, String, String, UnitId, i64, Option<String>)>> {
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT r.id, r.regime_code, r.period, r.unit_id, e.at, e.reason FROM report_events e \
+         JOIN reports r ON r.id = e.report_id \
+         WHERE e.action = $1 AND e.at >= $2 AND r.unit_id IN ({}) ORDER BY e.at DESC LIMIT 200",
+        list_placeholders(3, units.len())
+    );
+    let mut q = sqlx::query(&sql).bind(action).bind(since);
+    for u in units {
+        q = q.bind(u.0);
+    }
+    q.fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("regime_code")?,
+                r.try_get("period")?,
+                UnitId(r.try_get("unit_id")?),
+                r.try_get("at")?,
+                r.try_get("reason")?,
+            ))
+        })
+        .collect()
+}

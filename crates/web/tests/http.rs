@@ -1506,10 +1506,16 @@ both_backends!(
         assert_eq!(send(&reviewer, post.clone(), ret.clone(), &rc, json!({"reason": " "})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
         let (_, inbox) = t.get(&reviewer, "/api/v1/reports/inbox").await;
         assert_eq!(inbox.as_array().unwrap().len(), 1);
+        let (_, notes) = t.get(&reviewer, "/api/v1/notifications").await;
+        assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "to_review" && n["text"].as_str().unwrap().contains("Có 1 báo cáo")), "{notes}");
         assert_eq!(send(&reviewer, post.clone(), ret.clone(), &rc, json!({"reason": "Thiếu số liệu nữ"})).await.0, StatusCode::NO_CONTENT);
         assert_eq!(send(&reviewer, post.clone(), ret.clone(), &rc, json!({"reason": "lần nữa"})).await.0, StatusCode::CONFLICT);
         let (_, mine) = t.get(&officer, "/api/v1/reports/mine").await;
         assert_eq!(mine[0]["urgency"], "returned", "{mine}");
+        let (_, notes) = t.get(&officer, "/api/v1/notifications").await;
+        assert_eq!(notes[0]["kind"], "returned", "{notes}");
+        assert!(notes[0]["text"].as_str().unwrap().contains("bị trả lại"), "{notes}");
+        assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "overdue"), "{notes}");
         assert_eq!(mine[0]["report_id"], id);
 
         // Corrected and resubmitted: version 2; then accepted.
@@ -1521,6 +1527,8 @@ both_backends!(
         assert_eq!(send(&reviewer, post.clone(), accept.clone(), &rc, json!({})).await.0, StatusCode::NO_CONTENT);
         let (_, view) = t.get(&officer, &format!("/api/v1/reports/{id}")).await;
         assert_eq!(view["status"], "accepted");
+        let (_, notes) = t.get(&officer, "/api/v1/notifications").await;
+        assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "accepted"), "{notes}");
         let versions = view["versions"].as_array().unwrap();
         assert_eq!(versions.len(), 2);
         assert_eq!(versions[0]["content"]["values"]["LD01"], "1234", "version 1 stays readable");

@@ -36,7 +36,7 @@ pub mod users;
         catalogue::requests, catalogue::put_request, catalogue::export, catalogue::import,
         reports::mine, reports::inbox, reports::open, reports::get_report, reports::save,
 reports::submit, reports::return_report, reports::accept,reports::correct,reports::synthesize, reports::timeliness,reports::template, reports::upload,reports::csv_get, reports::csv_put,
-        reports::attach, reports::attachments, reports::download,
+        reports::attach, reports::attachments, reports::download, reports::notifications,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -130,6 +130,7 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(attachment_limit())),
         )
         .route("/api/v1/attachments/{id}", get(reports::download))
+        .route("/api/v1/notifications", get(reports::notifications))
         .route(
             "/api/v1/reports/{id}/csv",
             get(reports::csv_get).put(reports::csv_put),

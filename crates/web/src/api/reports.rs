@@ -463,3 +463,38 @@ pub fn file_response(info: &AttachmentView, bytes: Vec<u8>) -> axum::response::R
     )
         .into_response()
 }
+
+/// A notification as the API gives it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationDto {
+    /// `due_soon`, `overdue`, `returned`, `accepted` or `to_review`.
+    pub kind: String,
+    /// Translated text.
+    pub text: String,
+    /// Page to open.
+    pub link: String,
+}
+
+/// The caller's notifications: due soon, overdue, returned, accepted this
+/// week, and reports waiting for review.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "reports", security(("bearer" = [])),
+    responses((status = 200, body = [NotificationDto]), (status = 401, body = ErrorBody)))]
+pub async fn notifications(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Json<Vec<NotificationDto>>, WebError> {
+    let list = state
+        .app
+        .notifications(&authed.caller.principal, today())
+        .await
+        .api(&authed)?;
+    Ok(Json(
+        list.into_iter()
+            .map(|n| NotificationDto {
+                kind: n.kind.to_string(),
+                text: baocao_app::i18n::render(authed.lang, &n.message),
+                link: n.link,
+            })
+            .collect(),
+    ))
+}

@@ -29,6 +29,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/reports", get(reports_page))
+        .route("/notifications", get(notifications_page))
         .route("/reports/open", post(open_report))
         .route("/reports/timeliness", get(timeliness_page))
         .route("/reports/{id}", get(report_page))
@@ -989,4 +990,33 @@ async fn download(
         .await
         .page(&authed)?;
     Ok(crate::api::reports::file_response(&info, bytes))
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    layout: Layout,
+    items: Vec<(String, String, String)>,
+}
+
+async fn notifications_page(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Response, WebError> {
+    let lang = authed.lang;
+    let list = state
+        .app
+        .notifications(&authed.caller.principal, today())
+        .await
+        .page(&authed)?;
+    html(
+        NotificationsPage {
+            layout: Layout::of(&authed, "/notifications"),
+            items: list
+                .into_iter()
+                .map(|n| (n.kind.to_string(), render(lang, &n.message), n.link))
+                .collect(),
+        },
+        lang,
+    )
 }
