@@ -301,6 +301,29 @@ impl App {
         };
         let mut problems = check(&merged, &ctx).err().unwrap_or_default();
         problems.extend(history_problems(incoming, &stored));
+        // A version reports were made with is frozen: a change is a new version.
+        for (i, regime) in incoming.regimes.iter().enumerate() {
+            let Some(old) = stored.regime(&regime.code) else {
+                continue;
+            };
+            for (j, (before, after)) in old.versions.iter().zip(&regime.versions).enumerate() {
+                if before == after {
+                    continue;
+                }
+                let number = i64::try_from(j + 1).unwrap_or(i64::MAX);
+                let used = baocao_store::reports::count_with_version(&mut tx, &regime.code, number)
+                    .await?;
+                if used > 0 {
+                    problems.push(Problem {
+                        path: format!("regimes[{i}].versions[{j}]"),
+                        message: Message::new("catalogue.version_in_use")
+                            .arg("code", &regime.code)
+                            .arg("version", j + 1)
+                            .arg("count", used),
+                    });
+                }
+            }
+        }
         let references = unit_references(incoming);
         let codes: Vec<String> = references.iter().map(|(_, c)| c.clone()).collect();
         let units = store_catalogue::units_by_code(&mut tx, &codes).await?;

@@ -517,3 +517,15 @@ pub async fn recent_events(
         })
         .collect()
 }
+
+/// How many reports were made with a regime's version.
+pub async fn count_with_version(conn: &mut Conn, regime: &str, version: i64) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM reports WHERE regime_code = $1 AND regime_version = $2",
+    )
+    .bind(regime)
+    .bind(version)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("n")?)
+}

@@ -1568,6 +1568,13 @@ both_backends!(
         assert_eq!(dview["content"]["values"]["LD01"], "1235");
         assert_eq!(dview["content"]["values"]["LD01/sex:female"], "601");
 assert_eq!(dview["content"]["values"]["LD02"], "50000");
+        // The regime version these reports were made with can no longer change.
+        let (regime_admin, rac) = t.login("regime.admin").await;
+        let mut regime = serde_json::to_value(&three_level_metadata().regimes[0]).unwrap();
+        regime["versions"][0]["name_vi"] = json!("Tên mới");
+        let (status, body) = send(&regime_admin, reqwest::Method::PUT, url("/api/v1/regimes/BC-LD".into()), &rac, regime).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("không được sửa"), "{body}");
         // Timeliness at the district: one late commune, the rest missing.
         let tl_path = format!("/api/v1/reports/timeliness?regime=BC-LD&period=2025M03&unit={}", t.district.0);
         let (status, tl) = t.get(&dofficer, &tl_path).await;
