@@ -183,6 +183,12 @@ pub struct ReportView {
     pub checks: Vec<report::RuleResult>,
     /// Values far from the unit's own last 12 accepted periods (informative).
     pub outliers: Vec<report::Outlier>,
+    /// The same period a year earlier (accepted), for the "same period last year" column.
+    pub last_year: Option<Content>,
+    /// The accepted reports of the year before this period, for "year to date".
+    pub earlier_this_year: Vec<Content>,
+    /// The target that applies to the unit this year, by indicator.
+    pub targets: std::collections::BTreeMap<String, rust_decimal::Decimal>,
 }
 
 /// A frozen version.
@@ -550,8 +556,43 @@ impl App {
                 .map(|text| decode(text))
                 .collect::<AppResult<Vec<_>>>()?;
         let outliers = report::outliers(&content, &history, rust_decimal::Decimal::from(3));
+        // Context of the other columns: last year, earlier this year, targets.
+        let year = r.period.get(..4).unwrap_or("");
+        let rest = r.period.get(4..).unwrap_or("");
+        let mut last_year = None;
+        let mut earlier_this_year = Vec::new();
+        if let Ok(y) = year.parse::<i32>() {
+            let before = format!("{}{rest}", y - 1);
+            let upto = format!("{before}\u{10ffff}");
+            let found = store_reports::contents_between(
+                &mut conn,
+                &r.regime_code,
+                r.unit_id,
+                &before,
+                &upto,
+            )
+            .await?;
+            last_year = found
+                .iter()
+                .find(|(p, _)| *p == before)
+                .map(|(_, c)| decode(c))
+                .transpose()?;
+            for (_, c) in store_reports::contents_between(
+                &mut conn,
+                &r.regime_code,
+                r.unit_id,
+                year,
+                &r.period,
+            )
+            .await?
+            {
+                earlier_this_year.push(decode(&c)?);
+            }
+        }
+        let unit = store_units::get(&mut conn, r.unit_id).await?;
         drop(conn);
         let meta = self.metadata().await?;
+        let targets = target_values(&meta, unit.as_ref(), year.parse().ok());
         let checks = report::validate(&content, version_of(&meta, &r)?, &meta);
         let enter = principal.acts_for(Permission::EnterData, r.unit_id);
         let submit = principal.acts_for(Permission::SubmitReport, r.unit_id);
@@ -584,6 +625,9 @@ impl App {
             },
             checks,
             outliers,
+            last_year,
+            earlier_this_year,
+            targets,
         })
     }
 
@@ -1397,4 +1441,39 @@ impl App {
         self.report(principal, report).await?;
         Ok((info.into(), data))
     }
+}
+
+/// The target of each indicator for `unit` in `year`: one set for the unit
+/// itself wins over one for its level, which wins over one for all units; a
+/// lower bound is shown, else the upper one.
+fn target_values(
+    meta: &Metadata,
+    unit: Option<&OrgUnit>,
+    year: Option<i32>,
+) -> std::collections::BTreeMap<String, rust_decimal::Decimal> {
+    use baocao_domain::catalogue::TargetScope;
+    let mut out = std::collections::BTreeMap::new();
+    let (Some(unit), Some(year)) = (unit, year) else {
+        return out;
+    };
+    for indicator in &meta.indicators {
+        let rank = |scope: &TargetScope| match scope {
+            TargetScope::Unit(code) if code == unit.code.as_str() => Some(0),
+            TargetScope::Level(level) if level == unit.level.as_str() => Some(1),
+            TargetScope::All => Some(2),
+            _ => None,
+        };
+        let best = indicator
+            .targets
+            .iter()
+            .filter(|t| t.year == year)
+            .filter_map(|t| rank(&t.applies_to).map(|r| (r, t)))
+            .min_by_key(|(r, _)| *r);
+        if let Some((_, t)) = best {
+            if let Some(bound) = t.at_least.or(t.at_most) {
+                out.insert(indicator.code.clone(), bound);
+            }
+        }
+    }
+    out
 }

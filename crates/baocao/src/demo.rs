@@ -419,6 +419,19 @@ mod tests {
             let flagged: Vec<&str> = view.outliers.iter().map(|o| o.cell.as_str()).collect();
             assert!(flagged.contains(&"XH01"), "{flagged:?}");
             assert!(flagged.len() < 5, "{flagged:?}");
+            // The form's other columns have what they need: the months of 2026
+            // before December, and (most communes) December 2025.
+            assert!(view.earlier_this_year.len() >= 8, "{}", view.earlier_this_year.len());
+            let regime = app.regime("BC-KTXH-T").await.unwrap();
+            let form = &regime.versions[1].forms[0];
+            let meta = app.metadata().await.unwrap();
+            let ctx = baocao_domain::report::ColumnContext {
+                last_year: view.last_year.as_ref(),
+                earlier_this_year: view.earlier_this_year.iter().collect(),
+                targets: view.targets.clone(),
+            };
+            let columns = baocao_domain::report::column_values(&meta, form, "XH01", &view.content, &ctx);
+            assert_eq!(columns[0], Some(rust_decimal::Decimal::from(population * 10)));
             // Recording the past is the operator's, and only for the past.
             let someone = baocao_domain::access::Principal { user_id: 5, username: "x".into(), grants: Vec::new() };
             let err = app.record_past_submission(&someone, &someone, 1, 1).await.unwrap_err();

@@ -462,6 +462,93 @@ pub fn computed(content: &Content, meta: &Metadata) -> BTreeMap<String, Decimal>
     }
     out
 }
+/// What the non-entered columns of a form are computed from.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnContext<'a> {
+    /// The same unit's report for the same period a year earlier (accepted).
+    pub last_year: Option<&'a Content>,
+    /// The same unit's accepted reports of the year before this period.
+    pub earlier_this_year: Vec<&'a Content>,
+    /// The target bound that applies to the unit, by indicator code.
+    pub targets: BTreeMap<String, Decimal>,
+}
+
+/// The value of every column of `form` for one cell (`indicator` or one of its
+/// options): the current value, the same period last year, the year to date
+/// (this period and the earlier ones, along the indicator's aggregation over
+/// time), the target, and formula columns computed from the others. `None`
+/// where nothing is known.
+pub fn column_values(
+    meta: &Metadata,
+    form: &crate::catalogue::NumericForm,
+    cell: &str,
+    current: &Content,
+    ctx: &ColumnContext<'_>,
+) -> Vec<Option<Decimal>> {
+    use crate::catalogue::{Aggregation, ColumnSource};
+    let code = cell.split('/').next().unwrap_or(cell);
+    let indicator = meta.indicator(code);
+    let value_in = |content: &Content| -> Option<Decimal> {
+        if indicator.is_some_and(|i| i.formula.is_some()) && !cell.contains('/') {
+            computed(content, meta).get(code).copied()
+        } else {
+            content
+                .values
+                .get(cell)
+                .and_then(|v| Decimal::from_str(v).ok())
+        }
+    };
+    let now = value_in(current);
+    let mut known: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut out = Vec::with_capacity(form.columns.len());
+    for column in &form.columns {
+        let value = match &column.source {
+            ColumnSource::Current => now,
+            ColumnSource::SamePeriodLastYear => ctx.last_year.and_then(value_in),
+            ColumnSource::Target => ctx.targets.get(code).copied(),
+            ColumnSource::YearToDate => {
+                let mut series: Vec<Decimal> = ctx
+                    .earlier_this_year
+                    .iter()
+                    .filter_map(|c| value_in(c))
+                    .collect();
+                series.extend(now);
+                let over_time = indicator.map(|i| i.over_time.clone());
+                if series.is_empty() {
+                    None
+                } else {
+                    match over_time {
+                        Some(Aggregation::Sum) => Some(series.iter().copied().sum()),
+                        Some(Aggregation::Average) => Some(
+                            series.iter().copied().sum::<Decimal>()
+                                / Decimal::from(series.len() as u64),
+                        ),
+                        Some(Aggregation::Min) => series.iter().copied().min(),
+                        Some(Aggregation::Max) => series.iter().copied().max(),
+                        Some(Aggregation::Last) => now,
+                        _ => None,
+                    }
+                }
+            }
+            ColumnSource::Formula(text) => crate::formula::parse(text).ok().and_then(|expr| {
+                let lookup = |c: &crate::formula::IndicatorCode| match known.get(c.as_str()) {
+                    Some(d) => crate::formula::Lookup::Value(*d),
+                    None => crate::formula::Lookup::Missing,
+                };
+                match crate::formula::evaluate(&expr, &lookup) {
+                    Ok(crate::formula::Value::Number(d)) => Some(d.round_dp(2)),
+                    _ => None,
+                }
+            }),
+        };
+        if let Some(v) = value {
+            known.insert(column.code.clone(), v);
+        }
+        out.push(value);
+    }
+    out
+}
+
 /// A value far from the unit's own history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outlier {
@@ -598,6 +685,47 @@ mod tests {
         assert_eq!(parse_number("1e5"), None);
         assert_eq!(parse_number(""), None);
     }
+    #[test]
+    fn columns_last_year_year_to_date_target_and_formula() {
+        let meta: Metadata = serde_json::from_value(serde_json::json!({
+            "format": "baocao-metadata/1",
+            "indicators": [{"code": "A", "name_vi": "A", "name_en": "", "measure_vi": "người", "measure_en": "",
+                "value_type": "integer", "over_units": "sum", "over_time": "sum"}]
+        }))
+        .unwrap();
+        let form: crate::catalogue::NumericForm = serde_json::from_value(serde_json::json!({
+            "code": "B", "title_vi": "B", "title_en": "",
+            "columns": [
+                {"code": "C1", "title_vi": "Kỳ này", "title_en": "", "source": "current"},
+                {"code": "C2", "title_vi": "Cùng kỳ", "title_en": "", "source": "same_period_last_year"},
+                {"code": "C3", "title_vi": "Lũy kế", "title_en": "", "source": "year_to_date"},
+                {"code": "C4", "title_vi": "Kế hoạch", "title_en": "", "source": "target"},
+                {"code": "C5", "title_vi": "So cùng kỳ", "title_en": "", "source": {"formula": "100 * C1 / C2"}}],
+            "rows": [{"indicator": "A"}]
+        }))
+        .unwrap();
+        let c = |v: &str| Content {
+            values: [("A".to_string(), v.to_string())].into_iter().collect(),
+            ..Default::default()
+        };
+        let (now, last_year, jan, feb) = (c("120"), c("100"), c("90"), c("110"));
+        let ctx = ColumnContext {
+            last_year: Some(&last_year),
+            earlier_this_year: vec![&jan, &feb],
+            targets: [("A".to_string(), Decimal::from(1500))]
+                .into_iter()
+                .collect(),
+        };
+        let got: Vec<String> = column_values(&meta, &form, "A", &now, &ctx)
+            .into_iter()
+            .map(|v| v.map(|d| d.normalize().to_string()).unwrap_or_default())
+            .collect();
+        assert_eq!(got, vec!["120", "100", "320", "1500", "120"]);
+        let alone = column_values(&meta, &form, "A", &now, &ColumnContext::default());
+        assert_eq!(alone[1], None, "no report last year: nothing, not zero");
+        assert_eq!(alone[4], None);
+    }
+
     #[test]
     fn outliers_against_the_units_history() {
         let c = |v: &str| Content {

@@ -529,3 +529,29 @@ pub async fn count_with_version(conn: &mut Conn, regime: &str, version: i64) -> 
     .await?;
     Ok(row.try_get("n")?)
 }
+
+/// The accepted contents of a unit's reports for a regime with
+/// `from <= period < before`, oldest first.
+pub async fn contents_between(
+    conn: &mut Conn,
+    regime: &str,
+    unit: UnitId,
+    from: &str,
+    before: &str,
+) -> StoreResult<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT r.period, v.content FROM reports r \
+         JOIN report_versions v ON v.report_id = r.id AND v.version = r.version \
+         WHERE r.regime_code = $1 AND r.unit_id = $2 AND r.period >= $3 AND r.period < $4 \
+         AND r.status = 'accepted' ORDER BY r.period",
+    )
+    .bind(regime)
+    .bind(unit.0)
+    .bind(from)
+    .bind(before)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("period")?, r.try_get("content")?)))
+        .collect()
+}

@@ -14,7 +14,7 @@ use baocao_app::i18n::{render, t, Lang};
 use baocao_app::reports::{ReportView, Urgency};
 use baocao_app::AppError;
 use baocao_domain::catalogue::{ColumnSource, Metadata, RegimeVersion, ValueType};
-use baocao_domain::report::{computed, Content};
+use baocao_domain::report::{column_values, computed, ColumnContext, Content};
 use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
 use serde::Deserialize;
@@ -289,6 +289,7 @@ fn shown(value: &str, value_type: ValueType, lang: Lang) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn form_views(
     lang: Lang,
     meta: &Metadata,
@@ -297,6 +298,7 @@ fn form_views(
     typed: Option<&BTreeMap<String, String>>,
     problems: &BTreeMap<String, String>,
     editable: bool,
+    ctx: &ColumnContext<'_>,
 ) -> Vec<FormView> {
     let values = computed(content, meta);
     let mut forms = Vec::new();
@@ -321,10 +323,12 @@ fn form_views(
                 }
             }
             for (cell, option_label, option) in cells_of_row {
+                let derived = column_values(meta, form, &cell, content, ctx);
                 let cells = form
                     .columns
                     .iter()
-                    .map(|c| match &c.source {
+                    .zip(derived)
+                    .map(|(c, derived)| match &c.source {
                         ColumnSource::Current if indicator.formula.is_none() => {
                             let stored = content
                                 .values
@@ -350,7 +354,9 @@ fn form_views(
                         },
                         _ => CellView {
                             input: None,
-                            value: String::new(),
+                            value: derived
+                                .map(|d| vn_number(&d.normalize().to_string()))
+                                .unwrap_or_default(),
                             problem: None,
                         },
                     })
@@ -467,6 +473,11 @@ async fn render_report(
         typed.as_ref().map(|(v, _)| v),
         &problems,
         editable,
+        &ColumnContext {
+            last_year: view.last_year.as_ref(),
+            earlier_this_year: view.earlier_this_year.iter().collect(),
+            targets: view.targets.clone(),
+        },
     );
     let sections = version
         .outline
