@@ -283,7 +283,11 @@ impl App {
     ) -> AppResult<ApplySummary> {
         let touches_catalogue =
             !incoming.disaggregations.is_empty() || !incoming.indicators.is_empty();
-        if !principal.may_somewhere(Permission::DefineRegimes) {
+        let only_requests = incoming.disaggregations.is_empty()
+            && incoming.indicators.is_empty()
+            && incoming.regimes.is_empty();
+        let issuer = only_requests && may_issue_somewhere(principal);
+        if !principal.may_somewhere(Permission::DefineRegimes) && !issuer {
             return Err(AppError::Forbidden);
         }
         let calendar = self.work_calendar().await?;
@@ -344,15 +348,26 @@ impl App {
         if touches_catalogue && !principal.may_at_top(Permission::DefineRegimes) {
             return Err(AppError::Forbidden);
         }
-        let mut owners: Vec<&str> = incoming
+        let owners: Vec<String> = incoming
             .regimes
             .iter()
-            .flat_map(|r| r.versions.iter().map(|v| v.receiving_unit.as_str()))
+            .flat_map(|r| r.versions.iter().map(|v| v.receiving_unit.clone()))
             .collect();
-        owners.extend(incoming.requests.iter().map(|r| r.issued_by.as_str()));
-        for code in owners {
+        for code in &owners {
             let unit = units.get(code).and_then(|ids| ids.first()).copied();
             if !may_define(&mut tx, principal, unit).await? {
+                return Err(AppError::Forbidden);
+            }
+        }
+        // Requests: the issuing unit's regime administrators, leaders or reviewers.
+        for request in &incoming.requests {
+            let unit = units
+                .get(&request.issued_by)
+                .and_then(|ids| ids.first())
+                .copied();
+            if !may_define(&mut tx, principal, unit).await?
+                && !may_issue(&mut tx, principal, unit).await?
+            {
                 return Err(AppError::Forbidden);
             }
         }
@@ -429,6 +444,32 @@ impl App {
             requests,
         })
     }
+}
+/// Roles that issue thematic and ad-hoc requests besides regime administrators.
+const ISSUERS: [baocao_domain::access::Role; 2] = [
+    baocao_domain::access::Role::Leader,
+    baocao_domain::access::Role::Reviewer,
+];
+
+/// Whether `principal` is a leader or reviewer somewhere.
+pub fn may_issue_somewhere(principal: &Principal) -> bool {
+    principal.grants.iter().any(|g| ISSUERS.contains(&g.role))
+}
+
+/// Whether `principal` is a leader or reviewer of `unit` or a unit above it.
+async fn may_issue(
+    conn: &mut Conn,
+    principal: &Principal,
+    unit: Option<UnitId>,
+) -> AppResult<bool> {
+    let Some(unit) = unit else { return Ok(false) };
+    let ancestors = store_units::ancestor_ids(conn, unit).await?;
+    Ok(principal.grants.iter().any(|g| {
+        ISSUERS.contains(&g.role)
+            && g.scope
+                .as_ref()
+                .is_none_or(|s| s.unit == unit || ancestors.contains(&s.unit))
+    }))
 }
 
 /// Whether `principal` may define regimes for `unit` (system-wide grants cover
