@@ -100,6 +100,103 @@ impl App {
                 link: "/reports".into(),
             });
         }
+        out.extend(self.reviewer_digest(principal, today).await?);
+        Ok(out)
+    }
+
+    /// The reviewers' daily digest: for each unit they review for and each
+    /// regime, the reports that arrived in the last day and, for the latest
+    /// period whose deadline has passed, how many are still missing.
+    async fn reviewer_digest(
+        &self,
+        principal: &Principal,
+        today: NaiveDate,
+    ) -> AppResult<Vec<Notification>> {
+        let receivers = principal.units_acting_for(Permission::ReviewReport);
+        if receivers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let meta = self.metadata().await?;
+        let calendar = self.work_calendar().await?;
+        let day_ago = now() - 24 * 3600;
+        let mut out = Vec::new();
+        for receiver in receivers {
+            let mut conn = self.store.conn().await?;
+            let arrived = store_reports::arrived_since(&mut conn, receiver, day_ago).await?;
+            drop(conn);
+            // The periods that received reports today, and the latest period
+            // whose deadline has passed.
+            let mut periods: Vec<(String, String)> = arrived.clone();
+            for regime in &meta.regimes {
+                let Some(latest) = regime.latest() else {
+                    continue;
+                };
+                if latest.kind != baocao_domain::catalogue::RegimeKind::Periodic {
+                    continue;
+                }
+                use chrono::Datelike;
+                let mut last_due = None;
+                for year in [today.year() - 1, today.year()] {
+                    let Ok(all) = baocao_domain::period::periods_in_year(year, latest.frequency)
+                    else {
+                        continue;
+                    };
+                    for period in all {
+                        let Some((_, version)) = regime.version_for(&period) else {
+                            continue;
+                        };
+                        let due = version
+                            .reporting
+                            .iter()
+                            .filter_map(|g| g.deadline)
+                            .filter_map(|rule| {
+                                baocao_domain::deadline::deadline(
+                                    rule,
+                                    &period,
+                                    version.convention,
+                                    &calendar,
+                                )
+                                .ok()
+                            })
+                            .min();
+                        if due.is_some_and(|d| d < today) {
+                            last_due = Some(period);
+                        }
+                    }
+                }
+                if let Some(period) = last_due {
+                    periods.push((regime.code.clone(), period.to_string()));
+                }
+            }
+            periods.sort();
+            periods.dedup();
+            for (regime, period) in periods {
+                let count = arrived
+                    .iter()
+                    .filter(|(r, p)| *r == regime && *p == period)
+                    .count();
+                let Ok(tl) = self.timeliness(principal, &regime, &period, receiver).await else {
+                    continue;
+                };
+                if tl.expected == 0 {
+                    continue;
+                }
+                out.push(Notification {
+                    kind: "digest",
+                    message: Message::new("notification.digest")
+                        .arg("unit", &tl.receiver_name)
+                        .arg("regime", &regime)
+                        .arg("arrived", count)
+                        .arg("period", &period)
+                        .arg("missing", tl.missing)
+                        .arg("expected", tl.expected),
+                    link: format!(
+                        "/reports/timeliness?regime={regime}&period={period}&unit={}",
+                        receiver.0
+                    ),
+                });
+            }
+        }
         Ok(out)
     }
 }

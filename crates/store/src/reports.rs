@@ -555,3 +555,22 @@ pub async fn contents_between(
         .map(|r| Ok((r.try_get("period")?, r.try_get("content")?)))
         .collect()
 }
+/// Regime and period of the reports submitted to `receiver` since `since`
+/// (one entry per submission).
+pub async fn arrived_since(
+    conn: &mut Conn,
+    receiver: UnitId,
+    since: i64,
+) -> StoreResult<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT r.regime_code, r.period FROM report_versions v JOIN reports r ON r.id = v.report_id \
+         WHERE r.receiver_id = $1 AND v.submitted_at >= $2",
+    )
+    .bind(receiver.0)
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("regime_code")?, r.try_get("period")?)))
+        .collect()
+}

@@ -1524,6 +1524,8 @@ both_backends!(
         assert_eq!(inbox.as_array().unwrap().len(), 1);
         let (_, notes) = t.get(&reviewer, "/api/v1/notifications").await;
         assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "to_review" && n["text"].as_str().unwrap().contains("Có 1 báo cáo")), "{notes}");
+        let digest = notes.as_array().unwrap().iter().find(|n| n["kind"] == "digest").expect("a daily digest");
+        assert!(digest["text"].as_str().unwrap().contains("1 báo cáo mới gửi đến"), "{digest}");
         assert_eq!(send(&reviewer, post.clone(), ret.clone(), &rc, json!({"reason": "Thiếu số liệu nữ"})).await.0, StatusCode::NO_CONTENT);
         assert_eq!(send(&reviewer, post.clone(), ret.clone(), &rc, json!({"reason": "lần nữa"})).await.0, StatusCode::CONFLICT);
         let (_, mine) = t.get(&officer, "/api/v1/reports/mine").await;
@@ -1794,6 +1796,10 @@ async fn browser_report_submit_return_resubmit_accept() {
     assert!(
         panel.contains("Đã tổng hợp 1") && panel.contains("Chưa lập"),
         "{panel}"
+    );
+    assert!(
+        b.source().await.contains("LD01 (1): "),
+        "contributors per cell"
     );
     let source = b.source().await;
     assert!(

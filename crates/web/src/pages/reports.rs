@@ -263,6 +263,8 @@ struct SynthesisPanel {
     summary: String,
     missing: Vec<String>,
     changed: Vec<String>,
+    /// Per cell, the units whose figures it adds up.
+    contributors: Vec<String>,
 }
 
 /// A stored value for display: numbers in Vietnamese notation, text as is.
@@ -801,6 +803,11 @@ async fn synthesize(
                 )
             })
             .collect(),
+        contributors: done
+            .contributors
+            .iter()
+            .map(|(cell, units)| format!("{cell} ({}): {}", units.len(), units.join(", ")))
+            .collect(),
     };
     let view = state
         .app
@@ -955,6 +962,7 @@ async fn upload(
                 ),
                 missing: lines,
                 changed: Vec::new(),
+                contributors: Vec::new(),
             };
             render_report(&state, &authed, view, None, BTreeMap::new(), Some(panel)).await
         }
