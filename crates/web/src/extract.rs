@@ -219,6 +219,36 @@ fn problem_of(status: StatusCode, detail: String) -> RequestProblem {
         _ => RequestProblem::Malformed(StatusCode::BAD_REQUEST, detail),
     }
 }
+/// Turns the plain-text rejections of axum's own extractors (`Path`, `Query`,
+/// `Multipart`, body limits) into our translated errors, so that every entry
+/// point answers bad input the same way: JSON under `/api`, a page elsewhere.
+pub async fn translate_rejections(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let format = if req.uri().path().starts_with("/api/") {
+        Format::Json
+    } else {
+        Format::Html
+    };
+    let lang = lang_of(req.headers(), format);
+    let response = next.run(req).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !plain || !(status.is_client_error()) || status == StatusCode::NOT_FOUND {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 16 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    WebError::request(problem_of(status, body), lang, format).into_response()
+}
 
 /// A JSON body; a rejection is a translated JSON error.
 #[derive(Debug)]

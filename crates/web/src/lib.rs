@@ -96,6 +96,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(pages::routes())
         .merge(assets::routes())
         .with_state(state)
+        .layer(axum::middleware::from_fn(extract::translate_rejections))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -1998,3 +1998,41 @@ both_backends!(
         assert_eq!(status, StatusCode::CONFLICT, "a submitted report takes no new file");
     }
 );
+
+both_backends!(
+    async fn malformed_paths_and_queries_get_translated_errors(store) {
+        let t = spawn_app(store).await;
+        let (officer, oc) = t.login("commune.officer").await;
+        for path in [
+            "/api/v1/reports/abc",
+            "/api/v1/regimes/X/calendar/abcd",
+            "/api/v1/reports/timeliness?regime=X",
+            "/api/v1/units/abc",
+        ] {
+            let r = officer.get(format!("{}{path}", t.base)).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "malformed", "{path}: {body}");
+            assert!(body["error"]["message"].as_str().unwrap().contains("không đúng định dạng"), "{path}: {body}");
+        }
+        // An attachment without its name, and a page form that is not multipart.
+        let r = officer
+            .post(format!("{}/api/v1/reports/1/attachments", t.base))
+            .header("x-csrf-token", &oc)
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "malformed");
+        let page = page_login(&t, "commune.officer").await;
+        let r = page
+            .post(format!("{}/reports/1/upload", t.base))
+            .body("not multipart")
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_client_error());
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    }
+);
