@@ -522,8 +522,7 @@ impl App {
                 .map(|u| u.name.clone())
                 .unwrap_or_default()
         };
-        let status = Status::parse(&r.status)
-            .ok_or_else(|| AppError::Internal(format!("status {}", r.status)))?;
+        let status = status_of(&r)?;
         let versions = store_reports::versions(&mut conn, id)
             .await?
             .into_iter()
@@ -657,8 +656,7 @@ impl App {
         if !principal.acts_for(Permission::EnterData, r.unit_id) {
             return Err(AppError::Forbidden);
         }
-        let status = Status::parse(&r.status)
-            .ok_or_else(|| AppError::Internal(format!("status {}", r.status)))?;
+        let status = status_of(&r)?;
         let next = next_status(status, Action::Save).map_err(AppError::Conflict)?;
         let version = version_of(&meta, &r)?;
         let content = report::normalize(typed, version, &meta).map_err(|problems| {
@@ -760,8 +758,7 @@ impl App {
         {
             return Err(AppError::Forbidden);
         }
-        let status = Status::parse(&r.status)
-            .ok_or_else(|| AppError::Internal(format!("status {}", r.status)))?;
+        let status = status_of(&r)?;
         let next = next_status(status, Action::Correct).map_err(AppError::Conflict)?;
         let at = now();
         if !store_reports::update(
@@ -927,8 +924,7 @@ impl App {
         if !principal.acts_for(Permission::EnterData, r.unit_id) {
             return Err(AppError::Forbidden);
         }
-        let status = Status::parse(&r.status)
-            .ok_or_else(|| AppError::Internal(format!("status {}", r.status)))?;
+        let status = status_of(&r)?;
         let next = next_status(status, Action::Save).map_err(AppError::Conflict)?;
         let version = version_of(&meta, &r)?;
         let period = crate::calendar::parse_period(&r.period)?;
@@ -1023,8 +1019,7 @@ pub(crate) async fn submit_in(
     if !principal.acts_for(Permission::SubmitReport, r.unit_id) {
         return Err(AppError::Forbidden);
     }
-    let status = Status::parse(&r.status)
-        .ok_or_else(|| AppError::Internal(format!("status {}", r.status)))?;
+    let status = status_of(&r)?;
     let next = next_status(status, Action::Submit).map_err(AppError::Conflict)?;
     let content = decode(&r.draft)?;
     if content.values.is_empty() && content.sections.is_empty() {
@@ -1120,8 +1115,7 @@ pub(crate) async fn review_in(
     } else {
         Action::Return
     };
-    let status = Status::parse(&r.status)
-        .ok_or_else(|| AppError::Internal(format!("status {}", r.status)))?;
+    let status = status_of(&r)?;
     let next = next_status(status, action).map_err(AppError::Conflict)?;
     if !store_reports::update(
         tx,
@@ -1372,8 +1366,7 @@ impl App {
         if !principal.acts_for(Permission::EnterData, r.unit_id) {
             return Err(AppError::Forbidden);
         }
-        let status = Status::parse(&r.status)
-            .ok_or_else(|| AppError::Internal(format!("status {}", r.status)))?;
+        let status = status_of(&r)?;
         next_status(status, Action::Save).map_err(AppError::Conflict)?;
         let sha = crate::auth::secret_hash_bytes(bytes);
         let at = now();
@@ -1476,4 +1469,9 @@ fn target_values(
         }
     }
     out
+}
+
+/// A stored report's status (a value outside the CHECK constraint is corruption).
+fn status_of(r: &StoredReport) -> AppResult<Status> {
+    Status::parse(&r.status).ok_or_else(|| AppError::Internal(format!("status {}", r.status)))
 }

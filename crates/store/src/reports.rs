@@ -428,18 +428,7 @@ pub async fn attachments(conn: &mut Conn, report: i64) -> StoreResult<Vec<Attach
     .bind(report)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AttachmentInfo {
-                id: r.try_get("id")?,
-                version: r.try_get("version")?,
-                name: r.try_get("name")?,
-                content_type: r.try_get("content_type")?,
-                size: r.try_get("size")?,
-                sha256: r.try_get("sha256")?,
-            })
-        })
-        .collect()
+    rows.iter().map(attachment_info).collect()
 }
 
 /// One attachment's bytes, with its report.
@@ -457,14 +446,7 @@ pub async fn attachment_data(
     row.map(|r| {
         Ok((
             r.try_get("report_id")?,
-            AttachmentInfo {
-                id: r.try_get("id")?,
-                version: r.try_get("version")?,
-                name: r.try_get("name")?,
-                content_type: r.try_get("content_type")?,
-                size: r.try_get("size")?,
-                sha256: r.try_get("sha256")?,
-            },
+            attachment_info(&r)?,
             r.try_get("data")?,
         ))
     })
@@ -573,4 +555,15 @@ pub async fn arrived_since(
     rows.iter()
         .map(|r| Ok((r.try_get("regime_code")?, r.try_get("period")?)))
         .collect()
+}
+
+fn attachment_info(r: &sqlx::any::AnyRow) -> StoreResult<AttachmentInfo> {
+    Ok(AttachmentInfo {
+        id: r.try_get("id")?,
+        version: r.try_get("version")?,
+        name: r.try_get("name")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+    })
 }

@@ -34,10 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/timeliness", get(timeliness_page))
         .route("/reports/{id}", get(report_page))
         .route("/reports/{id}/save", post(save))
-        .route("/reports/{id}/submit", post(submit))
-        .route("/reports/{id}/return", post(return_report))
-        .route("/reports/{id}/accept", post(accept))
-        .route("/reports/{id}/correct", post(correct))
+        // submit, return, accept, correct (static routes above take precedence).
+        .route("/reports/{id}/{step}", post(workflow_step))
         .route("/reports/{id}/synthesize", post(synthesize))
         .route("/reports/{id}/template.xlsx", get(template))
         .route(
@@ -699,63 +697,25 @@ struct ReasonForm {
     reason: String,
 }
 
-async fn submit(
+/// One workflow button: `submit`, `return` (with a reason), `accept` or
+/// `correct` (with a reason); then back to the report.
+async fn workflow_step(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path((id, step)): Path<(i64, String)>,
     PageForm(form): PageForm<ReasonForm>,
 ) -> Result<Response, WebError> {
     authed.check_csrf(&form.csrf)?;
-    state
-        .app
-        .submit_report(&authed.caller.principal, id)
-        .await
-        .page(&authed)?;
-    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
-}
-
-async fn return_report(
-    State(state): State<AppState>,
-    authed: Authed,
-    Path(id): Path<i64>,
-    PageForm(form): PageForm<ReasonForm>,
-) -> Result<Response, WebError> {
-    authed.check_csrf(&form.csrf)?;
-    state
-        .app
-        .review_report(&authed.caller.principal, id, false, &form.reason)
-        .await
-        .page(&authed)?;
-    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
-}
-
-async fn accept(
-    State(state): State<AppState>,
-    authed: Authed,
-    Path(id): Path<i64>,
-    PageForm(form): PageForm<ReasonForm>,
-) -> Result<Response, WebError> {
-    authed.check_csrf(&form.csrf)?;
-    state
-        .app
-        .review_report(&authed.caller.principal, id, true, &form.reason)
-        .await
-        .page(&authed)?;
-    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
-}
-
-async fn correct(
-    State(state): State<AppState>,
-    authed: Authed,
-    Path(id): Path<i64>,
-    PageForm(form): PageForm<ReasonForm>,
-) -> Result<Response, WebError> {
-    authed.check_csrf(&form.csrf)?;
-    state
-        .app
-        .correct_report(&authed.caller.principal, id, &form.reason)
-        .await
-        .page(&authed)?;
+    let app = &state.app;
+    let who = &authed.caller.principal;
+    let done = match step.as_str() {
+        "submit" => app.submit_report(who, id).await.map(|_| ()),
+        "return" => app.review_report(who, id, false, &form.reason).await,
+        "accept" => app.review_report(who, id, true, &form.reason).await,
+        "correct" => app.correct_report(who, id, &form.reason).await,
+        _ => Err(AppError::NotFound),
+    };
+    done.page(&authed)?;
     Ok(Redirect::to(&format!("/reports/{id}")).into_response())
 }
 
