@@ -101,13 +101,23 @@ pub fn render(lang: Lang, message: &Message) -> String {
     fill(lang, &t(lang, message.key), &message.args)
 }
 
-fn fill(lang: Lang, template: &str, args: &[(&'static str, String)]) -> String {
+/// Renders a message kept as plain strings (an e-mail queued earlier).
+pub fn render_parts(lang: Lang, key: &str, args: &[(String, String)]) -> String {
+    fill(lang, &t(lang, key), args)
+}
+
+fn fill<N: AsRef<str> + Clone>(lang: Lang, template: &str, args: &[(N, String)]) -> String {
     let mut text = template.to_string();
     for (name, value) in args {
+        let name = name.as_ref();
         let value = if name.ends_with("_key") {
             // The nested entry gets the other arguments (nested keys included,
             // so a key inside a key is translated too), never this one again.
-            let others: Vec<_> = args.iter().filter(|(n, _)| n != name).cloned().collect();
+            let others: Vec<_> = args
+                .iter()
+                .filter(|(n, _)| n.as_ref() != name)
+                .cloned()
+                .collect();
             fill(lang, &t(lang, value), &others)
         } else {
             value.clone()

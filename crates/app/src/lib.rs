@@ -18,6 +18,7 @@ pub mod catalogue;
 pub mod group_commit;
 pub mod history;
 pub mod i18n;
+pub mod mail;
 pub mod notifications;
 pub mod reports;
 pub mod spreadsheets;

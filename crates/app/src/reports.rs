@@ -242,7 +242,8 @@ fn encode<T: Serialize>(value: &T) -> AppResult<String> {
     serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
 }
 
-fn user_id(principal: &Principal) -> Option<i64> {
+/// The principal's user id for the ledger (`None` for the system itself).
+pub(crate) fn user_id(principal: &Principal) -> Option<i64> {
     Some(principal.user_id).filter(|id| *id > 0)
 }
 

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use baocao_domain::access::Principal;
-use baocao_domain::catalogue::{Problem, ValueType};
-use baocao_domain::report::{computed, Content};
+use baocao_domain::catalogue::{ColumnSource, Problem, ValueType};
+use baocao_domain::report::{column_values, computed, derived_text, ColumnContext, Content};
 use baocao_domain::Message;
 use baocao_formats::report_csv::{self, CsvError};
 use baocao_formats::xlsx::{self, Kind, ReadError, Row, Template};
@@ -49,8 +49,27 @@ impl App {
             }
         };
         let values = computed(&view.content, &meta);
+        let ctx = ColumnContext {
+            last_year: view.last_year.as_ref(),
+            earlier_this_year: view.earlier_this_year.iter().collect(),
+            targets: view.targets.clone(),
+        };
         let mut rows = Vec::new();
         for form in &version.forms {
+            // The form's other columns, read-only beside the value.
+            let others: Vec<bool> = form
+                .columns
+                .iter()
+                .map(|c| c.source != ColumnSource::Current)
+                .collect();
+            let extra_of = |cell: &str| -> Vec<String> {
+                column_values(&meta, form, cell, &view.content, &ctx)
+                    .into_iter()
+                    .zip(&others)
+                    .filter(|(_, other)| **other)
+                    .map(|(v, _)| v.map(derived_text).unwrap_or_default())
+                    .collect()
+            };
             rows.push(Row {
                 key: String::new(),
                 code: form.code.clone(),
@@ -58,6 +77,12 @@ impl App {
                 measure: String::new(),
                 value: None,
                 kind: Kind::Locked,
+                extra: form
+                    .columns
+                    .iter()
+                    .filter(|c| c.source != ColumnSource::Current)
+                    .map(|c| pick(&c.title_vi, &c.title_en))
+                    .collect(),
             });
             for row in &form.rows {
                 let Some(ind) = meta.indicator(&row.indicator) else {
@@ -85,6 +110,7 @@ impl App {
                     measure: pick(&ind.measure_vi, &ind.measure_en),
                     value,
                     kind,
+                    extra: extra_of(&ind.code),
                 });
                 if row.breakdown && kind != Kind::Locked {
                     for dim in &ind.disaggregations {
@@ -96,6 +122,7 @@ impl App {
                             let key = format!("{}/{}:{}", ind.code, dim, o.code);
                             rows.push(Row {
                                 value: view.content.values.get(&key).cloned(),
+                                extra: extra_of(&key),
                                 key,
                                 code: String::new(),
                                 label: format!("  – {}", pick(&o.name_vi, &o.name_en)),

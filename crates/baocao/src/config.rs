@@ -23,6 +23,8 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     /// Largest request body in bytes.
     pub max_body_bytes: Option<usize>,
+    /// The SMTP server for e-mail notifications (none: no e-mail).
+    pub smtp: Option<baocao_app::mail::SmtpSettings>,
 }
 
 /// Default listen address.
@@ -58,4 +60,27 @@ pub fn data_dir(configured: Option<PathBuf>) -> Option<PathBuf> {
     candidates
         .into_iter()
         .find(|p| p.join("units-2025.csv").is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_smtp_section_is_read_with_its_defaults_and_typos_are_refused() {
+        let config: FileConfig = toml::from_str(
+            "listen = \"0.0.0.0:8080\"\n[smtp]\nhost = \"mail.example.vn\"\n\
+             from = \"Báo cáo <baocao@example.vn>\"\npublic_url = \"https://baocao.example.vn\"\n",
+        )
+        .unwrap();
+        let smtp = config.smtp.unwrap();
+        assert_eq!(smtp.security, baocao_app::mail::SmtpSecurity::Starttls);
+        assert_eq!((smtp.port, smtp.daily_hour), (None, 7));
+        assert!(baocao_app::mail::Mailer::new(&smtp).is_ok());
+        let typo = toml::from_str::<FileConfig>(
+            "[smtp]\nhost = \"h\"\nfrom = \"a@b.vn\"\npublic_url = \"https://x\"\nsecurty = \"tls\"\n",
+        );
+        assert!(typo.unwrap_err().to_string().contains("securty"));
+    }
 }

@@ -109,6 +109,26 @@ enum Command {
         #[command(subcommand)]
         command: RegimesCommand,
     },
+    /// E-mail notifications (the `[smtp]` section of baocao.toml).
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MailCommand {
+    /// Sends a test e-mail through the configured SMTP server and says what it answered.
+    Test {
+        /// The address to send it to.
+        #[arg(long)]
+        to: String,
+    },
+    /// Shows the outbox: e-mails waiting, sent, given up, and the latest errors.
+    Status {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
@@ -273,6 +293,9 @@ fn parse_date(lang: Lang, text: Option<&str>) -> Result<Option<NaiveDate>, Failu
     .transpose()
 }
 
+/// How often the mail worker queues and sends.
+const MAIL_EVERY_SECONDS: u64 = 30;
+
 struct Runtime {
     file: config::FileConfig,
     lang: Lang,
@@ -304,6 +327,16 @@ impl Runtime {
         Ok(App::new(store, Settings::default()))
     }
 
+    /// The configured SMTP sender.
+    fn mailer(&self) -> Result<baocao_app::mail::Mailer, Failure> {
+        let settings = self
+            .file
+            .smtp
+            .as_ref()
+            .ok_or_else(|| Failure(say(self.lang, Message::new("mail.not_configured"))))?;
+        baocao_app::mail::Mailer::new(settings).map_err(|m| Failure(say(self.lang, m)))
+    }
+
     async fn serve(&self, app: App, args: &ServeArgs) -> Result<(), Failure> {
         // Concurrent submissions share commits (crates/app/src/group_commit.rs).
         let app = app.with_group_commit();
@@ -333,6 +366,23 @@ impl Runtime {
             ..defaults
         };
         let store = app.store.clone();
+        if let Some(settings) = &self.file.smtp {
+            let mailer = self.mailer()?;
+            println!(
+                "{}",
+                say(
+                    self.lang,
+                    Message::new("mail.worker_started")
+                        .arg("host", &settings.host)
+                        .arg("hour", settings.daily_hour)
+                )
+            );
+            baocao_app::mail::spawn_worker(
+                app.clone(),
+                mailer,
+                std::time::Duration::from_secs(MAIL_EVERY_SECONDS),
+            );
+        }
         let router = baocao_web::router(app, web);
         let local = listener.local_addr().map_err(|e| Failure(e.to_string()))?;
         println!(
@@ -519,6 +569,53 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         .arg("seq", broken.seq),
                 ))),
             }
+        }
+        Command::Mail {
+            command: MailCommand::Test { to },
+        } => {
+            let mailer = rt.mailer()?;
+            let subject = baocao_app::i18n::t(lang, "mail.test_subject");
+            let body = baocao_app::i18n::t(lang, "mail.test_body");
+            mailer.send(&to, &subject, body).await.map_err(|e| {
+                Failure(say(
+                    lang,
+                    Message::new("mail.send_failed").arg("detail", e.detail),
+                ))
+            })?;
+            println!(
+                "{}",
+                say(lang, Message::new("mail.test_sent").arg("to", &to))
+            );
+            Ok(())
+        }
+        Command::Mail {
+            command: MailCommand::Status { db },
+        } => {
+            let app = rt.app(&db).await?;
+            let summary = app.mail_summary().await.map_err(fail)?;
+            println!(
+                "{}",
+                say(
+                    lang,
+                    Message::new("mail.summary")
+                        .arg("queued", summary.queued)
+                        .arg("sent", summary.sent)
+                        .arg("given_up", summary.given_up)
+                )
+            );
+            for (key, attempts, error) in summary.recent_errors {
+                println!(
+                    "{}",
+                    say(
+                        lang,
+                        Message::new("mail.summary_error")
+                            .arg("key", key)
+                            .arg("attempts", attempts)
+                            .arg("error", error)
+                    )
+                );
+            }
+            Ok(())
         }
         Command::Regimes { command } => match command {
             RegimesCommand::Export { db, out } => {

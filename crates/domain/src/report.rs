@@ -473,6 +473,12 @@ pub struct ColumnContext<'a> {
     pub targets: BTreeMap<String, Decimal>,
 }
 
+/// A derived column's value as forms and templates show it: at most two
+/// decimals (a year-to-date average can have many).
+pub fn derived_text(value: Decimal) -> String {
+    value.round_dp(2).normalize().to_string()
+}
+
 /// The value of every column of `form` for one cell (`indicator` or one of its
 /// options): the current value, the same period last year, the year to date
 /// (this period and the earlier ones, along the indicator's aggregation over

@@ -25,6 +25,11 @@ const KEY_COL: u16 = 0;
 /// Column of the values.
 const VALUE_COL: u16 = 4;
 
+/// The column of the `j`-th extra (read-only) column.
+fn extra_col(j: usize) -> u16 {
+    VALUE_COL + 1 + u16::try_from(j).unwrap_or(0)
+}
+
 /// What kind of value a row takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -53,6 +58,9 @@ pub struct Row {
     pub value: Option<String>,
     /// What it takes.
     pub kind: Kind,
+    /// The form's other columns (same period last year, year to date, target,
+    /// formulas), read-only, right of the value; on a form's heading row, their titles.
+    pub extra: Vec<String>,
 }
 
 /// Everything the template shows, already translated.
@@ -95,6 +103,10 @@ pub fn write_template(t: &Template) -> Result<Vec<u8>, XlsxError> {
         sheet.set_column_width(2, 60)?;
         sheet.set_column_width(3, 14)?;
         sheet.set_column_width(4, 18)?;
+        let widest = t.rows.iter().map(|r| r.extra.len()).max().unwrap_or(0);
+        for j in 0..widest {
+            sheet.set_column_width(extra_col(j), 16)?;
+        }
         sheet.set_column_hidden(KEY_COL)?;
         let integer = DataValidation::new()
             .allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(i32::MIN))
@@ -128,6 +140,15 @@ pub fn write_template(t: &Template) -> Result<Vec<u8>, XlsxError> {
                 Kind::Text => {
                     sheet.write_string_with_format(row, VALUE_COL, &value, &input)?;
                 }
+            }
+            let heading = r.kind == Kind::Locked && r.key.is_empty() && r.measure.is_empty();
+            for (j, text) in r.extra.iter().enumerate() {
+                let col = extra_col(j);
+                match text.parse::<f64>() {
+                    Ok(n) if !heading => sheet.write_number(row, col, n)?,
+                    _ if heading => sheet.write_string_with_format(row, col, text, &bold)?,
+                    _ => sheet.write_string(row, col, text)?,
+                };
             }
         }
         sheet.protect();
@@ -276,6 +297,7 @@ mod tests {
                     measure: "người".into(),
                     value: Some("1234".into()),
                     kind: Kind::Integer,
+                    extra: vec!["1100".into(), "3500.5".into()],
                 },
                 Row {
                     key: "LD01/sex:female".into(),
@@ -284,6 +306,7 @@ mod tests {
                     measure: String::new(),
                     value: None,
                     kind: Kind::Integer,
+                    extra: Vec::new(),
                 },
                 Row {
                     key: String::new(),
@@ -292,6 +315,7 @@ mod tests {
                     measure: "%".into(),
                     value: Some("2,47".into()),
                     kind: Kind::Locked,
+                    extra: Vec::new(),
                 },
                 Row {
                     key: "N1".into(),
@@ -300,6 +324,7 @@ mod tests {
                     measure: String::new(),
                     value: None,
                     kind: Kind::Text,
+                    extra: Vec::new(),
                 },
             ],
             meta: vec![
@@ -308,6 +333,18 @@ mod tests {
             ],
             number_error: "Hãy nhập một số".into(),
         }
+    }
+
+    #[test]
+    fn the_other_columns_are_written_beside_the_value_and_not_read_back() {
+        let bytes = write_template(&template()).unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.clone())).unwrap();
+        let range = book.worksheet_range(SHEET).unwrap();
+        // F7 and G7 (0-based row 6, columns 5 and 6).
+        assert_eq!(range.get_value((6, 5)), Some(&Data::Float(1100.0)));
+        assert_eq!(range.get_value((6, 6)), Some(&Data::Float(3500.5)));
+        let up = read_upload(&bytes).unwrap();
+        assert!(up.cells.iter().all(|c| c.reference.contains("!E")));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalogue;
 pub mod ledger;
+pub mod mail;
 pub mod meta;
 pub mod reports;
 pub mod testing;

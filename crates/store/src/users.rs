@@ -24,6 +24,8 @@ pub struct User {
     pub locale: String,
     /// A disabled user cannot log in, and its sessions and tokens stop working.
     pub disabled: bool,
+    /// Where e-mail notifications go, if anywhere.
+    pub email: Option<String>,
 }
 
 /// A stored grant: role on a unit subtree (or everywhere).
@@ -39,7 +41,8 @@ pub struct StoredGrant {
     pub unit: Option<UnitId>,
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, password_hash, unit_id, locale, disabled";
+const USER_COLUMNS: &str =
+    "id, username, display_name, password_hash, unit_id, locale, disabled, email";
 
 fn user_from_row(r: &AnyRow) -> StoreResult<User> {
     Ok(User {
@@ -50,6 +53,7 @@ fn user_from_row(r: &AnyRow) -> StoreResult<User> {
         unit: r.try_get::<Option<i64>, _>("unit_id")?.map(UnitId),
         locale: r.try_get("locale")?,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
+        email: r.try_get("email")?,
     })
 }
 
@@ -130,6 +134,22 @@ pub async fn set_password(conn: &mut Conn, id: i64, hash: &str, now: i64) -> Sto
 pub async fn set_disabled(conn: &mut Conn, id: i64, disabled: bool, now: i64) -> StoreResult<bool> {
     let done = sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
         .bind(i64::from(disabled))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets or clears a user's e-mail address.
+pub async fn set_email(
+    conn: &mut Conn,
+    id: i64,
+    email: Option<&str>,
+    now: i64,
+) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3")
+        .bind(email)
         .bind(now)
         .bind(id)
         .execute(&mut *conn)

@@ -151,6 +151,8 @@ pub struct UserDto {
     pub unit: Option<UnitDto>,
     /// `vi` or `en`.
     pub locale: String,
+    /// Where e-mail notifications go.
+    pub email: Option<String>,
     /// Disabled users cannot log in.
     pub disabled: bool,
     /// Roles.
@@ -165,6 +167,7 @@ impl From<&UserView> for UserDto {
             display_name: v.user.display_name.clone(),
             unit: v.unit.as_ref().map(Into::into),
             locale: v.user.locale.clone(),
+            email: v.user.email.clone(),
             disabled: v.user.disabled,
             grants: v
                 .grants
@@ -211,6 +214,14 @@ pub struct GrantRequest {
 pub struct PasswordRequest {
     /// At least 10 characters.
     pub password: String,
+}
+
+/// A new e-mail address.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EmailRequest {
+    /// The address; empty or null for no e-mail.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// Created resource id.

@@ -28,7 +28,7 @@ pub mod users;
     paths(
         session::login, session::whoami, session::logout,
         units::search, units::roots, units::detail, units::children, units::subtree, units::ancestors, units::create,
-        users::list, users::create, users::grant, users::revoke, users::password,
+        users::list, users::create, users::grant, users::revoke, users::password, users::email,
         tokens::list, tokens::create, tokens::revoke,
         calendar::period, calendar::year, calendar::add_exception, calendar::remove_exception,
         catalogue::indicators, catalogue::indicator, catalogue::put_indicator, catalogue::disaggregations,
@@ -88,6 +88,7 @@ pub fn routes() -> Router<AppState> {
             delete(users::revoke),
         )
         .route("/api/v1/users/{id}/password", put(users::password))
+        .route("/api/v1/users/{id}/email", put(users::email))
         .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
         .route("/api/v1/tokens/{id}", delete(tokens::revoke))
         .route("/api/v1/periods/{id}", get(calendar::period))

@@ -8,7 +8,7 @@ use baocao_app::AppError;
 use baocao_domain::access::Role;
 use baocao_domain::unit::UnitId;
 
-use super::dto::{Created, GrantRequest, NewUserRequest, PasswordRequest, UserDto};
+use super::dto::{Created, EmailRequest, GrantRequest, NewUserRequest, PasswordRequest, UserDto};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiJson, Authed};
 use crate::AppState;
@@ -108,6 +108,29 @@ pub async fn password(
     state
         .app
         .set_password(&authed.caller.principal, id, &body.password)
+        .await
+        .map_err(|e| authed.api_error(e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sets or clears a user's e-mail address (for e-mail notifications): the user
+/// themself or an administrator of their unit.
+#[utoipa::path(put, path = "/api/v1/users/{id}/email", request_body = EmailRequest, tag = "users",
+    params(("id" = i64, Path, description = "User id")), security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn email(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<EmailRequest>,
+) -> Result<StatusCode, WebError> {
+    state
+        .app
+        .set_email(
+            &authed.caller.principal,
+            id,
+            body.email.as_deref().unwrap_or(""),
+        )
         .await
         .map_err(|e| authed.api_error(e))?;
     Ok(StatusCode::NO_CONTENT)

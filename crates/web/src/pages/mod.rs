@@ -172,6 +172,9 @@ pub fn routes() -> Router<AppState> {
             post(user_revoke),
         )
         .route("/admin/users/{id}/password", post(user_password))
+        .route("/admin/users/{id}/email", post(user_email))
+        .route("/account", get(tokens_page))
+        .route("/account/email", post(account_email))
         .route("/admin/users/{id}/disable", post(user_disable))
         .route("/calendar", get(calendar_page))
         .route("/calendar/exceptions", post(calendar_add))
@@ -553,6 +556,7 @@ struct UserRow {
     id: i64,
     username: String,
     display_name: String,
+    email: String,
     unit: String,
     roles: String,
     status: String,
@@ -575,6 +579,7 @@ fn user_row(lang: Lang, v: &baocao_app::users::UserView) -> UserRow {
         id: v.user.id,
         username: v.user.username.clone(),
         display_name: v.user.display_name.clone(),
+        email: v.user.email.clone().unwrap_or_default(),
         unit: v
             .unit
             .as_ref()
@@ -793,6 +798,45 @@ async fn user_password(
 }
 
 #[derive(Debug, Deserialize)]
+struct EmailForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+async fn user_email(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<EmailForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&form.csrf)?;
+    state
+        .app
+        .set_email(&authed.caller.principal, id, &form.email)
+        .await
+        .map_err(|e| authed.page_error(e))?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+/// The signed-in user's own e-mail address, from the account page.
+async fn account_email(
+    State(state): State<AppState>,
+    authed: Authed,
+    PageForm(form): PageForm<EmailForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&form.csrf)?;
+    let me = authed.caller.principal.user_id;
+    state
+        .app
+        .set_email(&authed.caller.principal, me, &form.email)
+        .await
+        .map_err(|e| authed.page_error(e))?;
+    render_tokens(&state, &authed, None, true).await
+}
+
+#[derive(Debug, Deserialize)]
 struct DisableForm {
     #[serde(rename = "_csrf")]
     csrf: String,
@@ -828,6 +872,8 @@ struct TokensPage {
     layout: Layout,
     tokens: Vec<TokenRow>,
     new_secret: Option<String>,
+    email: String,
+    email_saved: bool,
 }
 
 fn timestamp(ts: i64) -> String {
@@ -837,19 +883,26 @@ fn timestamp(ts: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The account page: the user's e-mail address and API tokens.
 async fn render_tokens(
     state: &AppState,
     authed: &Authed,
     new_secret: Option<String>,
+    email_saved: bool,
 ) -> Result<Response, WebError> {
     let tokens = state
         .app
         .list_tokens(&authed.caller.principal)
         .await
         .map_err(|e| authed.page_error(e))?;
+    let me = state
+        .app
+        .user_by_name(&authed.caller.principal.username)
+        .await
+        .map_err(|e| authed.page_error(e))?;
     html(
         TokensPage {
-            layout: Layout::of(authed, "/account/tokens"),
+            layout: Layout::of(authed, "/account"),
             tokens: tokens
                 .into_iter()
                 .map(|tk| TokenRow {
@@ -861,13 +914,15 @@ async fn render_tokens(
                 })
                 .collect(),
             new_secret,
+            email: me.email.unwrap_or_default(),
+            email_saved,
         },
         authed.lang,
     )
 }
 
 async fn tokens_page(State(state): State<AppState>, authed: Authed) -> Result<Response, WebError> {
-    render_tokens(&state, &authed, None).await
+    render_tokens(&state, &authed, None, false).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -888,7 +943,7 @@ async fn tokens_create(
         .create_token(&authed.caller.principal, &form.name)
         .await
         .map_err(|e| authed.page_error(e))?;
-    render_tokens(&state, &authed, Some(secret)).await
+    render_tokens(&state, &authed, Some(secret), false).await
 }
 
 async fn tokens_revoke(

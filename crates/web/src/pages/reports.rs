@@ -14,7 +14,7 @@ use baocao_app::i18n::{render, t, Lang};
 use baocao_app::reports::{ReportView, Urgency};
 use baocao_app::AppError;
 use baocao_domain::catalogue::{ColumnSource, Metadata, RegimeVersion, ValueType};
-use baocao_domain::report::{column_values, computed, ColumnContext, Content};
+use baocao_domain::report::{column_values, computed, derived_text, ColumnContext, Content};
 use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
 use serde::Deserialize;
@@ -355,7 +355,7 @@ fn form_views(
                         _ => CellView {
                             input: None,
                             value: derived
-                                .map(|d| vn_number(&d.normalize().to_string()))
+                                .map(|d| vn_number(&derived_text(d)))
                                 .unwrap_or_default(),
                             problem: None,
                         },
