@@ -386,7 +386,19 @@ mod tests {
             let returned = count("SELECT COUNT(*) FROM report_events WHERE action = 'report.return'").await;
             assert!(accepted > 2000, "{accepted}");
             assert!(on_time > 4 * late && late > 0, "{on_time} on time, {late} late");
-            assert!(returned > 10, "{returned}");
+                        assert!(returned > 10, "{returned}");
+            // The quarterly and yearly regimes have their history too, Vinh's
+            // own reports synthesized from its wards before the reform.
+            let quarterly = count("SELECT COUNT(*) FROM reports WHERE regime_code = 'BC-CDS-Q' AND status = 'accepted'").await;
+            let yearly = count("SELECT COUNT(*) FROM reports WHERE regime_code = 'BC-TK-NAM' AND status = 'accepted'").await;
+            assert!(quarterly > 500, "{quarterly}");
+            assert!(yearly > 100, "{yearly}");
+            let vinh_2024 = count(
+                "SELECT COUNT(*) FROM reports r JOIN org_units u ON u.id = r.unit_id \
+                 WHERE r.regime_code = 'BC-TK-NAM' AND r.period = '2024' AND u.level = 'district' AND r.status = 'accepted'",
+            )
+            .await;
+            assert_eq!(vinh_2024, 1);
             // Submission checks the regime's rules, so every accepted report passed them.
             let (ok, n) = app.verify_ledger().await.unwrap().unwrap();
             assert_eq!(ok.len(), 64);
@@ -430,8 +442,23 @@ mod tests {
                 earlier_this_year: view.earlier_this_year.iter().collect(),
                 targets: view.targets.clone(),
             };
-            let columns = baocao_domain::report::column_values(&meta, form, "XH01", &view.content, &ctx);
+                        let columns = baocao_domain::report::column_values(&meta, form, "XH01", &view.content, &ctx);
             assert_eq!(columns[0], Some(rust_decimal::Decimal::from(population * 10)));
+            // The spreadsheet template carries the same columns, read-only beside the value.
+            let (_, bytes) = app.report_template(&staff, view.id, baocao_app::i18n::Lang::Vi).await.unwrap();
+            let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+            let sheet = calamine::Reader::worksheet_range(&mut book, "BaoCao").unwrap();
+            let row = sheet.rows().find(|r| r[0] == "XH01").expect("the XH01 row");
+            let others: Vec<_> = form.columns.iter().zip(&columns)
+                .filter(|(c, _)| c.source != baocao_domain::catalogue::ColumnSource::Current)
+                .map(|(_, v)| *v)
+                .collect();
+            assert!(others.iter().filter(|v| v.is_some()).count() >= 2, "{others:?}");
+            for (j, value) in others.iter().enumerate() {
+                let written = row.get(5 + j).map(|d| d.to_string()).unwrap_or_default();
+                let expected = value.map(baocao_domain::report::derived_text).unwrap_or_default();
+                assert_eq!(written, expected, "column {j}");
+            }
             // Recording the past is the operator's, and only for the past.
             let someone = baocao_domain::access::Principal { user_id: 5, username: "x".into(), grants: Vec::new() };
             let err = app.record_past_submission(&someone, &someone, 1, 1).await.unwrap_err();

@@ -1,7 +1,7 @@
-//! Two years of demo history for the monthly socio-economic regime: the wards
-//! of Thành phố Vinh month by month until June 2025 (with Vinh's own report
-//! synthesized and accepted by the province), then every commune of the 2025
-//! structure. Most units report on time, some late, a few never, a few are
+//! Two years of demo history for the periodic demo regimes (monthly
+//! socio-economic, quarterly digital transformation, yearly statistics): the
+//! wards of Thành phố Vinh until June 2025 (with Vinh's own report synthesized
+//! and accepted by the province), then every commune of the 2025 structure. Most units report on time, some late, a few never, a few are
 //! returned and corrected; values follow a trend, a season (Tết in February)
 //! and noise, and keep the regime's validation rules.
 //!
@@ -20,8 +20,15 @@ use baocao_domain::unit::{OrgUnit, UnitId};
 use baocao_store::meta;
 use chrono::{Datelike, NaiveDate, TimeZone};
 
-const REGIME: &str = "BC-KTXH-T";
+/// The periodic demo regimes and the first period of their history.
+const REGIMES: [(&str, &str); 3] = [
+    ("BC-KTXH-T", "2024M01"),
+    ("BC-CDS-Q", "2024Q1"),
+    ("BC-TK-NAM", "2024"),
+];
 const DONE_KEY: &str = "demo.history";
+/// The last day of the three-level structure.
+const LEGACY_UNTIL: (i32, u32, u32) = (2025, 6, 30);
 
 /// A stable pseudo-random number in [0, 1) from a few words.
 fn noise(parts: &[&str]) -> f64 {
@@ -66,6 +73,10 @@ fn values(
     let size = 0.6 + noise(&[&u, "size"]) * 0.9;
     let months = f64::from((period.year() - 2024) * 12 + period.first_day().month() as i32);
     let trend = 1.006f64.powf(months);
+    // Flows grow with the period's length (a quarter is three months).
+    let span = ((period.last_day() - period.first_day()).num_days() as f64 / 30.4)
+        .round()
+        .max(1.0);
     let m = f64::from(period.first_day().month());
     let season = if m == 2.0 {
         0.82
@@ -73,7 +84,8 @@ fn values(
         1.0 + 0.06 * ((m - 4.0) / 12.0 * std::f64::consts::TAU).sin()
     };
     let jitter = |code: &str| 0.94 + noise(&[&u, &p, code]) * 0.12;
-    let flow = |code: &str, base: f64| base * size * trend * season * jitter(code);
+    let flow = |code: &str, base: f64| base * span * size * trend * season * jitter(code);
+    let share = |code: &str, low: f64, high: f64| low + noise(&[&u, &p, code]) * (high - low);
     let stock =
         |code: &str, base: f64| base * size * trend.sqrt() * (0.99 + noise(&[&u, code]) * 0.02);
     let mut v: BTreeMap<&str, f64> = BTreeMap::new();
@@ -96,6 +108,38 @@ fn values(
     v.insert("TT03", 8.0 + noise(&[&u, &p, "TT03"]) * 5.0);
     v.insert("VM01", 2.8 + noise(&[&p, "VM01"]) * 1.4);
     v.insert("HT01", (stock("HT01", 1.0) + months / 12.0).round());
+    // Digital transformation (quarterly): parts never exceed their wholes.
+    let documents = flow("CDS01", 120.0);
+    v.insert("CDS01", documents);
+    v.insert("CDS02", documents * share("CDS02", 0.82, 0.99));
+    let files = flow("CDS04", 90.0);
+    v.insert("CDS04", files);
+    v.insert("CDS05", files * share("CDS05", 0.7, 0.95));
+    v.insert("CDS07", received * share("CDS07", 0.3, 0.7));
+    v.insert("CDS09", share("CDS09", 55.0, 92.0));
+    let staff = stock("CDS10", 22.0);
+    v.insert("CDS10", staff);
+    v.insert("CDS11", staff * share("CDS11", 0.75, 1.0));
+    let offices = stock("CDS13", 12.0);
+    v.insert("CDS13", offices);
+    v.insert("CDS14", offices * share("CDS14", 0.8, 1.0));
+    v.insert("CDS16", share("CDS16", 60.0, 95.0));
+    v.insert("CDS17", share("CDS17", 40.0, 85.0));
+    let services = v.get("HC01").copied().unwrap_or(180.0);
+    v.insert("CDS18", services * share("CDS18", 0.6, 0.9));
+    v.insert("CDS19", services * share("CDS19", 0.3, 0.55));
+    v.insert("CDS20", flow("CDS20", 2.0));
+    v.insert("CDS21", stock("CDS21", 3.0));
+    // Yearly statistics: rice area and output (about 55 quintals a hectare),
+    // livestock, births and deaths of the population.
+    let area = stock("TK01", 420.0);
+    v.insert("TK01", area);
+    v.insert("TK02", area * share("TK02", 5.2, 6.1));
+    v.insert("TK04", stock("TK04", 1_400.0));
+    v.insert("TK05", stock("TK05", 5_200.0));
+    v.insert("TK06", stock("TK06", 38_000.0));
+    v.insert("TK07", population * share("TK07", 0.012, 0.017));
+    v.insert("TK08", population * share("TK08", 0.005, 0.008));
     let mut content = Content::default();
     for (cell, code) in cells {
         if cell.contains('/') {
@@ -171,6 +215,7 @@ fn at(day: NaiveDate, hour: u32) -> i64 {
 async fn one_report(
     app: &App,
     meta: &Metadata,
+    regime: &str,
     unit: &OrgUnit,
     period: &PeriodId,
     today: NaiveDate,
@@ -178,7 +223,7 @@ async fn one_report(
     let op = system_principal();
     let staff = acting(unit.id, &[Role::DataEntry, Role::UnitHead]);
     let view = match app
-        .open_report(&staff, REGIME, unit.id, &period.to_string())
+        .open_report(&staff, regime, unit.id, &period.to_string())
         .await
     {
         Ok(view) => view,
@@ -188,8 +233,8 @@ async fn one_report(
     if view.status != Status::Draft || view.version > 0 {
         return Ok(Some((view.id, view.receiver)));
     }
-    let regime = meta.regime(REGIME).ok_or(AppError::NotFound)?;
-    let version = &regime.versions[view.regime_version.saturating_sub(1)];
+    let version = &meta.regime(regime).ok_or(AppError::NotFound)?.versions
+        [view.regime_version.saturating_sub(1)];
     let cells = input_cells(version, meta);
     let u = unit.id.0.to_string();
     let p = period.to_string();
@@ -235,7 +280,10 @@ async fn one_report(
         )
         .await?;
         let mut fixed = content.clone();
-        if let Some(v) = fixed.values.get_mut("HC06") {
+        let corrected = ["HC06", "CDS05", "TK05"]
+            .into_iter()
+            .find(|c| fixed.values.contains_key(*c));
+        if let Some(v) = corrected.and_then(|c| fixed.values.get_mut(c)) {
             let n: f64 = v.parse().unwrap_or(0.0);
             *v = format!("{}", (n * 0.99).round() as i64);
         }
@@ -276,65 +324,43 @@ pub async fn load(app: &App, vinh: UnitId, province: UnitId) -> AppResult<()> {
     let op = system_principal();
     let started = std::time::Instant::now();
     let mut count = 0;
-    // Until June 2025: Vinh's wards, and Vinh's report to the province.
-    let legacy_day = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or_default();
-    let wards = app.unit_children(&op, vinh, Some(legacy_day)).await?;
-    for month in 0..18 {
-        let period = PeriodId::month(2024 + month / 12, (month % 12 + 1) as u32)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        for ward in wards
-            .iter()
-            .filter(|w| w.kind == baocao_domain::unit::UnitKind::Area)
-        {
-            if one_report(app, &meta, ward, &period, today)
-                .await?
-                .is_some()
-            {
+    let (y, m, d) = LEGACY_UNTIL;
+    let legacy_until = NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    // Vinh's wards until June 2025, every commune of the province after.
+    let wards: Vec<OrgUnit> = app
+        .unit_children(&op, vinh, Some(legacy_until))
+        .await?
+        .into_iter()
+        .filter(|w| w.kind == baocao_domain::unit::UnitKind::Area)
+        .collect();
+    let communes: Vec<OrgUnit> = app
+        .unit_children(&op, province, Some(today))
+        .await?
+        .into_iter()
+        .filter(|c| c.kind == baocao_domain::unit::UnitKind::Area)
+        .collect();
+    for (regime, first) in REGIMES {
+        let mut period: PeriodId = first
+            .parse()
+            .map_err(|e: baocao_domain::period::PeriodError| AppError::Internal(e.to_string()))?;
+        while period.first_day() <= today {
+            let legacy = period.last_day() <= legacy_until;
+            for unit in if legacy { &wards } else { &communes } {
+                if one_report(app, &meta, regime, unit, &period, today)
+                    .await?
+                    .is_some()
+                {
+                    count += 1;
+                }
+            }
+            if legacy && synthesize_vinh(app, regime, vinh, province, &period, today).await? {
                 count += 1;
             }
+            period = match period.next() {
+                Some(next) => next,
+                None => break,
+            };
         }
-        let district = acting(vinh, &[Role::DataEntry, Role::UnitHead]);
-        if let Ok(view) = app
-            .open_report(&district, REGIME, vinh, &period.to_string())
-            .await
-        {
-            if view.status == Status::Draft && view.version == 0 && view.deadline < today {
-                app.synthesize_report(&district, view.id).await?;
-                app.record_past_submission(&op, &district, view.id, at(view.deadline, 15))
-                    .await?;
-                let reviewer = acting(province, &[Role::Reviewer]);
-                app.record_past_review(
-                    &op,
-                    &reviewer,
-                    view.id,
-                    true,
-                    None,
-                    at(view.deadline + chrono::Days::new(1), 10),
-                )
-                .await?;
-                count += 1;
-            }
-        }
-    }
-    // From July 2025: every commune of the two-level structure.
-    let communes = app.unit_children(&op, province, Some(today)).await?;
-    let mut period = PeriodId::month(2025, 7).map_err(|e| AppError::Internal(e.to_string()))?;
-    while period.first_day() <= today {
-        for commune in communes
-            .iter()
-            .filter(|c| c.kind == baocao_domain::unit::UnitKind::Area)
-        {
-            if one_report(app, &meta, commune, &period, today)
-                .await?
-                .is_some()
-            {
-                count += 1;
-            }
-        }
-        period = match period.next() {
-            Some(next) => next,
-            None => break,
-        };
     }
     let mut conn = app.store.conn().await?;
     meta::set(&mut conn, DONE_KEY, "1").await?;
@@ -344,4 +370,41 @@ pub async fn load(app: &App, vinh: UnitId, province: UnitId) -> AppResult<()> {
         "demo history loaded"
     );
     Ok(())
+}
+
+/// Vinh's own report of a past period: synthesized from its wards, submitted
+/// on its deadline and accepted by the province the next day.
+async fn synthesize_vinh(
+    app: &App,
+    regime: &str,
+    vinh: UnitId,
+    province: UnitId,
+    period: &PeriodId,
+    today: NaiveDate,
+) -> AppResult<bool> {
+    let op = system_principal();
+    let district = acting(vinh, &[Role::DataEntry, Role::UnitHead]);
+    let Ok(view) = app
+        .open_report(&district, regime, vinh, &period.to_string())
+        .await
+    else {
+        return Ok(false);
+    };
+    if view.status != Status::Draft || view.version != 0 || view.deadline >= today {
+        return Ok(false);
+    }
+    app.synthesize_report(&district, view.id).await?;
+    app.record_past_submission(&op, &district, view.id, at(view.deadline, 15))
+        .await?;
+    let reviewer = acting(province, &[Role::Reviewer]);
+    app.record_past_review(
+        &op,
+        &reviewer,
+        view.id,
+        true,
+        None,
+        at(view.deadline + chrono::Days::new(1), 10),
+    )
+    .await?;
+    Ok(true)
 }
