@@ -232,6 +232,8 @@ pub struct Allowed {
     pub review: bool,
     /// Reopen for a correction.
     pub correct: bool,
+    /// Withdraw the submission before it is reviewed.
+    pub recall: bool,
 }
 
 fn decode(text: &str) -> AppResult<Content> {
@@ -622,6 +624,7 @@ impl App {
                 submit: submit && status.editable(),
                 review: review && status == Status::Submitted,
                 correct: (enter || submit) && status == Status::Accepted,
+                recall: submit && status == Status::Submitted,
             },
             checks,
             outliers,
@@ -749,18 +752,45 @@ impl App {
         id: i64,
         reason: &str,
     ) -> AppResult<()> {
+        self.reopen_report(principal, id, Action::Correct, reason)
+            .await
+    }
+
+    /// Withdraws a submitted report that the receiving unit has not reviewed
+    /// yet (its unit head, with the reason the next version will carry); the
+    /// submitted version stays readable, and the first submission still
+    /// counts for timeliness.
+    pub async fn recall_report(
+        &self,
+        principal: &Principal,
+        id: i64,
+        reason: &str,
+    ) -> AppResult<()> {
+        self.reopen_report(principal, id, Action::Recall, reason)
+            .await
+    }
+
+    /// Back to a draft by the reporting unit: a correction after acceptance or
+    /// a recall before review.
+    async fn reopen_report(
+        &self,
+        principal: &Principal,
+        id: i64,
+        action: Action,
+        reason: &str,
+    ) -> AppResult<()> {
         let reason = reason_text(reason)?;
         let mut tx = self.store.begin_write().await?;
         let r = store_reports::get(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !principal.acts_for(Permission::EnterData, r.unit_id)
-            && !principal.acts_for(Permission::SubmitReport, r.unit_id)
-        {
+        let allowed = principal.acts_for(Permission::SubmitReport, r.unit_id)
+            || (action == Action::Correct && principal.acts_for(Permission::EnterData, r.unit_id));
+        if !allowed {
             return Err(AppError::Forbidden);
         }
         let status = status_of(&r)?;
-        let next = next_status(status, Action::Correct).map_err(AppError::Conflict)?;
+        let next = next_status(status, action).map_err(AppError::Conflict)?;
         let at = now();
         if !store_reports::update(
             &mut tx,
@@ -780,7 +810,7 @@ impl App {
             &mut tx,
             id,
             r.version,
-            Action::Correct.as_str(),
+            action.as_str(),
             Some(&reason),
             at,
             user_id(principal),
@@ -791,7 +821,7 @@ impl App {
             &mut tx,
             user_id(principal),
             &principal.username,
-            Action::Correct.as_str(),
+            action.as_str(),
             &format!("report:{id}"),
             &payload,
             at,

@@ -83,6 +83,8 @@ pub enum Action {
     Accept,
     /// The reporting unit reopens an accepted report to correct it.
     Correct,
+    /// The reporting unit withdraws a submitted report before it is reviewed.
+    Recall,
 }
 
 impl Action {
@@ -94,6 +96,7 @@ impl Action {
             Action::Return => "report.return",
             Action::Accept => "report.accept",
             Action::Correct => "report.correct",
+            Action::Recall => "report.recall",
         }
     }
 }
@@ -108,6 +111,7 @@ pub fn next_status(status: Status, action: Action) -> Result<Status, Message> {
         (S::Submitted, A::Return) => Ok(S::Returned),
         (S::Submitted, A::Accept) => Ok(S::Accepted),
         (S::Accepted, A::Correct) => Ok(S::Draft),
+        (S::Submitted, A::Recall) => Ok(S::Draft),
         (S::Submitted | S::Accepted, A::Save) => Err(Message::new("report.error.frozen")),
         (S::Submitted | S::Accepted, A::Submit) => {
             Err(Message::new("report.error.already_submitted"))
@@ -117,6 +121,9 @@ pub fn next_status(status: Status, action: Action) -> Result<Status, Message> {
         }
         (S::Draft | S::Returned | S::Submitted, A::Correct) => {
             Err(Message::new("report.error.not_accepted"))
+        }
+        (S::Draft | S::Returned | S::Accepted, A::Recall) => {
+            Err(Message::new("report.error.not_recallable"))
         }
     }
 }
@@ -672,6 +679,14 @@ mod tests {
             next_status(Submitted, Correct).unwrap_err().key,
             "report.error.not_accepted"
         );
+        // A recall takes back a submission not yet reviewed, nothing else.
+        assert_eq!(next_status(Submitted, Recall), Ok(Draft));
+        for s in [Draft, Returned, Accepted] {
+            assert_eq!(
+                next_status(s, Recall).unwrap_err().key,
+                "report.error.not_recallable"
+            );
+        }
         for s in [Draft, Submitted, Returned, Accepted] {
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }

@@ -1642,6 +1642,60 @@ assert_eq!(send(&reviewer, post.clone(), url(format!("/api/v1/reports/{did}/acce
     }
 );
 
+both_backends!(
+    async fn a_unit_head_recalls_a_submission_before_review(store) {
+        let t = spawn_app(store.clone()).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let (officer, oc) = t.login("commune.officer").await;
+        let (head, hc) = t.login("commune.head").await;
+        let (reviewer, rc) = t.login("district.reviewer").await;
+        let post = reqwest::Method::POST;
+        let url = |path: String| format!("{}{path}", t.base);
+        let (_, report) = t.post(&officer, &oc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.commune.0, "period": "2025M05"})).await;
+        let id = report["id"].as_i64().unwrap();
+        let good = json!({"values": {"LD01": "1.234", "LD01/sex:female": "600", "LD01/sex:male": "634", "LD02": "50.000"}});
+        assert_eq!(send(&officer, reqwest::Method::PUT, url(format!("/api/v1/reports/{id}/draft")), &oc, good.clone()).await.0, StatusCode::OK);
+        let recall = url(format!("/api/v1/reports/{id}/recall"));
+        // Nothing to recall before submitting.
+        let (status, body) = send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "Sai"})).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("Chỉ rút lại được"), "{body}");
+        assert_eq!(send(&head, post.clone(), url(format!("/api/v1/reports/{id}/submit")), &hc, json!({})).await.1["version"], 1);
+        // Only the unit head, and with a reason.
+        assert_eq!(send(&officer, post.clone(), recall.clone(), &oc, json!({"reason": "Sai"})).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(send(&reviewer, post.clone(), recall.clone(), &rc, json!({"reason": "Sai"})).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "  "})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(t.get(&head, &format!("/api/v1/reports/{id}")).await.1["status"], "submitted", "refusals change nothing");
+        // The page offers it to the head only.
+        let head_page = page_login(&t, "commune.head").await;
+        let page = head_page.get(url(format!("/reports/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("id=\"recall-report\""), "{page}");
+        let officer_page = page_login(&t, "commune.officer").await;
+        let page = officer_page.get(url(format!("/reports/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains("id=\"recall-report\""));
+        assert_eq!(send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "Nhập nhầm số lao động nữ"})).await.0, StatusCode::NO_CONTENT);
+        // Back to a draft: out of the reviewer's inbox, editable, version 1 kept.
+        let (_, inbox) = t.get(&reviewer, "/api/v1/reports/inbox").await;
+        assert_eq!(inbox, json!([]));
+        assert_eq!(send(&reviewer, post.clone(), url(format!("/api/v1/reports/{id}/accept")), &rc, json!({})).await.0, StatusCode::CONFLICT);
+        assert_eq!(send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "lần nữa"})).await.0, StatusCode::CONFLICT);
+        let mut fixed = good.clone();
+        fixed["values"]["LD01/sex:female"] = json!("601");
+        fixed["values"]["LD01"] = json!("1235");
+        assert_eq!(send(&officer, reqwest::Method::PUT, url(format!("/api/v1/reports/{id}/draft")), &oc, fixed).await.0, StatusCode::OK);
+        assert_eq!(send(&head, post.clone(), url(format!("/api/v1/reports/{id}/submit")), &hc, json!({})).await.1["version"], 2);
+        let (_, view) = t.get(&officer, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(view["versions"][0]["content"]["values"]["LD01"], "1234");
+        assert_eq!(view["versions"][1]["reason"], "Nhập nhầm số lao động nữ");
+        let actions: Vec<&str> = view["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, vec!["report.submit", "report.recall", "report.submit"]);
+        // Once reviewed, it can no longer be recalled.
+        assert_eq!(send(&reviewer, post.clone(), url(format!("/api/v1/reports/{id}/accept")), &rc, json!({})).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "Sai"})).await.0, StatusCode::CONFLICT);
+        assert!(t.app.verify_ledger().await.unwrap().is_ok());
+    }
+);
+
 /// A mailer that delivers to the test sink, without TLS, daily e-mails from 0:00.
 fn sink_mailer(sink: &SmtpSink) -> Mailer {
     Mailer::new(&SmtpSettings {

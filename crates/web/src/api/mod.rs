@@ -35,7 +35,7 @@ pub mod users;
         catalogue::regimes, catalogue::regime, catalogue::put_regime, catalogue::regime_calendar,
         catalogue::requests, catalogue::put_request, catalogue::export, catalogue::import,
         reports::mine, reports::inbox, reports::open, reports::get_report, reports::save,
-reports::submit, reports::return_report, reports::accept,reports::correct,reports::synthesize, reports::timeliness,reports::template, reports::upload,reports::csv_get, reports::csv_put,
+reports::submit, reports::return_report, reports::accept,reports::correct,reports::recall,reports::synthesize, reports::timeliness,reports::template, reports::upload,reports::csv_get, reports::csv_put,
         reports::attach, reports::attachments, reports::download, reports::notifications,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -123,6 +123,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/{id}/return", post(reports::return_report))
         .route("/api/v1/reports/{id}/accept", post(reports::accept))
         .route("/api/v1/reports/{id}/correct", post(reports::correct))
+        .route("/api/v1/reports/{id}/recall", post(reports::recall))
         .route("/api/v1/reports/{id}/synthesize", post(reports::synthesize))
         .route(
             "/api/v1/reports/{id}/attachments",

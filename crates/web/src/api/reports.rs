@@ -225,6 +225,25 @@ pub async fn correct(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Withdraws a submitted report before the receiving unit reviews it (the
+/// reporting unit's head), with the reason the next version will carry.
+#[utoipa::path(post, path = "/api/v1/reports/{id}/recall", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Report id")), request_body = ReasonRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn recall(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ReasonRequest>,
+) -> Result<StatusCode, WebError> {
+    state
+        .app
+        .recall_report(&authed.caller.principal, id, &body.reason)
+        .await
+        .api(&authed)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Pre-fills the unit's own report from the accepted reports of the units
 /// reporting to it; lists the expected units with their status, who
 /// contributed to each cell, and what changed.

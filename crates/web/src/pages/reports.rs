@@ -236,6 +236,7 @@ struct ReportPage {
     may_submit: bool,
     may_review: bool,
     may_correct: bool,
+    may_recall: bool,
     problems: Vec<String>,
     forms: Vec<FormView>,
     sections: Vec<SectionView>,
@@ -596,6 +597,7 @@ async fn render_report(
             may_submit: view.may.submit,
             may_review: view.may.review,
             may_correct: view.may.correct,
+            may_recall: view.may.recall,
             checks,
             attachments,
             problems: if problems.is_empty() {
@@ -697,8 +699,8 @@ struct ReasonForm {
     reason: String,
 }
 
-/// One workflow button: `submit`, `return` (with a reason), `accept` or
-/// `correct` (with a reason); then back to the report.
+/// One workflow button: `submit`, `return` (with a reason), `accept`,
+/// `correct` or `recall` (with a reason); then back to the report.
 async fn workflow_step(
     State(state): State<AppState>,
     authed: Authed,
@@ -713,6 +715,7 @@ async fn workflow_step(
         "return" => app.review_report(who, id, false, &form.reason).await,
         "accept" => app.review_report(who, id, true, &form.reason).await,
         "correct" => app.correct_report(who, id, &form.reason).await,
+        "recall" => app.recall_report(who, id, &form.reason).await,
         _ => Err(AppError::NotFound),
     };
     done.page(&authed)?;
