@@ -56,6 +56,11 @@ fn selector_matches(select: &UnitSelector, unit: &OrgUnit) -> bool {
 /// reports at a later stage (commune → district), else the regime's receiving
 /// unit. `ancestors` are nearest first; `receiving` are the ids carrying the
 /// receiving unit's code.
+///
+/// The receiving unit itself has its own **consolidated report**, synthesized
+/// from what it receives and sent to the level above (outside this system
+/// until it is connected): its receiver is itself — so nobody here reviews it —
+/// and it is due with the regime's last stage.
 pub fn placement(
     version: &RegimeVersion,
     unit: &OrgUnit,
@@ -66,9 +71,24 @@ pub fn placement(
         .iter()
         .map(|a| a.id)
         .find(|id| receiving.contains(id));
-    let (group, g) = version.reporting.iter().enumerate().find(|(_, g)| {
+    let found = version.reporting.iter().enumerate().find(|(_, g)| {
         selector_matches(&g.select, unit) && (root.is_some() || !g.select.units.is_empty())
-    })?;
+    });
+    let Some((group, g)) = found else {
+        if !receiving.contains(&unit.id) {
+            return None;
+        }
+        let last = version
+            .reporting
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, g)| g.stage)
+            .map(|(i, _)| i)?;
+        return Some(Placement {
+            group: last,
+            receiver: unit.id,
+        });
+    };
     for a in ancestors {
         if Some(a.id) == root {
             break;
@@ -406,7 +426,11 @@ impl App {
         Ok(store_reports::of_units(&mut conn, &units)
             .await?
             .into_iter()
-            .filter(|r| units.contains(&r.receiver_id) && r.status == Status::Submitted.as_str())
+            .filter(|r| {
+                units.contains(&r.receiver_id)
+                    && r.unit_id != r.receiver_id
+                    && r.status == Status::Submitted.as_str()
+            })
             .collect())
     }
 

@@ -398,7 +398,13 @@ mod tests {
                  WHERE r.regime_code = 'BC-TK-NAM' AND r.period = '2024' AND u.level = 'district' AND r.status = 'accepted'",
             )
             .await;
-            assert_eq!(vinh_2024, 1);
+                        assert_eq!(vinh_2024, 1);
+            // The province's consolidated reports are sent upwards, period by period.
+            let consolidated = count(
+                "SELECT COUNT(*) FROM reports WHERE unit_id = receiver_id AND status = 'submitted' AND regime_code = 'BC-KTXH-T'",
+            )
+            .await;
+            assert!(consolidated >= 22, "{consolidated}");
             // Submission checks the regime's rules, so every accepted report passed them.
             let (ok, n) = app.verify_ledger().await.unwrap().unwrap();
             assert_eq!(ok.len(), 64);

@@ -353,7 +353,11 @@ pub async fn load(app: &App, vinh: UnitId, province: UnitId) -> AppResult<()> {
                     count += 1;
                 }
             }
-            if legacy && synthesize_vinh(app, regime, vinh, province, &period, today).await? {
+            if legacy && synthesize_own(app, regime, vinh, Some(province), &period, today).await? {
+                count += 1;
+            }
+            // The province's consolidated report, sent to the level above.
+            if synthesize_own(app, regime, province, None, &period, today).await? {
                 count += 1;
             }
             period = match period.next() {
@@ -372,20 +376,22 @@ pub async fn load(app: &App, vinh: UnitId, province: UnitId) -> AppResult<()> {
     Ok(())
 }
 
-/// Vinh's own report of a past period: synthesized from its wards, submitted
-/// on its deadline and accepted by the province the next day.
-async fn synthesize_vinh(
+/// A receiving unit's own report of a past period: synthesized from what it
+/// accepted and submitted on its deadline; accepted the next day by
+/// `reviewer_unit` (Vinh's, by the province), or left as sent upwards (the
+/// province's consolidated report).
+async fn synthesize_own(
     app: &App,
     regime: &str,
-    vinh: UnitId,
-    province: UnitId,
+    unit: UnitId,
+    reviewer_unit: Option<UnitId>,
     period: &PeriodId,
     today: NaiveDate,
 ) -> AppResult<bool> {
     let op = system_principal();
-    let district = acting(vinh, &[Role::DataEntry, Role::UnitHead]);
+    let staff = acting(unit, &[Role::DataEntry, Role::UnitHead]);
     let Ok(view) = app
-        .open_report(&district, regime, vinh, &period.to_string())
+        .open_report(&staff, regime, unit, &period.to_string())
         .await
     else {
         return Ok(false);
@@ -393,18 +399,20 @@ async fn synthesize_vinh(
     if view.status != Status::Draft || view.version != 0 || view.deadline >= today {
         return Ok(false);
     }
-    app.synthesize_report(&district, view.id).await?;
-    app.record_past_submission(&op, &district, view.id, at(view.deadline, 15))
+    app.synthesize_report(&staff, view.id).await?;
+    app.record_past_submission(&op, &staff, view.id, at(view.deadline, 15))
         .await?;
-    let reviewer = acting(province, &[Role::Reviewer]);
-    app.record_past_review(
-        &op,
-        &reviewer,
-        view.id,
-        true,
-        None,
-        at(view.deadline + chrono::Days::new(1), 10),
-    )
-    .await?;
+    if let Some(reviewer_unit) = reviewer_unit {
+        let reviewer = acting(reviewer_unit, &[Role::Reviewer]);
+        app.record_past_review(
+            &op,
+            &reviewer,
+            view.id,
+            true,
+            None,
+            at(view.deadline + chrono::Days::new(1), 10),
+        )
+        .await?;
+    }
     Ok(true)
 }

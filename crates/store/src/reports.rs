@@ -546,7 +546,7 @@ pub async fn arrived_since(
 ) -> StoreResult<Vec<(String, String)>> {
     let rows = sqlx::query(
         "SELECT r.regime_code, r.period FROM report_versions v JOIN reports r ON r.id = v.report_id \
-         WHERE r.receiver_id = $1 AND v.submitted_at >= $2",
+                  WHERE r.receiver_id = $1 AND r.unit_id <> r.receiver_id AND v.submitted_at >= $2",
     )
     .bind(receiver.0)
     .bind(since)

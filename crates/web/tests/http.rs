@@ -1696,6 +1696,80 @@ both_backends!(
     }
 );
 
+both_backends!(
+    async fn after_the_reform_communes_and_departments_report_straight_to_the_province_which_synthesizes(store) {
+        let t = spawn_app(store.clone()).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let admin = system_principal();
+        // A department of the province: an agency reporting to its People's Committee.
+        let (admin_client, ac) = t.login("admin").await;
+        let (status, dept) = t.post(&admin_client, &ac, "/api/v1/units", json!({
+            "kind": "agency", "level": "province", "code": "000.00.06.H40", "name": "Sở Nội vụ",
+            "parent_id": t.province.0, "valid_from": "2025-01-01"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{dept}");
+        let dept = UnitId(dept["id"].as_i64().unwrap());
+        // A commune of the two-level structure (its parent is the province).
+        let day = NaiveDate::from_ymd_opt(2025, 10, 1);
+        let commune = t.app.unit_children(&admin, t.province, day).await.unwrap().into_iter()
+            .find(|u| u.level.as_str() == "commune").expect("a new commune");
+        let mut users = Vec::new();
+        for (name, role, unit) in [
+            ("new.officer", Role::DataEntry, commune.id), ("new.head", Role::UnitHead, commune.id),
+            ("dept.officer", Role::DataEntry, dept), ("dept.head", Role::UnitHead, dept),
+            ("province.officer", Role::DataEntry, t.province), ("province.head", Role::UnitHead, t.province),
+        ] {
+            let input = UserInput { username: name.into(), display_name: name.into(), password: PASSWORD.into(),
+                unit: Some(unit), locale: "vi".into(), role: Some(role) };
+            t.app.create_user(&admin, &input).await.unwrap();
+            users.push(t.login(name).await);
+        }
+        let url = |path: String| format!("{}{path}", t.base);
+        let (reviewer, rc) = t.login("province.reviewer").await;
+        let values = [("1.000", "400", "600"), ("250", "100", "150")];
+        for (i, unit) in [commune.id, dept].into_iter().enumerate() {
+            let ((officer, oc), (head, hc)) = (&users[2 * i], &users[2 * i + 1]);
+            let (status, report) = t.post(officer, oc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": unit.0, "period": "2025M10"})).await;
+            assert_eq!(status, StatusCode::OK, "{report}");
+            assert_eq!(report["receiver"], t.province.0, "no district in between any more");
+            let id = report["id"].as_i64().unwrap();
+            let (total, male, female) = values[i];
+            let body = json!({"values": {"LD01": total, "LD01/sex:male": male, "LD01/sex:female": female, "LD02": "50000"}});
+            assert_eq!(send(officer, reqwest::Method::PUT, url(format!("/api/v1/reports/{id}/draft")), oc, body).await.0, StatusCode::OK);
+            assert_eq!(send(head, reqwest::Method::POST, url(format!("/api/v1/reports/{id}/submit")), hc, json!({})).await.0, StatusCode::OK);
+            assert_eq!(send(&reviewer, reqwest::Method::POST, url(format!("/api/v1/reports/{id}/accept")), &rc, json!({})).await.0, StatusCode::NO_CONTENT);
+        }
+        // The province's own, consolidated report: synthesized from both; the
+        // other communes are listed as missing; the abolished districts are not expected.
+        let (po, pc) = &users[4];
+        let (status, own) = t.post(po, pc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.province.0, "period": "2025M10"})).await;
+        assert_eq!(status, StatusCode::OK, "{own}");
+        assert_eq!(own["receiver"], t.province.0, "sent to the level above, not reviewed here");
+        let pid = own["id"].as_i64().unwrap();
+        let (status, s) = send(po, reqwest::Method::POST, url(format!("/api/v1/reports/{pid}/synthesize")), pc, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{s}");
+        assert_eq!(s["aggregated"], 2);
+        let expected = s["expected"].as_array().unwrap();
+        assert!(expected.iter().any(|c| c["unit"] == dept.0), "{s}");
+        assert!(expected.len() > 100, "Nghệ An has 130 communes since July 2025: {}", expected.len());
+        assert!(expected.iter().all(|c| c["unit"] != t.district.0), "{s}");
+        let (_, view) = t.get(po, &format!("/api/v1/reports/{pid}")).await;
+        assert_eq!(view["content"]["values"]["LD01"], "1250");
+        assert_eq!(view["content"]["values"]["LD01/sex:female"], "750");
+        // The province head submits it; it is in nobody's inbox here, and the
+        // province's reviewer cannot accept the province's own report.
+        let (ph, phc) = &users[5];
+        assert_eq!(send(ph, reqwest::Method::POST, url(format!("/api/v1/reports/{pid}/submit")), phc, json!({})).await.0, StatusCode::OK);
+        let (_, inbox) = t.get(&reviewer, "/api/v1/reports/inbox").await;
+        assert_eq!(inbox, json!([]));
+        let (status, body) = send(&reviewer, reqwest::Method::POST, url(format!("/api/v1/reports/{pid}/accept")), &rc, json!({})).await;
+                assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("chính đơn vị mình"), "{body}");
+        let (_, mine) = t.get(po, "/api/v1/reports/mine").await;
+        let own_row = mine.as_array().unwrap().iter().find(|o| o["report_id"] == pid).expect("in the province's list");
+        assert_eq!(own_row["urgency"], "waiting");
+    }
+);
+
 /// A mailer that delivers to the test sink, without TLS, daily e-mails from 0:00.
 fn sink_mailer(sink: &SmtpSink) -> Mailer {
     Mailer::new(&SmtpSettings {

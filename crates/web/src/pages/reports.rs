@@ -575,7 +575,15 @@ async fn render_report(
         .collect();
     let mut facts = vec![
         (t(lang, "report.unit"), view.unit_name.clone()),
-        (t(lang, "report.receiver"), view.receiver_name.clone()),
+        (
+            t(lang, "report.receiver"),
+            if view.unit == view.receiver {
+                // The receiving unit's own consolidated report goes to the level above.
+                t(lang, "report.consolidated")
+            } else {
+                view.receiver_name.clone()
+            },
+        ),
         (t(lang, "regime.period"), view.period.clone()),
         (t(lang, "regime.deadline"), screen_date(view.deadline)),
         (
