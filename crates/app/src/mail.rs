@@ -15,6 +15,7 @@
 
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use baocao_domain::access::{Permission, Role};
@@ -172,6 +173,22 @@ impl Mailer {
         })
     }
 
+    /// A fresh Message-ID in the sender's domain (mail filters distrust
+    /// messages without one).
+    fn message_id(&self) -> String {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        format!(
+            "<{nanos}.{n}.{}@{}>",
+            std::process::id(),
+            self.from.email.domain()
+        )
+    }
+
     /// Sends one plain-text e-mail.
     pub async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), SendError> {
         let to = Mailbox::from_str(to).map_err(|e| SendError {
@@ -179,6 +196,7 @@ impl Mailer {
             detail: e.to_string(),
         })?;
         let email = lettre::Message::builder()
+            .message_id(Some(self.message_id()))
             .from(self.from.clone())
             .to(to)
             .subject(subject)

@@ -574,6 +574,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             command: MailCommand::Test { to },
         } => {
             let mailer = rt.mailer()?;
+            baocao_app::mail::parse_address(&to).map_err(|e| Failure(render(lang, &e.message)))?;
             let subject = baocao_app::i18n::t(lang, "mail.test_subject");
             let body = baocao_app::i18n::t(lang, "mail.test_body");
             mailer.send(&to, &subject, body).await.map_err(|e| {
