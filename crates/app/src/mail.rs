@@ -21,7 +21,7 @@ use std::time::Duration;
 use baocao_domain::access::{Permission, Role};
 use baocao_domain::report::VIETNAM;
 use baocao_domain::Message;
-use baocao_store::{mail as store_mail, users as store_users};
+use baocao_store::{mail as store_mail, meta, users as store_users};
 use chrono::{NaiveDate, TimeZone, Timelike};
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::Body;
@@ -44,6 +44,10 @@ const CLAIM_SECONDS: i64 = 300;
 /// Review events are read again this far back, in case a transaction that
 /// started earlier committed after the previous read (dedup keys keep them single).
 const EVENT_OVERLAP_SECONDS: i64 = 600;
+/// Instance setting: until when review events were turned into e-mails.
+const REVIEW_CURSOR: &str = "mail.review_events_seen_until";
+/// Instance setting: the last day whose daily e-mails were queued.
+const DAILY_DONE: &str = "mail.daily_queued_for";
 
 /// How the connection to the SMTP server is protected.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -442,7 +446,7 @@ impl App {
     pub async fn mail_step(&self, mailer: &Mailer, now: i64) -> AppResult<MailStep> {
         let mut step = MailStep::default();
         let mut conn = self.store.conn().await?;
-        let cursor = store_mail::state(&mut conn, "review_events_seen_until").await?;
+        let cursor = meta::get(&mut conn, REVIEW_CURSOR).await?;
         drop(conn);
         // The first run starts from now: installing SMTP does not mail the past.
         let since = cursor
@@ -450,18 +454,18 @@ impl App {
             .map_or(now, |c| c - EVENT_OVERLAP_SECONDS);
         step.review_queued = self.queue_review_emails(since, now).await?;
         let mut conn = self.store.conn().await?;
-        store_mail::set_state(&mut conn, "review_events_seen_until", &now.to_string()).await?;
+        meta::set(&mut conn, REVIEW_CURSOR, &now.to_string()).await?;
         let local = VIETNAM
             .timestamp_opt(now, 0)
             .single()
             .ok_or_else(|| AppError::Internal(format!("time {now}")))?;
         let today = local.date_naive();
-        let done_for = store_mail::state(&mut conn, "daily_queued_for").await?;
+        let done_for = meta::get(&mut conn, DAILY_DONE).await?;
         drop(conn);
         if local.hour() >= mailer.daily_hour && done_for.as_deref() != Some(&today.to_string()) {
             step.daily_queued = self.queue_daily_emails(today, now).await?;
             let mut conn = self.store.conn().await?;
-            store_mail::set_state(&mut conn, "daily_queued_for", &today.to_string()).await?;
+            meta::set(&mut conn, DAILY_DONE, &today.to_string()).await?;
         }
         (step.sent, step.failed) = self.deliver_emails(mailer, now).await?;
         Ok(step)

@@ -179,30 +179,6 @@ pub async fn summary(conn: &mut Conn) -> StoreResult<OutboxSummary> {
     })
 }
 
-/// A named value of the mailer's state.
-pub async fn state(conn: &mut Conn, name: &str) -> StoreResult<Option<String>> {
-    let row = sqlx::query("SELECT value FROM mail_state WHERE name = $1")
-        .bind(name)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|r| r.try_get("value"))
-        .transpose()
-        .map_err(Into::into)
-}
-
-/// Sets a named value of the mailer's state.
-pub async fn set_state(conn: &mut Conn, name: &str, value: &str) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO mail_state (name, value) VALUES ($1, $2) \
-         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-    )
-    .bind(name)
-    .bind(value)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 /// A return or an acceptance, for the e-mail to the reporting unit.
 #[derive(Debug, Clone)]
 pub struct ReviewEvent {

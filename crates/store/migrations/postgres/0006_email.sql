@@ -21,10 +21,3 @@ CREATE TABLE email_outbox (
     given_up_at BIGINT
 );
 CREATE INDEX email_outbox_due ON email_outbox (sent_at, given_up_at, next_attempt_at);
-
--- Small named values of the mailer: the last report event turned into e-mails,
--- the last day whose daily e-mails were queued.
-CREATE TABLE mail_state (
-    name TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
