@@ -112,6 +112,8 @@ impl std::fmt::Debug for Mailer {
 pub struct SendError {
     /// Refused for good; retrying will not help.
     pub permanent: bool,
+    /// The server could not be reached or did not answer (no SMTP reply at all).
+    pub unreachable: bool,
     /// What went wrong (for the log and the outbox).
     pub detail: String,
 }
@@ -197,6 +199,7 @@ impl Mailer {
     pub async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), SendError> {
         let to = Mailbox::from_str(to).map_err(|e| SendError {
             permanent: true,
+            unreachable: false,
             detail: e.to_string(),
         })?;
         let email = lettre::Message::builder()
@@ -208,6 +211,7 @@ impl Mailer {
             .body(body_base64(body))
             .map_err(|e| SendError {
                 permanent: true,
+                unreachable: false,
                 detail: e.to_string(),
             })?;
         self.transport
@@ -216,6 +220,7 @@ impl Mailer {
             .map(|_| ())
             .map_err(|e| SendError {
                 permanent: e.is_permanent(),
+                unreachable: !e.is_permanent() && !e.is_transient(),
                 detail: e.to_string(),
             })
     }
@@ -407,10 +412,12 @@ impl App {
             let result = match (&outgoing.email, render(lang, mailer, &outgoing)) {
                 (None, _) => Err(SendError {
                     permanent: true,
+                    unreachable: false,
                     detail: "the user has no e-mail address any more".into(),
                 }),
                 (Some(_), Err(detail)) => Err(SendError {
                     permanent: true,
+                    unreachable: false,
                     detail,
                 }),
                 (Some(to), Ok((subject, body))) => mailer.send(to, &subject, body).await,
@@ -435,6 +442,11 @@ impl App {
                     store_mail::mark_failed(&mut conn, outgoing.id, &e.detail, retry_at, now)
                         .await?;
                     failed += 1;
+                    if e.unreachable {
+                        // No server: the rest of the batch waits for its claim to run out
+                        // instead of each waiting for a timeout now.
+                        break;
+                    }
                 }
             }
         }

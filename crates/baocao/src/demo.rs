@@ -236,6 +236,12 @@ async fn load_units_and_accounts(
             Some(province),
         ),
         (
+            "tinh.nhaplieu",
+            "Cán bộ tổng hợp số liệu VP UBND tỉnh",
+            Role::DataEntry,
+            Some(province),
+        ),
+        (
             "tinh.chedo",
             "Quản trị chế độ báo cáo tỉnh",
             Role::RegimeAdmin,

@@ -1772,7 +1772,11 @@ both_backends!(
 
 /// A mailer that delivers to the test sink, without TLS, daily e-mails from 0:00.
 fn sink_mailer(sink: &SmtpSink) -> Mailer {
-    Mailer::new(&SmtpSettings {
+    Mailer::new(&sink_settings(sink)).unwrap()
+}
+
+fn sink_settings(sink: &SmtpSink) -> SmtpSettings {
+    SmtpSettings {
         host: "127.0.0.1".into(),
         port: Some(sink.port),
         security: SmtpSecurity::None,
@@ -1782,8 +1786,7 @@ fn sink_mailer(sink: &SmtpSink) -> Mailer {
         public_url: "https://baocao.example.vn/".into(),
         daily_hour: 0,
         ca_file: None,
-    })
-    .unwrap()
+    }
 }
 
 both_backends!(
@@ -1886,7 +1889,21 @@ both_backends!(
         assert_eq!((summary.queued, summary.sent, summary.given_up), (0, 7, 2));
         assert_eq!(t.app.deliver_emails(&mailer, baocao_app::now() + 7 * 3600).await.unwrap(), (0, 0));
 
-                // On the account page: shown, refused when malformed, cleared.
+                        // No server at all: the first attempt fails, the batch stops, and
+        // nothing is lost — once the server is back, both go out.
+        let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let closed_port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let down = Mailer::new(&SmtpSettings { port: Some(closed_port), ..sink_settings(&sink) }).unwrap();
+        assert_eq!(send(&head, post.clone(), url(format!("/api/v1/reports/{id}/submit")), &hc, json!({})).await.0, StatusCode::OK);
+        assert_eq!(send(&reviewer, post.clone(), url(format!("/api/v1/reports/{id}/accept")), &rc, json!({})).await.0, StatusCode::NO_CONTENT);
+        sink.answer_rcpt_with("250 2.1.5 OK");
+        let step = t.app.mail_step(&down, baocao_app::now()).await.unwrap();
+        assert_eq!((step.review_queued, step.sent, step.failed), (2, 0, 1), "{step:?}");
+        assert_eq!(t.app.mail_summary().await.unwrap().queued, 2);
+        assert_eq!(t.app.deliver_emails(&mailer, baocao_app::now() + 400).await.unwrap(), (2, 0));
+
+        // On the account page: shown, refused when malformed, cleared.
         let page_officer = page_login(&t, "commune.officer").await;
         let account = page_officer.get(url("/account".into())).send().await.unwrap().text().await.unwrap();
         assert!(account.contains("value=\"can.bo@xa.example.vn\""), "{account}");
