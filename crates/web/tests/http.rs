@@ -1725,7 +1725,8 @@ both_backends!(
         }
         let url = |path: String| format!("{}{path}", t.base);
         let (reviewer, rc) = t.login("province.reviewer").await;
-        let values = [("1.000", "400", "600"), ("250", "100", "150")];
+                let values = [("1.000", "400", "600"), ("250", "100", "150")];
+        let mut ids = Vec::new();
         for (i, unit) in [commune.id, dept].into_iter().enumerate() {
             let ((officer, oc), (head, hc)) = (&users[2 * i], &users[2 * i + 1]);
             let (status, report) = t.post(officer, oc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": unit.0, "period": "2025M10"})).await;
@@ -1735,19 +1736,30 @@ both_backends!(
             let (total, male, female) = values[i];
             let body = json!({"values": {"LD01": total, "LD01/sex:male": male, "LD01/sex:female": female, "LD02": "50000"}});
             assert_eq!(send(officer, reqwest::Method::PUT, url(format!("/api/v1/reports/{id}/draft")), oc, body).await.0, StatusCode::OK);
-            assert_eq!(send(head, reqwest::Method::POST, url(format!("/api/v1/reports/{id}/submit")), hc, json!({})).await.0, StatusCode::OK);
-            assert_eq!(send(&reviewer, reqwest::Method::POST, url(format!("/api/v1/reports/{id}/accept")), &rc, json!({})).await.0, StatusCode::NO_CONTENT);
+                        assert_eq!(send(head, reqwest::Method::POST, url(format!("/api/v1/reports/{id}/submit")), hc, json!({})).await.0, StatusCode::OK);
+            ids.push(id);
         }
+        let accept = |id: i64| send(&reviewer, reqwest::Method::POST, url(format!("/api/v1/reports/{id}/accept")), &rc, json!({}));
+        assert_eq!(accept(ids[0]).await.0, StatusCode::NO_CONTENT);
         // The province's own, consolidated report: synthesized from both; the
         // other communes are listed as missing; the abolished districts are not expected.
         let (po, pc) = &users[4];
         let (status, own) = t.post(po, pc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.province.0, "period": "2025M10"})).await;
         assert_eq!(status, StatusCode::OK, "{own}");
         assert_eq!(own["receiver"], t.province.0, "sent to the level above, not reviewed here");
-        let pid = own["id"].as_i64().unwrap();
-        let (status, s) = send(po, reqwest::Method::POST, url(format!("/api/v1/reports/{pid}/synthesize")), pc, json!({})).await;
+                let pid = own["id"].as_i64().unwrap();
+        let synthesize = || send(po, reqwest::Method::POST, url(format!("/api/v1/reports/{pid}/synthesize")), pc, json!({}));
+        let (status, s) = synthesize().await;
+        assert_eq!(status, StatusCode::OK, "{s}");
+        assert_eq!(s["aggregated"], 1, "the department's report is not accepted yet: {s}");
+        assert_eq!(t.get(po, &format!("/api/v1/reports/{pid}")).await.1["content"]["values"]["LD01"], "1000");
+        // The department's report is accepted late: synthesizing again takes it
+        // in and lists what changed.
+        assert_eq!(accept(ids[1]).await.0, StatusCode::NO_CONTENT);
+        let (status, s) = synthesize().await;
         assert_eq!(status, StatusCode::OK, "{s}");
         assert_eq!(s["aggregated"], 2);
+        assert!(s["changed"].as_array().unwrap().contains(&json!(["LD01", "1000", "1250"])), "{s}");
         let expected = s["expected"].as_array().unwrap();
         assert!(expected.iter().any(|c| c["unit"] == dept.0), "{s}");
         assert!(expected.len() > 100, "Nghệ An has 130 communes since July 2025: {}", expected.len());
