@@ -4,6 +4,9 @@
 //! random values; only their SHA-256 is stored. A new session (new id) is created at
 //! every login, so a session id planted before login is worthless after it.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -257,9 +260,13 @@ impl App {
     /// The caller behind an API token.
     pub async fn token_caller(&self, token: &str) -> AppResult<Caller> {
         let mut conn = self.store.conn().await?;
-        let user_id = store_auth::use_token(&mut conn, &secret_hash(token), now())
+        let hash = secret_hash(token);
+        let (user_id, stale) = store_auth::token_owner(&mut conn, &hash, now())
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        if stale {
+            self.token_uses.note(&self.store, hash, now());
+        }
         let user = store_users::get(&mut conn, user_id)
             .await?
             .filter(|u| !u.disabled)
@@ -311,4 +318,53 @@ async fn dummy_hash() -> String {
         .get_or_init(|| async { hash_password(&random_secret()).await.unwrap_or_default() })
         .await
         .clone()
+}
+
+/// API token uses waiting to be recorded: written together a few seconds after
+/// the first, off the request path, so that the first calls of many clients do
+/// not each wait for a write of their own (and for the write lock, on SQLite).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TokenUses(Arc<Mutex<PendingUses>>);
+
+#[derive(Debug, Default)]
+struct PendingUses {
+    uses: HashMap<String, i64>,
+    flush_scheduled: bool,
+}
+
+/// How long token uses gather before they are written.
+const TOKEN_USE_FLUSH: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl TokenUses {
+    fn note(&self, store: &baocao_store::Store, token_hash: String, at: i64) {
+        let mut pending = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        pending.uses.insert(token_hash, at);
+        if pending.flush_scheduled {
+            return;
+        }
+        pending.flush_scheduled = true;
+        let (uses, store) = (self.clone(), store.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(TOKEN_USE_FLUSH).await;
+            if let Err(e) = uses.flush(&store).await {
+                tracing::warn!(error = %e, "token uses not recorded");
+            }
+        });
+    }
+
+    /// Writes what gathered, in one transaction.
+    pub(crate) async fn flush(&self, store: &baocao_store::Store) -> AppResult<()> {
+        let batch: Vec<(String, i64)> = {
+            let mut pending = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            pending.flush_scheduled = false;
+            pending.uses.drain().collect()
+        };
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut tx = store.begin_write().await?;
+        store_auth::record_token_uses(&mut tx, &batch).await?;
+        baocao_store::commit(tx).await?;
+        Ok(())
+    }
 }

@@ -8,6 +8,7 @@
 //! at all.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use baocao_domain::access::{Permission, Principal, Target};
 use baocao_domain::catalogue::{
@@ -132,6 +133,30 @@ fn encode<T: Serialize>(value: &T) -> AppResult<String> {
 }
 
 /// The whole current catalogue.
+/// Instance setting: the revision of the catalogue (the ledger entry of its
+/// last change), read on each use to know whether the cached copy is current.
+const REVISION_KEY: &str = "catalogue.revision";
+
+/// The catalogue as last read and the revision it was read at.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CatalogueCache(Arc<Mutex<Option<Revision>>>);
+
+/// A catalogue and the revision it was read at.
+type Revision = (String, Arc<Metadata>);
+
+impl CatalogueCache {
+    fn get(&self, revision: &str) -> Option<Arc<Metadata>> {
+        let held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        held.as_ref()
+            .filter(|(r, _)| r == revision)
+            .map(|(_, m)| m.clone())
+    }
+
+    fn put(&self, revision: String, metadata: Arc<Metadata>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((revision, metadata));
+    }
+}
+
 pub(crate) async fn load(conn: &mut Conn) -> AppResult<Metadata> {
     let mut meta = Metadata::empty();
     for stored in store_catalogue::disaggregations(conn).await? {
@@ -217,9 +242,19 @@ fn history_problems(incoming: &Metadata, stored: &Metadata) -> Vec<Problem> {
 
 impl App {
     /// The current catalogue, sorted by code. Every signed-in user may read it.
-    pub async fn metadata(&self) -> AppResult<Metadata> {
+    pub async fn metadata(&self) -> AppResult<Arc<Metadata>> {
         let mut conn = self.store.conn().await?;
-        load(&mut conn).await
+        // One primary-key read tells whether the cached catalogue is current;
+        // every node reads it, so a change made on another node is seen too.
+        let revision = baocao_store::meta::get(&mut conn, REVISION_KEY)
+            .await?
+            .unwrap_or_default();
+        if let Some(current) = self.catalogue_cache.get(&revision) {
+            return Ok(current);
+        }
+        let loaded = Arc::new(load(&mut conn).await?);
+        self.catalogue_cache.put(revision, loaded.clone());
+        Ok(loaded)
     }
 
     /// Indicators whose code or name contains `query` (accents and case ignored),
@@ -233,7 +268,7 @@ impl App {
         let meta = self.metadata().await?;
         Ok(meta
             .indicators
-            .into_iter()
+            .iter()
             .filter(|i| field.is_none_or(|f| i.field.as_deref() == Some(f)))
             .filter(|i| {
                 needle.is_empty()
@@ -241,6 +276,7 @@ impl App {
                     || fold(&i.name_vi).contains(&needle)
                     || fold(&i.name_en).contains(&needle)
             })
+            .cloned()
             .collect())
     }
 
@@ -267,9 +303,8 @@ impl App {
     pub async fn regime(&self, code: &str) -> AppResult<Regime> {
         self.metadata()
             .await?
-            .regimes
-            .into_iter()
-            .find(|r| r.code == code)
+            .regime(code)
+            .cloned()
             .ok_or(AppError::NotFound)
     }
 
@@ -373,7 +408,7 @@ impl App {
         }
         let summary = write(&mut tx, principal, incoming, &stored).await?;
         if summary.created + summary.changed > 0 {
-            baocao_store::ledger::append(
+            let seq = baocao_store::ledger::append(
                 &mut tx,
                 Some(principal.user_id).filter(|id| *id > 0),
                 &principal.username,
@@ -383,6 +418,8 @@ impl App {
                 now(),
             )
             .await?;
+            // A new revision, unique to this change (its ledger entry), in the same transaction.
+            baocao_store::meta::set(&mut tx, REVISION_KEY, &seq.to_string()).await?;
         }
         baocao_store::commit(tx).await?;
         tracing::info!(by = %principal.username, ?summary, "metadata applied");
@@ -430,12 +467,13 @@ impl App {
         }
         let requests = meta
             .requests
-            .into_iter()
+            .iter()
             .filter(|r| r.regime == regime.code)
             .filter(|r| {
                 chrono::Datelike::year(&r.window_first) == year
                     || chrono::Datelike::year(&r.window_last) == year
             })
+            .cloned()
             .collect();
         Ok(RegimeCalendar {
             regime,

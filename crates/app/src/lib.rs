@@ -63,6 +63,10 @@ pub struct App {
     pub settings: Settings,
     /// The group-commit writer for submissions, when started.
     committer: Option<group_commit::GroupCommitter>,
+    /// The catalogue as last read, with the revision it was read at.
+    catalogue_cache: catalogue::CatalogueCache,
+    /// API token uses waiting to be recorded.
+    token_uses: auth::TokenUses,
 }
 
 impl App {
@@ -72,6 +76,8 @@ impl App {
             store,
             settings,
             committer: None,
+            catalogue_cache: catalogue::CatalogueCache::default(),
+            token_uses: auth::TokenUses::default(),
         }
     }
 

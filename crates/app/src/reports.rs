@@ -659,7 +659,10 @@ impl App {
     }
 
     /// The regime version a report was made with.
-    pub async fn report_regime(&self, view: &ReportView) -> AppResult<(Regime, Metadata)> {
+    pub async fn report_regime(
+        &self,
+        view: &ReportView,
+    ) -> AppResult<(Regime, std::sync::Arc<Metadata>)> {
         let meta = self.metadata().await?;
         let regime = meta
             .regime(&view.regime)

@@ -152,3 +152,27 @@ both_backends!(
         assert_eq!(counts(&store).await, (0, 0));
     }
 );
+
+both_backends!(
+    async fn a_catalogue_change_made_through_another_instance_is_seen_at_once(store) {
+        // Two application instances over one database, as two server nodes.
+        let first = App::new(store.clone(), Settings::default());
+        let second = App::new(store.clone(), Settings::default());
+        let doc = |name_en: &str| -> baocao_domain::catalogue::Metadata {
+            serde_json::from_value(serde_json::json!({
+                "format": "baocao-metadata/1",
+                "disaggregations": [{"code": "sex", "name_vi": "Giới tính", "name_en": name_en,
+                    "options": [{"code": "male", "name_vi": "Nam", "name_en": "Male"},
+                                {"code": "female", "name_vi": "Nữ", "name_en": "Female"}]}]
+            }))
+            .unwrap()
+        };
+        assert!(first.metadata().await.unwrap().disaggregations.is_empty());
+        second.apply_metadata(&system_principal(), &doc("Sex")).await.unwrap();
+        assert_eq!(first.metadata().await.unwrap().disaggregations[0].name_en, "Sex");
+        let cached = first.metadata().await.unwrap();
+        assert!(std::sync::Arc::ptr_eq(&cached, &first.metadata().await.unwrap()), "read once, then shared");
+        second.apply_metadata(&system_principal(), &doc("Gender")).await.unwrap();
+        assert_eq!(first.metadata().await.unwrap().disaggregations[0].name_en, "Gender");
+    }
+);

@@ -621,7 +621,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Regimes { command } => match command {
             RegimesCommand::Export { db, out } => {
                 let app = rt.app(&db).await?;
-                let text = baocao_app::catalogue::to_json(&app.metadata().await.map_err(fail)?);
+                let meta = app.metadata().await.map_err(fail)?;
+                let text = baocao_app::catalogue::to_json(&meta);
                 match out {
                     Some(path) => std::fs::write(&path, text).map_err(|e| {
                         Failure(say(

@@ -132,10 +132,14 @@ pub async fn insert_token(
     .await?;
     Ok(row.try_get("id")?)
 }
-/// The owner of a live (not revoked) token, recording its use at most once a
-/// minute (a write, and a disk sync, on every API call would cap the API at the
-/// disk's sync rate).
-pub async fn use_token(conn: &mut Conn, token_hash: &str, now: i64) -> StoreResult<Option<i64>> {
+/// The owner of a live (not revoked) token, and whether its recorded last use
+/// is a minute old or more (the caller records uses in batches: a write, and a
+/// disk sync, on every API call would cap the API at the disk's sync rate).
+pub async fn token_owner(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: i64,
+) -> StoreResult<Option<(i64, bool)>> {
     let row = sqlx::query(
         "SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
     )
@@ -145,14 +149,19 @@ pub async fn use_token(conn: &mut Conn, token_hash: &str, now: i64) -> StoreResu
     let Some(row) = row else { return Ok(None) };
     let user_id: i64 = row.try_get("user_id")?;
     let last_used: Option<i64> = row.try_get("last_used_at")?;
-    if last_used.is_none_or(|at| now - at >= 60) {
+    Ok(Some((user_id, last_used.is_none_or(|at| now - at >= 60))))
+}
+
+/// Records when tokens were last used.
+pub async fn record_token_uses(conn: &mut Conn, uses: &[(String, i64)]) -> StoreResult<()> {
+    for (token_hash, at) in uses {
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-            .bind(now)
+            .bind(at)
             .bind(token_hash)
             .execute(&mut *conn)
             .await?;
     }
-    Ok(Some(user_id))
+    Ok(())
 }
 
 /// A user's tokens, newest first.

@@ -261,10 +261,13 @@ both_backends!(
         assert_eq!(auth::session(&mut conn, "h1").await.unwrap(), None);
 
         let token = auth::insert_token(&mut conn, id, "script", "t1", 100).await.unwrap();
-        assert_eq!(auth::use_token(&mut conn, "t1", 101).await.unwrap(), Some(id));
+                assert_eq!(auth::token_owner(&mut conn, "t1", 101).await.unwrap(), Some((id, true)), "never used");
+        auth::record_token_uses(&mut conn, &[("t1".into(), 101)]).await.unwrap();
+        assert_eq!(auth::token_owner(&mut conn, "t1", 150).await.unwrap(), Some((id, false)), "used 49 s ago");
+        assert_eq!(auth::token_owner(&mut conn, "t1", 161).await.unwrap(), Some((id, true)), "a minute ago");
         assert!(auth::revoke_token(&mut conn, id, token, 102).await.unwrap());
         assert!(!auth::revoke_token(&mut conn, id, token, 102).await.unwrap());
-        assert_eq!(auth::use_token(&mut conn, "t1", 103).await.unwrap(), None);
+                assert_eq!(auth::token_owner(&mut conn, "t1", 103).await.unwrap(), None);
         assert_eq!(auth::tokens_of(&mut conn, id).await.unwrap()[0].revoked_at, Some(102));
 
         for at in [10, 20, 30] {

@@ -114,7 +114,13 @@ pub async fn disaggregations(
     authed: Authed,
 ) -> Result<Json<Vec<Disaggregation>>, WebError> {
     Ok(Json(
-        state.app.metadata().await.api(&authed)?.disaggregations,
+        state
+            .app
+            .metadata()
+            .await
+            .api(&authed)?
+            .disaggregations
+            .clone(),
     ))
 }
 
@@ -183,7 +189,9 @@ pub async fn requests(
     State(state): State<AppState>,
     authed: Authed,
 ) -> Result<Json<Vec<Request>>, WebError> {
-    Ok(Json(state.app.metadata().await.api(&authed)?.requests))
+    Ok(Json(
+        state.app.metadata().await.api(&authed)?.requests.clone(),
+    ))
 }
 
 /// Issues or changes a request (regime administrators of the issuing unit).
@@ -210,7 +218,9 @@ pub async fn export(
     State(state): State<AppState>,
     authed: Authed,
 ) -> Result<Json<Metadata>, WebError> {
-    Ok(Json(state.app.metadata().await.api(&authed)?))
+    Ok(Json(Metadata::clone(
+        &*state.app.metadata().await.api(&authed)?,
+    )))
 }
 
 /// Imports a metadata document: checked as a whole, stored all or nothing.
