@@ -145,6 +145,21 @@ pub(crate) struct CatalogueCache(Arc<Mutex<Option<Revision>>>);
 type Revision = (String, Arc<Metadata>);
 
 impl CatalogueCache {
+    /// The catalogue as `conn` sees it: one primary-key read tells whether
+    /// the cached copy is current; every node reads it, so a change made on
+    /// another node is seen too.
+    pub(crate) async fn current(&self, conn: &mut Conn) -> AppResult<Arc<Metadata>> {
+        let revision = baocao_store::meta::get(conn, REVISION_KEY)
+            .await?
+            .unwrap_or_default();
+        if let Some(current) = self.get(&revision) {
+            return Ok(current);
+        }
+        let loaded = Arc::new(load(conn).await?);
+        self.put(revision, loaded.clone());
+        Ok(loaded)
+    }
+
     fn get(&self, revision: &str) -> Option<Arc<Metadata>> {
         let held = self.0.lock().unwrap_or_else(|e| e.into_inner());
         held.as_ref()
@@ -244,17 +259,7 @@ impl App {
     /// The current catalogue, sorted by code. Every signed-in user may read it.
     pub async fn metadata(&self) -> AppResult<Arc<Metadata>> {
         let mut conn = self.store.conn().await?;
-        // One primary-key read tells whether the cached catalogue is current;
-        // every node reads it, so a change made on another node is seen too.
-        let revision = baocao_store::meta::get(&mut conn, REVISION_KEY)
-            .await?
-            .unwrap_or_default();
-        if let Some(current) = self.catalogue_cache.get(&revision) {
-            return Ok(current);
-        }
-        let loaded = Arc::new(load(&mut conn).await?);
-        self.catalogue_cache.put(revision, loaded.clone());
-        Ok(loaded)
+        self.catalogue_cache.current(&mut conn).await
     }
 
     /// Indicators whose code or name contains `query` (accents and case ignored),

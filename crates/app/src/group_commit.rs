@@ -17,6 +17,7 @@ use baocao_domain::catalogue::Metadata;
 use baocao_store::Store;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::catalogue::CatalogueCache;
 use crate::reports::{review_in, submit_in};
 use crate::{now, AppError, AppResult};
 
@@ -94,10 +95,10 @@ impl std::fmt::Debug for Job {
 
 impl GroupCommitter {
     /// Starts the writer task on the current Tokio runtime.
-    pub fn start(store: Store) -> GroupCommitter {
+    pub(crate) fn start(store: Store, catalogue: CatalogueCache) -> GroupCommitter {
         let (queue, jobs) = mpsc::channel(4 * MAX_BATCH);
         let stats = Arc::new(Stats::default());
-        tokio::spawn(writer(store, jobs, stats.clone()));
+        tokio::spawn(writer(store, catalogue, jobs, stats.clone()));
         GroupCommitter { queue, stats }
     }
 
@@ -154,7 +155,12 @@ impl GroupCommitter {
             .map_err(|_| AppError::Internal("group commit writer stopped".into()))
     }
 }
-async fn writer(store: Store, mut jobs: mpsc::Receiver<Job>, stats: Arc<Stats>) {
+async fn writer(
+    store: Store,
+    catalogue: CatalogueCache,
+    mut jobs: mpsc::Receiver<Job>,
+    stats: Arc<Stats>,
+) {
     while let Some(first) = jobs.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -164,14 +170,14 @@ async fn writer(store: Store, mut jobs: mpsc::Receiver<Job>, stats: Arc<Stats>) 
             }
         }
         let size = batch.len() as u64;
-        if run_batch(&store, batch).await {
+        if run_batch(&store, &catalogue, batch).await {
             stats.commits.fetch_add(1, Ordering::Relaxed);
             stats.steps.fetch_add(size, Ordering::Relaxed);
         }
     }
 }
 /// Runs and commits one batch; whether the commit happened.
-async fn run_batch(store: &Store, batch: Vec<Job>) -> bool {
+async fn run_batch(store: &Store, catalogue: &CatalogueCache, batch: Vec<Job>) -> bool {
     let mut tx = match store.begin_write().await {
         Ok(tx) => tx,
         Err(e) => {
@@ -186,7 +192,7 @@ async fn run_batch(store: &Store, batch: Vec<Job>) -> bool {
         }
     };
     // The catalogue, once per batch: rules are checked at submission.
-    let meta = crate::catalogue::load(&mut tx).await;
+    let meta = catalogue.current(&mut tx).await;
     let mut outcomes = Vec::with_capacity(batch.len());
     for job in batch {
         let Job {

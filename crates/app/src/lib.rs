@@ -89,7 +89,10 @@ impl App {
     /// The same application with submissions going through group commit
     /// (starts the writer task on the current Tokio runtime).
     pub fn with_group_commit(mut self) -> App {
-        self.committer = Some(group_commit::GroupCommitter::start(self.store.clone()));
+        self.committer = Some(group_commit::GroupCommitter::start(
+            self.store.clone(),
+            self.catalogue_cache.clone(),
+        ));
         self
     }
 }
