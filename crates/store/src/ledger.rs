@@ -18,11 +18,9 @@ pub async fn append(
     payload: &str,
     at: i64,
 ) -> StoreResult<i64> {
-    // Taking the head row first serialises concurrent appends on PostgreSQL.
-    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1")
-        .execute(&mut *conn)
-        .await?;
-    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+    // Taking the head row first serialises concurrent appends on PostgreSQL;
+    // RETURNING saves a round trip per entry (both backends have it).
+    let row = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)
         .await?;
     let seq: i64 = row.try_get("seq")?;
