@@ -369,7 +369,29 @@ impl App {
             }
         }
         let references = unit_references(incoming);
-        let codes: Vec<String> = references.iter().map(|(_, c)| c.clone()).collect();
+        // Who owns what is being replaced counts too: a regime or request
+        // cannot be taken over by naming one's own unit in the new document.
+        let owners: Vec<String> = incoming
+            .regimes
+            .iter()
+            .flat_map(|r| {
+                let before = stored.regime(&r.code).map(|s| s.versions.as_slice());
+                r.versions
+                    .iter()
+                    .chain(before.unwrap_or_default())
+                    .map(|v| v.receiving_unit.clone())
+            })
+            .collect();
+        let issuers: Vec<String> = incoming
+            .requests
+            .iter()
+            .flat_map(|r| {
+                let before = stored.requests.iter().find(|s| s.code == r.code);
+                std::iter::once(r.issued_by.clone()).chain(before.map(|s| s.issued_by.clone()))
+            })
+            .collect();
+        let mut codes: Vec<String> = references.iter().map(|(_, c)| c.clone()).collect();
+        codes.extend(owners.iter().chain(&issuers).cloned());
         let units = store_catalogue::units_by_code(&mut tx, &codes).await?;
         for (path, code) in &references {
             if !units.contains_key(code) {
@@ -388,11 +410,6 @@ impl App {
         if touches_catalogue && !principal.may_at_top(Permission::DefineRegimes) {
             return Err(AppError::Forbidden);
         }
-        let owners: Vec<String> = incoming
-            .regimes
-            .iter()
-            .flat_map(|r| r.versions.iter().map(|v| v.receiving_unit.clone()))
-            .collect();
         for code in &owners {
             let unit = units.get(code).and_then(|ids| ids.first()).copied();
             if !may_define(&mut tx, principal, unit).await? {
@@ -400,11 +417,8 @@ impl App {
             }
         }
         // Requests: the issuing unit's regime administrators, leaders or reviewers.
-        for request in &incoming.requests {
-            let unit = units
-                .get(&request.issued_by)
-                .and_then(|ids| ids.first())
-                .copied();
+        for code in &issuers {
+            let unit = units.get(code).and_then(|ids| ids.first()).copied();
             if !may_define(&mut tx, principal, unit).await?
                 && !may_issue(&mut tx, principal, unit).await?
             {

@@ -428,7 +428,7 @@ impl App {
             .into_iter()
             .filter(|r| {
                 units.contains(&r.receiver_id)
-                    && r.unit_id != r.receiver_id
+                    && !decides_on_own_unit(principal, r.unit_id)
                     && r.status == Status::Submitted.as_str()
             })
             .collect())
@@ -623,7 +623,7 @@ impl App {
         let enter = principal.acts_for(Permission::EnterData, r.unit_id);
         let submit = principal.acts_for(Permission::SubmitReport, r.unit_id);
         let review = principal.acts_for(Permission::ReviewReport, r.receiver_id)
-            && !principal.acts_for(Permission::ReviewReport, r.unit_id);
+            && !decides_on_own_unit(principal, r.unit_id);
         Ok(ReportView {
             id,
             regime: r.regime_code.clone(),
@@ -1146,6 +1146,17 @@ pub(crate) async fn submit_in(
     Ok((number, on_time))
 }
 
+/// Nobody decides on their own unit's report: not its reviewers, officers or heads.
+fn decides_on_own_unit(principal: &Principal, unit: UnitId) -> bool {
+    [
+        Permission::ReviewReport,
+        Permission::EnterData,
+        Permission::SubmitReport,
+    ]
+    .into_iter()
+    .any(|p| principal.acts_for(p, unit))
+}
+
 /// A return or an acceptance, inside the caller's transaction.
 pub(crate) async fn review_in(
     tx: &mut Conn,
@@ -1161,11 +1172,7 @@ pub(crate) async fn review_in(
     if !principal.acts_for(Permission::ReviewReport, r.receiver_id) {
         return Err(AppError::Forbidden);
     }
-    // Nobody decides on their own unit's report.
-    if principal.acts_for(Permission::ReviewReport, r.unit_id)
-        || principal.acts_for(Permission::EnterData, r.unit_id)
-        || principal.acts_for(Permission::SubmitReport, r.unit_id)
-    {
+    if decides_on_own_unit(principal, r.unit_id) {
         return Err(AppError::Conflict(Message::new("report.error.own_report")));
     }
     let action = if accept {

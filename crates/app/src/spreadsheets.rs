@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use baocao_domain::access::Principal;
 use baocao_domain::catalogue::{ColumnSource, Problem, ValueType};
-use baocao_domain::report::{column_values, computed, derived_text, ColumnContext, Content};
+use baocao_domain::report::{
+    column_values, computed, derived_text, unambiguous, ColumnContext, Content,
+};
 use baocao_domain::Message;
 use baocao_formats::report_csv::{self, CsvError};
 use baocao_formats::xlsx::{self, Kind, ReadError, Row, Template};
@@ -254,6 +256,16 @@ impl App {
             .into_iter()
             .map(|(cell, _)| {
                 let value = view.content.values.get(&cell).cloned().unwrap_or_default();
+                let numeric = meta
+                    .indicator(cell.split('/').next().unwrap_or(&cell))
+                    .is_some_and(|i| {
+                        matches!(
+                            i.value_type,
+                            ValueType::Integer | ValueType::Decimal | ValueType::Percentage
+                        )
+                    });
+                // Written so that uploading the file back reads the same numbers.
+                let value = if numeric { unambiguous(&value) } else { value };
                 (cell, value)
             })
             .collect();

@@ -243,7 +243,13 @@ async fn a_killed_server_loses_no_acknowledged_submission() {
             }
         }));
     }
+    let waiting = std::time::Instant::now();
     while count.load(Ordering::SeqCst) < 120 {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(120),
+            "only {} submissions acknowledged in two minutes",
+            count.load(Ordering::SeqCst)
+        );
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     server.kill().unwrap(); // SIGKILL

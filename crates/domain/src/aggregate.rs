@@ -80,7 +80,18 @@ pub fn synthesize(
                 if total.is_zero() {
                     continue;
                 }
-                weighted.iter().map(|(v, w)| *v * *w).sum::<Decimal>() / total
+                // Products of large values and weights may pass the decimal
+                // range: such a cell is left to be typed, never a panic.
+                let products = weighted.iter().try_fold(Decimal::ZERO, |acc, (v, w)| {
+                    acc.checked_add(v.checked_mul(*w)?)
+                });
+                match products.and_then(|p| p.checked_div(total)) {
+                    Some(average) => average,
+                    None => {
+                        out.manual.push(cell);
+                        continue;
+                    }
+                }
             }
             Aggregation::Last | Aggregation::None => continue,
         };
@@ -197,6 +208,19 @@ mod tests {
             crate::report::computed(&total, &meta())["Q"].to_string(),
             "8"
         );
+    }
+
+    #[test]
+    fn a_weighted_average_past_the_decimal_range_is_left_to_type_not_a_panic() {
+        let big = "900000000000000000"; // 9 × 10^17, within what a cell takes
+        let children = vec![
+            ("Xã Một".to_string(), content(&[("P", big), ("R", big)])),
+            ("Xã Hai".to_string(), content(&[("P", big), ("R", big)])),
+        ];
+        let s = synthesize(&meta(), &version(), &children);
+        assert!(!s.values.contains_key("R"));
+        assert!(s.manual.contains(&"R".to_string()));
+        assert_eq!(s.values["P"], "1800000000000000000");
     }
 
     #[test]

@@ -304,6 +304,19 @@ pub fn input_cells(version: &RegimeVersion, meta: &Metadata) -> Vec<(String, Str
     cells
 }
 
+/// The largest magnitude a cell takes (10^18): sums over a whole country and
+/// the products of weighted averages then stay within the decimal type.
+fn max_magnitude() -> Decimal {
+    Decimal::from(1_000_000_000_000_000_000_i64)
+}
+
+/// A stored (canonical, dot-decimal) number written so that [`parse_number`]
+/// reads it back exactly: with a decimal comma, since `12.345` would be read as
+/// twelve thousand. Used where a file the system wrote comes back (CSV, xlsx).
+pub fn unambiguous(canonical: &str) -> String {
+    canonical.replace('.', ",")
+}
+
 /// Reads a number typed in Vietnamese notation (`12.345,67`) or with a decimal
 /// point (`12345.67`, as the API sends). A dot followed by groups of exactly
 /// three digits is read as a thousands separator.
@@ -317,8 +330,10 @@ pub fn parse_number(text: &str) -> Option<Decimal> {
     } else {
         let (sign, digits) = t.strip_prefix('-').map_or(("", t.as_str()), |r| ("-", r));
         let groups: Vec<&str> = digits.split('.').collect();
+        // `0.125` is a fraction: no grouped number starts with a zero group.
         let thousands = groups.len() > 1
             && !groups[0].is_empty()
+            && !groups[0].starts_with('0')
             && groups[0].len() <= 3
             && groups[1..].iter().all(|g| g.len() == 3);
         if thousands {
@@ -369,7 +384,10 @@ pub fn normalize(
         let value = match indicator.value_type {
             ValueType::Text => {
                 if raw.chars().count() > MAX_TEXT_CHARS {
-                    Err(problem("report.error.too_long"))
+                    Err(CellProblem {
+                        cell: cell.clone(),
+                        message: Message::new("report.error.too_long").arg("max", MAX_TEXT_CHARS),
+                    })
                 } else {
                     Ok(raw.to_string())
                 }
@@ -379,6 +397,14 @@ pub fn normalize(
                 "no" | "không" | "khong" | "0" | "false" => Ok("no".to_string()),
                 _ => Err(problem("report.error.not_yes_no")),
             },
+            ValueType::Integer | ValueType::Decimal | ValueType::Percentage
+                if parse_number(raw).is_some_and(|d| d.abs() > max_magnitude()) =>
+            {
+                Err(CellProblem {
+                    cell: cell.clone(),
+                    message: Message::new("report.error.too_large").arg("value", raw),
+                })
+            }
             ValueType::Integer => match parse_number(raw) {
                 Some(d) if d.fract().is_zero() => Ok(d.normalize().to_string()),
                 Some(_) => Err(problem("report.error.not_integer")),
@@ -405,7 +431,7 @@ pub fn normalize(
         } else if text.chars().count() > MAX_TEXT_CHARS {
             problems.push(CellProblem {
                 cell: format!("section:{number}"),
-                message: Message::new("report.error.too_long").arg("value", number),
+                message: Message::new("report.error.too_long").arg("max", MAX_TEXT_CHARS),
             });
         } else if !text.trim().is_empty() {
             out.sections.insert(number.clone(), text.trim().to_string());
@@ -420,7 +446,7 @@ pub fn normalize(
         } else if text.chars().count() > MAX_TEXT_CHARS {
             problems.push(CellProblem {
                 cell: format!("explanation:{code}"),
-                message: Message::new("report.error.too_long").arg("value", MAX_TEXT_CHARS),
+                message: Message::new("report.error.too_long").arg("max", MAX_TEXT_CHARS),
             });
         } else if !text.trim().is_empty() {
             out.explanations
@@ -701,6 +727,15 @@ mod tests {
         assert_eq!(parse_number("-1.234"), Some(d("-1234")));
         assert_eq!(parse_number("0,5"), Some(d("0.5")));
         assert_eq!(parse_number("1.5"), Some(d("1.5")));
+        assert_eq!(parse_number("0.125"), Some(d("0.125")));
+        assert_eq!(parse_number("-0.250"), Some(d("-0.25")));
+        // What the spreadsheets write back for a stored 12.345 reads as 12.345.
+        assert_eq!(parse_number(&unambiguous("12.345")), Some(d("12.345")));
+        assert_eq!(
+            parse_number(&unambiguous("-12345.678")),
+            Some(d("-12345.678"))
+        );
+        assert_eq!(unambiguous("1234"), "1234");
         assert_eq!(parse_number(" 2 500 "), Some(d("2500")));
         assert_eq!(parse_number("abc"), None);
         assert_eq!(parse_number("1e5"), None);

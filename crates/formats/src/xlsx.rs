@@ -259,8 +259,10 @@ pub fn read_upload(bytes: &[u8]) -> Result<Upload, ReadError> {
 }
 
 /// A float as a plain decimal (no exponent), as typed.
+/// A number cell as text, with a decimal comma: `12.345` with a point would be
+/// read as twelve thousand in Vietnamese notation.
 fn float_text(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e15 {
+    let text = if f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{f:.0}")
     } else {
         let text = format!("{f}");
@@ -269,7 +271,8 @@ fn float_text(f: f64) -> String {
         } else {
             text
         }
-    }
+    };
+    text.replace('.', ",")
 }
 
 #[cfg(test)]
@@ -400,7 +403,8 @@ mod tests {
     #[test]
     fn floats_read_as_typed() {
         assert_eq!(float_text(1234.0), "1234");
-        assert_eq!(float_text(12.5), "12.5");
-        assert_eq!(float_text(-0.25), "-0.25");
+        assert_eq!(float_text(12.5), "12,5");
+        assert_eq!(float_text(-0.25), "-0,25");
+        assert_eq!(float_text(12.345), "12,345");
     }
 }

@@ -1397,7 +1397,25 @@ both_backends!(
         assert_eq!(r.status(), StatusCode::OK);
         let (dreviewer, drc) = t.login("district.reviewer").await;
         request["code"] = json!("YC-04");
-        let r = dreviewer.put(format!("{}/api/v1/requests/YC-04", t.base)).header("x-csrf-token", &drc).json(&request).send().await.unwrap();
+                let r = dreviewer.put(format!("{}/api/v1/requests/YC-04", t.base)).header("x-csrf-token", &drc).json(&request).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{}", r.text().await.unwrap());
+        // Nor take over the province's request by naming the district as issuer.
+        let mut takeover = request.clone();
+        takeover["code"] = json!("YC-03");
+        takeover["issued_by"] = json!("412");
+        takeover["deadline"] = json!("2026-10-30");
+        let r = dreviewer.put(format!("{}/api/v1/requests/YC-03", t.base)).header("x-csrf-token", &drc).json(&takeover).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{}", r.text().await.unwrap());
+        let (_, requests) = t.get(&leader, "/api/v1/requests").await;
+        let yc03 = requests.as_array().unwrap().iter().find(|r| r["code"] == "YC-03").unwrap();
+        assert_eq!((yc03["issued_by"].as_str(), yc03["deadline"].as_str()), (Some("40"), Some("2026-10-16")));
+        // Likewise a district's regime administrator and the province's regime.
+        let (dregimes, dgc) = t.login("district.regimes").await;
+        let mut regime = serde_json::to_value(&doc.regimes[0]).unwrap();
+        for v in regime["versions"].as_array_mut().unwrap() {
+            v["receiving_unit"] = json!("412");
+        }
+        let r = dregimes.put(format!("{}/api/v1/regimes/{}", t.base, doc.regimes[0].code)).header("x-csrf-token", &dgc).json(&regime).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{}", r.text().await.unwrap());
         // A leader still cannot touch regimes.
         let regime = serde_json::to_value(&doc.regimes[0]).unwrap();
@@ -1654,7 +1672,15 @@ both_backends!(
         let (_, report) = t.post(&officer, &oc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.commune.0, "period": "2025M05"})).await;
         let id = report["id"].as_i64().unwrap();
         let good = json!({"values": {"LD01": "1.234", "LD01/sex:female": "600", "LD01/sex:male": "634", "LD02": "50.000"}});
-        assert_eq!(send(&officer, reqwest::Method::PUT, url(format!("/api/v1/reports/{id}/draft")), &oc, good.clone()).await.0, StatusCode::OK);
+                assert_eq!(send(&officer, reqwest::Method::PUT, url(format!("/api/v1/reports/{id}/draft")), &oc, good.clone()).await.0, StatusCode::OK);
+        // A number past 18 digits is refused (sums and averages stay exact),
+        // and 0.125 through the API is a fraction, not a thousands group.
+        let (status, body) = send(&officer, reqwest::Method::PUT, url(format!("/api/v1/reports/{id}/draft")), &oc,
+            json!({"values": {"LD01": "9.999.999.999.999.999.999", "LD02": "50000"}})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "LD01");
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("quá lớn"), "{body}");
+        assert_eq!(t.get(&officer, &format!("/api/v1/reports/{id}")).await.1["content"]["values"]["LD01"], "1234");
         let recall = url(format!("/api/v1/reports/{id}/recall"));
         // Nothing to recall before submitting.
         let (status, body) = send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "Sai"})).await;
@@ -2336,7 +2362,23 @@ both_backends!(
             .send()
             .await
             .unwrap();
-        assert!(r.status().is_client_error());
+                assert!(r.status().is_client_error());
         assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        // A file past the upload limit is refused as too large (not read as an
+        // empty or damaged file), in the user's language.
+        let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.xlsx\"\r\n\r\n".to_vec();
+        body.extend(std::iter::repeat_n(b'x', 6 * 1024 * 1024));
+        body.extend_from_slice(b"\r\n--XyZ--\r\n");
+        for path in ["/reports/1/upload", "/reports/1/attachments"] {
+            let r = page
+                .post(format!("{}{path}", t.base))
+                .header("content-type", "multipart/form-data; boundary=XyZ")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+            assert!(r.text().await.unwrap().contains("vượt quá kích thước cho phép"), "{path}");
+        }
     }
 );

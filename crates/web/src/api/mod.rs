@@ -155,7 +155,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Largest spreadsheet upload, a little above what the reader accepts so that
 /// the reader's own, translated refusal is what the user sees.
-fn baocao_formats_limit() -> usize {
+pub fn baocao_formats_limit() -> usize {
     baocao_app::spreadsheets::MAX_UPLOAD_BYTES + 64 * 1024
 }
 

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use super::catalogue::vn_number;
 use super::{html, screen_date, Layout};
-use crate::error::WebError;
+use crate::error::{Format, RequestProblem, WebError};
 use crate::extract::{ApiResult, Authed, PageForm};
 use crate::AppState;
 
@@ -48,7 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/reports/{id}/upload",
             post(upload).layer(axum::extract::DefaultBodyLimit::max(
-                baocao_app::spreadsheets::MAX_UPLOAD_BYTES + 64 * 1024,
+                crate::api::baocao_formats_limit(),
             )),
         )
 }
@@ -258,8 +258,11 @@ struct CheckView {
 }
 
 /// The outcome of a synthesis, shown above the form.
+/// The panel under the form's heading: a synthesis (what is missing, what
+/// changed, who contributed) or a refused upload (its problems).
 struct SynthesisPanel {
     summary: String,
+    missing_title: String,
     missing: Vec<String>,
     changed: Vec<String>,
     /// Per cell, the units whose figures it adds up.
@@ -756,6 +759,7 @@ async fn synthesize(
         })
         .collect();
     let panel = SynthesisPanel {
+        missing_title: t(lang, "report.synthesis_missing"),
         summary: render(
             lang,
             &Message::new("report.synthesis_summary")
@@ -895,20 +899,10 @@ async fn upload(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<i64>,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> Result<Response, WebError> {
     let lang = authed.lang;
-    let mut csrf = String::new();
-    let mut file = Vec::new();
-    while let Ok(Some(field)) = form.next_field().await {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-            }
-            _ => {}
-        }
-    }
+    let UploadForm { csrf, file, .. } = read_upload_form(&authed, form).await?;
     authed.check_csrf(&csrf)?;
     match state
         .app
@@ -931,6 +925,7 @@ async fn upload(
                     lang,
                     &Message::new("error.document_rejected").arg("count", lines.len()),
                 ),
+                missing_title: t(lang, "report.upload_problems"),
                 missing: lines,
                 changed: Vec::new(),
                 contributors: Vec::new(),
@@ -941,25 +936,52 @@ async fn upload(
     }
 }
 
-async fn attach(
-    State(state): State<AppState>,
-    authed: Authed,
-    Path(id): Path<i64>,
+/// The fields of an upload form: `_csrf` and `file` (with its name).
+struct UploadForm {
+    csrf: String,
+    name: String,
+    file: Vec<u8>,
+}
+
+/// Reads an upload form; a body over the route's limit or a broken stream is
+/// an error in the user's language, never an empty file.
+async fn read_upload_form(
+    authed: &Authed,
     mut form: axum::extract::Multipart,
-) -> Result<Response, WebError> {
-    let mut csrf = String::new();
-    let mut name = String::new();
-    let mut file = Vec::new();
-    while let Ok(Some(field)) = form.next_field().await {
+) -> Result<UploadForm, WebError> {
+    let problem = |e: axum::extract::multipart::MultipartError| {
+        let problem = if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            RequestProblem::TooLarge
+        } else {
+            RequestProblem::Malformed(e.status(), "multipart/form-data".into())
+        };
+        WebError::request(problem, authed.lang, Format::Html)
+    };
+    let mut out = UploadForm {
+        csrf: String::new(),
+        name: String::new(),
+        file: Vec::new(),
+    };
+    while let Some(field) = form.next_field().await.map_err(problem)? {
         match field.name() {
-            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("_csrf") => out.csrf = field.text().await.map_err(problem)?,
             Some("file") => {
-                name = field.file_name().unwrap_or_default().to_string();
-                file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+                out.name = field.file_name().unwrap_or_default().to_string();
+                out.file = field.bytes().await.map_err(problem)?.to_vec();
             }
             _ => {}
         }
     }
+    Ok(out)
+}
+
+async fn attach(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    form: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let UploadForm { csrf, name, file } = read_upload_form(&authed, form).await?;
     authed.check_csrf(&csrf)?;
     state
         .app
