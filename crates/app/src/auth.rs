@@ -8,9 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
-use baocao_domain::access::{Grant, Principal, Role, Scope};
+use baocao_domain::access::{Grant, Principal, Role, Scope, UserId};
 use baocao_domain::Message;
 use baocao_store::{auth as store_auth, units as store_units, users as store_users, Conn};
 use sha2::{Digest, Sha256};
@@ -34,34 +32,206 @@ pub fn secret_hash_bytes(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Hashes a password with Argon2id (on a blocking thread: it takes tens of milliseconds).
-pub async fn hash_password(password: &str) -> AppResult<String> {
-    let password = password.to_string();
-    tokio::task::spawn_blocking(move || {
+/// Password hashing (Argon2id: about 19 MiB of memory and tens of
+/// milliseconds each) runs on a few dedicated threads, one per core, each
+/// reusing its own memory for every hash: the process holds cores × 19 MiB
+/// for it whatever the number of logins at once. A login that finds the queue
+/// full is told the server is busy (503, Retry-After) instead of piling up
+/// memory and threads.
+mod passwords {
+    use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+    use std::sync::OnceLock;
+
+    use argon2::password_hash::rand_core::OsRng;
+    use argon2::password_hash::{Output, PasswordHash, SaltString};
+    use argon2::{Algorithm, Argon2, Block, Params, Version};
+    use tokio::sync::oneshot;
+
+    use crate::limits::RETRY_AFTER_SECONDS;
+    use crate::{AppError, AppResult};
+
+    /// Hashes waiting per worker before new ones are refused.
+    const QUEUE_PER_WORKER: usize = 16;
+    /// Largest memory a stored hash may ask for (64 MiB): hashes made elsewhere
+    /// with more are not verified (and logged).
+    const MAX_BLOCKS: usize = 64 * 1024;
+
+    enum Job {
+        Hash {
+            password: String,
+            reply: oneshot::Sender<AppResult<String>>,
+        },
+        Verify {
+            password: String,
+            hash: String,
+            reply: oneshot::Sender<bool>,
+        },
+    }
+
+    struct Workers {
+        queue: SyncSender<Job>,
+    }
+
+    fn workers() -> &'static Workers {
+        static WORKERS: OnceLock<Workers> = OnceLock::new();
+        WORKERS.get_or_init(|| {
+            let n = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let (queue, jobs) = sync_channel::<Job>(n * QUEUE_PER_WORKER);
+            let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
+            for i in 0..n {
+                let jobs = jobs.clone();
+                let spawned = std::thread::Builder::new()
+                    .name(format!("password-{i}"))
+                    .spawn(move || {
+                        let mut memory = vec![Block::default(); Params::DEFAULT_M_COST as usize];
+                        loop {
+                            let job = {
+                                let Ok(queue) = jobs.lock() else { return };
+                                match queue.recv() {
+                                    Ok(job) => job,
+                                    Err(_) => return,
+                                }
+                            };
+                            run(job, &mut memory);
+                        }
+                    });
+                if let Err(e) = spawned {
+                    tracing::error!(%e, "cannot start a password thread");
+                }
+            }
+            Workers { queue }
+        })
+    }
+
+    fn run(job: Job, memory: &mut Vec<Block>) {
+        match job {
+            Job::Hash { password, reply } => {
+                let _ = reply.send(hash(&password, memory));
+            }
+            Job::Verify {
+                password,
+                hash,
+                reply,
+            } => {
+                let _ = reply.send(verify(&password, &hash, memory));
+            }
+        }
+    }
+
+    fn hash(password: &str, memory: &mut [Block]) -> AppResult<String> {
+        let internal = |e: argon2::password_hash::Error| AppError::Internal(e.to_string());
+        let params = Params::default();
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(e.to_string()))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
+        let mut salt_bytes = [0u8; 64];
+        let salt_raw = salt.decode_b64(&mut salt_bytes).map_err(internal)?;
+        let mut out = [0u8; 32];
+        argon
+            .hash_password_into_with_memory(
+                password.as_bytes(),
+                salt_raw,
+                &mut out,
+                &mut memory[..params.block_count()],
+            )
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let phc = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: (&params).try_into().map_err(internal)?,
+            salt: Some(salt.as_salt()),
+            hash: Some(Output::new(&out).map_err(internal)?),
+        };
+        Ok(phc.to_string())
+    }
+
+    fn verify(password: &str, stored: &str, memory: &mut Vec<Block>) -> bool {
+        let Ok(parsed) = PasswordHash::new(stored) else {
+            return false;
+        };
+        let (Ok(params), Some(expected), Some(salt)) =
+            (Params::try_from(&parsed), parsed.hash, parsed.salt)
+        else {
+            return false;
+        };
+        let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else {
+            return false;
+        };
+        let version = parsed
+            .version
+            .map_or(Ok(Version::V0x13), Version::try_from)
+            .unwrap_or(Version::V0x13);
+        let blocks = params.block_count();
+        if blocks > MAX_BLOCKS {
+            tracing::warn!(blocks, "a stored password hash asks for too much memory");
+            return false;
+        }
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        let mut salt_bytes = [0u8; 64];
+        let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+            return false;
+        };
+        let mut out = vec![0u8; expected.len()];
+        let argon = Argon2::new(algorithm, version, params);
+        argon
+            .hash_password_into_with_memory(
+                password.as_bytes(),
+                salt,
+                &mut out,
+                &mut memory[..blocks],
+            )
+            .is_ok()
+            && crate::auth::constant_time_eq(&out, expected.as_bytes())
+    }
+
+    fn busy() -> AppError {
+        AppError::Busy {
+            retry_after: RETRY_AFTER_SECONDS,
+        }
+    }
+
+    fn send(job: Job) -> AppResult<()> {
+        workers().queue.try_send(job).map_err(|e| match e {
+            TrySendError::Full(_) => busy(),
+            TrySendError::Disconnected(_) => AppError::Internal("password threads stopped".into()),
+        })
+    }
+
+    /// Hashes a new password.
+    pub(crate) async fn hash_password(password: &str) -> AppResult<String> {
+        let (reply, answer) = oneshot::channel();
+        send(Job::Hash {
+            password: password.to_string(),
+            reply,
+        })?;
+        answer
+            .await
+            .map_err(|_| AppError::Internal("password thread dropped a job".into()))?
+    }
+
+    /// Whether `password` matches the stored hash.
+    pub(crate) async fn verify_password(password: &str, hash: &str) -> AppResult<bool> {
+        let (reply, answer) = oneshot::channel();
+        send(Job::Verify {
+            password: password.to_string(),
+            hash: hash.to_string(),
+            reply,
+        })?;
+        answer
+            .await
+            .map_err(|_| AppError::Internal("password thread dropped a job".into()))
+    }
 }
 
-async fn verify_password(password: &str, hash: &str) -> bool {
-    let password = password.to_string();
-    let hash = hash.to_string();
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
+/// Hashes a password with Argon2id (on the password threads).
+pub async fn hash_password(password: &str) -> AppResult<String> {
+    passwords::hash_password(password).await
+}
+
+/// Compares secrets without an early exit.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Minimum password length.
@@ -111,7 +281,11 @@ pub struct Caller {
 }
 
 /// Loads a user's grants with each granted unit's ancestry.
-pub async fn principal_of(conn: &mut Conn, user_id: i64, username: &str) -> AppResult<Principal> {
+pub async fn principal_of(
+    conn: &mut Conn,
+    user_id: UserId,
+    username: &str,
+) -> AppResult<Principal> {
     let stored = store_users::grants_of(conn, user_id).await?;
     let mut grants = Vec::with_capacity(stored.len());
     for g in stored {
@@ -138,7 +312,7 @@ pub async fn principal_of(conn: &mut Conn, user_id: i64, username: &str) -> AppR
 /// administrator and regime administrator everywhere.
 pub fn system_principal() -> Principal {
     Principal {
-        user_id: 0,
+        user_id: UserId::SYSTEM,
         username: "system".into(),
         grants: vec![
             Grant {
@@ -155,8 +329,11 @@ pub fn system_principal() -> Principal {
 
 impl App {
     /// Logs in with a password. Throttled per account and per client address:
-    /// after too many failures within the window, even the right password is refused
-    /// until the window has passed.
+    /// every attempt is counted — atomically, before the password is checked —
+    /// so at most the allowed number of attempts are ever evaluated in a window,
+    /// however many arrive at once; after that even the right password is
+    /// refused until the window has passed. A successful login clears the
+    /// account's count and takes its own attempt off the address's.
     pub async fn login(
         &self,
         username: &str,
@@ -164,31 +341,53 @@ impl App {
         address: &str,
     ) -> AppResult<NewSession> {
         let username = username.trim().to_lowercase();
+        if username.chars().count() > 64 || password.len() > 1024 {
+            return Err(AppError::BadCredentials);
+        }
         let t = now();
         let s = &self.settings;
-        let mut conn = self.store.conn().await?;
-        let (by_user, by_address) =
-            store_auth::failures_since(&mut conn, &username, address, t - s.failure_window).await?;
-        if by_user >= s.max_failures_per_account || by_address >= s.max_failures_per_address {
+        let user_key = format!("user:{username}");
+        let address_key = format!("address:{address}");
+        let mut tx = self.store.begin_write().await?;
+        let by_user = store_auth::count_attempt(&mut tx, &user_key, t, s.failure_window).await?;
+        let by_address =
+            store_auth::count_attempt(&mut tx, &address_key, t, s.failure_window).await?;
+        baocao_store::commit(tx).await?;
+        let over = |(count, since): (i64, i64), max: i64| {
+            (count > max).then_some(since + s.failure_window - t)
+        };
+        if let Some(wait) = over(by_user, s.max_failures_per_account)
+            .into_iter()
+            .chain(over(by_address, s.max_failures_per_address))
+            .max()
+        {
             return Err(AppError::Throttled {
-                retry_after: s.failure_window,
+                retry_after: wait.max(1),
             });
         }
+        let mut conn = self.store.conn().await?;
         let user = store_users::by_username(&mut conn, &username).await?;
         drop(conn);
         // Verify against a dummy hash for unknown users, so timing does not tell
         // which user names exist.
         let hash = match &user {
             Some(u) => u.password_hash.clone(),
-            None => dummy_hash().await,
+            None => dummy_hash().await?,
         };
-        let ok = verify_password(password, &hash).await;
-        let user = match user {
-            Some(u) if ok && !u.disabled => u,
-            _ => {
+        let verified = match passwords::verify_password(password, &hash).await {
+            Ok(ok) => ok,
+            Err(e) => {
+                // Not an attempt that was judged: give it back.
                 let mut tx = self.store.begin_write().await?;
-                store_auth::record_failure(&mut tx, &username, address, t).await?;
+                store_auth::uncount_attempt(&mut tx, &user_key).await?;
+                store_auth::uncount_attempt(&mut tx, &address_key).await?;
                 baocao_store::commit(tx).await?;
+                return Err(e);
+            }
+        };
+        let user = match user {
+            Some(u) if verified && !u.disabled => u,
+            _ => {
                 tracing::info!(%username, %address, "login failed");
                 return Err(AppError::BadCredentials);
             }
@@ -196,7 +395,8 @@ impl App {
         let token = random_secret();
         let csrf_token = random_secret();
         let mut tx = self.store.begin_write().await?;
-        store_auth::clear_failures(&mut tx, &username, t - s.failure_window).await?;
+        store_auth::clear_attempts(&mut tx, &user_key, t - s.failure_window).await?;
+        store_auth::uncount_attempt(&mut tx, &address_key).await?;
         store_auth::purge_sessions(&mut tx, t, t - s.session_idle).await?;
         store_auth::insert_session(
             &mut tx,
@@ -312,12 +512,12 @@ impl App {
 }
 
 /// An Argon2id hash of a random password nobody knows, made once.
-async fn dummy_hash() -> String {
+async fn dummy_hash() -> AppResult<String> {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     DUMMY
-        .get_or_init(|| async { hash_password(&random_secret()).await.unwrap_or_default() })
+        .get_or_try_init(|| async { hash_password(&random_secret()).await })
         .await
-        .clone()
+        .cloned()
 }
 
 /// API token uses waiting to be recorded: written together a few seconds after

@@ -32,10 +32,11 @@ fn to_domain(e: &StoredException) -> AppResult<CalendarException> {
     })
 }
 
-/// Who may correct the calendar: a system-wide administrator or a regime administrator.
+/// Who may correct the calendar: an exception moves every unit's deadlines,
+/// so only administrators of the whole instance (system-wide, or on a
+/// top-level unit) — never a district's regime administrator.
 pub fn may_edit_calendar(principal: &Principal) -> bool {
-    principal.may_everywhere(Permission::ManageUnits)
-        || principal.may_somewhere(Permission::DefineRegimes)
+    principal.may_at_top(Permission::ManageUnits) || principal.may_at_top(Permission::DefineRegimes)
 }
 
 impl App {
@@ -100,14 +101,7 @@ impl App {
             reason: reason.as_str().to_string(),
         };
         let mut tx = self.store.begin_write().await?;
-        match store_calendar::insert_exception(
-            &mut tx,
-            &stored,
-            Some(principal.user_id).filter(|id| *id > 0),
-            now(),
-        )
-        .await
-        {
+        match store_calendar::insert_exception(&mut tx, &stored, principal.actor(), now()).await {
             Ok(()) => {}
             Err(e) if e.is_unique_violation() => {
                 return Err(AppError::Conflict(

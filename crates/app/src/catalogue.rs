@@ -7,6 +7,8 @@
 //! ([`baocao_domain::catalogue::check`]), and written in one transaction or not
 //! at all.
 
+use crate::reports::workflow::entry;
+use baocao_domain::audit::AuditEvent;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -427,14 +429,13 @@ impl App {
         }
         let summary = write(&mut tx, principal, incoming, &stored).await?;
         if summary.created + summary.changed > 0 {
+            let event = AuditEvent::MetadataApplied {
+                document: Box::new(incoming.clone()),
+            };
+            let at = now();
             let seq = baocao_store::ledger::append(
                 &mut tx,
-                Some(principal.user_id).filter(|id| *id > 0),
-                &principal.username,
-                "metadata.apply",
-                "metadata",
-                &encode(incoming)?,
-                now(),
+                entry(&(principal.actor(), principal.username.clone()), &event, at),
             )
             .await?;
             // A new revision, unique to this change (its ledger entry), in the same transaction.
@@ -557,7 +558,7 @@ async fn write(
     incoming: &Metadata,
     stored: &Metadata,
 ) -> AppResult<ApplySummary> {
-    let by = Some(principal.user_id).filter(|id| *id > 0);
+    let by = principal.actor();
     let at = now();
     let mut summary = ApplySummary::default();
     let mut count = |old: Option<bool>| match old {

@@ -1,79 +1,51 @@
-//! Group commit for workflow steps: concurrent submissions and reviews are queued to one
-//! writer task that runs a batch of them in one transaction — each inside its
-//! own savepoint, so one refusal does not undo the others — and makes them
-//! durable with one commit (one disk sync). Every caller gets its answer only
-//! after that commit: an acknowledged submission is on disk, never "probably".
+//! Group commit for workflow steps: concurrent submissions and reviews are
+//! queued to one writer task that runs a batch of them in one transaction and
+//! makes them durable with one commit (one disk sync). Every caller gets its
+//! answer only after that commit: an acknowledged submission is on disk, never
+//! "probably".
 //!
-//! Our disk completes about 250–300 syncs a second; one transaction per
-//! submission would cap submissions there. While a commit is under way, the
-//! next submissions gather in the queue, so batches grow with the load and
-//! latency stays one or two commits.
+//! A batch reads its reports with one query, plans every step in memory
+//! ([`crate::reports::workflow::plan`]: a refused step simply writes nothing),
+//! changes the rows one statement each and writes the versions, events, frozen
+//! attachments and ledger entries of the whole batch with one statement each —
+//! a submission costs about one round trip, not ten.
+//!
+//! Containment: a step that panics while being planned is answered with an
+//! error and the batch goes on; if anything fails below the workflow's own
+//! refusals (a database error, a panic while writing), the transaction is
+//! dropped and every step of the batch is run again alone, so one bad step
+//! costs the others a retry, never their answer, and the writer task lives on.
 
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use baocao_domain::access::Principal;
 use baocao_domain::catalogue::Metadata;
+use baocao_domain::report::ReportId;
+use baocao_store::reports::{self as store_reports, StoredReport};
 use baocao_store::Store;
+use futures_util::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::catalogue::CatalogueCache;
-use crate::reports::{review_in, submit_in};
+use crate::reports::workflow::{after, changed, write_planned, Outcome, Planned};
 use crate::{now, AppError, AppResult};
 
-/// Most submissions in one transaction.
+/// Most steps in one transaction.
 pub const MAX_BATCH: usize = 256;
 
-/// A queued workflow step: submissions and reviews come in bursts.
-enum Step {
-    Submit(oneshot::Sender<AppResult<(i64, bool)>>),
-    Review {
-        accept: bool,
-        reason: Option<String>,
-        reply: oneshot::Sender<AppResult<()>>,
-    },
-}
+/// Plans a step on a report as read inside the batch, at the batch's time.
+/// Called again if the batch has to be retried step by step.
+pub type Planner = Arc<dyn Fn(&StoredReport, &Metadata, i64) -> AppResult<Planned> + Send + Sync>;
 
 struct Job {
-    principal: Principal,
-    id: i64,
-    step: Step,
+    id: ReportId,
+    planner: Planner,
+    reply: oneshot::Sender<AppResult<Outcome>>,
 }
 
-/// A step's result, held until the batch is committed.
-enum Outcome {
-    Submit(
-        oneshot::Sender<AppResult<(i64, bool)>>,
-        AppResult<(i64, bool)>,
-    ),
-    Review(oneshot::Sender<AppResult<()>>, AppResult<()>),
-}
-
-impl Outcome {
-    fn send(self) {
-        match self {
-            Outcome::Submit(reply, result) => {
-                let _ = reply.send(result);
-            }
-            Outcome::Review(reply, result) => {
-                let _ = reply.send(result);
-            }
-        }
-    }
-
-    fn fail(self, message: &str) {
-        match self {
-            Outcome::Submit(reply, _) => {
-                let _ = reply.send(Err(AppError::Internal(message.to_string())));
-            }
-            Outcome::Review(reply, _) => {
-                let _ = reply.send(Err(AppError::Internal(message.to_string())));
-            }
-        }
-    }
-}
-
-/// The handle the use cases send submissions to.
+/// The handle the use cases send steps to.
 #[derive(Debug, Clone)]
 pub struct GroupCommitter {
     queue: mpsc::Sender<Job>,
@@ -89,7 +61,7 @@ pub struct Stats {
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "submission of report {}", self.id)
+        write!(f, "workflow step on report {}", self.id)
     }
 }
 
@@ -110,51 +82,19 @@ impl GroupCommitter {
         )
     }
 
-    /// Queues a submission and waits until it is committed (or refused).
-    pub async fn submit(&self, principal: Principal, id: i64) -> AppResult<(i64, bool)> {
+    /// Queues a step on report `id` and waits until it is committed (or refused).
+    pub async fn run(&self, id: ReportId, planner: Planner) -> AppResult<Outcome> {
         let (reply, answer) = oneshot::channel();
-        self.send(Job {
-            principal,
-            id,
-            step: Step::Submit(reply),
-        })
-        .await?;
-        answer
-            .await
-            .map_err(|_| AppError::Internal("group commit writer dropped a step".into()))?
-    }
-
-    /// Queues a return or an acceptance and waits until it is committed.
-    pub async fn review(
-        &self,
-        principal: Principal,
-        id: i64,
-        accept: bool,
-        reason: Option<String>,
-    ) -> AppResult<()> {
-        let (reply, answer) = oneshot::channel();
-        self.send(Job {
-            principal,
-            id,
-            step: Step::Review {
-                accept,
-                reason,
-                reply,
-            },
-        })
-        .await?;
-        answer
-            .await
-            .map_err(|_| AppError::Internal("group commit writer dropped a step".into()))?
-    }
-
-    async fn send(&self, job: Job) -> AppResult<()> {
         self.queue
-            .send(job)
+            .send(Job { id, planner, reply })
             .await
-            .map_err(|_| AppError::Internal("group commit writer stopped".into()))
+            .map_err(|_| AppError::Internal("group commit writer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| AppError::Internal("group commit writer dropped a step".into()))?
     }
 }
+
 async fn writer(
     store: Store,
     catalogue: CatalogueCache,
@@ -170,108 +110,107 @@ async fn writer(
             }
         }
         let size = batch.len() as u64;
-        if run_batch(&store, &catalogue, batch).await {
-            stats.commits.fetch_add(1, Ordering::Relaxed);
-            stats.steps.fetch_add(size, Ordering::Relaxed);
-        }
+        let commits = run_batch(&store, &catalogue, batch).await;
+        stats.commits.fetch_add(commits, Ordering::Relaxed);
+        stats.steps.fetch_add(size, Ordering::Relaxed);
     }
 }
-/// Runs and commits one batch; whether the commit happened.
-async fn run_batch(store: &Store, catalogue: &CatalogueCache, batch: Vec<Job>) -> bool {
-    let mut tx = match store.begin_write().await {
-        Ok(tx) => tx,
-        Err(e) => {
+
+/// Runs one batch and answers every step; the number of commits it took.
+async fn run_batch(store: &Store, catalogue: &CatalogueCache, batch: Vec<Job>) -> u64 {
+    let steps: Vec<(ReportId, Planner)> = batch.iter().map(|j| (j.id, j.planner.clone())).collect();
+    let together = AssertUnwindSafe(commit_steps(store, catalogue, &steps))
+        .catch_unwind()
+        .await;
+    match together {
+        Ok(Ok(results)) => {
+            for (job, result) in batch.into_iter().zip(results) {
+                let _ = job.reply.send(result);
+            }
+            1
+        }
+        failed => {
+            let why = match failed {
+                Ok(Err(e)) => e.to_string(),
+                _ => "a step panicked while writing".to_string(),
+            };
+            tracing::error!(%why, size = steps.len(), "workflow batch failed; running its steps one by one");
+            let mut commits = 0;
             for job in batch {
-                let outcome = match job.step {
-                    Step::Submit(reply) => Outcome::Submit(reply, Ok((0, false))),
-                    Step::Review { reply, .. } => Outcome::Review(reply, Ok(())),
+                let alone = [(job.id, job.planner.clone())];
+                let result = match AssertUnwindSafe(commit_steps(store, catalogue, &alone))
+                    .catch_unwind()
+                    .await
+                {
+                    Ok(Ok(mut results)) => {
+                        commits += 1;
+                        results
+                            .pop()
+                            .unwrap_or_else(|| Err(AppError::Internal("no result".into())))
+                    }
+                    Ok(Err(e)) => Err(e),
+                    Err(_) => Err(AppError::Internal("workflow step panicked".into())),
                 };
-                outcome.fail(&e.to_string());
+                let _ = job.reply.send(result);
             }
-            return false;
+            commits
         }
-    };
+    }
+}
+
+/// Plans and writes `steps` in one transaction; each step's answer, or an
+/// error if the transaction itself failed (nothing of it is then stored).
+async fn commit_steps(
+    store: &Store,
+    catalogue: &CatalogueCache,
+    steps: &[(ReportId, Planner)],
+) -> AppResult<Vec<AppResult<Outcome>>> {
+    let mut tx = store.begin_write().await?;
     // The catalogue, once per batch: rules are checked at submission.
-    let meta = catalogue.current(&mut tx).await;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for job in batch {
-        let Job {
-            principal,
-            id,
-            step,
-        } = job;
-        outcomes.push(match step {
-            Step::Submit(reply) => {
-                let result = match &meta {
-                    Ok(meta) => submit_step(&mut tx, meta, &principal, id).await,
-                    Err(e) => Err(AppError::Internal(e.to_string())),
-                };
-                Outcome::Submit(reply, result)
+    let meta = catalogue.current(&mut tx).await?;
+    let mut ids: Vec<ReportId> = steps.iter().map(|(id, _)| *id).collect();
+    ids.sort();
+    ids.dedup();
+    let mut rows: HashMap<ReportId, StoredReport> = store_reports::get_many(&mut tx, &ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let at = now();
+    // Each step planned against the row as the steps before it left it.
+    let mut results: Vec<AppResult<usize>> = Vec::with_capacity(steps.len());
+    let mut planned: Vec<Planned> = Vec::new();
+    for (id, planner) in steps {
+        let Some(row) = rows.get(id) else {
+            results.push(Err(AppError::NotFound));
+            continue;
+        };
+        let attempt = std::panic::catch_unwind(AssertUnwindSafe(|| planner(row, &meta, at)));
+        match attempt {
+            Ok(Ok(p)) => {
+                let next = after(row, &p);
+                rows.insert(*id, next);
+                results.push(Ok(planned.len()));
+                planned.push(p);
             }
-            Step::Review {
-                accept,
-                reason,
-                reply,
-            } => {
-                let result = review_step(&mut tx, &principal, id, accept, reason).await;
-                Outcome::Review(reply, result)
+            Ok(Err(e)) => results.push(Err(e)),
+            Err(_) => {
+                tracing::error!(report = %id, "a workflow step panicked while being planned");
+                results.push(Err(AppError::Internal("workflow step panicked".into())));
             }
-        });
-    }
-    let size = outcomes.len();
-    match baocao_store::commit(tx).await {
-        Ok(()) => {
-            tracing::debug!(size, "workflow batch committed");
-            for outcome in outcomes {
-                outcome.send();
-            }
-            true
-        }
-        Err(e) => {
-            tracing::error!(%e, size, "workflow batch failed to commit");
-            for outcome in outcomes {
-                outcome.fail(&format!("commit failed: {e}"));
-            }
-            false
         }
     }
-}
-
-/// Each step runs inside a savepoint: refused or failed, it leaves no trace
-/// and the rest of the batch goes on.
-async fn submit_step(
-    tx: &mut baocao_store::Tx,
-    meta: &Metadata,
-    principal: &Principal,
-    id: i64,
-) -> AppResult<(i64, bool)> {
-    sqlx_exec(tx, "SAVEPOINT step").await?;
-    let result = submit_in(tx, meta, principal, id, now()).await;
-    close(tx, result.is_ok()).await?;
-    result
-}
-
-async fn review_step(
-    tx: &mut baocao_store::Tx,
-    principal: &Principal,
-    id: i64,
-    accept: bool,
-    reason: Option<String>,
-) -> AppResult<()> {
-    sqlx_exec(tx, "SAVEPOINT step").await?;
-    let result = review_in(tx, principal, id, accept, reason, now()).await;
-    close(tx, result.is_ok()).await?;
-    result
-}
-
-async fn close(tx: &mut baocao_store::Tx, keep: bool) -> AppResult<()> {
-    if !keep {
-        sqlx_exec(tx, "ROLLBACK TO SAVEPOINT step").await?;
-    }
-    sqlx_exec(tx, "RELEASE SAVEPOINT step").await
-}
-
-async fn sqlx_exec(tx: &mut baocao_store::Tx, sql: &str) -> AppResult<()> {
-    baocao_store::execute(tx, sql).await?;
-    Ok(())
+    let applied = write_planned(&mut tx, &planned).await?;
+    baocao_store::commit(tx).await?;
+    Ok(results
+        .into_iter()
+        .map(|r| {
+            let i = r?;
+            if applied.get(i).copied().unwrap_or(false) {
+                Ok(planned[i].outcome.clone())
+            } else {
+                Err(changed())
+            }
+        })
+        .collect())
 }

@@ -4,16 +4,18 @@
 //! principal, never an HTTP caller) may do it; every entry still goes through
 //! the workflow's rules and into the audit ledger, marked as recorded history.
 
-use baocao_domain::access::Principal;
+use baocao_domain::access::{Principal, UserId};
+use baocao_domain::report::{optional_reason, ReportId};
 use baocao_domain::Message;
 
-use crate::catalogue::load;
-use crate::reports::{review_in, submit_in};
+use crate::reports::workflow::{Outcome, Step};
 use crate::{now, App, AppError, AppResult};
 
 /// Whether `acting` is allowed to record history: the operator only.
 fn operator_only(operator: &Principal) -> AppResult<()> {
-    if operator.user_id == 0 && operator.username == crate::auth::system_principal().username {
+    if operator.user_id == UserId::SYSTEM
+        && operator.username == crate::auth::system_principal().username
+    {
         Ok(())
     } else {
         Err(AppError::Forbidden)
@@ -37,16 +39,15 @@ impl App {
         &self,
         operator: &Principal,
         acting: &Principal,
-        id: i64,
+        id: ReportId,
         at: i64,
     ) -> AppResult<(i64, bool)> {
         operator_only(operator)?;
         in_the_past(at)?;
-        let mut tx = self.store.begin_write().await?;
-        let meta = load(&mut tx).await?;
-        let done = submit_in(&mut tx, &meta, acting, id, at).await?;
-        baocao_store::commit(tx).await?;
-        Ok(done)
+        match self.transition(acting, id, Step::Submit, at).await? {
+            Outcome::Submitted { version, on_time } => Ok((version, on_time)),
+            _ => Err(AppError::Internal("submission gave no version".into())),
+        }
     }
 
     /// Records a return or an acceptance made at `at` by `acting`.
@@ -54,16 +55,17 @@ impl App {
         &self,
         operator: &Principal,
         acting: &Principal,
-        id: i64,
+        id: ReportId,
         accept: bool,
         reason: Option<String>,
         at: i64,
     ) -> AppResult<()> {
         operator_only(operator)?;
         in_the_past(at)?;
-        let mut tx = self.store.begin_write().await?;
-        review_in(&mut tx, acting, id, accept, reason, at).await?;
-        baocao_store::commit(tx).await?;
+        let reason = optional_reason(reason.as_deref().unwrap_or(""))
+            .map_err(|m| AppError::field("reason", m))?;
+        self.transition(acting, id, Step::Review { accept, reason }, at)
+            .await?;
         Ok(())
     }
 }

@@ -18,6 +18,7 @@ pub mod catalogue;
 pub mod group_commit;
 pub mod history;
 pub mod i18n;
+pub mod limits;
 pub mod mail;
 pub mod notifications;
 pub mod reports;
@@ -67,6 +68,8 @@ pub struct App {
     catalogue_cache: catalogue::CatalogueCache,
     /// API token uses waiting to be recorded.
     token_uses: auth::TokenUses,
+    /// Turns for CPU-heavy work (reading uploads).
+    heavy: limits::HeavyWork,
 }
 
 impl App {
@@ -78,7 +81,19 @@ impl App {
             committer: None,
             catalogue_cache: catalogue::CatalogueCache::default(),
             token_uses: auth::TokenUses::default(),
+            heavy: limits::HeavyWork::default(),
         }
+    }
+
+    /// The same application with another pool for heavy work (tests, benchmarks).
+    pub fn with_heavy_work(mut self, heavy: limits::HeavyWork) -> App {
+        self.heavy = heavy;
+        self
+    }
+
+    /// The group-commit writer, when started.
+    pub fn group_commit(&self) -> Option<&group_commit::GroupCommitter> {
+        self.committer.as_ref()
     }
 
     /// Group-commit figures: commits made and the workflow steps they carried.
@@ -103,6 +118,13 @@ pub fn now() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// Today in Vietnam (UTC+7): the day deadlines and periods are counted in.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&baocao_domain::report::VIETNAM)
+        .date_naive()
 }
 
 /// A problem with one input field.
@@ -131,6 +153,12 @@ pub enum AppError {
     Throttled {
         /// Seconds until a new attempt is considered.
         retry_after: i64,
+    },
+    /// The server has no turn free for this work now: try again shortly.
+    #[error("busy")]
+    Busy {
+        /// Seconds to wait before trying again.
+        retry_after: u64,
     },
     /// Authenticated but not allowed.
     #[error("forbidden")]
@@ -163,6 +191,7 @@ impl AppError {
             AppError::SessionExpired => "session_expired",
             AppError::BadCredentials => "bad_credentials",
             AppError::Throttled { .. } => "throttled",
+            AppError::Busy { .. } => "busy",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
             AppError::Invalid(_) => "invalid",
@@ -181,6 +210,9 @@ impl AppError {
             AppError::BadCredentials => Message::new("error.bad_credentials"),
             AppError::Throttled { retry_after } => {
                 Message::new("error.throttled").arg("minutes", (retry_after + 59) / 60)
+            }
+            AppError::Busy { retry_after } => {
+                Message::new("error.busy").arg("seconds", retry_after)
             }
             AppError::Forbidden => Message::new("error.forbidden"),
             AppError::NotFound => Message::new("error.not_found"),

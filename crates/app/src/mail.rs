@@ -13,6 +13,9 @@
 //! The content is kept as translatable messages and rendered in the recipient's
 //! language when sent.
 
+use crate::reports::workflow::entry;
+use baocao_domain::access::UserId;
+use baocao_domain::audit::AuditEvent;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -300,7 +303,7 @@ impl App {
     pub async fn set_email(
         &self,
         principal: &baocao_domain::access::Principal,
-        user_id: i64,
+        user_id: UserId,
         email: &str,
     ) -> AppResult<()> {
         let email = parse_address(email).map_err(|e| AppError::Invalid(vec![e]))?;
@@ -314,15 +317,14 @@ impl App {
             return Err(AppError::Forbidden);
         }
         store_users::set_email(&mut tx, user_id, email.as_deref(), crate::now()).await?;
-        let payload = serde_json::json!({ "email": email }).to_string();
+        let at = crate::now();
+        let event = AuditEvent::EmailSet {
+            user: user_id,
+            email,
+        };
         baocao_store::ledger::append(
             &mut tx,
-            crate::reports::user_id(principal),
-            &principal.username,
-            "user.email",
-            &format!("user:{user_id}"),
-            &payload,
-            crate::now(),
+            entry(&(principal.actor(), principal.username.clone()), &event, at),
         )
         .await?;
         baocao_store::commit(tx).await?;
@@ -371,7 +373,8 @@ impl App {
         let mut queued = 0;
         for (user_id, username) in users {
             let mut conn = self.store.conn().await?;
-            let principal = crate::auth::principal_of(&mut conn, user_id, &username).await?;
+            let principal =
+                crate::auth::principal_of(&mut conn, UserId::new(user_id), &username).await?;
             drop(conn);
             let notifications = self.notifications(&principal, today).await?;
             if notifications.is_empty() {

@@ -8,8 +8,8 @@ use baocao_store::reports as store_reports;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::reports::Urgency;
 use crate::{now, App, AppResult};
+use baocao_domain::obligation::Urgency;
 
 /// Working days ahead within which a deadline is announced.
 pub const DUE_WITHIN_WORKING_DAYS: u32 = 3;
@@ -80,15 +80,13 @@ impl App {
         units.dedup();
         let mut conn = self.store.conn().await?;
         let week_ago = now() - 7 * 24 * 3600;
-        for (id, regime, period, _, _, _) in
-            store_reports::recent_events(&mut conn, &units, "report.accept", week_ago).await?
-        {
+        for e in store_reports::recent_events(&mut conn, &units, "report.accept", week_ago).await? {
             out.push(Notification {
                 kind: "accepted",
                 message: Message::new("notification.accepted")
-                    .arg("regime", regime)
-                    .arg("period", period),
-                link: format!("/reports/{id}"),
+                    .arg("regime", e.regime)
+                    .arg("period", e.period),
+                link: format!("/reports/{}", e.report),
             });
         }
         drop(conn);
@@ -192,7 +190,7 @@ impl App {
                         .arg("expected", tl.expected),
                     link: format!(
                         "/reports/timeliness?regime={regime}&period={period}&unit={}",
-                        receiver.0
+                        receiver.get()
                     ),
                 });
             }

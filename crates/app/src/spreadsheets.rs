@@ -1,144 +1,213 @@
 //! A report's form as an .xlsx template to fill offline, and the upload of a
 //! filled one: every problem is reported with its sheet reference
 //! (`BaoCao!E14: "abc" is not a number`) and nothing is stored from a file with
-//! problems.
+//! problems. The same values as CSV (`cell,value`), problems by line.
+//!
+//! Uploads are hostile input: the caller's right to change the report is
+//! checked before the file is looked at, the file is read off the async
+//! workers with a bounded number at once ([`crate::limits`]), and the reader
+//! refuses archives that inflate too much and sheets larger than the
+//! template ([`baocao_formats::xlsx`]).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use baocao_domain::access::Principal;
-use baocao_domain::catalogue::{ColumnSource, Problem, ValueType};
+use baocao_domain::catalogue::{ColumnSource, Metadata, Problem, RegimeVersion, ValueType};
 use baocao_domain::report::{
-    column_values, computed, derived_text, unambiguous, ColumnContext, Content,
+    column_values, computed, derived_text, unambiguous, ColumnContext, Content, ReportId,
 };
+use baocao_domain::unit::LineError;
 use baocao_domain::Message;
 use baocao_formats::report_csv::{self, CsvError};
-use baocao_formats::xlsx::{self, Kind, ReadError, Row, Template};
+use baocao_formats::xlsx::{self, Bounds, Kind, ReadError, Row, Template};
+use baocao_store::reports::StoredReport;
 
 use crate::i18n::{t, Lang};
+use crate::reports::workflow::{permitted, Step};
+use crate::reports::{version_of, ReportView};
 use crate::{App, AppError, AppResult};
 
 /// Largest spreadsheet accepted, in bytes.
 pub const MAX_UPLOAD_BYTES: usize = xlsx::MAX_BYTES;
 
-fn file_problem(key: &'static str) -> AppError {
+fn file_problem(message: Message) -> AppError {
     AppError::DocumentRejected(vec![Problem {
         path: "file".into(),
-        message: Message::new(key),
+        message,
     }])
 }
 
+fn no_values() -> AppError {
+    file_problem(Message::new("report.upload.no_values"))
+}
+
+/// The rows of a template for `version`, in `lang`, with the values of
+/// `content` and the other columns computed from `ctx`.
+fn template_rows(
+    meta: &Metadata,
+    version: &RegimeVersion,
+    content: &Content,
+    ctx: &ColumnContext,
+    lang: Lang,
+) -> Vec<Row> {
+    let pick = |vi: &str, en: &str| {
+        if lang == Lang::En && !en.is_empty() {
+            en.to_string()
+        } else {
+            vi.to_string()
+        }
+    };
+    let values = computed(content, meta);
+    let mut rows = Vec::new();
+    for form in &version.forms {
+        // The form's other columns, read-only beside the value.
+        let others: Vec<bool> = form
+            .columns
+            .iter()
+            .map(|c| c.source != ColumnSource::Current)
+            .collect();
+        let extra_of = |cell: &str| -> Vec<String> {
+            column_values(meta, form, cell, content, ctx)
+                .into_iter()
+                .zip(&others)
+                .filter(|(_, other)| **other)
+                .map(|(v, _)| v.map(derived_text).unwrap_or_default())
+                .collect()
+        };
+        rows.push(Row {
+            key: String::new(),
+            code: form.code.clone(),
+            label: pick(&form.title_vi, &form.title_en),
+            measure: String::new(),
+            value: None,
+            kind: Kind::Locked,
+            extra: form
+                .columns
+                .iter()
+                .filter(|c| c.source != ColumnSource::Current)
+                .map(|c| pick(&c.title_vi, &c.title_en))
+                .collect(),
+        });
+        for row in &form.rows {
+            let Some(ind) = meta.indicator(&row.indicator) else {
+                continue;
+            };
+            let kind = match (ind.formula.is_some(), ind.value_type) {
+                (true, _) => Kind::Locked,
+                (false, ValueType::Integer) => Kind::Integer,
+                (false, ValueType::Decimal | ValueType::Percentage) => Kind::Decimal,
+                (false, _) => Kind::Text,
+            };
+            let value = if kind == Kind::Locked {
+                values.get(&ind.code).map(|d| d.to_string())
+            } else {
+                content.values.get(&ind.code).cloned()
+            };
+            rows.push(Row {
+                key: if kind == Kind::Locked {
+                    String::new()
+                } else {
+                    ind.code.clone()
+                },
+                code: ind.code.clone(),
+                label: pick(&ind.name_vi, &ind.name_en),
+                measure: pick(&ind.measure_vi, &ind.measure_en),
+                value,
+                kind,
+                extra: extra_of(&ind.code),
+            });
+            if row.breakdown && kind != Kind::Locked {
+                for dim in &ind.disaggregations {
+                    for o in meta
+                        .disaggregation(dim)
+                        .map(|d| d.options.as_slice())
+                        .unwrap_or(&[])
+                    {
+                        let key = format!("{}/{}:{}", ind.code, dim, o.code);
+                        rows.push(Row {
+                            value: content.values.get(&key).cloned(),
+                            extra: extra_of(&key),
+                            key,
+                            code: String::new(),
+                            label: format!("  – {}", pick(&o.name_vi, &o.name_en)),
+                            measure: String::new(),
+                            kind,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// The rows and columns a filled template of `version` may use.
+fn template_bounds(meta: &Metadata, version: &RegimeVersion) -> Bounds {
+    let rows = template_rows(
+        meta,
+        version,
+        &Content::default(),
+        &ColumnContext::default(),
+        Lang::Vi,
+    );
+    Bounds {
+        rows: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+        extra_columns: rows
+            .iter()
+            .map(|r| u32::try_from(r.extra.len()).unwrap_or(u32::MAX))
+            .max()
+            .unwrap_or(0),
+    }
+}
+
+/// A file name for a download: the regime, period and unit, in plain
+/// characters every system takes, with its extension.
+pub fn download_name(view: &ReportView, extension: &str) -> String {
+    let stem = format!(
+        "{}_{}_{}",
+        view.regime,
+        view.period,
+        baocao_domain::text::fold(&view.unit_name)
+    );
+    let stem: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{stem}.{extension}")
+}
+
 impl App {
-    /// The .xlsx template of a report (for anyone who may see it), in `lang`,
+    /// The .xlsx template of a report (for anyone who may read it), in `lang`,
     /// with its file name.
     pub async fn report_template(
         &self,
         principal: &Principal,
-        id: i64,
+        id: ReportId,
         lang: Lang,
     ) -> AppResult<(String, Vec<u8>)> {
         let view = self.report(principal, id).await?;
         let (regime, meta) = self.report_regime(&view).await?;
-        let version = view
-            .regime_version
-            .checked_sub(1)
-            .and_then(|i| regime.versions.get(i))
+        let version = regime
+            .version(view.regime_version)
             .ok_or(AppError::NotFound)?;
-        let pick = |vi: &str, en: &str| {
-            if lang == Lang::En && !en.is_empty() {
-                en.to_string()
-            } else {
-                vi.to_string()
-            }
-        };
-        let values = computed(&view.content, &meta);
         let ctx = ColumnContext {
             last_year: view.last_year.as_ref(),
             earlier_this_year: view.earlier_this_year.iter().collect(),
             targets: view.targets.clone(),
         };
-        let mut rows = Vec::new();
-        for form in &version.forms {
-            // The form's other columns, read-only beside the value.
-            let others: Vec<bool> = form
-                .columns
-                .iter()
-                .map(|c| c.source != ColumnSource::Current)
-                .collect();
-            let extra_of = |cell: &str| -> Vec<String> {
-                column_values(&meta, form, cell, &view.content, &ctx)
-                    .into_iter()
-                    .zip(&others)
-                    .filter(|(_, other)| **other)
-                    .map(|(v, _)| v.map(derived_text).unwrap_or_default())
-                    .collect()
-            };
-            rows.push(Row {
-                key: String::new(),
-                code: form.code.clone(),
-                label: pick(&form.title_vi, &form.title_en),
-                measure: String::new(),
-                value: None,
-                kind: Kind::Locked,
-                extra: form
-                    .columns
-                    .iter()
-                    .filter(|c| c.source != ColumnSource::Current)
-                    .map(|c| pick(&c.title_vi, &c.title_en))
-                    .collect(),
-            });
-            for row in &form.rows {
-                let Some(ind) = meta.indicator(&row.indicator) else {
-                    continue;
-                };
-                let kind = match (ind.formula.is_some(), ind.value_type) {
-                    (true, _) => Kind::Locked,
-                    (false, ValueType::Integer) => Kind::Integer,
-                    (false, ValueType::Decimal | ValueType::Percentage) => Kind::Decimal,
-                    (false, _) => Kind::Text,
-                };
-                let value = if kind == Kind::Locked {
-                    values.get(&ind.code).map(|d| d.to_string())
-                } else {
-                    view.content.values.get(&ind.code).cloned()
-                };
-                rows.push(Row {
-                    key: if kind == Kind::Locked {
-                        String::new()
-                    } else {
-                        ind.code.clone()
-                    },
-                    code: ind.code.clone(),
-                    label: pick(&ind.name_vi, &ind.name_en),
-                    measure: pick(&ind.measure_vi, &ind.measure_en),
-                    value,
-                    kind,
-                    extra: extra_of(&ind.code),
-                });
-                if row.breakdown && kind != Kind::Locked {
-                    for dim in &ind.disaggregations {
-                        for o in meta
-                            .disaggregation(dim)
-                            .map(|d| d.options.as_slice())
-                            .unwrap_or(&[])
-                        {
-                            let key = format!("{}/{}:{}", ind.code, dim, o.code);
-                            rows.push(Row {
-                                value: view.content.values.get(&key).cloned(),
-                                extra: extra_of(&key),
-                                key,
-                                code: String::new(),
-                                label: format!("  – {}", pick(&o.name_vi, &o.name_en)),
-                                measure: String::new(),
-                                kind,
-                            });
-                        }
-                    }
-                }
-            }
-        }
         let template = Template {
             heading: vec![
-                pick(&version.name_vi, &version.name_en),
+                if lang == Lang::En && !version.name_en.is_empty() {
+                    version.name_en.clone()
+                } else {
+                    version.name_vi.clone()
+                },
                 format!("{}: {}", t(lang, "report.unit"), view.unit_name),
                 format!("{}: {}", t(lang, "regime.period"), view.period),
                 format!(
@@ -153,46 +222,81 @@ impl App {
                 t(lang, "indicator.measure"),
                 t(lang, "column_source.current"),
             ],
-            rows,
+            rows: template_rows(&meta, version, &view.content, &ctx, lang),
             meta: vec![
                 ("report".into(), view.id.to_string()),
                 ("regime".into(), view.regime.clone()),
                 ("version".into(), view.regime_version.to_string()),
-                ("unit".into(), view.unit.0.to_string()),
-                ("period".into(), view.period.clone()),
+                ("unit".into(), view.unit.to_string()),
+                ("period".into(), view.period.to_string()),
             ],
             number_error: t(lang, "report.xlsx.number_error"),
         };
-        let bytes =
-            xlsx::write_template(&template).map_err(|e| AppError::Internal(e.to_string()))?;
-        let name = format!("{}-{}-{}.xlsx", view.regime, view.period, view.unit.0)
-            .replace([':', '.'], "-");
-        Ok((name, bytes))
+        let bytes = self
+            .heavy
+            .run(move || xlsx::write_template(&template))
+            .await?
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok((download_name(&view, "xlsx"), bytes))
+    }
+
+    /// A report whose values the caller may replace now (its data-entry
+    /// officers, while it is a draft or returned): checked before any upload
+    /// is read.
+    async fn report_to_fill(
+        &self,
+        principal: &Principal,
+        id: ReportId,
+    ) -> AppResult<(StoredReport, std::sync::Arc<Metadata>)> {
+        let mut conn = self.store.conn().await?;
+        let r = baocao_store::reports::get(&mut conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !permitted(principal, &r, &Step::Touch) {
+            return Err(self.refusal(&mut conn, principal, &r).await?);
+        }
+        drop(conn);
+        baocao_domain::report::next_status(r.status, baocao_domain::report::Action::Save)
+            .map_err(AppError::Conflict)?;
+        let meta = self.metadata().await?;
+        version_of(&meta, &r)?;
+        Ok((r, meta))
     }
 
     /// Saves the values of a filled template as the report's draft (the
-    /// narrative and explanations stay as they were). All or nothing.
+    /// narrative and explanations stay as they are). All or nothing; a file
+    /// that carries no value at all is refused (it would erase the draft).
     pub async fn upload_report(
         &self,
         principal: &Principal,
-        id: i64,
-        bytes: &[u8],
+        id: ReportId,
+        bytes: Vec<u8>,
     ) -> AppResult<Content> {
-        let upload = xlsx::read_upload(bytes).map_err(|e| match e {
-            ReadError::TooLarge => file_problem("report.xlsx.too_large"),
-            ReadError::NotXlsx(_) => file_problem("report.xlsx.not_xlsx"),
-            ReadError::NotTemplate => file_problem("report.xlsx.not_template"),
-        })?;
-        let view = self.report(principal, id).await?;
+        let (r, meta) = self.report_to_fill(principal, id).await?;
+        let bounds = template_bounds(&meta, version_of(&meta, &r)?);
+        let upload = self
+            .heavy
+            .run(move || xlsx::read_upload(&bytes, bounds))
+            .await?
+            .map_err(|e| {
+                file_problem(match e {
+                    ReadError::TooLarge => Message::new("report.xlsx.too_large"),
+                    ReadError::Inflated => Message::new("report.xlsx.inflated"),
+                    ReadError::NotXlsx(_) => Message::new("report.xlsx.not_xlsx"),
+                    ReadError::NotTemplate => Message::new("report.xlsx.not_template"),
+                    ReadError::OutsideForm { reference } => {
+                        Message::new("report.xlsx.outside_form").arg("value", reference)
+                    }
+                })
+            })?;
         let same = |k: &str, v: &str| upload.meta.get(k).map(String::as_str) == Some(v);
-        if !(same("report", &view.id.to_string())
-            && same("regime", &view.regime)
-            && same("unit", &view.unit.0.to_string())
-            && same("period", &view.period))
+        if !(same("report", &r.id.to_string())
+            && same("regime", &r.regime_code)
+            && same("unit", &r.unit_id.to_string())
+            && same("period", &r.period.to_string()))
         {
-            return Err(AppError::DocumentRejected(vec![Problem {
-                path: "file".into(),
-                message: Message::new("report.xlsx.foreign")
+            return Err(file_problem(
+                Message::new("report.xlsx.foreign")
                     .arg(
                         "regime",
                         upload.meta.get("regime").cloned().unwrap_or_default(),
@@ -201,20 +305,16 @@ impl App {
                         "period",
                         upload.meta.get("period").cloned().unwrap_or_default(),
                     ),
-            }]));
+            ));
         }
         let mut problems = Vec::new();
         let mut references = HashMap::new();
-        let mut content = Content {
-            sections: view.content.sections.clone(),
-            explanations: view.content.explanations.clone(),
-            ..Default::default()
-        };
+        let mut values = BTreeMap::new();
         for cell in &upload.cells {
             references.insert(cell.key.clone(), cell.reference.clone());
             match &cell.text {
                 Some(text) => {
-                    content.values.insert(cell.key.clone(), text.clone());
+                    values.insert(cell.key.clone(), text.clone());
                 }
                 None => problems.push(Problem {
                     path: cell.reference.clone(),
@@ -225,7 +325,10 @@ impl App {
         if !problems.is_empty() {
             return Err(AppError::DocumentRejected(problems));
         }
-        self.save_report(principal, id, &content)
+        if values.values().all(|v| v.trim().is_empty()) {
+            return Err(no_values());
+        }
+        self.save_values(principal, id, values)
             .await
             .map_err(|e| match e {
                 AppError::DocumentRejected(found) => AppError::DocumentRejected(
@@ -240,30 +343,19 @@ impl App {
                 other => other,
             })
     }
-}
 
-impl App {
     /// The report's input cells and current values as CSV (`cell,value`).
-    pub async fn report_csv(&self, principal: &Principal, id: i64) -> AppResult<Vec<u8>> {
-        let view = self.report(principal, id).await?;
-        let (regime, meta) = self.report_regime(&view).await?;
-        let version = view
-            .regime_version
-            .checked_sub(1)
-            .and_then(|i| regime.versions.get(i))
-            .ok_or(AppError::NotFound)?;
+    pub async fn report_csv(&self, principal: &Principal, id: ReportId) -> AppResult<Vec<u8>> {
+        let (r, meta) = self.readable_with_version(principal, id).await?;
+        let version = version_of(&meta, &r)?;
+        let content = crate::reports::decode(&r.draft)?;
         let cells: Vec<(String, String)> = baocao_domain::report::input_cells(version, &meta)
             .into_iter()
             .map(|(cell, _)| {
-                let value = view.content.values.get(&cell).cloned().unwrap_or_default();
+                let value = content.values.get(&cell).cloned().unwrap_or_default();
                 let numeric = meta
                     .indicator(cell.split('/').next().unwrap_or(&cell))
-                    .is_some_and(|i| {
-                        matches!(
-                            i.value_type,
-                            ValueType::Integer | ValueType::Decimal | ValueType::Percentage
-                        )
-                    });
+                    .is_some_and(|i| i.value_type.is_numeric());
                 // Written so that uploading the file back reads the same numbers.
                 let value = if numeric { unambiguous(&value) } else { value };
                 (cell, value)
@@ -273,43 +365,52 @@ impl App {
     }
 
     /// Saves the values of a `cell,value` CSV as the draft (narrative and
-    /// explanations kept); problems are reported by line. All or nothing.
+    /// explanations kept); problems are reported by line. All or nothing; a
+    /// file with no value at all is refused.
     pub async fn upload_report_csv(
         &self,
         principal: &Principal,
-        id: i64,
-        bytes: &[u8],
+        id: ReportId,
+        bytes: Vec<u8>,
     ) -> AppResult<Content> {
-        let rows = report_csv::read(bytes).map_err(|e| match e {
-            CsvError::NotUtf8 => file_problem("report.csv.not_utf8"),
-            CsvError::BadHeader => file_problem("report.csv.bad_header"),
-            CsvError::BadLine { line } => AppError::DocumentRejected(vec![Problem {
-                path: format!("line {line}"),
-                message: Message::new("report.csv.bad_line"),
-            }]),
-        })?;
-        let view = self.report(principal, id).await?;
-        let mut content = Content {
-            sections: view.content.sections.clone(),
-            explanations: view.content.explanations.clone(),
-            ..Default::default()
+        let line_problem = |line: u64, message: Message| {
+            AppError::ImportRejected(vec![LineError { line, message }])
         };
+        self.report_to_fill(principal, id).await?;
+        let rows = self
+            .heavy
+            .run(move || report_csv::read(&bytes))
+            .await?
+            .map_err(|e| match e {
+                CsvError::NotUtf8 => file_problem(Message::new("report.csv.not_utf8")),
+                CsvError::BadHeader => file_problem(Message::new("report.csv.bad_header")),
+                CsvError::BadLine { line } => {
+                    line_problem(line, Message::new("report.csv.bad_line"))
+                }
+                CsvError::Duplicate { line, cell, first } => line_problem(
+                    line,
+                    Message::new("report.csv.duplicate")
+                        .arg("value", cell)
+                        .arg("first", first),
+                ),
+            })?;
         let mut lines = HashMap::new();
+        let mut values = BTreeMap::new();
         for (line, cell, value) in rows {
             lines.insert(cell.clone(), line);
-            content.values.insert(cell, value);
+            values.insert(cell, value);
         }
-        self.save_report(principal, id, &content)
+        if values.values().all(|v| v.trim().is_empty()) {
+            return Err(no_values());
+        }
+        self.save_values(principal, id, values)
             .await
             .map_err(|e| match e {
-                AppError::DocumentRejected(found) => AppError::DocumentRejected(
+                AppError::DocumentRejected(found) => AppError::ImportRejected(
                     found
                         .into_iter()
-                        .map(|p| Problem {
-                            path: lines
-                                .get(&p.path)
-                                .map(|l| format!("line {l}"))
-                                .unwrap_or(p.path),
+                        .map(|p| LineError {
+                            line: lines.get(&p.path).copied().unwrap_or(0),
                             message: p.message,
                         })
                         .collect(),

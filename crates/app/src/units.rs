@@ -128,8 +128,8 @@ impl App {
     }
 
     /// A unit the caller may see, with its ancestors, visible children and
-    /// reorganisations. An unknown unit and an invisible one both read as forbidden
-    /// for the second, not found for the first.
+    /// reorganisations. An unknown unit and an invisible one get the same
+    /// answer (not found).
     pub async fn unit_detail(
         &self,
         principal: &Principal,
@@ -544,7 +544,21 @@ async fn visible_unit(
     if principal.may(Permission::ViewUnit, &target) {
         Ok((unit, ancestors))
     } else {
-        Err(AppError::Forbidden)
+        // The same answer as for a unit that does not exist: ids cannot be probed.
+        Err(AppError::NotFound)
+    }
+}
+
+/// Whether the caller may see a unit (false for a unit that does not exist).
+pub(crate) async fn may_view(
+    conn: &mut Conn,
+    principal: &Principal,
+    id: UnitId,
+) -> AppResult<bool> {
+    match visible_unit(conn, principal, id).await {
+        Ok(_) => Ok(true),
+        Err(AppError::NotFound) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

@@ -1,12 +1,16 @@
 //! User administration: accounts, passwords and role grants, scoped by unit.
 //!
-//! A system administrator of a subtree manages the users whose home unit lies in
-//! it and may grant roles only on units in it; a system-wide grant needs a
-//! system-wide administrator.
+//! A system administrator of a subtree manages a user only if it has authority
+//! over the user's home unit **and over every grant the user holds**: a
+//! district administrator cannot reset the password of a district officer who
+//! also holds a system-wide grant (it would log in as them and act everywhere).
+//! It grants roles only on units in its subtree; a system-wide grant needs a
+//! system-wide administrator. A user who may not be managed is answered as
+//! absent, so user ids cannot be probed.
 
 use std::collections::HashSet;
 
-use baocao_domain::access::{Permission, Principal, Role, Target};
+use baocao_domain::access::{Permission, Principal, Role, Target, UserId};
 use baocao_domain::unit::{OrgUnit, UnitId};
 use baocao_domain::Message;
 use baocao_store::users::{NewUser, StoredGrant, User};
@@ -80,22 +84,28 @@ pub async fn may_on(
     }
 }
 
-impl App {
-    async fn require_manage_user(
-        &self,
-        conn: &mut Conn,
-        principal: &Principal,
-        user: &User,
-    ) -> AppResult<()> {
-        if may_on(conn, principal, Permission::ManageUsers, user.unit).await? {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
+/// Whether `principal` may manage a user with home unit `home` and `grants`:
+/// authority over the home unit and over every grant's scope.
+async fn may_manage(
+    conn: &mut Conn,
+    principal: &Principal,
+    home: Option<UnitId>,
+    grants: &[StoredGrant],
+) -> AppResult<bool> {
+    if !may_on(conn, principal, Permission::ManageUsers, home).await? {
+        return Ok(false);
+    }
+    for g in grants {
+        if !may_on(conn, principal, Permission::ManageUsers, g.unit).await? {
+            return Ok(false);
         }
     }
+    Ok(true)
+}
 
+impl App {
     /// Creates a user at a unit the principal manages, with an optional role on that unit.
-    pub async fn create_user(&self, principal: &Principal, input: &UserInput) -> AppResult<i64> {
+    pub async fn create_user(&self, principal: &Principal, input: &UserInput) -> AppResult<UserId> {
         let username = input.username.trim().to_lowercase();
         let mut errors = Vec::new();
         if let Err(e) = check_username(&username) {
@@ -180,16 +190,23 @@ impl App {
                 Some(set)
             }
         };
+        let inside = |unit: Option<UnitId>| match (&allowed, unit) {
+            (None, _) => true,
+            (Some(set), Some(unit)) => set.contains(&unit),
+            (Some(_), None) => false,
+        };
+        let grants = store_users::all_grants(&mut conn).await?;
         let users: Vec<User> = store_users::list(&mut conn)
             .await?
             .into_iter()
-            .filter(|u| match (&allowed, u.unit) {
-                (None, _) => true,
-                (Some(set), Some(unit)) => set.contains(&unit),
-                (Some(_), None) => false,
+            .filter(|u| inside(u.unit))
+            .filter(|u| {
+                grants
+                    .iter()
+                    .filter(|g| g.user_id == u.id)
+                    .all(|g| inside(g.unit))
             })
             .collect();
-        let grants = store_users::all_grants(&mut conn).await?;
         let mut unit_ids: Vec<UnitId> = users.iter().filter_map(|u| u.unit).collect();
         unit_ids.extend(grants.iter().filter_map(|g| g.unit));
         unit_ids.sort();
@@ -211,33 +228,52 @@ impl App {
             .collect())
     }
 
-    /// One user the principal may manage.
-    pub async fn user_view(&self, principal: &Principal, user_id: i64) -> AppResult<UserView> {
-        let views = self.list_users(principal).await?;
-        views
-            .into_iter()
-            .find(|v| v.user.id == user_id)
-            .ok_or(AppError::NotFound)
+    /// One user the principal may manage, with its grants.
+    pub async fn user_view(&self, principal: &Principal, user_id: UserId) -> AppResult<UserView> {
+        let mut conn = self.store.conn().await?;
+        let (user, grants) = self.managed_user(&mut conn, principal, user_id).await?;
+        let mut unit_ids: Vec<UnitId> = grants.iter().filter_map(|g| g.unit).collect();
+        unit_ids.extend(user.unit);
+        let units = store_units::get_many(&mut conn, &unit_ids).await?;
+        let find =
+            |id: Option<UnitId>| id.and_then(|id| units.iter().find(|u| u.id == id).cloned());
+        Ok(UserView {
+            unit: find(user.unit),
+            grants: grants
+                .into_iter()
+                .map(|g| {
+                    let unit = find(g.unit);
+                    (g, unit)
+                })
+                .collect(),
+            user,
+        })
     }
 
-    async fn managed_user(
+    /// A user the principal may manage, with its grants; one it may not is
+    /// answered as absent.
+    pub(crate) async fn managed_user(
         &self,
         conn: &mut Conn,
         principal: &Principal,
-        user_id: i64,
-    ) -> AppResult<User> {
+        user_id: UserId,
+    ) -> AppResult<(User, Vec<StoredGrant>)> {
         let user = store_users::get(conn, user_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        self.require_manage_user(conn, principal, &user).await?;
-        Ok(user)
+        let grants = store_users::grants_of(conn, user_id).await?;
+        if may_manage(conn, principal, user.unit, &grants).await? {
+            Ok((user, grants))
+        } else {
+            Err(AppError::NotFound)
+        }
     }
 
     /// Grants a role on a unit (or system-wide) to a user the principal manages.
     pub async fn grant_role(
         &self,
         principal: &Principal,
-        user_id: i64,
+        user_id: UserId,
         role: Role,
         unit: Option<UnitId>,
     ) -> AppResult<i64> {
@@ -261,7 +297,7 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         baocao_store::commit(tx).await?;
-        tracing::info!(by = %principal.username, user_id, role = %role, ?unit, "role granted");
+        tracing::info!(by = %principal.username, %user_id, role = %role, ?unit, "role granted");
         Ok(id)
     }
 
@@ -270,19 +306,15 @@ impl App {
     pub async fn revoke_role(
         &self,
         principal: &Principal,
-        user_id: i64,
+        user_id: UserId,
         grant_id: i64,
     ) -> AppResult<()> {
         let mut conn = self.store.conn().await?;
-        self.managed_user(&mut conn, principal, user_id).await?;
-        let grant = store_users::grants_of(&mut conn, user_id)
-            .await?
-            .into_iter()
+        let (_, grants) = self.managed_user(&mut conn, principal, user_id).await?;
+        grants
+            .iter()
             .find(|g| g.id == grant_id)
             .ok_or(AppError::NotFound)?;
-        if !may_on(&mut conn, principal, Permission::ManageUsers, grant.unit).await? {
-            return Err(AppError::Forbidden);
-        }
         drop(conn);
         let mut tx = self.store.begin_write().await?;
         store_users::revoke_grant(&mut tx, user_id, grant_id).await?;
@@ -290,12 +322,16 @@ impl App {
         Ok(())
     }
 
-    /// Sets a user's password (an administrator, or the user itself), ending its sessions.
+    /// Sets a user's password (an administrator, or the user itself), ending
+    /// its sessions and revoking its API tokens unless `keep_tokens` (a reset
+    /// because the password may be known to someone else must not leave them
+    /// a token).
     pub async fn set_password(
         &self,
         principal: &Principal,
-        user_id: i64,
+        user_id: UserId,
         password: &str,
+        keep_tokens: bool,
     ) -> AppResult<()> {
         check_password(password)?;
         let mut conn = self.store.conn().await?;
@@ -309,15 +345,20 @@ impl App {
             return Err(AppError::NotFound);
         }
         store_auth::delete_user_sessions(&mut tx, user_id).await?;
+        if !keep_tokens {
+            store_auth::revoke_user_tokens(&mut tx, user_id, now()).await?;
+        }
         baocao_store::commit(tx).await?;
+        tracing::info!(by = %principal.username, %user_id, keep_tokens, "password set");
         Ok(())
     }
 
-    /// Disables or re-enables a user; disabling ends its sessions.
+    /// Disables or re-enables a user; disabling ends its sessions (its tokens
+    /// stop working while it is disabled).
     pub async fn set_disabled(
         &self,
         principal: &Principal,
-        user_id: i64,
+        user_id: UserId,
         disabled: bool,
     ) -> AppResult<()> {
         if principal.user_id == user_id && disabled {

@@ -144,7 +144,7 @@ both_backends!(
         let app = App::new(store.clone(), Settings::default());
         let mut scoped = system_principal();
         scoped.grants[0].scope = Some(baocao_domain::access::Scope {
-            unit: baocao_domain::unit::UnitId(1),
+            unit: baocao_domain::unit::UnitId::new(1),
             ancestors: vec![],
         });
         let err = app.import_units(&scoped, &nghe_an_files(), None).await.unwrap_err();

@@ -12,7 +12,7 @@ use baocao_app::units::{read_units_file, StructureFile};
 use baocao_app::{App, AppResult, Settings};
 use baocao_domain::access::{Principal, Role};
 use baocao_domain::catalogue::Metadata;
-use baocao_domain::report::Content;
+use baocao_domain::report::{Content, ReportId};
 use baocao_domain::unit::{Level, OrgUnit, UnitCode, UnitId, UnitKind, UnitRecord, Validity};
 use baocao_store::{units as store_units, Store, StoreOptions};
 use tokio::sync::Mutex;
@@ -74,7 +74,7 @@ struct Actor {
 
 async fn make_actor(store: &Store, unit: &OrgUnit, roles: &[Role]) -> AppResult<Actor> {
     let mut tx = store.begin_write().await?;
-    let username = format!("bench{}", unit.id.0);
+    let username = format!("bench{}", unit.id.get());
     let user = baocao_store::users::NewUser {
         username: &username,
         display_name: &unit.name,
@@ -109,9 +109,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// the elapsed time and each request's latency.
 async fn burst(
     base: &str,
-    jobs: Vec<(i64, String)>,
+    jobs: Vec<(ReportId, String)>,
     clients: usize,
-    path: fn(i64) -> String,
+    path: fn(ReportId) -> String,
 ) -> AppResult<(Duration, Vec<Duration>)> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
@@ -293,7 +293,7 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
                 .values
                 .insert(format!("B{k:02}"), format!("{}", (i * 31 + k * 7) % 1000));
         }
-        app.save_report(&caller.principal, view.id, &content)
+        app.save_report(&caller.principal, view.id, &content, None)
             .await?;
         submissions.push((view.id, actor.token.clone(), view.receiver));
     }
@@ -313,11 +313,11 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
 
     // Submissions: a fifth by one client, the rest by N concurrent clients.
     let split = submissions.len() / 5;
-    let single: Vec<(i64, String)> = submissions[..split]
+    let single: Vec<(ReportId, String)> = submissions[..split]
         .iter()
         .map(|(id, t, _)| (*id, t.clone()))
         .collect();
-    let many: Vec<(i64, String)> = submissions[split..]
+    let many: Vec<(ReportId, String)> = submissions[split..]
         .iter()
         .map(|(id, t, _)| (*id, t.clone()))
         .collect();
@@ -337,7 +337,7 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
     print_phase(&app, before, &name, elapsed, &lat);
 
     // Acceptance by each district's reviewer.
-    let accepts: Vec<(i64, String)> = submissions
+    let accepts: Vec<(ReportId, String)> = submissions
         .iter()
         .filter_map(|(id, _, receiver)| reviewers.get(receiver).map(|a| (*id, a.token.clone())))
         .collect();

@@ -425,13 +425,13 @@ mod tests {
             .fetch_one(&mut *store.conn().await.unwrap())
             .await
             .unwrap();
-            let unit = UnitId(sqlx::Row::try_get::<i64, _>(&row, 0).unwrap());
+            let unit = UnitId::new(sqlx::Row::try_get::<i64, _>(&row, 0).unwrap());
             let mut content: baocao_domain::report::Content =
                 serde_json::from_str(&sqlx::Row::try_get::<String, _>(&row, 1).unwrap()).unwrap();
             let population: i64 = content.values["XH01"].parse().unwrap();
             content.values.insert("XH01".into(), (population * 10).to_string());
             let staff = baocao_domain::access::Principal {
-                user_id: 0,
+                user_id: baocao_domain::access::UserId::SYSTEM,
                 username: "t".into(),
                 grants: vec![baocao_domain::access::Grant {
                     role: Role::DataEntry,
@@ -444,7 +444,7 @@ mod tests {
             let next = this_month.next().unwrap();
             let view = app.open_report(&staff, "BC-KTXH-T", unit, &next.to_string()).await.unwrap();
             assert_eq!((view.status, view.version), (baocao_domain::report::Status::Draft, 0));
-            app.save_report(&staff, view.id, &content).await.unwrap();
+            app.save_report(&staff, view.id, &content, None).await.unwrap();
             let view = app.report(&staff, view.id).await.unwrap();
             let flagged: Vec<&str> = view.outliers.iter().map(|o| o.cell.as_str()).collect();
             assert!(flagged.contains(&"XH01"), "{flagged:?}");
@@ -479,11 +479,11 @@ mod tests {
                 assert_eq!(written, expected, "column {j}");
             }
             // Recording the past is the operator's, and only for the past.
-            let someone = baocao_domain::access::Principal { user_id: 5, username: "x".into(), grants: Vec::new() };
-            let err = app.record_past_submission(&someone, &someone, 1, 1).await.unwrap_err();
+            let someone = baocao_domain::access::Principal { user_id: baocao_domain::access::UserId::new(5), username: "x".into(), grants: Vec::new() };
+            let err = app.record_past_submission(&someone, &someone, baocao_domain::report::ReportId::new(1), 1).await.unwrap_err();
             assert!(matches!(err, AppError::Forbidden), "{err:?}");
             let err = app
-                .record_past_submission(&system_principal(), &someone, 1, baocao_app::now() + 3600)
+                .record_past_submission(&system_principal(), &someone, baocao_domain::report::ReportId::new(1), baocao_app::now() + 3600)
                 .await
                 .unwrap_err();
             assert!(matches!(err, AppError::Conflict(_)), "{err:?}");

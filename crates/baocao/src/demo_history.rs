@@ -15,7 +15,7 @@ use baocao_app::{App, AppError, AppResult};
 use baocao_domain::access::{Grant, Principal, Role, Scope};
 use baocao_domain::catalogue::{Metadata, ValueType};
 use baocao_domain::period::PeriodId;
-use baocao_domain::report::{input_cells, Content, Status, VIETNAM};
+use baocao_domain::report::{input_cells, Content, ReportId, Status, VIETNAM};
 use baocao_domain::unit::{OrgUnit, UnitId};
 use baocao_store::meta;
 use chrono::{Datelike, NaiveDate, TimeZone};
@@ -46,7 +46,7 @@ fn noise(parts: &[&str]) -> f64 {
 
 fn acting(unit: UnitId, roles: &[Role]) -> Principal {
     Principal {
-        user_id: 0,
+        user_id: baocao_domain::access::UserId::SYSTEM,
         username: "lich-su-demo".into(),
         grants: roles
             .iter()
@@ -68,7 +68,7 @@ fn values(
     unit: &OrgUnit,
     period: &PeriodId,
 ) -> Content {
-    let u = unit.id.0.to_string();
+    let u = unit.id.get().to_string();
     let p = period.to_string();
     let size = 0.6 + noise(&[&u, "size"]) * 0.9;
     let months = f64::from((period.year() - 2024) * 12 + period.first_day().month() as i32);
@@ -219,7 +219,7 @@ async fn one_report(
     unit: &OrgUnit,
     period: &PeriodId,
     today: NaiveDate,
-) -> AppResult<Option<(i64, UnitId)>> {
+) -> AppResult<Option<(ReportId, UnitId)>> {
     let op = system_principal();
     let staff = acting(unit.id, &[Role::DataEntry, Role::UnitHead]);
     let view = match app
@@ -227,7 +227,7 @@ async fn one_report(
         .await
     {
         Ok(view) => view,
-        Err(AppError::NotFound | AppError::Conflict(_)) => return Ok(None),
+        Err(AppError::NotFound | AppError::Conflict(_) | AppError::Invalid(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
     if view.status != Status::Draft || view.version > 0 {
@@ -236,14 +236,14 @@ async fn one_report(
     let version = &meta.regime(regime).ok_or(AppError::NotFound)?.versions
         [view.regime_version.saturating_sub(1)];
     let cells = input_cells(version, meta);
-    let u = unit.id.0.to_string();
+    let u = unit.id.get().to_string();
     let p = period.to_string();
     let luck = noise(&[&u, &p, "luck"]);
     let due = view.deadline;
     // Not yet due: a few drafts, most not started.
     if due >= today {
         if luck < 0.3 {
-            app.save_report(&staff, view.id, &values(meta, &cells, unit, period))
+            app.save_report(&staff, view.id, &values(meta, &cells, unit, period), None)
                 .await?;
         }
         return Ok(None);
@@ -252,7 +252,7 @@ async fn one_report(
         return Ok(None); // never reported
     }
     let content = values(meta, &cells, unit, period);
-    app.save_report(&staff, view.id, &content).await?;
+    app.save_report(&staff, view.id, &content, None).await?;
     let late = luck > 0.86;
     let submitted = if late {
         due + chrono::Days::new(1 + (luck * 10.0) as u64 % 6)
@@ -287,7 +287,7 @@ async fn one_report(
             let n: f64 = v.parse().unwrap_or(0.0);
             *v = format!("{}", (n * 0.99).round() as i64);
         }
-        app.save_report(&staff, view.id, &fixed).await?;
+        app.save_report(&staff, view.id, &fixed, None).await?;
         app.record_past_submission(
             &op,
             &staff,

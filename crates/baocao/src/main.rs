@@ -681,7 +681,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     username: username.clone(),
                     display_name: name,
                     password: password.clone(),
-                    unit: unit.map(UnitId),
+                    unit: unit.map(UnitId::new),
                     locale: lang.code().into(),
                     role,
                 };
@@ -715,7 +715,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 })?;
                 let generated = password.is_none();
                 let password = password.unwrap_or_else(|| random_secret()[..20].to_string());
-                app.set_password(&system_principal(), user.id, &password)
+                app.set_password(&system_principal(), user.id, &password, false)
                     .await
                     .map_err(fail)?;
                 let changed = Message::new("cli.password_changed").arg("username", &user.username);

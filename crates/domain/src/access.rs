@@ -174,11 +174,37 @@ impl Target<'_> {
     }
 }
 
+/// Database identity of a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(i64);
+
+impl UserId {
+    /// The operator of the machine (the command line), who is no stored user.
+    pub const SYSTEM: UserId = UserId(0);
+
+    /// The user with this database identity.
+    pub const fn new(id: i64) -> Self {
+        UserId(id)
+    }
+
+    /// The database identity.
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// Who is acting: a user with its grants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Principal {
-    /// The user's id.
-    pub user_id: i64,
+    /// The user's id ([`UserId::SYSTEM`] for the command line's operator).
+    pub user_id: UserId,
     /// Login name.
     pub username: String,
     /// The user's grants.
@@ -186,6 +212,32 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The stored user acting, for records of who did what (`None` for the
+    /// command line's operator).
+    pub fn actor(&self) -> Option<UserId> {
+        Some(self.user_id).filter(|id| *id != UserId::SYSTEM)
+    }
+
+    /// Whether one of the principal's grants, whatever its role, covers
+    /// `target` (is on the unit or above it), or the whole system: the unit's
+    /// own staff and the levels it reports to. Unlike viewing a unit, this does
+    /// not reach up the principal's own ancestry: a commune officer does not
+    /// oversee its district.
+    pub fn oversees(&self, target: &Target<'_>) -> bool {
+        self.grants.iter().any(|g| match &g.scope {
+            None => true,
+            Some(scope) => target.is_within(scope.unit),
+        })
+    }
+
+    /// Whether the principal may read a unit's reports (drafts, versions,
+    /// attachments): the unit's own staff, the levels above it, and the
+    /// reviewers of the unit they are sent to. Lower levels and neighbours do
+    /// not see them, not even that they exist.
+    pub fn may_read_reports(&self, unit: &Target<'_>, receiver: UnitId) -> bool {
+        self.oversees(unit) || self.acts_for(Permission::ReviewReport, receiver)
+    }
+
     /// Whether the principal may act with `permission` on `target`.
     ///
     /// A grant covers its unit's subtree. Viewing also covers the granted unit's
@@ -289,14 +341,14 @@ mod tests {
     use super::*;
 
     // province 1 > district 2 > communes 3 and 4; district 5 is 2's sibling.
-    const PROVINCE: UnitId = UnitId(1);
-    const DISTRICT: UnitId = UnitId(2);
-    const COMMUNE: UnitId = UnitId(3);
-    const SIBLING_COMMUNE: UnitId = UnitId(4);
-    const OTHER_DISTRICT: UnitId = UnitId(5);
+    const PROVINCE: UnitId = UnitId::new(1);
+    const DISTRICT: UnitId = UnitId::new(2);
+    const COMMUNE: UnitId = UnitId::new(3);
+    const SIBLING_COMMUNE: UnitId = UnitId::new(4);
+    const OTHER_DISTRICT: UnitId = UnitId::new(5);
 
     fn ancestry(unit: UnitId) -> Vec<UnitId> {
-        match unit.0 {
+        match unit.get() {
             1 => vec![],
             2 | 5 => vec![PROVINCE],
             3 | 4 => vec![DISTRICT, PROVINCE],
@@ -306,7 +358,7 @@ mod tests {
 
     fn principal(role: Role, unit: UnitId) -> Principal {
         Principal {
-            user_id: 1,
+            user_id: UserId::new(1),
             username: "u".into(),
             grants: vec![Grant {
                 role,
@@ -355,7 +407,7 @@ mod tests {
     #[test]
     fn a_system_wide_grant_covers_everything_for_its_role_only() {
         let admin = Principal {
-            user_id: 1,
+            user_id: UserId::new(1),
             username: "admin".into(),
             grants: vec![Grant {
                 role: Role::SystemAdmin,
@@ -369,6 +421,41 @@ mod tests {
         assert_eq!(admin.roots(Permission::ManageUsers), None);
         assert_eq!(admin.roots(Permission::EnterData), Some(vec![]));
     }
+    #[test]
+    fn reports_are_read_by_the_unit_and_the_levels_above_not_below_or_beside() {
+        let read = |p: &Principal, unit: UnitId, receiver: UnitId| {
+            let ancestors = ancestry(unit);
+            p.may_read_reports(
+                &Target {
+                    unit,
+                    ancestors: &ancestors,
+                },
+                receiver,
+            )
+        };
+        let officer = principal(Role::DataEntry, COMMUNE);
+        assert!(read(&officer, COMMUNE, DISTRICT));
+        // It may look at its district's page, not at its district's reports.
+        assert!(may(&officer, Permission::ViewUnit, DISTRICT));
+        assert!(!read(&officer, DISTRICT, PROVINCE));
+        assert!(!read(&officer, PROVINCE, PROVINCE));
+        assert!(!read(&officer, SIBLING_COMMUNE, DISTRICT));
+        let leader = principal(Role::Leader, DISTRICT);
+        assert!(read(&leader, COMMUNE, DISTRICT));
+        assert!(read(&leader, DISTRICT, PROVINCE));
+        assert!(!read(&leader, OTHER_DISTRICT, PROVINCE));
+        // An agency reporting to the district is read by the district's reviewers.
+        let reviewer = principal(Role::Reviewer, DISTRICT);
+        assert!(read(&reviewer, OTHER_DISTRICT, DISTRICT));
+        assert!(!principal(Role::Leader, DISTRICT).may_read_reports(
+            &Target {
+                unit: OTHER_DISTRICT,
+                ancestors: &ancestry(OTHER_DISTRICT)
+            },
+            DISTRICT
+        ));
+    }
+
     #[test]
     fn acting_for_a_unit_needs_a_grant_on_that_unit() {
         let p = principal(Role::DataEntry, DISTRICT);
@@ -388,7 +475,7 @@ mod tests {
     #[test]
     fn no_grant_no_access() {
         let nobody = Principal {
-            user_id: 1,
+            user_id: UserId::new(1),
             username: "x".into(),
             grants: vec![],
         };

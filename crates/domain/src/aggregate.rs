@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::catalogue::{Aggregation, Metadata, RegimeVersion};
+use crate::catalogue::{Aggregation, Metadata, RegimeVersion, ValueType};
 use crate::report::{input_cells, Content};
 
 /// What synthesis produced.
@@ -23,6 +23,38 @@ pub struct Synthesis {
     /// Cells left to the receiving unit because their indicator does not
     /// aggregate over units (`none`, or text).
     pub manual: Vec<String>,
+    /// Cells synthesis fills (with a value or, when no child contributed, none).
+    pub filled: Vec<String>,
+}
+
+impl Synthesis {
+    /// Puts the synthesized values into a draft's values: every cell synthesis
+    /// fills takes its new value, and one nobody contributed to any more is
+    /// cleared (never left with an old figure); cells the unit fills itself
+    /// are kept. Returns (cell, before, after) of each change, after being
+    /// empty for a cleared cell.
+    pub fn apply_to(
+        &self,
+        values: &mut BTreeMap<String, String>,
+    ) -> Vec<(String, Option<String>, String)> {
+        let mut changed = Vec::new();
+        for cell in &self.filled {
+            match self.values.get(cell) {
+                Some(value) => {
+                    let before = values.insert(cell.clone(), value.clone());
+                    if before.as_deref() != Some(value.as_str()) {
+                        changed.push((cell.clone(), before, value.clone()));
+                    }
+                }
+                None => {
+                    if let Some(before) = values.remove(cell) {
+                        changed.push((cell.clone(), Some(before), String::new()));
+                    }
+                }
+            }
+        }
+        changed
+    }
 }
 
 fn number(content: &Content, cell: &str) -> Option<Decimal> {
@@ -58,6 +90,7 @@ pub fn synthesize(
             out.manual.push(cell);
             continue;
         }
+        out.filled.push(cell.clone());
         let present: Vec<(&String, Decimal, &Content)> = children
             .iter()
             .filter_map(|(name, content)| number(content, &cell).map(|v| (name, v, content)))
@@ -88,6 +121,7 @@ pub fn synthesize(
                 match products.and_then(|p| p.checked_div(total)) {
                     Some(average) => average,
                     None => {
+                        out.filled.retain(|c| *c != cell);
                         out.manual.push(cell);
                         continue;
                     }
@@ -95,8 +129,16 @@ pub fn synthesize(
             }
             Aggregation::Last | Aggregation::None => continue,
         };
+        // A count stays whole (an average of counts is rounded half away
+        // from zero); other values keep four decimals.
+        let places = if indicator.value_type == ValueType::Integer {
+            0
+        } else {
+            4
+        };
+        let rounded = result.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
         out.values
-            .insert(cell.clone(), result.round_dp(4).normalize().to_string());
+            .insert(cell.clone(), rounded.normalize().to_string());
         out.contributors.insert(
             cell,
             present.iter().map(|(name, _, _)| (*name).clone()).collect(),
@@ -221,6 +263,29 @@ mod tests {
         assert!(!s.values.contains_key("R"));
         assert!(s.manual.contains(&"R".to_string()));
         assert_eq!(s.values["P"], "1800000000000000000");
+    }
+
+    #[test]
+    fn an_average_of_counts_stays_whole_and_a_cell_nobody_reports_any_more_is_cleared() {
+        let mut m = meta();
+        m.indicators[0].over_units = Aggregation::Average;
+        let children = vec![
+            ("Xã Một".to_string(), content(&[("A", "1")])),
+            ("Xã Hai".to_string(), content(&[("A", "2")])),
+        ];
+        let s = synthesize(&m, &version(), &children);
+        assert_eq!(s.values["A"], "2", "1.5 rounds half away from zero");
+        let mut draft = content(&[("A", "7"), ("M", "3"), ("N", "typed by the unit")]).values;
+        let changed = s.apply_to(&mut draft);
+        assert_eq!(draft.get("A").map(String::as_str), Some("2"));
+        // Nobody reports M now: the old figure is cleared, not kept.
+        assert!(!draft.contains_key("M"));
+        assert_eq!(
+            draft.get("N").map(String::as_str),
+            Some("typed by the unit")
+        );
+        assert!(changed.contains(&("M".into(), Some("3".into()), String::new())));
+        assert!(changed.contains(&("A".into(), Some("7".into()), "2".into())));
     }
 
     #[test]

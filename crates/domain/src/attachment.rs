@@ -18,6 +18,15 @@ pub enum FileType {
 }
 
 impl FileType {
+    /// The file extension of the type, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileType::Pdf => "pdf",
+            FileType::Docx => "docx",
+            FileType::Xlsx => "xlsx",
+        }
+    }
+
     /// The media type served back.
     pub fn media_type(self) -> &'static str {
         match self {
@@ -52,17 +61,34 @@ pub fn detect(bytes: &[u8]) -> Option<FileType> {
     None
 }
 
-/// A file name reduced to its last path segment, without control characters,
-/// at most [`MAX_NAME_CHARS`]; `None` if nothing is left.
-pub fn clean_name(name: &str) -> Option<String> {
+/// Characters that reorder text on screen (U+202E makes `gpj.exe` read
+/// `exe.jpg`): never kept in a name.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A file name reduced to its last path segment, without control or
+/// bidirectional characters, at most [`MAX_NAME_CHARS`], ending with the
+/// extension of the type its content was detected as (`báo cáo.html` holding
+/// a PDF is kept as `báo cáo.pdf`); `None` if nothing is left.
+pub fn clean_name(name: &str, kind: FileType) -> Option<String> {
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(MAX_NAME_CHARS)
+        .filter(|c| !c.is_control() && !is_bidi_control(*c) && *c != '"')
         .collect();
-    let cleaned = cleaned.trim().to_string();
-    (!cleaned.is_empty() && cleaned != "." && cleaned != "..").then_some(cleaned)
+    let cleaned = cleaned.trim().trim_end_matches('.').trim();
+    if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
+        return None;
+    }
+    let extension = kind.extension();
+    let stem = match cleaned.rsplit_once('.') {
+        Some((stem, _)) if !stem.trim().is_empty() => stem.trim(),
+        _ => cleaned,
+    };
+    let room = MAX_NAME_CHARS - extension.len() - 1;
+    let stem: String = stem.chars().take(room).collect();
+    Some(format!("{}.{extension}", stem.trim_end()))
 }
 
 #[cfg(test)]
@@ -87,13 +113,36 @@ mod tests {
 
     #[test]
     fn names_are_cleaned() {
+        let pdf = FileType::Pdf;
         assert_eq!(
-            clean_name("C:\\Users\\a\\Báo cáo.pdf").as_deref(),
+            clean_name("C:\\Users\\a\\Báo cáo.pdf", pdf).as_deref(),
             Some("Báo cáo.pdf")
         );
-        assert_eq!(clean_name("../../etc/passwd").as_deref(), Some("passwd"));
-        assert_eq!(clean_name("a\"b\n.pdf").as_deref(), Some("ab.pdf"));
-        assert_eq!(clean_name(".."), None);
-        assert_eq!(clean_name("  "), None);
+        assert_eq!(
+            clean_name("../../etc/passwd", pdf).as_deref(),
+            Some("passwd.pdf")
+        );
+        assert_eq!(clean_name("a\"b\n.pdf", pdf).as_deref(), Some("ab.pdf"));
+        assert_eq!(clean_name("..", pdf), None);
+        assert_eq!(clean_name("  ", pdf), None);
+        // The extension follows the content, whatever the name says.
+        assert_eq!(clean_name("trang.html", pdf).as_deref(), Some("trang.pdf"));
+        assert_eq!(
+            clean_name("hinh.SVG", FileType::Xlsx).as_deref(),
+            Some("hinh.xlsx")
+        );
+        assert_eq!(
+            clean_name("bao-cao", FileType::Docx).as_deref(),
+            Some("bao-cao.docx")
+        );
+        // A right-to-left override cannot disguise the extension.
+        assert_eq!(
+            clean_name("hoa-don\u{202E}fdp.exe", pdf).as_deref(),
+            Some("hoa-donfdp.pdf")
+        );
+        let long = "x".repeat(500);
+        let kept = clean_name(&long, pdf).unwrap();
+        assert_eq!(kept.chars().count(), MAX_NAME_CHARS);
+        assert!(kept.ends_with(".pdf"));
     }
 }

@@ -255,7 +255,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, p)| OrgUnit {
-                id: UnitId(first_id + i as i64),
+                id: UnitId::new(first_id + i as i64),
                 kind: p.record.kind,
                 level: p.record.level.clone(),
                 code: p.record.code.clone(),
@@ -264,7 +264,7 @@ mod tests {
                 parent: match p.parent {
                     ParentRef::None => None,
                     ParentRef::Existing(id) => Some(id),
-                    ParentRef::New(j) => Some(UnitId(first_id + j as i64)),
+                    ParentRef::New(j) => Some(UnitId::new(first_id + j as i64)),
                 },
                 validity: p.validity,
                 lat: None,
@@ -298,20 +298,20 @@ mod tests {
         let plan = plan_import(&new, current, &existing, &ranks()).unwrap();
         // Nghệ An continues: its validity opens up; Gia Lai reusing code 52 is new.
         assert_eq!(plan.updates.len(), 1);
-        assert_eq!(plan.updates[0].id, UnitId(1));
+        assert_eq!(plan.updates[0].id, UnitId::new(1));
         assert_eq!(plan.updates[0].validity, Validity::default());
         assert_eq!(plan.inserts.len(), 2);
         assert_eq!(plan.inserts[0].record.name, "Tỉnh Gia Lai");
         // The 2025 commune hangs under the continuing province, not the old district.
-        assert_eq!(plan.inserts[1].parent, ParentRef::Existing(UnitId(1)));
+        assert_eq!(plan.inserts[1].parent, ParentRef::Existing(UnitId::new(1)));
 
         // Re-importing either file now changes nothing.
         let mut all = existing.clone();
         all[0].validity = Validity::default();
         all[0].lat = Some(19.0);
         all.extend(stored(&plan, 10).into_iter().map(|mut u| {
-            if u.parent == Some(UnitId(10)) {
-                u.parent = Some(UnitId(1));
+            if u.parent == Some(UnitId::new(10)) {
+                u.parent = Some(UnitId::new(1));
             }
             u
         }));
@@ -346,7 +346,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(plan.inserts.len(), 0);
-        assert_eq!(plan.updates[0].id, UnitId(7));
+        assert_eq!(plan.updates[0].id, UnitId::new(7));
         assert_eq!(plan.updates[0].record.name, "Tỉnh Nghệ An");
     }
 

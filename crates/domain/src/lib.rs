@@ -7,6 +7,7 @@
 pub mod access;
 pub mod aggregate;
 pub mod attachment;
+pub mod audit;
 pub mod calendar;
 pub mod catalogue;
 pub mod deadline;
@@ -15,6 +16,7 @@ pub mod import_plan;
 pub mod ledger;
 pub mod lunar;
 pub mod message;
+pub mod obligation;
 pub mod period;
 pub mod report;
 pub mod text;

@@ -18,6 +18,51 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::{Metadata, RegimeVersion, ValueType};
 use crate::message::Message;
 
+/// Database identity of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ReportId(i64);
+
+impl ReportId {
+    /// The report with this database identity.
+    pub const fn new(id: i64) -> Self {
+        ReportId(id)
+    }
+
+    /// The database identity.
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for ReportId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Longest reason of a return, an acceptance, a correction or a recall, in characters.
+pub const MAX_REASON_CHARS: usize = 2_000;
+
+/// A reason that must be given (return, correction, recall): trimmed, not
+/// empty, at most [`MAX_REASON_CHARS`].
+pub fn required_reason(reason: &str) -> Result<String, Message> {
+    match optional_reason(reason)? {
+        Some(r) => Ok(r),
+        None => Err(Message::new("report.error.reason_required")),
+    }
+}
+
+/// A reason that may be given (acceptance): `None` when blank, refused past
+/// [`MAX_REASON_CHARS`].
+pub fn optional_reason(reason: &str) -> Result<Option<String>, Message> {
+    let reason = reason.trim();
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(Message::new("report.error.too_long").arg("max", MAX_REASON_CHARS));
+    }
+    Ok(Some(reason.to_string()).filter(|r| !r.is_empty()))
+}
+
 /// Where a report is in its workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -348,7 +393,17 @@ pub fn parse_number(text: &str) -> Option<Decimal> {
     {
         return None;
     }
-    Decimal::from_str(&canonical).ok()
+    // Exactly as typed or not at all: a value the decimal type would round
+    // (`0,0000000000000000000000000000001` → 0) is refused, never changed.
+    Decimal::from_str_exact(&canonical).ok()
+}
+
+/// Most digits after the decimal separator a typed number may have.
+pub const MAX_DECIMALS: usize = 10;
+
+/// Digits after the decimal separator of a typed number (0 for a whole number).
+fn decimals_typed(value: Decimal) -> usize {
+    value.normalize().scale() as usize
 }
 
 /// Checks and normalises typed content against the version's cells: unknown
@@ -403,6 +458,16 @@ pub fn normalize(
                 Err(CellProblem {
                     cell: cell.clone(),
                     message: Message::new("report.error.too_large").arg("value", raw),
+                })
+            }
+            ValueType::Integer | ValueType::Decimal | ValueType::Percentage
+                if parse_number(raw).is_some_and(|d| decimals_typed(d) > MAX_DECIMALS) =>
+            {
+                Err(CellProblem {
+                    cell: cell.clone(),
+                    message: Message::new("report.error.too_precise")
+                        .arg("value", raw)
+                        .arg("max", MAX_DECIMALS),
                 })
             }
             ValueType::Integer => match parse_number(raw) {
@@ -663,6 +728,39 @@ pub fn on_time(at: i64, deadline: NaiveDate) -> bool {
     DateTime::from_timestamp(at, 0)
         .map(|t| t.with_timezone(&VIETNAM).date_naive() <= deadline)
         .unwrap_or(false)
+}
+
+/// The target of each indicator for a unit (its code and level) in `year`: one
+/// set for the unit itself wins over one for its level, which wins over one for
+/// all units; a lower bound is shown, else the upper one.
+pub fn targets_for(
+    meta: &Metadata,
+    unit_code: &str,
+    level: &str,
+    year: i32,
+) -> BTreeMap<String, Decimal> {
+    use crate::catalogue::TargetScope;
+    let mut out = BTreeMap::new();
+    for indicator in &meta.indicators {
+        let rank = |scope: &TargetScope| match scope {
+            TargetScope::Unit(code) if code == unit_code => Some(0),
+            TargetScope::Level(l) if l == level => Some(1),
+            TargetScope::All => Some(2),
+            _ => None,
+        };
+        let best = indicator
+            .targets
+            .iter()
+            .filter(|t| t.year == year)
+            .filter_map(|t| rank(&t.applies_to).map(|r| (r, t)))
+            .min_by_key(|(r, _)| *r);
+        if let Some((_, t)) = best {
+            if let Some(bound) = t.at_least.or(t.at_most) {
+                out.insert(indicator.code.clone(), bound);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

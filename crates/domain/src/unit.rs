@@ -18,7 +18,19 @@ use crate::Message;
 
 /// Database identity of an org unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct UnitId(pub i64);
+pub struct UnitId(i64);
+
+impl UnitId {
+    /// The unit with this database identity.
+    pub const fn new(id: i64) -> Self {
+        UnitId(id)
+    }
+
+    /// The database identity.
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+}
 
 impl fmt::Display for UnitId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

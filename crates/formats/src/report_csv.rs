@@ -29,9 +29,20 @@ pub enum CsvError {
         /// Line number.
         line: u64,
     },
+    /// A cell given twice (which value is meant cannot be guessed).
+    #[error("line {line}: cell given again")]
+    Duplicate {
+        /// Line number of the second one.
+        line: u64,
+        /// The cell.
+        cell: String,
+        /// Line number of the first one.
+        first: u64,
+    },
 }
 
-/// Reads `cell,value` lines: each cell with its line number.
+/// Reads `cell,value` lines: each cell with the line it starts on in the file
+/// (a quoted value may span lines). A cell given twice is refused.
 pub fn read(bytes: &[u8]) -> Result<Vec<(u64, String, String)>, CsvError> {
     let text = std::str::from_utf8(bytes).map_err(|_| CsvError::NotUtf8)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -40,10 +51,22 @@ pub fn read(bytes: &[u8]) -> Result<Vec<(u64, String, String)>, CsvError> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
-    for (i, record) in r.records().enumerate() {
-        let line = i as u64 + 1;
-        let record = record.map_err(|_| CsvError::BadLine { line })?;
-        if i == 0 {
+    let mut seen = std::collections::HashMap::new();
+    let mut record = csv::StringRecord::new();
+    let mut first = true;
+    loop {
+        let line = r.position().line();
+        match r.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line, |p| p.line());
+                return Err(CsvError::BadLine { line });
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line());
+        if first {
+            first = false;
             let header: Vec<&str> = record.iter().map(str::trim).collect();
             if header != HEADER {
                 return Err(CsvError::BadHeader);
@@ -53,19 +76,34 @@ pub fn read(bytes: &[u8]) -> Result<Vec<(u64, String, String)>, CsvError> {
         if record.len() != 2 {
             return Err(CsvError::BadLine { line });
         }
-        out.push((
-            line,
-            record[0].trim().to_string(),
-            record[1].trim().to_string(),
-        ));
+        let cell = record[0].trim().to_string();
+        if let Some(first) = seen.insert(cell.clone(), line) {
+            return Err(CsvError::Duplicate { line, cell, first });
+        }
+        out.push((line, cell, record[1].trim().to_string()));
     }
     Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn lines_count_the_file_and_duplicates_are_refused() {
+        let text = "cell,value\nN,\"two\nlines\"\nLD01,5\n";
+        let rows = read(text.as_bytes()).unwrap();
+        assert_eq!(rows[0], (2, "N".into(), "two\nlines".into()));
+        assert_eq!(rows[1], (4, "LD01".into(), "5".into()));
+        assert_eq!(
+            read(b"cell,value\nLD01,5\nLD01,6\n"),
+            Err(CsvError::Duplicate {
+                line: 3,
+                cell: "LD01".into(),
+                first: 2
+            })
+        );
+    }
 
     #[test]
     fn round_trip_and_refusals() {

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Xlsx};
 use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, Workbook, XlsxError};
 
 /// Name of the visible sheet.
@@ -194,68 +194,284 @@ pub enum ReadError {
     /// Larger than [`MAX_BYTES`].
     #[error("file too large")]
     TooLarge,
+    /// Inflates past [`MAX_ENTRY_INFLATED`] / [`MAX_TOTAL_INFLATED`], or holds
+    /// more parts or shared strings than any template: a zip bomb, or not ours.
+    #[error("file inflates too much")]
+    Inflated,
     /// Not an .xlsx workbook (corrupt, or another format).
     #[error("not an xlsx workbook: {0}")]
     NotXlsx(String),
     /// A workbook without our sheets: not made from a template.
     #[error("not a report template")]
     NotTemplate,
+    /// A sheet declares or holds cells outside the template's rows and columns.
+    #[error("cell {reference} lies outside the form")]
+    OutsideForm {
+        /// The first cell found outside, e.g. `BaoCao!XFD1048576`.
+        reference: String,
+    },
 }
 
-fn column_letter(col: u16) -> char {
-    char::from(b'A' + u8::try_from(col).unwrap_or(0))
+/// Largest inflated size of one part of the archive: a template of thousands
+/// of rows is a few hundred kilobytes of sheet XML.
+pub const MAX_ENTRY_INFLATED: u64 = 8 * 1024 * 1024;
+/// Largest inflated size of the whole archive.
+pub const MAX_TOTAL_INFLATED: u64 = 24 * 1024 * 1024;
+/// Most parts in the archive (a template has about ten; Excel adds a few).
+pub const MAX_ENTRIES: usize = 200;
+/// Most shared strings (one per label and text value, so a few thousand).
+pub const MAX_SHARED_STRINGS: u64 = 100_000;
+
+/// The rows and columns a filled template may use: the template's own, so
+/// that nothing a hostile sheet declares is ever allocated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// Rows of the template's form (below the heading).
+    pub rows: u32,
+    /// Columns right of the value column (the form's other columns).
+    pub extra_columns: u32,
 }
 
-/// Reads a filled template.
-pub fn read_upload(bytes: &[u8]) -> Result<Upload, ReadError> {
+impl Bounds {
+    /// Rows (1-based) a cell may sit on: the heading, the form, and a margin for a
+    /// note typed below it.
+    fn last_row(self) -> u32 {
+        FIRST_ROW.saturating_add(self.rows).saturating_add(MARGIN)
+    }
+
+    /// Columns (0-based) a cell may sit in.
+    fn last_col(self) -> u32 {
+        u32::from(VALUE_COL)
+            .saturating_add(self.extra_columns)
+            .saturating_add(MARGIN)
+    }
+}
+
+/// Rows and columns a user may add around the form (a note, a signature).
+const MARGIN: u32 = 20;
+
+fn column_name(col: u32) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = u8::try_from((n - 1) % 26).unwrap_or(0);
+        out.push(char::from(b'A' + rem));
+        n = (n - 1) / 26;
+    }
+    out.iter().rev().collect()
+}
+
+fn reference(sheet: &str, (row, col): (u32, u32)) -> String {
+    format!("{sheet}!{}{}", column_name(col), u64::from(row) + 1)
+}
+
+/// Inflates every part once, counting, before anything else reads it: a part or
+/// an archive that inflates past the caps is refused after at most that much
+/// work, whatever its headers claim. A shared-strings part declaring more
+/// strings than any template is refused too (the reader would reserve room for
+/// them up front).
+fn check_archive(bytes: &[u8]) -> Result<(), ReadError> {
+    use std::io::Read;
+    let not_xlsx = |e: zip::result::ZipError| ReadError::NotXlsx(e.to_string());
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(not_xlsx)?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(ReadError::Inflated);
+    }
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).map_err(not_xlsx)?;
+        if entry.size() > MAX_ENTRY_INFLATED {
+            return Err(ReadError::Inflated);
+        }
+        let is_xml = entry
+            .name()
+            .map(|n| n.to_ascii_lowercase().ends_with(".xml"))
+            .unwrap_or(false);
+        let mut counter = Counting::default();
+        {
+            let counted = entry.take(MAX_ENTRY_INFLATED + 1).tee(&mut counter);
+            let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(counted));
+            if is_xml && declared_strings(&mut reader)? > MAX_SHARED_STRINGS {
+                return Err(ReadError::Inflated);
+            }
+            std::io::copy(reader.get_mut(), &mut std::io::sink())
+                .map_err(|e| ReadError::NotXlsx(e.to_string()))?;
+        }
+        if counter.0 > MAX_ENTRY_INFLATED {
+            return Err(ReadError::Inflated);
+        }
+        total += counter.0;
+        if total > MAX_TOTAL_INFLATED {
+            return Err(ReadError::Inflated);
+        }
+    }
+    Ok(())
+}
+
+/// The `uniqueCount` of a shared-strings part (0 for any other part): only the
+/// first element is looked at.
+fn declared_strings<R: std::io::BufRead>(
+    reader: &mut quick_xml::Reader<R>,
+) -> Result<u64, ReadError> {
+    use quick_xml::events::Event;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                if e.local_name().as_ref() != "sst" {
+                    return Ok(0);
+                }
+                let count = e
+                    .try_get_attribute("uniqueCount")
+                    .ok()
+                    .flatten()
+                    .and_then(|a| a.value.trim().parse::<u64>().ok())
+                    .unwrap_or(0);
+                return Ok(count);
+            }
+            Ok(Event::Eof) => return Ok(0),
+            Ok(_) => {}
+            // Malformed XML is the workbook reader's to report.
+            Err(_) => return Ok(0),
+        }
+    }
+}
+
+/// Counts the bytes that pass through.
+#[derive(Default)]
+struct Counting(u64);
+
+impl std::io::Write for Counting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A reader that copies what it reads into a writer.
+struct Tee<R, W> {
+    inner: R,
+    copy: W,
+}
+
+trait TeeExt: std::io::Read + Sized {
+    fn tee<W: std::io::Write>(self, copy: W) -> Tee<Self, W> {
+        Tee { inner: self, copy }
+    }
+}
+
+impl<R: std::io::Read> TeeExt for R {}
+
+impl<R: std::io::Read, W: std::io::Write> std::io::Read for Tee<R, W> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.copy.write_all(&buf[..n])?;
+        Ok(n)
+    }
+}
+
+/// The cells of a sheet, streamed (never as a dense range), refused at the
+/// first one outside `bounds` — declared or actual.
+fn sheet_cells<RS: std::io::Read + std::io::Seek>(
+    book: &mut Xlsx<RS>,
+    sheet: &str,
+    bounds: Bounds,
+    mut each: impl FnMut((u32, u32), DataRef<'_>),
+) -> Result<(), ReadError> {
+    let mut reader = book
+        .worksheet_cells_reader(sheet)
+        .map_err(|_| ReadError::NotTemplate)?;
+    let outside = |(row, col): (u32, u32)| row >= bounds.last_row() || col > bounds.last_col();
+    let declared = reader.dimensions();
+    if outside(declared.end) {
+        return Err(ReadError::OutsideForm {
+            reference: reference(sheet, declared.end),
+        });
+    }
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|e| ReadError::NotXlsx(e.to_string()))?
+    {
+        let at = cell.get_position();
+        if outside(at) {
+            return Err(ReadError::OutsideForm {
+                reference: reference(sheet, at),
+            });
+        }
+        each(at, cell.get_value().clone());
+    }
+    Ok(())
+}
+
+/// Reads a filled template whose form has the given bounds. The archive is
+/// checked for inflation first; the sheets are streamed cell by cell.
+pub fn read_upload(bytes: &[u8], bounds: Bounds) -> Result<Upload, ReadError> {
     if bytes.len() > MAX_BYTES {
         return Err(ReadError::TooLarge);
     }
+    check_archive(bytes)?;
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| ReadError::NotXlsx(e.to_string()))?;
-    let meta_range = book
-        .worksheet_range(META_SHEET)
-        .map_err(|_| ReadError::NotTemplate)?;
-    let mut meta = BTreeMap::new();
-    for row in meta_range.rows() {
-        if let (Some(Data::String(k)), Some(v)) = (row.first(), row.get(1)) {
-            meta.insert(k.clone(), v.to_string());
+    let mut meta_cells: BTreeMap<u32, (Option<String>, Option<String>)> = BTreeMap::new();
+    let meta_bounds = Bounds {
+        rows: 0,
+        extra_columns: 0,
+    };
+    sheet_cells(&mut book, META_SHEET, meta_bounds, |(row, col), value| {
+        let entry = meta_cells.entry(row).or_default();
+        let text = data_text(&value);
+        match col {
+            0 => entry.0 = text,
+            1 => entry.1 = text,
+            _ => {}
         }
-    }
-    let range = book
-        .worksheet_range(SHEET)
-        .map_err(|_| ReadError::NotTemplate)?;
-    let mut cells = Vec::new();
-    let (start_row, start_col) = range.start().unwrap_or((0, 0));
-    for (i, row) in range.rows().enumerate() {
-        let absolute = start_row + u32::try_from(i).unwrap_or(0);
-        if absolute < FIRST_ROW {
-            continue;
+    })?;
+    let meta = meta_cells
+        .into_values()
+        .filter_map(|(k, v)| Some((k.filter(|k| !k.is_empty())?, v.unwrap_or_default())))
+        .collect();
+    let mut rows: BTreeMap<u32, (Option<String>, Option<Option<String>>)> = BTreeMap::new();
+    sheet_cells(&mut book, SHEET, bounds, |(row, col), value| {
+        if row < FIRST_ROW {
+            return;
         }
-        let at = |col: u16| {
-            usize::from(col)
-                .checked_sub(start_col as usize)
-                .and_then(|c| row.get(c))
-        };
-        let key = match at(KEY_COL) {
-            Some(Data::String(k)) if !k.is_empty() => k.clone(),
-            _ => continue,
-        };
-        let text = match at(VALUE_COL) {
-            None | Some(Data::Empty) => Some(String::new()),
-            Some(Data::String(s)) => Some(s.clone()),
-            Some(Data::Int(n)) => Some(n.to_string()),
-            Some(Data::Float(f)) => Some(float_text(*f)),
-            Some(Data::Bool(b)) => Some(if *b { "yes" } else { "no" }.to_string()),
-            Some(_) => None,
-        };
-        cells.push(Cell {
-            key,
-            reference: format!("{SHEET}!{}{}", column_letter(VALUE_COL), absolute + 1),
-            text,
-        });
-    }
+        let entry = rows.entry(row).or_default();
+        if col == u32::from(KEY_COL) {
+            entry.0 = data_text(&value);
+        } else if col == u32::from(VALUE_COL) {
+            entry.1 = Some(data_text(&value));
+        }
+    })?;
+    let cells = rows
+        .into_iter()
+        .filter_map(|(row, (key, value))| {
+            let key = key.filter(|k| !k.is_empty())?;
+            Some(Cell {
+                key,
+                reference: reference(SHEET, (row, u32::from(VALUE_COL))),
+                text: value.unwrap_or(Some(String::new())),
+            })
+        })
+        .collect();
     Ok(Upload { meta, cells })
+}
+
+/// A cell's value as text: empty for an empty cell, `None` for something that
+/// is not a value (an Excel error, a date).
+fn data_text(value: &DataRef<'_>) -> Option<String> {
+    match value {
+        DataRef::Empty => Some(String::new()),
+        DataRef::String(s) => Some(s.clone()),
+        DataRef::SharedString(s) => Some((*s).to_string()),
+        DataRef::Int(n) => Some(n.to_string()),
+        DataRef::Float(f) => Some(float_text(*f)),
+        DataRef::Bool(b) => Some(if *b { "yes" } else { "no" }.to_string()),
+        _ => None,
+    }
 }
 
 /// A float as a plain decimal (no exponent), as typed.
@@ -277,8 +493,13 @@ fn float_text(f: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
+    use calamine::{Data, Reader};
+
+    const BOUNDS: Bounds = Bounds {
+        rows: 4,
+        extra_columns: 2,
+    };
 
     fn template() -> Template {
         Template {
@@ -346,14 +567,14 @@ mod tests {
         // F7 and G7 (0-based row 6, columns 5 and 6).
         assert_eq!(range.get_value((6, 5)), Some(&Data::Float(1100.0)));
         assert_eq!(range.get_value((6, 6)), Some(&Data::Float(3500.5)));
-        let up = read_upload(&bytes).unwrap();
+        let up = read_upload(&bytes, BOUNDS).unwrap();
         assert!(up.cells.iter().all(|c| c.reference.contains("!E")));
     }
 
     #[test]
     fn a_template_reads_back_with_references() {
         let bytes = write_template(&template()).unwrap();
-        let up = read_upload(&bytes).unwrap();
+        let up = read_upload(&bytes, BOUNDS).unwrap();
         assert_eq!(up.meta["report"], "42");
         assert_eq!(up.meta["period"], "2025M03");
         assert_eq!(
@@ -381,21 +602,21 @@ mod tests {
     #[test]
     fn bad_files_are_refused() {
         assert!(matches!(
-            read_upload(b"not a zip at all"),
+            read_upload(b"not a zip at all", BOUNDS),
             Err(ReadError::NotXlsx(_))
         ));
         let mut other = Workbook::new();
         other.add_worksheet().write_string(0, 0, "x").unwrap();
         let bytes = other.save_to_buffer().unwrap();
-        assert_eq!(read_upload(&bytes), Err(ReadError::NotTemplate));
+        assert_eq!(read_upload(&bytes, BOUNDS), Err(ReadError::NotTemplate));
         assert_eq!(
-            read_upload(&vec![0; MAX_BYTES + 1]),
+            read_upload(&vec![0; MAX_BYTES + 1], BOUNDS),
             Err(ReadError::TooLarge)
         );
         let mut truncated = write_template(&template()).unwrap();
         truncated.truncate(truncated.len() / 2);
         assert!(matches!(
-            read_upload(&truncated),
+            read_upload(&truncated, BOUNDS),
             Err(ReadError::NotXlsx(_))
         ));
     }

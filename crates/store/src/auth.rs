@@ -3,6 +3,7 @@
 //! Secrets are never stored: sessions and tokens are kept by the SHA-256 of the
 //! value the client holds, so a copy of the database does not let anyone log in.
 
+use baocao_domain::access::UserId;
 use sqlx::Row;
 
 use crate::{Conn, StoreResult};
@@ -13,7 +14,7 @@ pub struct Session {
     /// Hash of the cookie value.
     pub token_hash: String,
     /// Whose.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The synchronizer token forms must echo.
     pub csrf_token: String,
     /// When it was last used.
@@ -29,7 +30,7 @@ pub async fn insert_session(conn: &mut Conn, s: &Session, now: i64) -> StoreResu
          VALUES ($1, $2, $3, $4, $4, $5)",
     )
     .bind(&s.token_hash)
-    .bind(s.user_id)
+    .bind(s.user_id.get())
     .bind(&s.csrf_token)
     .bind(now)
     .bind(s.expires_at)
@@ -49,7 +50,7 @@ pub async fn session(conn: &mut Conn, token_hash: &str) -> StoreResult<Option<Se
     row.map(|r| {
         Ok(Session {
             token_hash: r.try_get("token_hash")?,
-            user_id: r.try_get("user_id")?,
+            user_id: UserId::new(r.try_get("user_id")?),
             csrf_token: r.try_get("csrf_token")?,
             last_seen_at: r.try_get("last_seen_at")?,
             expires_at: r.try_get("expires_at")?,
@@ -78,9 +79,9 @@ pub async fn delete_session(conn: &mut Conn, token_hash: &str) -> StoreResult<()
 }
 
 /// Ends every session of a user (password change, disabling).
-pub async fn delete_user_sessions(conn: &mut Conn, user_id: i64) -> StoreResult<()> {
+pub async fn delete_user_sessions(conn: &mut Conn, user_id: UserId) -> StoreResult<()> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
+        .bind(user_id.get())
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -102,7 +103,7 @@ pub struct ApiToken {
     /// Identity.
     pub id: i64,
     /// Whose.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// What the owner called it.
     pub name: String,
     /// Created.
@@ -116,7 +117,7 @@ pub struct ApiToken {
 /// Stores a new token.
 pub async fn insert_token(
     conn: &mut Conn,
-    user_id: i64,
+    user_id: UserId,
     name: &str,
     token_hash: &str,
     now: i64,
@@ -124,7 +125,7 @@ pub async fn insert_token(
     let row = sqlx::query(
         "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
-    .bind(user_id)
+    .bind(user_id.get())
     .bind(name)
     .bind(token_hash)
     .bind(now)
@@ -139,7 +140,7 @@ pub async fn token_owner(
     conn: &mut Conn,
     token_hash: &str,
     now: i64,
-) -> StoreResult<Option<(i64, bool)>> {
+) -> StoreResult<Option<(UserId, bool)>> {
     let row = sqlx::query(
         "SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
     )
@@ -149,7 +150,10 @@ pub async fn token_owner(
     let Some(row) = row else { return Ok(None) };
     let user_id: i64 = row.try_get("user_id")?;
     let last_used: Option<i64> = row.try_get("last_used_at")?;
-    Ok(Some((user_id, last_used.is_none_or(|at| now - at >= 60))))
+    Ok(Some((
+        UserId::new(user_id),
+        last_used.is_none_or(|at| now - at >= 60),
+    )))
 }
 
 /// Records when tokens were last used.
@@ -165,19 +169,19 @@ pub async fn record_token_uses(conn: &mut Conn, uses: &[(String, i64)]) -> Store
 }
 
 /// A user's tokens, newest first.
-pub async fn tokens_of(conn: &mut Conn, user_id: i64) -> StoreResult<Vec<ApiToken>> {
+pub async fn tokens_of(conn: &mut Conn, user_id: UserId) -> StoreResult<Vec<ApiToken>> {
     let rows = sqlx::query(
         "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens \
          WHERE user_id = $1 ORDER BY id DESC",
     )
-    .bind(user_id)
+    .bind(user_id.get())
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|r| {
             Ok(ApiToken {
                 id: r.try_get("id")?,
-                user_id: r.try_get("user_id")?,
+                user_id: UserId::new(r.try_get("user_id")?),
                 name: r.try_get("name")?,
                 created_at: r.try_get("created_at")?,
                 last_used_at: r.try_get("last_used_at")?,
@@ -188,57 +192,76 @@ pub async fn tokens_of(conn: &mut Conn, user_id: i64) -> StoreResult<Vec<ApiToke
 }
 
 /// Revokes a user's token; false if it was not theirs or already revoked.
-pub async fn revoke_token(conn: &mut Conn, user_id: i64, id: i64, now: i64) -> StoreResult<bool> {
+pub async fn revoke_token(
+    conn: &mut Conn,
+    user_id: UserId,
+    id: i64,
+    now: i64,
+) -> StoreResult<bool> {
     let done = sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
     )
     .bind(now)
     .bind(id)
-    .bind(user_id)
+    .bind(user_id.get())
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Records a failed login.
-pub async fn record_failure(
+/// Revokes every live token of a user (a password reset).
+pub async fn revoke_user_tokens(conn: &mut Conn, user_id: UserId, now: i64) -> StoreResult<u64> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id.get())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Counts a login attempt under `key` (an account or an address) in a fixed
+/// window of `window` seconds starting at the key's first attempt; returns the
+/// count including this one and when the window started. One statement, so
+/// concurrent attempts each get their own number and none is lost.
+pub async fn count_attempt(
     conn: &mut Conn,
-    username: &str,
-    address: &str,
+    key: &str,
     now: i64,
-) -> StoreResult<()> {
-    sqlx::query("INSERT INTO login_failures (username, address, at) VALUES ($1, $2, $3)")
-        .bind(username)
-        .bind(address)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    window: i64,
+) -> StoreResult<(i64, i64)> {
+    let row = sqlx::query(
+        "INSERT INTO login_throttle (key, window_start, attempts) VALUES ($1, $2, 1) \
+         ON CONFLICT (key) DO UPDATE SET \
+         attempts = CASE WHEN login_throttle.window_start <= $3 THEN 1 ELSE login_throttle.attempts + 1 END, \
+         window_start = CASE WHEN login_throttle.window_start <= $3 THEN $2 ELSE login_throttle.window_start END \
+         RETURNING attempts, window_start",
+    )
+    .bind(key)
+    .bind(now)
+    .bind(now - window)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((row.try_get("attempts")?, row.try_get("window_start")?))
+}
+
+/// Takes back one attempt under `key` (one that was not a failure).
+pub async fn uncount_attempt(conn: &mut Conn, key: &str) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE login_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+    )
+    .bind(key)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
-/// Failures since `since` for the account and for the address.
-pub async fn failures_since(
-    conn: &mut Conn,
-    username: &str,
-    address: &str,
-    since: i64,
-) -> StoreResult<(i64, i64)> {
-    let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $3) AS by_user, \
-                (SELECT COUNT(*) FROM login_failures WHERE address = $2 AND at > $3) AS by_address",
-    )
-    .bind(username)
-    .bind(address)
-    .bind(since)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok((row.try_get("by_user")?, row.try_get("by_address")?))
-}
-
-/// Forgets an account's failures after a successful login, and old failures of everyone.
-pub async fn clear_failures(conn: &mut Conn, username: &str, older_than: i64) -> StoreResult<()> {
-    sqlx::query("DELETE FROM login_failures WHERE username = $1 OR at <= $2")
-        .bind(username)
+/// Forgets the attempts under `key` (a successful login), and every window
+/// that started before `older_than`.
+pub async fn clear_attempts(conn: &mut Conn, key: &str, older_than: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM login_throttle WHERE key = $1 OR window_start <= $2")
+        .bind(key)
         .bind(older_than)
         .execute(&mut *conn)
         .await?;

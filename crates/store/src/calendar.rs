@@ -1,5 +1,6 @@
 //! Calendar exceptions entered by administrators.
 
+use baocao_domain::access::UserId;
 use chrono::NaiveDate;
 use sqlx::Row;
 
@@ -38,7 +39,7 @@ pub async fn exceptions(conn: &mut Conn) -> StoreResult<Vec<StoredException>> {
 pub async fn insert_exception(
     conn: &mut Conn,
     e: &StoredException,
-    by: Option<i64>,
+    by: Option<UserId>,
     now: i64,
 ) -> StoreResult<()> {
     sqlx::query(
@@ -47,7 +48,7 @@ pub async fn insert_exception(
     .bind(e.day.format("%Y-%m-%d").to_string())
     .bind(&e.kind)
     .bind(&e.reason)
-    .bind(by)
+    .bind(by.map(UserId::get))
     .bind(now)
     .execute(&mut *conn)
     .await?;

@@ -1,6 +1,7 @@
 //! The metadata catalogue: disaggregations, indicator versions, regime versions
 //! and requests, each kept as its JSON document (the app layer owns the format).
 
+use baocao_domain::access::UserId;
 use std::collections::HashMap;
 
 use baocao_domain::unit::UnitId;
@@ -50,7 +51,7 @@ pub async fn put_disaggregation(
     conn: &mut Conn,
     code: &str,
     doc: &str,
-    by: Option<i64>,
+    by: Option<UserId>,
     now: i64,
 ) -> StoreResult<()> {
     sqlx::query(
@@ -60,7 +61,7 @@ pub async fn put_disaggregation(
     )
     .bind(code)
     .bind(doc)
-    .bind(by)
+    .bind(by.map(UserId::get))
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -98,7 +99,7 @@ pub async fn insert_indicator_version(
     code: &str,
     version: i64,
     doc: &str,
-    by: Option<i64>,
+    by: Option<UserId>,
     now: i64,
 ) -> StoreResult<()> {
     sqlx::query(
@@ -108,7 +109,7 @@ pub async fn insert_indicator_version(
     .bind(code)
     .bind(version)
     .bind(doc)
-    .bind(by)
+    .bind(by.map(UserId::get))
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -143,7 +144,7 @@ pub async fn put_regime_version(
     version: i64,
     from_period: &str,
     doc: &str,
-    by: Option<i64>,
+    by: Option<UserId>,
     now: i64,
 ) -> StoreResult<()> {
     sqlx::query(
@@ -156,7 +157,7 @@ pub async fn put_regime_version(
     .bind(version)
     .bind(from_period)
     .bind(doc)
-    .bind(by)
+    .bind(by.map(UserId::get))
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -179,7 +180,7 @@ pub async fn put_request(
     code: &str,
     regime: &str,
     doc: &str,
-    by: Option<i64>,
+    by: Option<UserId>,
     now: i64,
 ) -> StoreResult<()> {
     sqlx::query(
@@ -191,7 +192,7 @@ pub async fn put_request(
     .bind(code)
     .bind(regime)
     .bind(doc)
-    .bind(by)
+    .bind(by.map(UserId::get))
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -217,7 +218,7 @@ pub async fn units_by_code(
         for row in query.fetch_all(&mut *conn).await? {
             let id: i64 = row.try_get("id")?;
             let code: String = row.try_get("code")?;
-            found.entry(code).or_default().push(UnitId(id));
+            found.entry(code).or_default().push(UnitId::new(id));
         }
     }
     Ok(found)

@@ -1,59 +1,94 @@
 //! The audit ledger: appends inside the caller's transaction, reads for
 //! verification. Hashing is the domain's (`baocao_domain::ledger`).
 
+use baocao_domain::access::UserId;
 use baocao_domain::ledger::{entry_hash, Entry, StoredEntry};
 use sqlx::Row;
 
-use crate::{Conn, StoreResult};
+use crate::{values_placeholders, Conn, StoreResult};
+
+/// An entry to append: what happened, by whom, when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEntry {
+    /// The stored user who acted, if any.
+    pub actor_id: Option<UserId>,
+    /// Who acted (user name, `system` for the command line).
+    pub actor: String,
+    /// What happened, e.g. `report.submit`.
+    pub action: String,
+    /// What it happened to, e.g. `report:42`.
+    pub subject: String,
+    /// The details, canonical JSON.
+    pub payload: String,
+    /// When (unix seconds).
+    pub at: i64,
+}
 
 /// Appends one entry chained after the current head and returns its sequence
 /// number. Call inside the write transaction of the change it records, so that
 /// the change and its entry are stored together or not at all.
-pub async fn append(
-    conn: &mut Conn,
-    actor_id: Option<i64>,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    payload: &str,
-    at: i64,
-) -> StoreResult<i64> {
-    // Taking the head row first serialises concurrent appends on PostgreSQL;
-    // RETURNING saves a round trip per entry (both backends have it).
-    let row = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+pub async fn append(conn: &mut Conn, entry: NewEntry) -> StoreResult<i64> {
+    let seqs = append_many(conn, vec![entry]).await?;
+    Ok(seqs.first().copied().unwrap_or(0))
+}
+
+/// Appends entries in order, chained after the current head, in three round
+/// trips whatever their number: the head is taken (which serialises appends on
+/// both backends), the hashes computed here, the entries inserted together and
+/// the head moved. Returns their sequence numbers.
+pub async fn append_many(conn: &mut Conn, entries: Vec<NewEntry>) -> StoreResult<Vec<i64>> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    // The row lock (PostgreSQL) or the write lock (SQLite) is held from here
+    // to the commit; RETURNING gives the new last number and the old head hash.
+    let row = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(n)
         .fetch_one(&mut *conn)
         .await?;
-    let seq: i64 = row.try_get("seq")?;
-    let prev: String = row.try_get("hash")?;
-    let entry = Entry {
-        seq,
-        at,
-        actor: actor.to_string(),
-        action: action.to_string(),
-        subject: subject.to_string(),
-        payload: payload.to_string(),
-    };
-    let hash = entry_hash(&prev, &entry);
-    sqlx::query(
-        "INSERT INTO audit_ledger (seq, at, actor_id, actor, action, subject, payload, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(seq)
-    .bind(at)
-    .bind(actor_id)
-    .bind(actor)
-    .bind(action)
-    .bind(subject)
-    .bind(payload)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await?;
+    let last: i64 = row.try_get("seq")?;
+    let mut prev: String = row.try_get("hash")?;
+    let first = last - n + 1;
+    let mut rows = Vec::with_capacity(entries.len());
+    for (i, e) in entries.into_iter().enumerate() {
+        let entry = Entry {
+            seq: first + i64::try_from(i).unwrap_or(0),
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            subject: e.subject,
+            payload: e.payload,
+        };
+        let hash = entry_hash(&prev, &entry);
+        rows.push((entry, e.actor_id, prev, hash.clone()));
+        prev = hash;
+    }
+    for chunk in rows.chunks(200) {
+        let sql = format!(
+            "INSERT INTO audit_ledger (seq, at, actor_id, actor, action, subject, payload, prev_hash, hash) VALUES {}",
+            values_placeholders(chunk.len(), 9)
+        );
+        let mut q = sqlx::query(&sql);
+        for (entry, actor_id, prev_hash, hash) in chunk {
+            q = q
+                .bind(entry.seq)
+                .bind(entry.at)
+                .bind(actor_id.map(UserId::get))
+                .bind(&entry.actor)
+                .bind(&entry.action)
+                .bind(&entry.subject)
+                .bind(&entry.payload)
+                .bind(prev_hash)
+                .bind(hash);
+        }
+        q.execute(&mut *conn).await?;
+    }
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&hash)
+        .bind(&prev)
         .execute(&mut *conn)
         .await?;
-    Ok(seq)
+    Ok((first..=last).collect())
 }
 
 /// Entries from `after` (exclusive), in order, at most `limit`.

@@ -1,30 +1,37 @@
 //! Reports: the working copy, frozen versions, workflow events and every saved
-//! draft. Contents are JSON documents owned by the app layer.
+//! draft. Contents are JSON documents owned by the app layer; status, period,
+//! deadline and ids come out parsed into domain types.
 
+use std::str::FromStr;
+
+use baocao_domain::access::UserId;
+use baocao_domain::period::PeriodId;
+use baocao_domain::report::{ReportId, Status};
 use baocao_domain::unit::UnitId;
+use chrono::NaiveDate;
 use sqlx::Row;
 
-use crate::{list_placeholders, Conn, StoreResult};
+use crate::{list_placeholders, values_placeholders, Conn, StoreError, StoreResult};
 
 /// A report row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredReport {
     /// Id.
-    pub id: i64,
+    pub id: ReportId,
     /// Regime code.
     pub regime_code: String,
-    /// The regime version it was made with.
-    pub regime_version: i64,
+    /// The regime version it was made with (1-based).
+    pub regime_version: usize,
     /// Reporting unit.
     pub unit_id: UnitId,
-    /// Period id.
-    pub period: String,
+    /// Period.
+    pub period: PeriodId,
     /// Receiving unit.
     pub receiver_id: UnitId,
-    /// Deadline (ISO date).
-    pub deadline: String,
-    /// Status text.
-    pub status: String,
+    /// Deadline.
+    pub deadline: NaiveDate,
+    /// Where it is in the workflow.
+    pub status: Status,
     /// The working copy (JSON content).
     pub draft: String,
     /// Number of the last submitted version (0 before the first submission).
@@ -33,27 +40,42 @@ pub struct StoredReport {
     pub correction_reason: Option<String>,
     /// Last change (unix seconds).
     pub updated_at: i64,
+    /// Counts every change of the row: a writer that read revision N and
+    /// finds another one is told someone else saved in between.
+    pub revision: i64,
 }
 
 const COLUMNS: &str =
     "id, regime_code, CAST(regime_version AS BIGINT) AS regime_version, unit_id, \
     period, receiver_id, deadline, status, draft, CAST(version AS BIGINT) AS version, \
-    correction_reason, updated_at";
+    correction_reason, updated_at, revision";
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("report {what} {value:?}"))
+}
 
 fn report(r: &sqlx::any::AnyRow) -> StoreResult<StoredReport> {
+    let period: String = r.try_get("period")?;
+    let deadline: String = r.try_get("deadline")?;
+    let status: String = r.try_get("status")?;
+    let regime_version: i64 = r.try_get("regime_version")?;
     Ok(StoredReport {
-        id: r.try_get("id")?,
+        id: ReportId::new(r.try_get("id")?),
         regime_code: r.try_get("regime_code")?,
-        regime_version: r.try_get("regime_version")?,
-        unit_id: UnitId(r.try_get("unit_id")?),
-        period: r.try_get("period")?,
-        receiver_id: UnitId(r.try_get("receiver_id")?),
-        deadline: r.try_get("deadline")?,
-        status: r.try_get("status")?,
+        regime_version: usize::try_from(regime_version)
+            .map_err(|_| corrupt("regime version", &regime_version.to_string()))?,
+        unit_id: UnitId::new(r.try_get("unit_id")?),
+        period: PeriodId::from_str(&period).map_err(|_| corrupt("period", &period))?,
+        receiver_id: UnitId::new(r.try_get("receiver_id")?),
+        deadline: deadline
+            .parse()
+            .map_err(|_| corrupt("deadline", &deadline))?,
+        status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         draft: r.try_get("draft")?,
         version: r.try_get("version")?,
         correction_reason: r.try_get("correction_reason")?,
         updated_at: r.try_get("updated_at")?,
+        revision: r.try_get("revision")?,
     })
 }
 
@@ -62,26 +84,45 @@ pub async fn find(
     conn: &mut Conn,
     regime: &str,
     unit: UnitId,
-    period: &str,
+    period: &PeriodId,
 ) -> StoreResult<Option<StoredReport>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM reports WHERE regime_code = $1 AND unit_id = $2 AND period = $3"
     ))
     .bind(regime)
-    .bind(unit.0)
-    .bind(period)
+    .bind(unit.get())
+    .bind(period.to_string())
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(report).transpose()
 }
 
 /// A report by id.
-pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<StoredReport>> {
+pub async fn get(conn: &mut Conn, id: ReportId) -> StoreResult<Option<StoredReport>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM reports WHERE id = $1"))
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&mut *conn)
         .await?;
     row.as_ref().map(report).transpose()
+}
+
+/// Reports by id (those that exist), in one query.
+pub async fn get_many(conn: &mut Conn, ids: &[ReportId]) -> StoreResult<Vec<StoredReport>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM reports WHERE id IN ({})",
+            list_placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.get());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(report(&row)?);
+        }
+    }
+    Ok(out)
 }
 
 /// Reports of the given units (as reporting units) and/or received by them.
@@ -95,7 +136,7 @@ pub async fn of_units(conn: &mut Conn, units: &[UnitId]) -> StoreResult<Vec<Stor
         );
         let mut q = sqlx::query(&sql);
         for u in chunk {
-            q = q.bind(u.0);
+            q = q.bind(u.get());
         }
         for row in q.fetch_all(&mut *conn).await? {
             out.push(report(&row)?);
@@ -106,19 +147,74 @@ pub async fn of_units(conn: &mut Conn, units: &[UnitId]) -> StoreResult<Vec<Stor
     Ok(out)
 }
 
+/// A submitted report waiting for its receiving unit, as an inbox lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingReport {
+    /// The report.
+    pub id: ReportId,
+    /// Regime code.
+    pub regime: String,
+    /// Period.
+    pub period: PeriodId,
+    /// Reporting unit.
+    pub unit: UnitId,
+    /// Its name.
+    pub unit_name: String,
+    /// Receiving unit.
+    pub receiver: UnitId,
+    /// Deadline.
+    pub deadline: NaiveDate,
+    /// The version waiting.
+    pub version: i64,
+}
+
+/// The submitted reports sent to `receivers`, earliest deadline first
+/// (summaries: no contents).
+pub async fn waiting_for(conn: &mut Conn, receivers: &[UnitId]) -> StoreResult<Vec<WaitingReport>> {
+    let mut out = Vec::new();
+    for chunk in receivers.chunks(400) {
+        let sql = format!(
+            "SELECT r.id, r.regime_code, r.period, r.unit_id, u.name, r.receiver_id, r.deadline,              CAST(r.version AS BIGINT) AS version FROM reports r JOIN org_units u ON u.id = r.unit_id              WHERE r.status = 'submitted' AND r.receiver_id IN ({}) ORDER BY r.deadline, r.id",
+            list_placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for u in chunk {
+            q = q.bind(u.get());
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let period: String = r.try_get("period")?;
+            let deadline: String = r.try_get("deadline")?;
+            out.push(WaitingReport {
+                id: ReportId::new(r.try_get("id")?),
+                regime: r.try_get("regime_code")?,
+                period: PeriodId::from_str(&period).map_err(|_| corrupt("period", &period))?,
+                unit: UnitId::new(r.try_get("unit_id")?),
+                unit_name: r.try_get("name")?,
+                receiver: UnitId::new(r.try_get("receiver_id")?),
+                deadline: deadline
+                    .parse()
+                    .map_err(|_| corrupt("deadline", &deadline))?,
+                version: r.try_get("version")?,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.id.cmp(&b.id)));
+    Ok(out)
+}
+
 /// Reports of a regime and period received by a unit.
 pub async fn received(
     conn: &mut Conn,
     receiver: UnitId,
     regime: &str,
-    period: &str,
+    period: &PeriodId,
 ) -> StoreResult<Vec<StoredReport>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM reports WHERE receiver_id = $1 AND regime_code = $2 AND period = $3 ORDER BY id"
     ))
-    .bind(receiver.0)
+    .bind(receiver.get())
     .bind(regime)
-    .bind(period)
+    .bind(period.to_string())
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(report).collect()
@@ -129,95 +225,209 @@ pub async fn received(
 pub struct NewReport<'a> {
     /// Regime code.
     pub regime_code: &'a str,
-    /// Regime version number.
-    pub regime_version: i64,
+    /// Regime version number (1-based).
+    pub regime_version: usize,
     /// Reporting unit.
     pub unit_id: UnitId,
-    /// Period id.
-    pub period: &'a str,
+    /// Period.
+    pub period: &'a PeriodId,
     /// Receiving unit.
     pub receiver_id: UnitId,
-    /// Deadline (ISO date).
-    pub deadline: &'a str,
+    /// Deadline.
+    pub deadline: NaiveDate,
     /// Initial working copy.
     pub draft: &'a str,
 }
 
 /// Creates a draft report; a second one for the same key is a unique violation.
-pub async fn insert(conn: &mut Conn, r: &NewReport<'_>, now: i64) -> StoreResult<i64> {
+pub async fn insert(conn: &mut Conn, r: &NewReport<'_>, now: i64) -> StoreResult<ReportId> {
     let row = sqlx::query(
         "INSERT INTO reports (regime_code, regime_version, unit_id, period, receiver_id, deadline, \
-         status, draft, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, 0, $8, $8) RETURNING id",
+         status, draft, version, created_at, updated_at, revision) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, 0, $8, $8, 0) RETURNING id",
     )
     .bind(r.regime_code)
-    .bind(r.regime_version)
-    .bind(r.unit_id.0)
-    .bind(r.period)
-    .bind(r.receiver_id.0)
-    .bind(r.deadline)
+    .bind(i64::try_from(r.regime_version).unwrap_or(i64::MAX))
+    .bind(r.unit_id.get())
+    .bind(r.period.to_string())
+    .bind(r.receiver_id.get())
+    .bind(r.deadline.to_string())
     .bind(r.draft)
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get("id")?)
+    Ok(ReportId::new(row.try_get("id")?))
 }
 
-/// Changes status, working copy, version and correction reason at once, only
-/// if the report is still in `expected_status` (optimistic check against
-/// concurrent steps); returns whether it was.
-#[allow(clippy::too_many_arguments)]
-pub async fn update(
-    conn: &mut Conn,
-    id: i64,
-    expected_status: &str,
-    status: &str,
-    draft: &str,
-    version: i64,
-    correction_reason: Option<&str>,
-    now: i64,
-) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE reports SET status = $1, draft = $2, version = $3, correction_reason = $4, \
-         updated_at = $5 WHERE id = $6 AND status = $7",
-    )
-    .bind(status)
-    .bind(draft)
-    .bind(version)
-    .bind(correction_reason)
-    .bind(now)
-    .bind(id)
-    .bind(expected_status)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+/// A version frozen by a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVersion {
+    /// Its number.
+    pub number: i64,
+    /// Why it was made (the correction or recall it answers).
+    pub reason: Option<String>,
+    /// Whether it met the deadline.
+    pub on_time: bool,
 }
 
-/// Freezes a submitted version.
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_version(
-    conn: &mut Conn,
-    id: i64,
-    version: i64,
-    content: &str,
-    reason: Option<&str>,
-    at: i64,
-    by: Option<i64>,
-    on_time: bool,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO report_versions (report_id, version, content, reason, submitted_at, submitted_by, on_time) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(id)
-    .bind(version)
-    .bind(content)
-    .bind(reason)
-    .bind(at)
-    .bind(by)
-    .bind(i64::from(on_time))
-    .execute(&mut *conn)
-    .await?;
+/// A workflow step to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// The version concerned.
+    pub version: i64,
+    /// `report.submit`, `report.return`, …
+    pub action: &'static str,
+    /// The reason given.
+    pub reason: Option<String>,
+}
+
+/// One change of a report row and what goes with it, applied only if the row
+/// is still in the status (and, when given, the revision) it was read in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportChange {
+    /// The report.
+    pub id: ReportId,
+    /// The status it was read in.
+    pub expected_status: Status,
+    /// The revision the writer saw, when it must not have moved.
+    pub expected_revision: Option<i64>,
+    /// The status after the change.
+    pub status: Status,
+    /// The working copy after the change.
+    pub draft: String,
+    /// The last submitted version after the change.
+    pub version: i64,
+    /// The open correction's reason after the change.
+    pub correction_reason: Option<String>,
+    /// When (unix seconds).
+    pub at: i64,
+    /// Who.
+    pub by: Option<UserId>,
+    /// A version to freeze (the draft as it is now).
+    pub new_version: Option<NewVersion>,
+    /// A workflow step to record.
+    pub event: Option<NewEvent>,
+    /// Keep a copy of the draft (every save is kept).
+    pub keep_draft: bool,
+    /// Freeze the draft's attachments with the new version.
+    pub freeze_attachments: bool,
+}
+
+/// Applies changes in order; returns, for each, whether it applied (a change
+/// whose report moved on since it was read writes nothing). The rows change
+/// one by one; the versions, events, kept drafts and frozen attachments of the
+/// changes that applied are then written with one statement each, so a batch
+/// of submissions costs a few round trips more than one.
+pub async fn apply(conn: &mut Conn, changes: &[ReportChange]) -> StoreResult<Vec<bool>> {
+    let mut applied = Vec::with_capacity(changes.len());
+    for c in changes {
+        let done = sqlx::query(
+            "UPDATE reports SET status = $1, draft = $2, version = $3, correction_reason = $4, \
+             updated_at = $5, revision = revision + 1 \
+             WHERE id = $6 AND status = $7 AND ($8 < 0 OR revision = $8)",
+        )
+        .bind(c.status.as_str())
+        .bind(&c.draft)
+        .bind(c.version)
+        .bind(c.correction_reason.as_deref())
+        .bind(c.at)
+        .bind(c.id.get())
+        .bind(c.expected_status.as_str())
+        .bind(c.expected_revision.unwrap_or(-1))
+        .execute(&mut *conn)
+        .await?;
+        applied.push(done.rows_affected() == 1);
+    }
+    let done: Vec<&ReportChange> = changes
+        .iter()
+        .zip(&applied)
+        .filter(|(_, ok)| **ok)
+        .map(|(c, _)| c)
+        .collect();
+    let frozen: Vec<ReportId> = done
+        .iter()
+        .filter(|c| c.freeze_attachments)
+        .map(|c| c.id)
+        .collect();
+    freeze_attachments(conn, &frozen).await?;
+    insert_versions(conn, &done).await?;
+    insert_events(conn, &done).await?;
+    insert_draft_saves(conn, &done).await?;
+    Ok(applied)
+}
+
+/// Rows per multi-row insert: far below both databases' parameter limits.
+const ROWS_PER_INSERT: usize = 200;
+
+async fn insert_versions(conn: &mut Conn, done: &[&ReportChange]) -> StoreResult<()> {
+    let rows: Vec<(&ReportChange, &NewVersion)> = done
+        .iter()
+        .filter_map(|c| c.new_version.as_ref().map(|v| (*c, v)))
+        .collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO report_versions (report_id, version, content, reason, submitted_at, submitted_by, on_time) \
+             VALUES {}",
+            values_placeholders(chunk.len(), 7)
+        );
+        let mut q = sqlx::query(&sql);
+        for (c, v) in chunk {
+            q = q
+                .bind(c.id.get())
+                .bind(v.number)
+                .bind(&c.draft)
+                .bind(v.reason.as_deref())
+                .bind(c.at)
+                .bind(c.by.map(UserId::get))
+                .bind(i64::from(v.on_time));
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn insert_events(conn: &mut Conn, done: &[&ReportChange]) -> StoreResult<()> {
+    let rows: Vec<(&ReportChange, &NewEvent)> = done
+        .iter()
+        .filter_map(|c| c.event.as_ref().map(|e| (*c, e)))
+        .collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO report_events (report_id, version, action, reason, at, by_user) VALUES {}",
+            values_placeholders(chunk.len(), 6)
+        );
+        let mut q = sqlx::query(&sql);
+        for (c, e) in chunk {
+            q = q
+                .bind(c.id.get())
+                .bind(e.version)
+                .bind(e.action)
+                .bind(e.reason.as_deref())
+                .bind(c.at)
+                .bind(c.by.map(UserId::get));
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn insert_draft_saves(conn: &mut Conn, done: &[&ReportChange]) -> StoreResult<()> {
+    let rows: Vec<&&ReportChange> = done.iter().filter(|c| c.keep_draft).collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO draft_saves (report_id, content, saved_at, saved_by) VALUES {}",
+            values_placeholders(chunk.len(), 4)
+        );
+        let mut q = sqlx::query(&sql);
+        for c in chunk {
+            q = q
+                .bind(c.id.get())
+                .bind(&c.draft)
+                .bind(c.at)
+                .bind(c.by.map(UserId::get));
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -237,50 +447,55 @@ pub struct StoredVersion {
 }
 
 /// Every version of a report, oldest first.
-pub async fn versions(conn: &mut Conn, id: i64) -> StoreResult<Vec<StoredVersion>> {
+pub async fn versions(conn: &mut Conn, id: ReportId) -> StoreResult<Vec<StoredVersion>> {
     let rows = sqlx::query(
         "SELECT CAST(version AS BIGINT) AS version, content, reason, submitted_at, \
          CAST(on_time AS BIGINT) AS on_time FROM report_versions WHERE report_id = $1 ORDER BY version",
     )
-    .bind(id)
+    .bind(id.get())
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(StoredVersion {
-                version: r.try_get("version")?,
-                content: r.try_get("content")?,
-                reason: r.try_get("reason")?,
-                submitted_at: r.try_get("submitted_at")?,
-                on_time: r.try_get::<i64, _>("on_time")? != 0,
-            })
-        })
-        .collect()
+    rows.iter().map(stored_version).collect()
 }
 
-/// Records a workflow step.
-pub async fn insert_event(
+fn stored_version(r: &sqlx::any::AnyRow) -> StoreResult<StoredVersion> {
+    Ok(StoredVersion {
+        version: r.try_get("version")?,
+        content: r.try_get("content")?,
+        reason: r.try_get("reason")?,
+        submitted_at: r.try_get("submitted_at")?,
+        on_time: r.try_get::<i64, _>("on_time")? != 0,
+    })
+}
+
+/// First submission (time, on time) and number of versions of each of `ids`
+/// that has been submitted, in one query: what timeliness counts.
+pub async fn submission_summaries(
     conn: &mut Conn,
-    id: i64,
-    version: i64,
-    action: &str,
-    reason: Option<&str>,
-    at: i64,
-    by: Option<i64>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO report_events (report_id, version, action, reason, at, by_user) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(id)
-    .bind(version)
-    .bind(action)
-    .bind(reason)
-    .bind(at)
-    .bind(by)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    ids: &[ReportId],
+) -> StoreResult<Vec<(ReportId, i64, bool, i64)>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT v.report_id, v.submitted_at, CAST(v.on_time AS BIGINT) AS on_time, \
+             (SELECT COUNT(*) FROM report_versions w WHERE w.report_id = v.report_id) AS n \
+             FROM report_versions v WHERE v.version = 1 AND v.report_id IN ({})",
+            list_placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.get());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push((
+                ReportId::new(row.try_get("report_id")?),
+                row.try_get("submitted_at")?,
+                row.try_get::<i64, _>("on_time")? != 0,
+                row.try_get("n")?,
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// A workflow step.
@@ -299,12 +514,12 @@ pub struct StoredEvent {
 }
 
 /// A report's workflow steps, oldest first.
-pub async fn events(conn: &mut Conn, id: i64) -> StoreResult<Vec<StoredEvent>> {
+pub async fn events(conn: &mut Conn, id: ReportId) -> StoreResult<Vec<StoredEvent>> {
     let rows = sqlx::query(
         "SELECT CAST(e.version AS BIGINT) AS version, e.action, e.reason, e.at, u.display_name \
          FROM report_events e LEFT JOIN users u ON u.id = e.by_user WHERE e.report_id = $1 ORDER BY e.id",
     )
-    .bind(id)
+    .bind(id.get())
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
@@ -320,30 +535,10 @@ pub async fn events(conn: &mut Conn, id: i64) -> StoreResult<Vec<StoredEvent>> {
         .collect()
 }
 
-/// Keeps a saved draft.
-pub async fn insert_draft_save(
-    conn: &mut Conn,
-    id: i64,
-    content: &str,
-    at: i64,
-    by: Option<i64>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO draft_saves (report_id, content, saved_at, saved_by) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(id)
-    .bind(content)
-    .bind(at)
-    .bind(by)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 /// How many drafts of a report were saved.
-pub async fn draft_save_count(conn: &mut Conn, id: i64) -> StoreResult<i64> {
+pub async fn draft_save_count(conn: &mut Conn, id: ReportId) -> StoreResult<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM draft_saves WHERE report_id = $1")
-        .bind(id)
+        .bind(id.get())
         .fetch_one(&mut *conn)
         .await?;
     Ok(row.try_get("n")?)
@@ -351,26 +546,87 @@ pub async fn draft_save_count(conn: &mut Conn, id: i64) -> StoreResult<i64> {
 
 /// The accepted contents of a unit's reports for a regime before `period`,
 /// latest first, at most `limit` (for outlier checks against its own history).
+/// A report reopened for a correction still counts with the version that was
+/// accepted.
 pub async fn previous_contents(
     conn: &mut Conn,
     regime: &str,
     unit: UnitId,
-    period: &str,
+    period: &PeriodId,
     limit: i64,
 ) -> StoreResult<Vec<String>> {
-    let rows = sqlx::query(
-        "SELECT v.content FROM reports r \
-         JOIN report_versions v ON v.report_id = r.id AND v.version = r.version \
-         WHERE r.regime_code = $1 AND r.unit_id = $2 AND r.period < $3 AND r.status = 'accepted' \
-         ORDER BY r.period DESC LIMIT $4",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT v.content FROM reports r JOIN report_versions v ON v.report_id = r.id \
+         AND v.version = ({LAST_ACCEPTED}) \
+         WHERE r.regime_code = $1 AND r.unit_id = $2 AND r.period < $3 \
+         ORDER BY r.period DESC LIMIT $4"
+    ))
     .bind(regime)
-    .bind(unit.0)
-    .bind(period)
+    .bind(unit.get())
+    .bind(period.to_string())
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(|r| Ok(r.try_get("content")?)).collect()
+}
+
+/// The version of report `r` accepted last, as a subquery: the version of the
+/// latest acceptance event (a correction reopens a report; its accepted version
+/// stands until a newer one is accepted).
+const LAST_ACCEPTED: &str = "SELECT e.version FROM report_events e WHERE e.report_id = r.id \
+     AND e.action = 'report.accept' ORDER BY e.id DESC LIMIT 1";
+
+/// The accepted contents of a unit's reports for a regime with
+/// `from <= period < before`, oldest first (the latest accepted version of each).
+pub async fn contents_between(
+    conn: &mut Conn,
+    regime: &str,
+    unit: UnitId,
+    from: &str,
+    before: &str,
+) -> StoreResult<Vec<(String, String)>> {
+    let rows = sqlx::query(&format!(
+        "SELECT r.period, v.content FROM reports r JOIN report_versions v ON v.report_id = r.id \
+         AND v.version = ({LAST_ACCEPTED}) \
+         WHERE r.regime_code = $1 AND r.unit_id = $2 AND r.period >= $3 AND r.period < $4 \
+         ORDER BY r.period"
+    ))
+    .bind(regime)
+    .bind(unit.get())
+    .bind(from)
+    .bind(before)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("period")?, r.try_get("content")?)))
+        .collect()
+}
+
+/// The latest accepted version of each of `ids` that has one, in one query:
+/// what synthesis aggregates (a child reopened for correction still counts
+/// with its accepted version).
+pub async fn accepted_versions(
+    conn: &mut Conn,
+    ids: &[ReportId],
+) -> StoreResult<Vec<(ReportId, StoredVersion)>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT r.id, CAST(v.version AS BIGINT) AS version, v.content, v.reason, v.submitted_at, \
+             CAST(v.on_time AS BIGINT) AS on_time FROM reports r \
+             JOIN report_versions v ON v.report_id = r.id AND v.version = ({LAST_ACCEPTED}) \
+             WHERE r.id IN ({})",
+            list_placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.get());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push((ReportId::new(row.try_get("id")?), stored_version(&row)?));
+        }
+    }
+    Ok(out)
 }
 
 /// An attachment without its bytes.
@@ -380,7 +636,7 @@ pub struct AttachmentInfo {
     pub id: i64,
     /// The version it was submitted with; `None` while the report is a draft.
     pub version: Option<i64>,
-    /// File name as uploaded.
+    /// File name as uploaded (cleaned).
     pub name: String,
     /// Detected type.
     pub content_type: String,
@@ -390,87 +646,125 @@ pub struct AttachmentInfo {
     pub sha256: String,
 }
 
+/// An attachment to store.
+#[derive(Debug, Clone)]
+pub struct NewAttachment<'a> {
+    /// The report.
+    pub report: ReportId,
+    /// File name.
+    pub name: &'a str,
+    /// Detected media type.
+    pub content_type: &'a str,
+    /// SHA-256 (hex).
+    pub sha256: &'a str,
+    /// The bytes.
+    pub data: &'a [u8],
+    /// Who.
+    pub by: Option<UserId>,
+    /// When.
+    pub at: i64,
+}
+
 /// Stores an attachment of the draft.
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_attachment(
-    conn: &mut Conn,
-    report: i64,
-    name: &str,
-    content_type: &str,
-    sha256: &str,
-    data: &[u8],
-    by: Option<i64>,
-    now: i64,
-) -> StoreResult<i64> {
+pub async fn insert_attachment(conn: &mut Conn, a: &NewAttachment<'_>) -> StoreResult<i64> {
     let row = sqlx::query(
         "INSERT INTO attachments (report_id, version, name, content_type, size, sha256, data, uploaded_by, uploaded_at) \
          VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
-    .bind(report)
-    .bind(name)
-    .bind(content_type)
-    .bind(i64::try_from(data.len()).unwrap_or(i64::MAX))
-    .bind(sha256)
-    .bind(data.to_vec())
-    .bind(by)
-    .bind(now)
+    .bind(a.report.get())
+    .bind(a.name)
+    .bind(a.content_type)
+    .bind(i64::try_from(a.data.len()).unwrap_or(i64::MAX))
+    .bind(a.sha256)
+    .bind(a.data.to_vec())
+    .bind(a.by.map(UserId::get))
+    .bind(a.at)
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
 }
 
 /// A report's attachments, oldest first.
-pub async fn attachments(conn: &mut Conn, report: i64) -> StoreResult<Vec<AttachmentInfo>> {
+pub async fn attachments(conn: &mut Conn, report: ReportId) -> StoreResult<Vec<AttachmentInfo>> {
     let rows = sqlx::query(
         "SELECT id, CAST(version AS BIGINT) AS version, name, content_type, size, sha256 \
          FROM attachments WHERE report_id = $1 ORDER BY id",
     )
-    .bind(report)
+    .bind(report.get())
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(attachment_info).collect()
 }
 
-/// One attachment's bytes, with its report.
+/// The report an attachment belongs to.
+pub async fn attachment_report(conn: &mut Conn, id: i64) -> StoreResult<Option<ReportId>> {
+    let row = sqlx::query("SELECT report_id FROM attachments WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| Ok(ReportId::new(r.try_get("report_id")?)))
+        .transpose()
+}
+
+/// One attachment's bytes.
 pub async fn attachment_data(
     conn: &mut Conn,
     id: i64,
-) -> StoreResult<Option<(i64, AttachmentInfo, Vec<u8>)>> {
+) -> StoreResult<Option<(AttachmentInfo, Vec<u8>)>> {
     let row = sqlx::query(
-        "SELECT id, report_id, CAST(version AS BIGINT) AS version, name, content_type, size, sha256, data \
+        "SELECT id, CAST(version AS BIGINT) AS version, name, content_type, size, sha256, data \
          FROM attachments WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| {
-        Ok((
-            r.try_get("report_id")?,
-            attachment_info(&r)?,
-            r.try_get("data")?,
-        ))
-    })
-    .transpose()
+    row.map(|r| Ok((attachment_info(&r)?, r.try_get("data")?)))
+        .transpose()
 }
 
-/// Freezes the draft's attachments with the version being submitted.
-pub async fn freeze_attachments(conn: &mut Conn, report: i64, version: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE attachments SET version = $1 WHERE report_id = $2 AND version IS NULL")
-        .bind(version)
-        .bind(report)
-        .execute(&mut *conn)
-        .await?;
+/// Freezes the draft attachments of `reports` with each report's current
+/// version (call after the submissions' rows changed).
+async fn freeze_attachments(conn: &mut Conn, reports: &[ReportId]) -> StoreResult<()> {
+    for chunk in reports.chunks(500) {
+        let sql = format!(
+            "UPDATE attachments SET version = (SELECT r.version FROM reports r WHERE r.id = attachments.report_id) \
+             WHERE version IS NULL AND report_id IN ({})",
+            list_placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.get());
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
-/// Workflow steps of `action` since `since` on reports of `units`, newest first:
-/// (report id, regime, period, unit, at, reason).
+/// A workflow step on a report of one of the units asked about, as
+/// notifications and e-mails announce it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentEvent {
+    /// The report.
+    pub report: ReportId,
+    /// Its regime.
+    pub regime: String,
+    /// Its period.
+    pub period: String,
+    /// Its reporting unit.
+    pub unit: UnitId,
+    /// When.
+    pub at: i64,
+    /// The reason given.
+    pub reason: Option<String>,
+}
+
+/// Workflow steps of `action` since `since` on reports of `units`, newest first.
 pub async fn recent_events(
     conn: &mut Conn,
     units: &[UnitId],
     action: &str,
     since: i64,
-) -> StoreResult<Vec<(i64, String, String, UnitId, i64, Option<String>)>> {
+) -> StoreResult<Vec<RecentEvent>> {
     if units.is_empty() {
         return Ok(Vec::new());
     }
@@ -482,20 +776,20 @@ pub async fn recent_events(
     );
     let mut q = sqlx::query(&sql).bind(action).bind(since);
     for u in units {
-        q = q.bind(u.0);
+        q = q.bind(u.get());
     }
     q.fetch_all(&mut *conn)
         .await?
         .iter()
         .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                r.try_get("regime_code")?,
-                r.try_get("period")?,
-                UnitId(r.try_get("unit_id")?),
-                r.try_get("at")?,
-                r.try_get("reason")?,
-            ))
+            Ok(RecentEvent {
+                report: ReportId::new(r.try_get("id")?),
+                regime: r.try_get("regime_code")?,
+                period: r.try_get("period")?,
+                unit: UnitId::new(r.try_get("unit_id")?),
+                at: r.try_get("at")?,
+                reason: r.try_get("reason")?,
+            })
         })
         .collect()
 }
@@ -512,31 +806,6 @@ pub async fn count_with_version(conn: &mut Conn, regime: &str, version: i64) -> 
     Ok(row.try_get("n")?)
 }
 
-/// The accepted contents of a unit's reports for a regime with
-/// `from <= period < before`, oldest first.
-pub async fn contents_between(
-    conn: &mut Conn,
-    regime: &str,
-    unit: UnitId,
-    from: &str,
-    before: &str,
-) -> StoreResult<Vec<(String, String)>> {
-    let rows = sqlx::query(
-        "SELECT r.period, v.content FROM reports r \
-         JOIN report_versions v ON v.report_id = r.id AND v.version = r.version \
-         WHERE r.regime_code = $1 AND r.unit_id = $2 AND r.period >= $3 AND r.period < $4 \
-         AND r.status = 'accepted' ORDER BY r.period",
-    )
-    .bind(regime)
-    .bind(unit.0)
-    .bind(from)
-    .bind(before)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("period")?, r.try_get("content")?)))
-        .collect()
-}
 /// Regime and period of the reports submitted to `receiver` since `since`
 /// (one entry per submission).
 pub async fn arrived_since(
@@ -548,7 +817,7 @@ pub async fn arrived_since(
         "SELECT r.regime_code, r.period FROM report_versions v JOIN reports r ON r.id = v.report_id \
                   WHERE r.receiver_id = $1 AND r.unit_id <> r.receiver_id AND v.submitted_at >= $2",
     )
-    .bind(receiver.0)
+    .bind(receiver.get())
     .bind(since)
     .fetch_all(&mut *conn)
     .await?;

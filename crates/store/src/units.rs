@@ -34,13 +34,13 @@ fn unit_from_row(row: &AnyRow) -> StoreResult<OrgUnit> {
     let level = Level::parse(row.try_get("level")?).map_err(corrupt)?;
     let code = UnitCode::parse(kind, row.try_get("code")?).map_err(corrupt)?;
     Ok(OrgUnit {
-        id: UnitId(row.try_get("id")?),
+        id: UnitId::new(row.try_get("id")?),
         kind,
         level,
         code,
         name: row.try_get("name")?,
         division_type: row.try_get("division_type")?,
-        parent: row.try_get::<Option<i64>, _>("parent_id")?.map(UnitId),
+        parent: row.try_get::<Option<i64>, _>("parent_id")?.map(UnitId::new),
         validity: Validity {
             from: parse_date(row.try_get("valid_from")?)?,
             to: parse_date(row.try_get("valid_to")?)?,
@@ -98,7 +98,7 @@ pub async fn get(conn: &mut Conn, id: UnitId) -> StoreResult<Option<OrgUnit>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM org_units u WHERE u.id = $1"
     ))
-    .bind(id.0)
+    .bind(id.get())
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(unit_from_row).transpose()
@@ -114,7 +114,7 @@ pub async fn get_many(conn: &mut Conn, ids: &[UnitId]) -> StoreResult<Vec<OrgUni
         );
         let mut q = sqlx::query(&sql);
         for id in chunk {
-            q = q.bind(id.0);
+            q = q.bind(id.get());
         }
         out.extend(rows_to_units(q.fetch_all(&mut *conn).await?)?);
     }
@@ -159,7 +159,7 @@ pub async fn children(
         valid_on(2)
     );
     let rows = sqlx::query(&sql)
-        .bind(parent.0)
+        .bind(parent.get())
         .bind(date_text(as_of))
         .fetch_all(&mut *conn)
         .await?;
@@ -176,10 +176,12 @@ pub async fn ancestor_ids(conn: &mut Conn, id: UnitId) -> StoreResult<Vec<UnitId
              WHERE up.depth < 64 \
          ) SELECT id FROM up WHERE depth > 0 ORDER BY depth",
     )
-    .bind(id.0)
+    .bind(id.get())
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|r| Ok(UnitId(r.try_get("id")?))).collect()
+    rows.iter()
+        .map(|r| Ok(UnitId::new(r.try_get("id")?)))
+        .collect()
 }
 
 /// A unit and everything below it, optionally only units existing on `as_of`
@@ -201,7 +203,7 @@ pub async fn subtree(
         valid_on(2)
     );
     let rows = sqlx::query(&sql)
-        .bind(root.0)
+        .bind(root.get())
         .bind(date_text(as_of))
         .bind(i64::from(max_depth.unwrap_or(64).min(64)))
         .fetch_all(&mut *conn)
@@ -275,7 +277,7 @@ pub async fn search(conn: &mut Conn, query: &UnitQuery) -> StoreResult<Vec<OrgUn
         .bind(date_text(query.as_of));
     if let Some(within) = &query.within {
         for id in within {
-            q = q.bind(id.0);
+            q = q.bind(id.get());
         }
     }
     rows_to_units(q.fetch_all(&mut *conn).await?)
@@ -339,7 +341,7 @@ pub async fn insert_units(
                 .bind(u.name.clone())
                 .bind(u.name_folded.clone())
                 .bind(u.division_type.clone())
-                .bind(u.parent.map(|p| p.0))
+                .bind(u.parent.map(|p| p.get()))
                 .bind(date_text(u.validity.from))
                 .bind(date_text(u.validity.to))
                 .bind(u.lat)
@@ -350,7 +352,7 @@ pub async fn insert_units(
         // Both databases return the ids of a multi-row insert in VALUES order.
         let rows = q.fetch_all(&mut *conn).await?;
         for r in rows {
-            ids.push(UnitId(r.try_get("id")?));
+            ids.push(UnitId::new(r.try_get("id")?));
         }
     }
     Ok(ids)
@@ -365,13 +367,13 @@ pub async fn update_unit(conn: &mut Conn, id: UnitId, u: &NewUnit, now: i64) -> 
     .bind(u.name.clone())
     .bind(u.name_folded.clone())
     .bind(u.division_type.clone())
-    .bind(u.parent.map(|p| p.0))
+    .bind(u.parent.map(|p| p.get()))
     .bind(date_text(u.validity.from))
     .bind(date_text(u.validity.to))
     .bind(u.lat)
     .bind(u.lon)
     .bind(now)
-    .bind(id.0)
+    .bind(id.get())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -403,8 +405,8 @@ pub async fn reorg_keys(conn: &mut Conn) -> StoreResult<HashMap<(UnitId, UnitId,
             .ok_or_else(|| corrupt("missing date"))?;
         out.insert(
             (
-                UnitId(r.try_get("old_unit_id")?),
-                UnitId(r.try_get("new_unit_id")?),
+                UnitId::new(r.try_get("old_unit_id")?),
+                UnitId::new(r.try_get("new_unit_id")?),
                 date,
             ),
             r.try_get("id")?,
@@ -424,8 +426,8 @@ pub async fn insert_reorgs(conn: &mut Conn, events: &[ReorgEvent]) -> StoreResul
         for e in chunk {
             q = q
                 .bind(date_text(Some(e.date)))
-                .bind(e.old.0)
-                .bind(e.new.0)
+                .bind(e.old.get())
+                .bind(e.new.get())
                 .bind(e.kind.as_str())
                 .bind(i64::from(e.is_default));
         }
@@ -456,7 +458,7 @@ pub async fn reorgs_of(conn: &mut Conn, unit: UnitId) -> StoreResult<Vec<ReorgEv
         "SELECT effective_date, old_unit_id, new_unit_id, kind, is_default FROM reorg_events \
          WHERE old_unit_id = $1 OR new_unit_id = $1 ORDER BY effective_date, old_unit_id, new_unit_id",
     )
-    .bind(unit.0)
+    .bind(unit.get())
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
@@ -464,8 +466,8 @@ pub async fn reorgs_of(conn: &mut Conn, unit: UnitId) -> StoreResult<Vec<ReorgEv
             Ok(ReorgEvent {
                 date: parse_date(Some(r.try_get("effective_date")?))?
                     .ok_or_else(|| corrupt("missing date"))?,
-                old: UnitId(r.try_get("old_unit_id")?),
-                new: UnitId(r.try_get("new_unit_id")?),
+                old: UnitId::new(r.try_get("old_unit_id")?),
+                new: UnitId::new(r.try_get("new_unit_id")?),
                 kind: ReorgKind::parse(r.try_get("kind")?).map_err(corrupt)?,
                 is_default: r.try_get::<i64, _>("is_default")? != 0,
             })

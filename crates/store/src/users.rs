@@ -1,6 +1,6 @@
 //! Users and their role grants.
 
-use baocao_domain::access::Role;
+use baocao_domain::access::{Role, UserId};
 use baocao_domain::unit::UnitId;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -11,7 +11,7 @@ use crate::{Conn, StoreError, StoreResult};
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
     /// Identity.
-    pub id: i64,
+    pub id: UserId,
     /// Login name, lower case.
     pub username: String,
     /// Name shown on screens.
@@ -34,7 +34,7 @@ pub struct StoredGrant {
     /// Identity.
     pub id: i64,
     /// Whose.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Which role.
     pub role: Role,
     /// Where: `None` is the whole system.
@@ -46,11 +46,11 @@ const USER_COLUMNS: &str =
 
 fn user_from_row(r: &AnyRow) -> StoreResult<User> {
     Ok(User {
-        id: r.try_get("id")?,
+        id: UserId::new(r.try_get("id")?),
         username: r.try_get("username")?,
         display_name: r.try_get("display_name")?,
         password_hash: r.try_get("password_hash")?,
-        unit: r.try_get::<Option<i64>, _>("unit_id")?.map(UnitId),
+        unit: r.try_get::<Option<i64>, _>("unit_id")?.map(UnitId::new),
         locale: r.try_get("locale")?,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
         email: r.try_get("email")?,
@@ -73,7 +73,7 @@ pub struct NewUser<'a> {
 }
 
 /// Inserts a user; a taken username is a unique violation.
-pub async fn insert(conn: &mut Conn, user: &NewUser<'_>, now: i64) -> StoreResult<i64> {
+pub async fn insert(conn: &mut Conn, user: &NewUser<'_>, now: i64) -> StoreResult<UserId> {
     let row = sqlx::query(
         "INSERT INTO users (username, display_name, password_hash, unit_id, locale, disabled, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, 0, $6, $6) RETURNING id",
@@ -81,18 +81,18 @@ pub async fn insert(conn: &mut Conn, user: &NewUser<'_>, now: i64) -> StoreResul
     .bind(user.username)
     .bind(user.display_name)
     .bind(user.password_hash)
-    .bind(user.unit.map(|u| u.0))
+    .bind(user.unit.map(|u| u.get()))
     .bind(user.locale)
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get("id")?)
+    Ok(UserId::new(row.try_get("id")?))
 }
 
 /// A user by id.
-pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<User>> {
+pub async fn get(conn: &mut Conn, id: UserId) -> StoreResult<Option<User>> {
     let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&mut *conn)
         .await?;
     row.as_ref().map(user_from_row).transpose()
@@ -120,22 +120,27 @@ pub async fn list(conn: &mut Conn) -> StoreResult<Vec<User>> {
 }
 
 /// Replaces a user's password hash.
-pub async fn set_password(conn: &mut Conn, id: i64, hash: &str, now: i64) -> StoreResult<bool> {
+pub async fn set_password(conn: &mut Conn, id: UserId, hash: &str, now: i64) -> StoreResult<bool> {
     let done = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)
         .bind(now)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Enables or disables a user.
-pub async fn set_disabled(conn: &mut Conn, id: i64, disabled: bool, now: i64) -> StoreResult<bool> {
+pub async fn set_disabled(
+    conn: &mut Conn,
+    id: UserId,
+    disabled: bool,
+    now: i64,
+) -> StoreResult<bool> {
     let done = sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
         .bind(i64::from(disabled))
         .bind(now)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() == 1)
@@ -144,25 +149,25 @@ pub async fn set_disabled(conn: &mut Conn, id: i64, disabled: bool, now: i64) ->
 /// Sets or clears a user's e-mail address.
 pub async fn set_email(
     conn: &mut Conn,
-    id: i64,
+    id: UserId,
     email: Option<&str>,
     now: i64,
 ) -> StoreResult<bool> {
     let done = sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3")
         .bind(email)
         .bind(now)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Sets a user's language.
-pub async fn set_locale(conn: &mut Conn, id: i64, locale: &str, now: i64) -> StoreResult<()> {
+pub async fn set_locale(conn: &mut Conn, id: UserId, locale: &str, now: i64) -> StoreResult<()> {
     sqlx::query("UPDATE users SET locale = $1, updated_at = $2 WHERE id = $3")
         .bind(locale)
         .bind(now)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -171,16 +176,16 @@ pub async fn set_locale(conn: &mut Conn, id: i64, locale: &str, now: i64) -> Sto
 fn grant_from_row(r: &AnyRow) -> StoreResult<StoredGrant> {
     Ok(StoredGrant {
         id: r.try_get("id")?,
-        user_id: r.try_get("user_id")?,
+        user_id: UserId::new(r.try_get("user_id")?),
         role: Role::parse(r.try_get("role")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        unit: r.try_get::<Option<i64>, _>("unit_id")?.map(UnitId),
+        unit: r.try_get::<Option<i64>, _>("unit_id")?.map(UnitId::new),
     })
 }
 
 /// Grants a role; granting the same role on the same unit twice is a unique violation.
 pub async fn grant(
     conn: &mut Conn,
-    user_id: i64,
+    user_id: UserId,
     role: Role,
     unit: Option<UnitId>,
     now: i64,
@@ -188,9 +193,9 @@ pub async fn grant(
     let row = sqlx::query(
         "INSERT INTO role_grants (user_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
-    .bind(user_id)
+    .bind(user_id.get())
     .bind(role.as_str())
-    .bind(unit.map(|u| u.0))
+    .bind(unit.map(|u| u.get()))
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
@@ -198,21 +203,21 @@ pub async fn grant(
 }
 
 /// Removes a grant of a user; false if there was none.
-pub async fn revoke_grant(conn: &mut Conn, user_id: i64, grant_id: i64) -> StoreResult<bool> {
+pub async fn revoke_grant(conn: &mut Conn, user_id: UserId, grant_id: i64) -> StoreResult<bool> {
     let done = sqlx::query("DELETE FROM role_grants WHERE id = $1 AND user_id = $2")
         .bind(grant_id)
-        .bind(user_id)
+        .bind(user_id.get())
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// A user's grants.
-pub async fn grants_of(conn: &mut Conn, user_id: i64) -> StoreResult<Vec<StoredGrant>> {
+pub async fn grants_of(conn: &mut Conn, user_id: UserId) -> StoreResult<Vec<StoredGrant>> {
     let rows = sqlx::query(
         "SELECT id, user_id, role, unit_id FROM role_grants WHERE user_id = $1 ORDER BY role, unit_id",
     )
-    .bind(user_id)
+    .bind(user_id.get())
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(grant_from_row).collect()

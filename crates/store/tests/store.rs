@@ -270,19 +270,18 @@ both_backends!(
                 assert_eq!(auth::token_owner(&mut conn, "t1", 103).await.unwrap(), None);
         assert_eq!(auth::tokens_of(&mut conn, id).await.unwrap()[0].revoked_at, Some(102));
 
-        for at in [10, 20, 30] {
-            auth::record_failure(&mut conn, "vinh.reviewer", "10.0.0.1", at).await.unwrap();
+        // Attempts count in a fixed window from the first; one taken back
+        // lowers the count; a new window starts over; clearing forgets.
+        for (at, want) in [(10, 1), (15, 2), (20, 3)] {
+            assert_eq!(auth::count_attempt(&mut conn, "user:vinh", at, 15).await.unwrap(), (want, 10));
         }
-        auth::record_failure(&mut conn, "other", "10.0.0.1", 30).await.unwrap();
-        assert_eq!(
-            auth::failures_since(&mut conn, "vinh.reviewer", "10.0.0.1", 15).await.unwrap(),
-            (2, 3)
-        );
-        auth::clear_failures(&mut conn, "vinh.reviewer", 0).await.unwrap();
-        assert_eq!(
-            auth::failures_since(&mut conn, "vinh.reviewer", "10.0.0.1", 0).await.unwrap(),
-            (0, 1)
-        );
+        auth::uncount_attempt(&mut conn, "user:vinh").await.unwrap();
+        assert_eq!(auth::count_attempt(&mut conn, "user:vinh", 24, 15).await.unwrap(), (3, 10));
+        assert_eq!(auth::count_attempt(&mut conn, "user:vinh", 25, 15).await.unwrap(), (1, 25), "the window of 10 ended at 25");
+        assert_eq!(auth::count_attempt(&mut conn, "address:10.0.0.1", 26, 15).await.unwrap(), (1, 26));
+        auth::clear_attempts(&mut conn, "user:vinh", 0).await.unwrap();
+        assert_eq!(auth::count_attempt(&mut conn, "user:vinh", 27, 15).await.unwrap(), (1, 27));
+        assert_eq!(auth::count_attempt(&mut conn, "address:10.0.0.1", 28, 15).await.unwrap(), (2, 26));
 
         meta::set(&mut conn, "demo", "1").await.unwrap();
         meta::set(&mut conn, "demo", "2").await.unwrap();

@@ -36,12 +36,21 @@
     request.open("PUT", "/api/v1/reports/" + form.dataset.report + "/draft");
     request.setRequestHeader("Content-Type", "application/json");
     request.setRequestHeader("X-CSRF-Token", form.dataset.csrf);
+    var revision = document.getElementById("revision");
+    if (revision) request.setRequestHeader("If-Match", '"' + revision.value + '"');
     request.onload = function () {
       busy = false;
       if (request.status === 200) {
+        // The next save is made from this one.
+        var etag = (request.getResponseHeader("ETag") || "").replace(/"/g, "");
+        if (revision && etag) revision.value = etag;
         var now = new Date();
         var hh = ("0" + now.getHours()).slice(-2), mm = ("0" + now.getMinutes()).slice(-2);
         say(form.dataset.saved + " " + hh + ":" + mm);
+      } else if (request.status === 409) {
+        // Someone else saved in between: nothing is overwritten; the Save
+        // button shows this user's entries over theirs to check and save again.
+        say(form.dataset.conflict);
       } else {
         // Invalid values: the Save button shows the problems cell by cell.
         var message = form.dataset.failed;

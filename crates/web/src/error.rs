@@ -92,6 +92,7 @@ impl WebError {
                 StatusCode::UNAUTHORIZED
             }
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Invalid(_) | AppError::ImportRejected(_) | AppError::DocumentRejected(_) => {
@@ -224,10 +225,13 @@ impl IntoResponse for WebError {
                 header::HeaderValue::from_static("close"),
             );
         }
-        if let AppError::Throttled { retry_after } = self.error {
-            if let Ok(v) = retry_after.to_string().parse() {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        let retry_after = match self.error {
+            AppError::Throttled { retry_after } => Some(retry_after.max(0).unsigned_abs()),
+            AppError::Busy { retry_after } => Some(retry_after),
+            _ => None,
+        };
+        if let Some(Ok(v)) = retry_after.map(|s| s.to_string().parse()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
         }
         response
     }

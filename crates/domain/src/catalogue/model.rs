@@ -273,6 +273,11 @@ impl Regime {
             .map(|(i, v)| (i + 1, v))
     }
 
+    /// Version `number` (1-based, as reports and pages count them).
+    pub fn version(&self, number: usize) -> Option<&RegimeVersion> {
+        number.checked_sub(1).and_then(|i| self.versions.get(i))
+    }
+
     /// The newest version.
     pub fn latest(&self) -> Option<&RegimeVersion> {
         self.versions.last()

@@ -2,7 +2,7 @@
 
 use baocao_app::units::UnitDetail;
 use baocao_app::users::UserView;
-use baocao_domain::unit::OrgUnit;
+use baocao_domain::unit::{OrgUnit, UnitId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -36,13 +36,13 @@ pub struct UnitDto {
 impl From<&OrgUnit> for UnitDto {
     fn from(u: &OrgUnit) -> Self {
         UnitDto {
-            id: u.id.0,
+            id: u.id.get(),
             kind: u.kind.as_str().into(),
             level: u.level.as_str().into(),
             code: u.code.as_str().into(),
             name: u.name.clone(),
             division_type: u.division_type.clone(),
-            parent_id: u.parent.map(|p| p.0),
+            parent_id: u.parent.map(UnitId::get),
             valid_from: u.validity.from.map(|d| d.to_string()),
             valid_to: u.validity.to.map(|d| d.to_string()),
             lat: u.lat,
@@ -162,7 +162,7 @@ pub struct UserDto {
 impl From<&UserView> for UserDto {
     fn from(v: &UserView) -> Self {
         UserDto {
-            id: v.user.id,
+            id: v.user.id.get(),
             username: v.user.username.clone(),
             display_name: v.user.display_name.clone(),
             unit: v.unit.as_ref().map(Into::into),
@@ -214,6 +214,10 @@ pub struct GrantRequest {
 pub struct PasswordRequest {
     /// At least 10 characters.
     pub password: String,
+    /// Keep the user's API tokens working (by default a new password revokes
+    /// them with the sessions).
+    #[serde(default)]
+    pub keep_tokens: bool,
 }
 
 /// A new e-mail address.

@@ -5,8 +5,10 @@ use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use baocao_app::reports::{AttachmentView, Obligation, ReportView, SynthesisView, Timeliness};
-use baocao_domain::report::Content;
+use baocao_app::reports::{
+    AttachmentView, InboxItem, Obligation, ReportView, SynthesisView, Timeliness,
+};
+use baocao_domain::report::{Content, ReportId};
 use baocao_domain::unit::UnitId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -21,7 +23,8 @@ pub struct OpenRequest {
     /// Regime code.
     pub regime: String,
     /// Reporting unit id.
-    pub unit_id: i64,
+    #[schema(value_type = i64)]
+    pub unit_id: UnitId,
     /// Period id (`2026M02`, or `ADHOC:2026-09-26..2026-09-30` for a request).
     pub period: String,
 }
@@ -43,12 +46,6 @@ pub struct Submitted {
     pub on_time: bool,
 }
 
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&baocao_domain::report::VIETNAM)
-        .date_naive()
-}
-
 /// What the caller's units owe, most urgent first (returned, overdue, due soon…).
 #[utoipa::path(get, path = "/api/v1/reports/mine", tag = "reports", security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
@@ -59,35 +56,27 @@ pub async fn mine(
     Ok(Json(
         state
             .app
-            .obligations(&authed.caller.principal, today())
+            .obligations(&authed.caller.principal, baocao_app::today())
             .await
             .api(&authed)?,
     ))
 }
 
-/// Reports submitted to the caller's units, waiting for a decision.
+/// Reports submitted to the caller's units, waiting for a decision: one
+/// summary each (open one with `GET /api/v1/reports/{id}`).
 #[utoipa::path(get, path = "/api/v1/reports/inbox", tag = "reports", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [Object]), (status = 401, body = ErrorBody)))]
 pub async fn inbox(
     State(state): State<AppState>,
     authed: Authed,
-) -> Result<Json<Vec<ReportView>>, WebError> {
-    let queue = state
-        .app
-        .review_queue(&authed.caller.principal)
-        .await
-        .api(&authed)?;
-    let mut out = Vec::with_capacity(queue.len());
-    for r in queue {
-        out.push(
-            state
-                .app
-                .report(&authed.caller.principal, r.id)
-                .await
-                .api(&authed)?,
-        );
-    }
-    Ok(Json(out))
+) -> Result<Json<Vec<InboxItem>>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .review_queue(&authed.caller.principal)
+            .await
+            .api(&authed)?,
+    ))
 }
 
 /// Opens the report of a unit for a regime and period (an empty draft is made
@@ -106,7 +95,7 @@ pub async fn open(
             .open_report(
                 &authed.caller.principal,
                 &body.regime,
-                UnitId(body.unit_id),
+                body.unit_id,
                 &body.period,
             )
             .await
@@ -121,7 +110,7 @@ pub async fn open(
 pub async fn get_report(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
 ) -> Result<Json<ReportView>, WebError> {
     Ok(Json(
         state
@@ -134,6 +123,9 @@ pub async fn get_report(
 
 /// Saves the draft: `{"values": {"LD01": "1234", "LD01/sex:female": "600"}, "sections": {"I": "…"}}`.
 /// Cells are checked against the forms; problems come back in `fields`, by cell.
+/// Send the report's `revision` (from `GET /api/v1/reports/{id}`) as `If-Match`
+/// to be told (409) when someone else saved in between instead of overwriting
+/// their save; the new revision comes back in the `ETag` header.
 #[utoipa::path(put, path = "/api/v1/reports/{id}/draft", tag = "reports", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Report id")),
     request_body(content = Object, description = "Report content"),
@@ -141,16 +133,36 @@ pub async fn get_report(
 pub async fn save(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
+    headers: axum::http::HeaderMap,
     ApiJson(content): ApiJson<Content>,
-) -> Result<Json<Content>, WebError> {
-    Ok(Json(
-        state
-            .app
-            .save_report(&authed.caller.principal, id, &content)
-            .await
-            .api(&authed)?,
-    ))
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    let base = match headers.get(axum::http::header::IF_MATCH) {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .map(|t| t.trim().trim_matches('"'))
+                .and_then(|t| t.parse::<i64>().ok())
+                .ok_or_else(|| {
+                    authed.api_error(baocao_app::AppError::field(
+                        "If-Match",
+                        baocao_domain::Message::new("request.bad_revision"),
+                    ))
+                })?,
+        ),
+    };
+    let (saved, revision) = state
+        .app
+        .save_report(&authed.caller.principal, id, &content, base)
+        .await
+        .api(&authed)?;
+    Ok((
+        [(axum::http::header::ETAG, format!("\"{revision}\""))],
+        Json(saved),
+    )
+        .into_response())
 }
 
 /// Submits the draft as the next version (the reporting unit's head).
@@ -160,7 +172,7 @@ pub async fn save(
 pub async fn submit(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
 ) -> Result<Json<Submitted>, WebError> {
     let (version, on_time) = state
         .app
@@ -177,7 +189,7 @@ pub async fn submit(
 pub async fn return_report(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     ApiJson(body): ApiJson<ReasonRequest>,
 ) -> Result<StatusCode, WebError> {
     state
@@ -195,7 +207,7 @@ pub async fn return_report(
 pub async fn accept(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     ApiJson(body): ApiJson<ReasonRequest>,
 ) -> Result<StatusCode, WebError> {
     state
@@ -214,7 +226,7 @@ pub async fn accept(
 pub async fn correct(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     ApiJson(body): ApiJson<ReasonRequest>,
 ) -> Result<StatusCode, WebError> {
     state
@@ -233,7 +245,7 @@ pub async fn correct(
 pub async fn recall(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     ApiJson(body): ApiJson<ReasonRequest>,
 ) -> Result<StatusCode, WebError> {
     state
@@ -253,7 +265,7 @@ pub async fn recall(
 pub async fn synthesize(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
 ) -> Result<Json<SynthesisView>, WebError> {
     Ok(Json(
         state
@@ -272,7 +284,8 @@ pub struct TimelinessQuery {
     /// Period id.
     pub period: String,
     /// The receiving unit's id.
-    pub unit: i64,
+    #[param(value_type = i64)]
+    pub unit: UnitId,
 }
 
 /// Timeliness and completeness of the reports a unit receives for a regime and
@@ -288,12 +301,7 @@ pub async fn timeliness(
     Ok(Json(
         state
             .app
-            .timeliness(
-                &authed.caller.principal,
-                &q.regime,
-                &q.period,
-                UnitId(q.unit),
-            )
+            .timeliness(&authed.caller.principal, &q.regime, &q.period, q.unit)
             .await
             .api(&authed)?,
     ))
@@ -307,7 +315,7 @@ pub async fn timeliness(
 pub async fn template(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
 ) -> Result<axum::response::Response, WebError> {
     let (name, bytes) = state
         .app
@@ -347,13 +355,13 @@ pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
 pub async fn upload(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     body: axum::body::Bytes,
 ) -> Result<Json<Content>, WebError> {
     Ok(Json(
         state
             .app
-            .upload_report(&authed.caller.principal, id, &body)
+            .upload_report(&authed.caller.principal, id, body.into())
             .await
             .api(&authed)?,
     ))
@@ -366,7 +374,7 @@ pub async fn upload(
 pub async fn csv_get(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
 ) -> Result<axum::response::Response, WebError> {
     use axum::response::IntoResponse;
     let bytes = state
@@ -389,13 +397,13 @@ pub async fn csv_get(
 pub async fn csv_put(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     body: axum::body::Bytes,
 ) -> Result<Json<Content>, WebError> {
     Ok(Json(
         state
             .app
-            .upload_report_csv(&authed.caller.principal, id, &body)
+            .upload_report_csv(&authed.caller.principal, id, body.into())
             .await
             .api(&authed)?,
     ))
@@ -417,7 +425,7 @@ pub struct AttachmentQuery {
 pub async fn attach(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     Query(q): Query<AttachmentQuery>,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<AttachmentView>), WebError> {
@@ -436,7 +444,7 @@ pub async fn attach(
 pub async fn attachments(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
 ) -> Result<Json<Vec<AttachmentView>>, WebError> {
     Ok(Json(
         state
@@ -504,7 +512,7 @@ pub async fn notifications(
 ) -> Result<Json<Vec<NotificationDto>>, WebError> {
     let list = state
         .app
-        .notifications(&authed.caller.principal, today())
+        .notifications(&authed.caller.principal, baocao_app::today())
         .await
         .api(&authed)?;
     Ok(Json(

@@ -48,7 +48,7 @@ fn grants(p: &baocao_domain::access::Principal) -> Vec<SessionGrant> {
         .iter()
         .map(|g| SessionGrant {
             role: g.role.as_str().into(),
-            unit_id: g.scope.as_ref().map(|s| s.unit.0),
+            unit_id: g.scope.as_ref().map(|s| s.unit.get()),
         })
         .collect()
 }

@@ -102,13 +102,13 @@ pub async fn roots(
 pub async fn detail(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
     Query(p): Query<DateParams>,
 ) -> Result<Json<UnitDetailDto>, WebError> {
     let date = date_param(&authed, p.date.as_deref())?;
     let d = state
         .app
-        .unit_detail(&authed.caller.principal, UnitId(id), date)
+        .unit_detail(&authed.caller.principal, id, date)
         .await
         .map_err(|e| authed.api_error(e))?;
     Ok(Json((&d).into()))
@@ -121,13 +121,13 @@ pub async fn detail(
 pub async fn children(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
     Query(p): Query<DateParams>,
 ) -> Result<Json<Vec<UnitDto>>, WebError> {
     let date = date_param(&authed, p.date.as_deref())?;
     let list = state
         .app
-        .unit_children(&authed.caller.principal, UnitId(id), date)
+        .unit_children(&authed.caller.principal, id, date)
         .await
         .map_err(|e| authed.api_error(e))?;
     Ok(Json(dto::units(&list)))
@@ -140,13 +140,13 @@ pub async fn children(
 pub async fn subtree(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
     Query(p): Query<DateParams>,
 ) -> Result<Json<Vec<UnitDto>>, WebError> {
     let date = date_param(&authed, p.date.as_deref())?;
     let list = state
         .app
-        .unit_subtree(&authed.caller.principal, UnitId(id), date, p.depth)
+        .unit_subtree(&authed.caller.principal, id, date, p.depth)
         .await
         .map_err(|e| authed.api_error(e))?;
     Ok(Json(dto::units(&list)))
@@ -159,11 +159,11 @@ pub async fn subtree(
 pub async fn ancestors(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
 ) -> Result<Json<Vec<UnitDto>>, WebError> {
     let list = state
         .app
-        .unit_ancestors(&authed.caller.principal, UnitId(id))
+        .unit_ancestors(&authed.caller.principal, id)
         .await
         .map_err(|e| authed.api_error(e))?;
     Ok(Json(dto::units(&list)))
@@ -206,10 +206,10 @@ pub async fn create(
         .add_unit(
             &authed.caller.principal,
             record.0,
-            body.parent_id.map(UnitId),
+            body.parent_id.map(UnitId::new),
             record.1,
         )
         .await
         .map_err(|e| authed.api_error(e))?;
-    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
+    Ok((StatusCode::CREATED, Json(Created { id: id.get() })))
 }

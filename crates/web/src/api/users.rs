@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use baocao_app::users::UserInput;
 use baocao_app::AppError;
-use baocao_domain::access::Role;
+use baocao_domain::access::{Role, UserId};
 use baocao_domain::unit::UnitId;
 
 use super::dto::{Created, EmailRequest, GrantRequest, NewUserRequest, PasswordRequest, UserDto};
@@ -46,7 +46,7 @@ pub async fn create(
         username: body.username,
         display_name: body.display_name,
         password: body.password,
-        unit: body.unit_id.map(UnitId),
+        unit: body.unit_id.map(UnitId::new),
         locale: body.locale,
         role,
     };
@@ -55,7 +55,7 @@ pub async fn create(
         .create_user(&authed.caller.principal, &input)
         .await
         .map_err(|e| authed.api_error(e))?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(Created { id: id.get() })))
 }
 
 /// Grants a role on a unit subtree (or system-wide).
@@ -65,14 +65,19 @@ pub async fn create(
 pub async fn grant(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     ApiJson(body): ApiJson<GrantRequest>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
     let role = Role::parse(&body.role)
         .map_err(|e| authed.api_error(AppError::field("role", e.message())))?;
     let grant = state
         .app
-        .grant_role(&authed.caller.principal, id, role, body.unit_id.map(UnitId))
+        .grant_role(
+            &authed.caller.principal,
+            id,
+            role,
+            body.unit_id.map(UnitId::new),
+        )
         .await
         .map_err(|e| authed.api_error(e))?;
     Ok((StatusCode::CREATED, Json(Created { id: grant })))
@@ -85,7 +90,7 @@ pub async fn grant(
 pub async fn revoke(
     State(state): State<AppState>,
     authed: Authed,
-    Path((id, grant_id)): Path<(i64, i64)>,
+    Path((id, grant_id)): Path<(UserId, i64)>,
 ) -> Result<StatusCode, WebError> {
     state
         .app
@@ -95,19 +100,25 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Sets a user's password (ends its sessions).
+/// Sets a user's password: ends its sessions and revokes its API tokens
+/// (unless `keep_tokens`).
 #[utoipa::path(put, path = "/api/v1/users/{id}/password", request_body = PasswordRequest, tag = "users",
     params(("id" = i64, Path, description = "User id")), security(("bearer" = [])),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn password(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     ApiJson(body): ApiJson<PasswordRequest>,
 ) -> Result<StatusCode, WebError> {
     state
         .app
-        .set_password(&authed.caller.principal, id, &body.password)
+        .set_password(
+            &authed.caller.principal,
+            id,
+            &body.password,
+            body.keep_tokens,
+        )
         .await
         .map_err(|e| authed.api_error(e))?;
     Ok(StatusCode::NO_CONTENT)
@@ -121,7 +132,7 @@ pub async fn password(
 pub async fn email(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     ApiJson(body): ApiJson<EmailRequest>,
 ) -> Result<StatusCode, WebError> {
     state

@@ -568,9 +568,8 @@ async fn regime_page(
     let meta = state.app.metadata().await.page(&authed)?;
     let regime = meta.regime(&code).ok_or(AppError::NotFound).page(&authed)?;
     let number = query.version.unwrap_or(regime.versions.len());
-    let v = number
-        .checked_sub(1)
-        .and_then(|i| regime.versions.get(i))
+    let v = regime
+        .version(number)
         .ok_or(AppError::NotFound)
         .page(&authed)?;
     let mut facts = vec![
@@ -1360,9 +1359,8 @@ async fn edit_regime(
 ) -> Result<Response, WebError> {
     let regime = state.app.regime(&code).await.page(&authed)?;
     let number = query.version.unwrap_or(regime.versions.len());
-    let version = number
-        .checked_sub(1)
-        .and_then(|i| regime.versions.get(i))
+    let version = regime
+        .version(number)
         .ok_or(AppError::NotFound)
         .page(&authed)?;
     let mut fields = EditorFields::of(&code, version);

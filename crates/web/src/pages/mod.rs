@@ -11,7 +11,7 @@ use baocao_app::auth::random_secret;
 use baocao_app::i18n::{render, t, Lang};
 use baocao_app::users::UserInput;
 use baocao_app::AppError;
-use baocao_domain::access::{Permission, Role};
+use baocao_domain::access::{Permission, Role, UserId};
 use baocao_domain::calendar::NonWorkingReason;
 use baocao_domain::unit::{OrgUnit, UnitId};
 use baocao_domain::Message;
@@ -409,7 +409,7 @@ fn validity_text(lang: Lang, u: &OrgUnit) -> String {
 fn unit_row(lang: Lang, u: &OrgUnit) -> UnitRow {
     let open = u.validity.from.is_none() && u.validity.to.is_none();
     UnitRow {
-        id: u.id.0,
+        id: u.id.get(),
         name: u.name.clone(),
         code: u.code.to_string(),
         kind: t(lang, &format!("unit.kind_{}", u.kind.as_str())),
@@ -506,7 +506,7 @@ struct UnitPage {
 async fn unit_page(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
     Query(q): Query<UnitsQuery>,
 ) -> Result<Response, WebError> {
     let lang = authed.lang;
@@ -514,7 +514,7 @@ async fn unit_page(
     let date = parse_date("date", Some(&date_text)).map_err(|e| authed.page_error(e))?;
     let d = state
         .app
-        .unit_detail(&authed.caller.principal, UnitId(id), date)
+        .unit_detail(&authed.caller.principal, id, date)
         .await
         .map_err(|e| authed.page_error(e))?;
     let reorgs = d
@@ -532,7 +532,7 @@ async fn unit_page(
                     lang,
                     &Message::new(key).arg("date", e.date.format("%d/%m/%Y")),
                 ),
-                other_id: other.id.0,
+                other_id: other.id.get(),
                 other_name: other.name.clone(),
                 other_code: other.code.to_string(),
             }
@@ -576,7 +576,7 @@ fn unit_label(lang: Lang, u: Option<&OrgUnit>) -> String {
 
 fn user_row(lang: Lang, v: &baocao_app::users::UserView) -> UserRow {
     UserRow {
-        id: v.user.id,
+        id: v.user.id.get(),
         username: v.user.username.clone(),
         display_name: v.user.display_name.clone(),
         email: v.user.email.clone().unwrap_or_default(),
@@ -682,7 +682,7 @@ async fn users_create(
         username: form.username,
         display_name: form.display_name,
         password: form.password,
-        unit: unit.map(UnitId),
+        unit: unit.map(UnitId::new),
         locale: form.locale,
         role,
     };
@@ -706,7 +706,7 @@ struct UserPage {
 async fn user_page(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
 ) -> Result<Response, WebError> {
     let lang = authed.lang;
     let v = state
@@ -745,7 +745,7 @@ struct GrantForm {
 async fn user_grant(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     PageForm(form): PageForm<GrantForm>,
 ) -> Result<Response, WebError> {
     authed.check_csrf(&form.csrf)?;
@@ -754,7 +754,7 @@ async fn user_grant(
     let unit = optional_id("unit_id", &form.unit_id).map_err(|e| authed.page_error(e))?;
     state
         .app
-        .grant_role(&authed.caller.principal, id, role, unit.map(UnitId))
+        .grant_role(&authed.caller.principal, id, role, unit.map(UnitId::new))
         .await
         .map_err(|e| authed.page_error(e))?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
@@ -763,7 +763,7 @@ async fn user_grant(
 async fn user_revoke(
     State(state): State<AppState>,
     authed: Authed,
-    Path((id, grant_id)): Path<(i64, i64)>,
+    Path((id, grant_id)): Path<(UserId, i64)>,
     PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response, WebError> {
     authed.check_csrf(&form.csrf)?;
@@ -785,13 +785,13 @@ struct PasswordForm {
 async fn user_password(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     PageForm(form): PageForm<PasswordForm>,
 ) -> Result<Response, WebError> {
     authed.check_csrf(&form.csrf)?;
     state
         .app
-        .set_password(&authed.caller.principal, id, &form.password)
+        .set_password(&authed.caller.principal, id, &form.password, false)
         .await
         .map_err(|e| authed.page_error(e))?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
@@ -808,7 +808,7 @@ struct EmailForm {
 async fn user_email(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     PageForm(form): PageForm<EmailForm>,
 ) -> Result<Response, WebError> {
     authed.check_csrf(&form.csrf)?;
@@ -846,7 +846,7 @@ struct DisableForm {
 async fn user_disable(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     PageForm(form): PageForm<DisableForm>,
 ) -> Result<Response, WebError> {
     authed.check_csrf(&form.csrf)?;

@@ -11,10 +11,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use baocao_app::i18n::{render, t, Lang};
-use baocao_app::reports::{ReportView, Urgency};
+use baocao_app::reports::ReportView;
 use baocao_app::AppError;
 use baocao_domain::catalogue::{ColumnSource, Metadata, RegimeVersion, ValueType};
-use baocao_domain::report::{column_values, computed, derived_text, ColumnContext, Content};
+use baocao_domain::obligation::Urgency;
+use baocao_domain::report::{
+    column_values, computed, derived_text, ColumnContext, Content, ReportId,
+};
 use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
 use serde::Deserialize;
@@ -77,11 +80,11 @@ struct OwedRow {
     status: String,
     urgency: String,
     urgency_class: &'static str,
-    report_id: Option<i64>,
+    report_id: Option<ReportId>,
 }
 
 struct InboxRow {
-    id: i64,
+    id: ReportId,
     regime: String,
     period: String,
     unit_name: String,
@@ -104,18 +107,20 @@ async fn reports_page(State(state): State<AppState>, authed: Authed) -> Result<R
         .obligations(principal, today())
         .await
         .page(&authed)?;
-    let queue = state.app.review_queue(principal).await.page(&authed)?;
-    let mut inbox = Vec::new();
-    for r in queue {
-        let view = state.app.report(principal, r.id).await.page(&authed)?;
-        inbox.push(InboxRow {
+    let inbox = state
+        .app
+        .review_queue(principal)
+        .await
+        .page(&authed)?
+        .into_iter()
+        .map(|r| InboxRow {
             id: r.id,
-            regime: r.regime_code,
-            period: r.period,
-            unit_name: view.unit_name,
+            regime: r.regime,
+            period: r.period.to_string(),
+            unit_name: r.unit_name,
             version: r.version,
-        });
-    }
+        })
+        .collect();
     html(
         ReportsPage {
             layout: Layout::of(&authed, "/reports"),
@@ -125,7 +130,7 @@ async fn reports_page(State(state): State<AppState>, authed: Authed) -> Result<R
                     regime: o.regime.clone(),
                     regime_name: name(lang, &o.regime_name_vi, &o.regime_name_en).to_string(),
                     period: o.period.to_string(),
-                    unit: o.unit.0,
+                    unit: o.unit.get(),
                     unit_name: o.unit_name.clone(),
                     deadline: screen_date(o.deadline),
                     status: o
@@ -178,7 +183,7 @@ async fn open_report(
         .open_report(
             &authed.caller.principal,
             &form.regime,
-            UnitId(form.unit),
+            UnitId::new(form.unit),
             &form.period,
         )
         .await
@@ -228,7 +233,8 @@ struct DiffRow {
 #[template(path = "report.html")]
 struct ReportPage {
     layout: Layout,
-    id: i64,
+    id: ReportId,
+    revision: i64,
     title: String,
     facts: Vec<(String, String)>,
     status: String,
@@ -587,7 +593,7 @@ async fn render_report(
                 view.receiver_name.clone()
             },
         ),
-        (t(lang, "regime.period"), view.period.clone()),
+        (t(lang, "regime.period"), view.period.to_string()),
         (t(lang, "regime.deadline"), screen_date(view.deadline)),
         (
             t(lang, "regime.version"),
@@ -601,6 +607,7 @@ async fn render_report(
         ReportPage {
             layout: Layout::of(authed, &format!("/reports/{}", view.id)),
             id: view.id,
+            revision: view.revision,
             title: name(lang, &version.name_vi, &version.name_en).to_string(),
             facts,
             status: t(lang, view.status.key()),
@@ -625,8 +632,8 @@ async fn render_report(
             timeliness_link: format!(
                 "/reports/timeliness?regime={}&period={}&unit={}",
                 super::url_encode(&view.regime),
-                super::url_encode(&view.period),
-                view.unit.0
+                super::url_encode(&view.period.to_string()),
+                view.unit.get()
             ),
         },
         lang,
@@ -636,7 +643,7 @@ async fn render_report(
 async fn report_page(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
 ) -> Result<Response, WebError> {
     let view = state
         .app
@@ -657,7 +664,7 @@ fn csrf_of(pairs: &[(String, String)]) -> &str {
 async fn save(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     authed.check_csrf(csrf_of(&pairs))?;
@@ -672,12 +679,41 @@ async fn save(
         }
     }
     let lang = authed.lang;
+    let base = pairs
+        .iter()
+        .find(|(k, _)| k == "revision")
+        .and_then(|(_, v)| v.trim().parse::<i64>().ok());
     match state
         .app
-        .save_report(&authed.caller.principal, id, &content)
+        .save_report(&authed.caller.principal, id, &content, base)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{id}?saved=1")).into_response()),
+        Err(AppError::Conflict(message)) if message.key == "report.error.edited_elsewhere" => {
+            // Someone saved in between: show what this user typed over the
+            // current report, with the new revision, to check and save again.
+            let view = state
+                .app
+                .report(&authed.caller.principal, id)
+                .await
+                .page(&authed)?;
+            let panel = SynthesisPanel {
+                summary: render(lang, &message),
+                missing_title: String::new(),
+                missing: Vec::new(),
+                changed: Vec::new(),
+                contributors: Vec::new(),
+            };
+            render_report(
+                &state,
+                &authed,
+                view,
+                Some((content.values, content.sections)),
+                BTreeMap::new(),
+                Some(panel),
+            )
+            .await
+        }
         Err(AppError::DocumentRejected(found)) => {
             let problems = found
                 .into_iter()
@@ -715,7 +751,7 @@ struct ReasonForm {
 async fn workflow_step(
     State(state): State<AppState>,
     authed: Authed,
-    Path((id, step)): Path<(i64, String)>,
+    Path((id, step)): Path<(ReportId, String)>,
     PageForm(form): PageForm<ReasonForm>,
 ) -> Result<Response, WebError> {
     authed.check_csrf(&form.csrf)?;
@@ -736,7 +772,7 @@ async fn workflow_step(
 async fn synthesize(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     PageForm(form): PageForm<ReasonForm>,
 ) -> Result<Response, WebError> {
     authed.check_csrf(&form.csrf)?;
@@ -828,7 +864,7 @@ async fn timeliness_page(
             &authed.caller.principal,
             &q.regime,
             &q.period,
-            UnitId(q.unit),
+            UnitId::new(q.unit),
         )
         .await
         .page(&authed)?;
@@ -884,7 +920,7 @@ async fn timeliness_page(
 async fn template(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
 ) -> Result<Response, WebError> {
     let (name, bytes) = state
         .app
@@ -898,7 +934,7 @@ async fn template(
 async fn upload(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     form: axum::extract::Multipart,
 ) -> Result<Response, WebError> {
     let lang = authed.lang;
@@ -906,7 +942,7 @@ async fn upload(
     authed.check_csrf(&csrf)?;
     match state
         .app
-        .upload_report(&authed.caller.principal, id, &file)
+        .upload_report(&authed.caller.principal, id, file)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{id}?saved=1")).into_response()),
@@ -978,7 +1014,7 @@ async fn read_upload_form(
 async fn attach(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     form: axum::extract::Multipart,
 ) -> Result<Response, WebError> {
     let UploadForm { csrf, name, file } = read_upload_form(&authed, form).await?;

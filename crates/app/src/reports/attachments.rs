@@ -1,0 +1,157 @@
+//! Attachments (tài liệu đính kèm) of a report's draft, frozen with the
+//! version they are submitted with.
+
+use baocao_domain::access::Principal;
+use baocao_domain::attachment::{clean_name, detect, MAX_BYTES};
+use baocao_domain::audit::AuditEvent;
+use baocao_domain::report::ReportId;
+use baocao_domain::Message;
+use baocao_store::ledger;
+use baocao_store::reports::{self as store_reports, NewAttachment};
+use serde::Serialize;
+
+use super::workflow::{changed, entry, plan, write_planned, Step};
+use crate::{now, App, AppError, AppResult};
+
+/// An attachment as listed with its report.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentView {
+    /// Id.
+    pub id: i64,
+    /// The version it belongs to; `None` while in the draft.
+    pub version: Option<i64>,
+    /// File name (cleaned, with the extension of its detected type).
+    pub name: String,
+    /// Media type (detected from the content).
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// SHA-256 (hex), for checking a copy.
+    pub sha256: String,
+}
+
+impl From<store_reports::AttachmentInfo> for AttachmentView {
+    fn from(a: store_reports::AttachmentInfo) -> Self {
+        AttachmentView {
+            id: a.id,
+            version: a.version,
+            name: a.name,
+            content_type: a.content_type,
+            size: a.size,
+            sha256: a.sha256,
+        }
+    }
+}
+
+impl App {
+    /// Attaches a file to a report's draft (its data-entry officers): a PDF,
+    /// Word or Excel file by content, at most 5 MB. The report row is changed
+    /// in the same transaction, so a submission running at the same moment
+    /// either freezes this file with its version or comes after it — never a
+    /// file frozen into a version it was not part of.
+    pub async fn add_attachment(
+        &self,
+        principal: &Principal,
+        id: ReportId,
+        name: &str,
+        bytes: &[u8],
+    ) -> AppResult<AttachmentView> {
+        let meta = self.metadata().await?;
+        let mut tx = self.store.begin_write().await?;
+        let r = store_reports::get(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let at = now();
+        let planned = match plan(&meta, principal, &r, &Step::Touch, at) {
+            Ok(p) => p,
+            Err(AppError::Forbidden) => return Err(self.refusal(&mut tx, principal, &r).await?),
+            Err(e) => return Err(e),
+        };
+        if bytes.len() > MAX_BYTES {
+            return Err(AppError::field(
+                "file",
+                Message::new("report.attachment.too_large").arg("max", MAX_BYTES / (1024 * 1024)),
+            ));
+        }
+        let kind = detect(bytes).ok_or_else(|| {
+            AppError::field(
+                "file",
+                Message::new("report.attachment.bad_type").arg("value", name),
+            )
+        })?;
+        let name = clean_name(name, kind)
+            .ok_or_else(|| AppError::field("file", Message::new("report.attachment.no_name")))?;
+        if !write_planned(&mut tx, std::slice::from_ref(&planned))
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(false)
+        {
+            return Err(changed());
+        }
+        let sha = crate::auth::secret_hash_bytes(bytes);
+        let attachment = store_reports::insert_attachment(
+            &mut tx,
+            &NewAttachment {
+                report: id,
+                name: &name,
+                content_type: kind.media_type(),
+                sha256: &sha,
+                data: bytes,
+                by: principal.actor(),
+                at,
+            },
+        )
+        .await?;
+        let event = AuditEvent::Attached {
+            report: id,
+            attachment,
+            name: name.clone(),
+            size: bytes.len(),
+            sha256: sha.clone(),
+        };
+        ledger::append(&mut tx, entry(&planned.actor, &event, at)).await?;
+        baocao_store::commit(tx).await?;
+        Ok(AttachmentView {
+            id: attachment,
+            version: None,
+            name,
+            content_type: kind.media_type().to_string(),
+            size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+            sha256: sha,
+        })
+    }
+
+    /// A report's attachments (for whoever may read the report).
+    pub async fn attachments(
+        &self,
+        principal: &Principal,
+        id: ReportId,
+    ) -> AppResult<Vec<AttachmentView>> {
+        let mut conn = self.store.conn().await?;
+        self.readable_report(&mut conn, principal, id).await?;
+        Ok(store_reports::attachments(&mut conn, id)
+            .await?
+            .into_iter()
+            .map(AttachmentView::from)
+            .collect())
+    }
+
+    /// One attachment's bytes (for whoever may read its report; for anyone
+    /// else it does not exist).
+    pub async fn attachment(
+        &self,
+        principal: &Principal,
+        attachment: i64,
+    ) -> AppResult<(AttachmentView, Vec<u8>)> {
+        let mut conn = self.store.conn().await?;
+        let report = store_reports::attachment_report(&mut conn, attachment)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.readable_report(&mut conn, principal, report).await?;
+        let (info, data) = store_reports::attachment_data(&mut conn, attachment)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok((info.into(), data))
+    }
+}

@@ -1,0 +1,223 @@
+//! What each unit owes (its obligations, most urgent first) and what waits for
+//! a receiving unit's decision (the inbox).
+
+use std::collections::HashMap;
+
+use baocao_domain::access::{Permission, Principal};
+use baocao_domain::calendar::WorkCalendar;
+use baocao_domain::catalogue::{RegimeKind, RegimeVersion};
+use baocao_domain::deadline::deadline;
+use baocao_domain::obligation::{placement, reportable, urgency, Urgency};
+use baocao_domain::period::{periods_in_year, DateRange, PeriodId};
+use baocao_domain::report::{ReportId, Status};
+use baocao_domain::unit::UnitId;
+use baocao_store::catalogue as store_catalogue;
+use baocao_store::reports::{self as store_reports, StoredReport};
+use baocao_store::Conn;
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use super::{decides_on_own_unit, with_ancestors};
+use crate::{App, AppResult};
+
+/// A report a unit owes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Obligation {
+    /// Regime code.
+    pub regime: String,
+    /// Regime name, Vietnamese.
+    pub regime_name_vi: String,
+    /// Regime name, English.
+    pub regime_name_en: String,
+    /// Period.
+    pub period: PeriodId,
+    /// Request code, for thematic and ad-hoc reports.
+    pub request: Option<String>,
+    /// Reporting unit.
+    pub unit: UnitId,
+    /// Its name.
+    pub unit_name: String,
+    /// Deadline.
+    pub deadline: NaiveDate,
+    /// Status, `None` before anything is saved.
+    pub status: Option<Status>,
+    /// The stored report, if any.
+    pub report_id: Option<ReportId>,
+    /// How urgent.
+    pub urgency: Urgency,
+}
+
+/// A report waiting for the receiving unit's decision, as the inbox lists it
+/// (a summary: the report itself is one click away).
+#[derive(Debug, Clone, Serialize)]
+pub struct InboxItem {
+    /// The report.
+    pub id: ReportId,
+    /// Regime code.
+    pub regime: String,
+    /// Period.
+    pub period: PeriodId,
+    /// Reporting unit.
+    pub unit: UnitId,
+    /// Its name.
+    pub unit_name: String,
+    /// Receiving unit.
+    pub receiver: UnitId,
+    /// Deadline.
+    pub deadline: NaiveDate,
+    /// The version waiting.
+    pub version: i64,
+}
+
+/// The deadline of a unit in `group` of `version` for `period`.
+pub(crate) fn due_date(
+    version: &RegimeVersion,
+    group: usize,
+    period: &PeriodId,
+    calendar: &WorkCalendar,
+) -> Option<NaiveDate> {
+    let rule = version.reporting.get(group)?.deadline?;
+    deadline(rule, period, version.convention, calendar).ok()
+}
+
+/// Accepted reports stay listed this many days after their deadline.
+const DONE_LISTED_DAYS: i64 = 90;
+
+impl App {
+    /// The ids of the units carrying a receiving unit's code.
+    pub(crate) async fn receiving_ids(
+        &self,
+        conn: &mut Conn,
+        code: &str,
+    ) -> AppResult<Vec<UnitId>> {
+        let found = store_catalogue::units_by_code(conn, &[code.to_string()]).await?;
+        Ok(found.get(code).cloned().unwrap_or_default())
+    }
+
+    /// What the caller's units owe (as reporting units) around `today`, most
+    /// urgent first: periods whose cut-off window has started, this year and
+    /// last (placed with the regime version of each period), and the requests
+    /// naming the units.
+    pub async fn obligations(
+        &self,
+        principal: &Principal,
+        today: NaiveDate,
+    ) -> AppResult<Vec<Obligation>> {
+        let mut units = principal.units_acting_for(Permission::EnterData);
+        units.extend(principal.units_acting_for(Permission::SubmitReport));
+        units.sort();
+        units.dedup();
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        let meta = self.metadata().await?;
+        let calendar = self.work_calendar().await?;
+        let mut conn = self.store.conn().await?;
+        let stored: HashMap<(String, UnitId, PeriodId), StoredReport> =
+            store_reports::of_units(&mut conn, &units)
+                .await?
+                .into_iter()
+                .map(|r| ((r.regime_code.clone(), r.unit_id, r.period), r))
+                .collect();
+        let mut receiving: HashMap<String, Vec<UnitId>> = HashMap::new();
+        let mut out = Vec::new();
+        for unit_id in units {
+            let (unit, ancestors) = with_ancestors(&mut conn, unit_id).await?;
+            for regime in &meta.regimes {
+                let Some(latest) = regime.latest() else {
+                    continue;
+                };
+                let mut owed: Vec<(PeriodId, Option<String>, NaiveDate)> = Vec::new();
+                if latest.kind == RegimeKind::Periodic {
+                    for year in [today.year() - 1, today.year()] {
+                        let Ok(periods) = periods_in_year(year, latest.frequency) else {
+                            continue;
+                        };
+                        for period in periods {
+                            let Some((_, version)) = regime.version_for(&period) else {
+                                continue;
+                            };
+                            if reportable(version, &unit, &period, today).is_err() {
+                                continue;
+                            }
+                            let code = &version.receiving_unit;
+                            if !receiving.contains_key(code) {
+                                let ids = self.receiving_ids(&mut conn, code).await?;
+                                receiving.insert(code.clone(), ids);
+                            }
+                            let ids = receiving.get(code).map(Vec::as_slice).unwrap_or(&[]);
+                            let Some(place) = placement(version, &unit, &ancestors, ids) else {
+                                continue;
+                            };
+                            if let Some(due) = due_date(version, place.group, &period, &calendar) {
+                                owed.push((period, None, due));
+                            }
+                        }
+                    }
+                } else {
+                    for request in meta.requests.iter().filter(|r| r.regime == regime.code) {
+                        if !request.units.iter().any(|c| c == unit.code.as_str()) {
+                            continue;
+                        }
+                        let Ok(range) = DateRange::new(request.window_first, request.window_last)
+                        else {
+                            continue;
+                        };
+                        let Ok(period) = PeriodId::ad_hoc(range) else {
+                            continue;
+                        };
+                        owed.push((period, Some(request.code.clone()), request.deadline));
+                    }
+                }
+                for (period, request, due) in owed {
+                    let report = stored.get(&(regime.code.clone(), unit.id, period));
+                    let status = report.map(|r| r.status);
+                    let urgency = urgency(status, due, today);
+                    if urgency == Urgency::Done && (today - due).num_days() > DONE_LISTED_DAYS {
+                        continue;
+                    }
+                    out.push(Obligation {
+                        regime: regime.code.clone(),
+                        regime_name_vi: latest.name_vi.clone(),
+                        regime_name_en: latest.name_en.clone(),
+                        period,
+                        request,
+                        unit: unit.id,
+                        unit_name: unit.name.clone(),
+                        deadline: due,
+                        status,
+                        report_id: report.map(|r| r.id),
+                        urgency,
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| a.urgency.cmp(&b.urgency).then(a.deadline.cmp(&b.deadline)));
+        Ok(out)
+    }
+
+    /// Reports sent to the units the caller reviews for, waiting for a
+    /// decision, oldest deadline first (not its own unit's: nobody decides on those).
+    pub async fn review_queue(&self, principal: &Principal) -> AppResult<Vec<InboxItem>> {
+        let units = principal.units_acting_for(Permission::ReviewReport);
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.store.conn().await?;
+        let waiting = store_reports::waiting_for(&mut conn, &units).await?;
+        Ok(waiting
+            .into_iter()
+            .filter(|r| !decides_on_own_unit(principal, r.unit))
+            .map(|r| InboxItem {
+                id: r.id,
+                regime: r.regime,
+                period: r.period,
+                unit: r.unit,
+                unit_name: r.unit_name,
+                receiver: r.receiver,
+                deadline: r.deadline,
+                version: r.version,
+            })
+            .collect())
+    }
+}

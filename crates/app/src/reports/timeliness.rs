@@ -1,0 +1,128 @@
+//! Timeliness and completeness (tính kịp thời, đầy đủ) of the reports a unit
+//! receives for one regime and period.
+
+use std::collections::HashMap;
+
+use baocao_domain::access::{Principal, Target};
+use baocao_domain::report::Status;
+use baocao_domain::unit::UnitId;
+use baocao_store::reports as store_reports;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::obligations::due_date;
+use super::with_ancestors;
+use crate::{App, AppError, AppResult};
+
+/// Who was expected, who submitted on time, late, or not at all.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeliness {
+    /// Regime code.
+    pub regime: String,
+    /// Period.
+    pub period: String,
+    /// The receiving unit.
+    pub receiver: UnitId,
+    /// Its name.
+    pub receiver_name: String,
+    /// The deadline of the units reporting to it (the earliest, when groups differ).
+    pub deadline: Option<NaiveDate>,
+    /// Units expected to report.
+    pub expected: usize,
+    /// Of which submitted by the deadline (first submission).
+    pub on_time: usize,
+    /// Submitted after the deadline.
+    pub late: usize,
+    /// Not submitted at all.
+    pub missing: usize,
+    /// One row per expected unit.
+    pub rows: Vec<TimelinessRow>,
+}
+
+/// One expected unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelinessRow {
+    /// Unit id.
+    pub unit: UnitId,
+    /// Its name.
+    pub name: String,
+    /// The report's status, `None` when not started.
+    pub status: Option<Status>,
+    /// Server time of the first submission (unix seconds).
+    pub first_submitted_at: Option<i64>,
+    /// Whether that first submission met the deadline.
+    pub on_time: Option<bool>,
+    /// Number of submitted versions.
+    pub versions: usize,
+}
+
+impl App {
+    /// Timeliness of the reports `receiver` gets for `regime` and `period`, for
+    /// the receiving unit's own staff and the levels above it (a unit below
+    /// does not see how its neighbours stand; for it the page does not exist).
+    pub async fn timeliness(
+        &self,
+        principal: &Principal,
+        regime_code: &str,
+        period_text: &str,
+        receiver_id: UnitId,
+    ) -> AppResult<Timeliness> {
+        let period = crate::calendar::parse_period(period_text)?;
+        let mut conn = self.store.conn().await?;
+        let (receiver, above) = with_ancestors(&mut conn, receiver_id).await?;
+        let above_ids: Vec<UnitId> = above.iter().map(|u| u.id).collect();
+        if !principal.oversees(&Target {
+            unit: receiver_id,
+            ancestors: &above_ids,
+        }) {
+            return Err(AppError::NotFound);
+        }
+        let meta = self.metadata().await?;
+        let regime = meta.regime(regime_code).ok_or(AppError::NotFound)?;
+        let (_, version) = regime.version_for(&period).ok_or(AppError::NotFound)?;
+        let calendar = self.work_calendar().await?;
+        let children = self
+            .expected_children(&mut conn, &receiver, version, &period)
+            .await?;
+        let reports = store_reports::received(&mut conn, receiver_id, regime_code, &period).await?;
+        let ids: Vec<_> = reports.iter().map(|r| r.id).collect();
+        let submitted: HashMap<_, _> = store_reports::submission_summaries(&mut conn, &ids)
+            .await?
+            .into_iter()
+            .map(|(id, at, on_time, n)| (id, (at, on_time, n)))
+            .collect();
+        let rows: Vec<TimelinessRow> = children
+            .iter()
+            .map(|child| {
+                let report = reports.iter().find(|r| r.unit_id == child.id);
+                let first = report.and_then(|r| submitted.get(&r.id));
+                TimelinessRow {
+                    unit: child.id,
+                    name: child.name.clone(),
+                    status: report.map(|r| r.status),
+                    first_submitted_at: first.map(|f| f.0),
+                    on_time: first.map(|f| f.1),
+                    versions: first.map_or(0, |f| usize::try_from(f.2).unwrap_or(0)),
+                }
+            })
+            .collect();
+        let deadline = version
+            .reporting
+            .iter()
+            .enumerate()
+            .filter_map(|(g, _)| due_date(version, g, &period, &calendar))
+            .min();
+        Ok(Timeliness {
+            regime: regime.code.clone(),
+            period: period.to_string(),
+            receiver: receiver_id,
+            receiver_name: receiver.name.clone(),
+            deadline,
+            expected: rows.len(),
+            on_time: rows.iter().filter(|r| r.on_time == Some(true)).count(),
+            late: rows.iter().filter(|r| r.on_time == Some(false)).count(),
+            missing: rows.iter().filter(|r| r.on_time.is_none()).count(),
+            rows,
+        })
+    }
+}

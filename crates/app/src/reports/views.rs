@@ -1,0 +1,250 @@
+//! A report as a page shows it: its content and versions, the checks that
+//! fail on it, unusual values, the context of the form's other columns (same
+//! period last year, year to date, targets) and what the caller may do.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use baocao_domain::access::{Permission, Principal};
+use baocao_domain::catalogue::{Metadata, Regime};
+use baocao_domain::period::PeriodId;
+use baocao_domain::report::{self, targets_for, Content, ReportId, Status};
+use baocao_domain::unit::UnitId;
+use baocao_store::reports::{self as store_reports, StoredReport};
+use baocao_store::{units as store_units, Conn};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::{decides_on_own_unit, decode, version_of};
+use crate::{App, AppError, AppResult};
+
+/// A report with what is needed to show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    /// Id.
+    pub id: ReportId,
+    /// Regime code.
+    pub regime: String,
+    /// The version the report is made with.
+    pub regime_version: usize,
+    /// Period.
+    pub period: PeriodId,
+    /// Reporting unit.
+    pub unit: UnitId,
+    /// Its name.
+    pub unit_name: String,
+    /// Receiving unit.
+    pub receiver: UnitId,
+    /// Its name.
+    pub receiver_name: String,
+    /// Deadline.
+    pub deadline: NaiveDate,
+    /// Status.
+    pub status: Status,
+    /// The working copy (or the frozen content once submitted).
+    pub content: Content,
+    /// Number of the last submitted version.
+    pub version: i64,
+    /// Changes of the row so far: send it back with a save so that a save
+    /// made by someone else in between is not overwritten.
+    pub revision: i64,
+    /// Reason of an open correction.
+    pub correction_reason: Option<String>,
+    /// Every submitted version, oldest first.
+    pub versions: Vec<VersionView>,
+    /// Every workflow step, oldest first.
+    pub events: Vec<EventView>,
+    /// What the caller may do now.
+    pub may: Allowed,
+    /// The validation rules and required cells that fail on the content.
+    pub checks: Vec<report::RuleResult>,
+    /// Values far from the unit's own last 12 accepted periods (informative).
+    pub outliers: Vec<report::Outlier>,
+    /// The same period a year earlier (accepted), for the "same period last year" column.
+    pub last_year: Option<Content>,
+    /// The accepted reports of the year before this period, for "year to date".
+    pub earlier_this_year: Vec<Content>,
+    /// The target that applies to the unit this year, by indicator.
+    pub targets: BTreeMap<String, Decimal>,
+}
+
+/// A frozen version.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView {
+    /// Number.
+    pub version: i64,
+    /// Content.
+    pub content: Content,
+    /// Reason (corrections).
+    pub reason: Option<String>,
+    /// Server time of submission (unix seconds).
+    pub submitted_at: i64,
+    /// Whether it met the deadline.
+    pub on_time: bool,
+}
+
+/// A workflow step.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    /// Version concerned.
+    pub version: i64,
+    /// `report.submit`, …
+    pub action: String,
+    /// Reason given.
+    pub reason: Option<String>,
+    /// When (unix seconds).
+    pub at: i64,
+    /// Who.
+    pub by: Option<String>,
+}
+
+/// The actions open to the caller.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Allowed {
+    /// Save the draft.
+    pub edit: bool,
+    /// Submit.
+    pub submit: bool,
+    /// Return or accept.
+    pub review: bool,
+    /// Reopen for a correction.
+    pub correct: bool,
+    /// Withdraw the submission before it is reviewed.
+    pub recall: bool,
+}
+
+/// Accepted reports of the unit used as context: the same period a year
+/// earlier and the periods of this year before this one.
+struct Context {
+    last_year: Option<Content>,
+    earlier_this_year: Vec<Content>,
+    history: Vec<Content>,
+}
+
+async fn context(conn: &mut Conn, r: &StoredReport) -> AppResult<Context> {
+    let history = store_reports::previous_contents(conn, &r.regime_code, r.unit_id, &r.period, 12)
+        .await?
+        .iter()
+        .map(|text| decode(text))
+        .collect::<AppResult<Vec<_>>>()?;
+    let text = r.period.to_string();
+    let year = r.period.year();
+    let rest = text.get(4..).unwrap_or("");
+    let before = format!("{}{rest}", year - 1);
+    let upto = format!("{before}\u{10ffff}");
+    let found =
+        store_reports::contents_between(conn, &r.regime_code, r.unit_id, &before, &upto).await?;
+    let last_year = found
+        .iter()
+        .find(|(p, _)| *p == before)
+        .map(|(_, c)| decode(c))
+        .transpose()?;
+    let mut earlier_this_year = Vec::new();
+    for (_, c) in
+        store_reports::contents_between(conn, &r.regime_code, r.unit_id, &year.to_string(), &text)
+            .await?
+    {
+        earlier_this_year.push(decode(&c)?);
+    }
+    Ok(Context {
+        last_year,
+        earlier_this_year,
+        history,
+    })
+}
+
+impl App {
+    /// A report as the caller may see it (not found for a caller who may not read it).
+    pub async fn report(&self, principal: &Principal, id: ReportId) -> AppResult<ReportView> {
+        let mut conn = self.store.conn().await?;
+        let r = self.readable_report(&mut conn, principal, id).await?;
+        let names = store_units::get_many(&mut conn, &[r.unit_id, r.receiver_id]).await?;
+        let name_of = |id: UnitId| {
+            names
+                .iter()
+                .find(|u| u.id == id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default()
+        };
+        let versions = store_reports::versions(&mut conn, id)
+            .await?
+            .into_iter()
+            .map(|v| {
+                Ok(VersionView {
+                    version: v.version,
+                    content: decode(&v.content)?,
+                    reason: v.reason,
+                    submitted_at: v.submitted_at,
+                    on_time: v.on_time,
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        let events = store_reports::events(&mut conn, id)
+            .await?
+            .into_iter()
+            .map(|e| EventView {
+                version: e.version,
+                action: e.action,
+                reason: e.reason,
+                at: e.at,
+                by: e.by,
+            })
+            .collect();
+        let content = decode(&r.draft)?;
+        let ctx = context(&mut conn, &r).await?;
+        drop(conn);
+        let outliers = report::outliers(&content, &ctx.history, Decimal::from(3));
+        let meta = self.metadata().await?;
+        let unit = names.iter().find(|u| u.id == r.unit_id);
+        let targets = unit
+            .map(|u| targets_for(&meta, u.code.as_str(), u.level.as_str(), r.period.year()))
+            .unwrap_or_default();
+        let checks = report::validate(&content, version_of(&meta, &r)?, &meta);
+        let enter = principal.acts_for(Permission::EnterData, r.unit_id);
+        let submit = principal.acts_for(Permission::SubmitReport, r.unit_id);
+        let review = principal.acts_for(Permission::ReviewReport, r.receiver_id)
+            && !decides_on_own_unit(principal, r.unit_id);
+        let status = r.status;
+        Ok(ReportView {
+            id,
+            regime: r.regime_code.clone(),
+            regime_version: r.regime_version,
+            period: r.period,
+            unit: r.unit_id,
+            unit_name: name_of(r.unit_id),
+            receiver: r.receiver_id,
+            receiver_name: name_of(r.receiver_id),
+            deadline: r.deadline,
+            status,
+            content,
+            version: r.version,
+            revision: r.revision,
+            correction_reason: r.correction_reason.clone(),
+            versions,
+            events,
+            may: Allowed {
+                edit: enter && status.editable(),
+                submit: submit && status.editable(),
+                review: review && status == Status::Submitted,
+                correct: (enter || submit) && status == Status::Accepted,
+                recall: submit && status == Status::Submitted,
+            },
+            checks,
+            outliers,
+            last_year: ctx.last_year,
+            earlier_this_year: ctx.earlier_this_year,
+            targets,
+        })
+    }
+
+    /// The regime a report was made with, and the catalogue.
+    pub async fn report_regime(&self, view: &ReportView) -> AppResult<(Regime, Arc<Metadata>)> {
+        let meta = self.metadata().await?;
+        let regime = meta
+            .regime(&view.regime)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        Ok((regime, meta))
+    }
+}

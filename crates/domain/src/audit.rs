@@ -1,0 +1,324 @@
+//! What the audit ledger records: one variant per kind of change, the only
+//! place where an entry's action, subject and payload are defined.
+//!
+//! The payload is canonical JSON: an object whose fields come in the order
+//! declared here, numbers as JSON numbers, text as UTF-8 without escapes
+//! beyond JSON's own, no whitespace. The same event always gives the same bytes.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::access::UserId;
+use crate::catalogue::Metadata;
+use crate::report::{Content, ReportId};
+use crate::unit::UnitId;
+
+/// A change the ledger records.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuditEvent {
+    /// A report was opened (its empty draft made).
+    ReportCreated {
+        /// The report.
+        report: ReportId,
+        /// Regime code.
+        regime: String,
+        /// The regime version it is made with (1-based).
+        regime_version: usize,
+        /// Reporting unit.
+        unit: UnitId,
+        /// Period id.
+        period: String,
+        /// Receiving unit.
+        receiver: UnitId,
+        /// Deadline.
+        deadline: NaiveDate,
+    },
+    /// The working copy was saved (typed, uploaded or synthesized).
+    DraftSaved {
+        /// The report.
+        report: ReportId,
+        /// The whole working copy as saved.
+        content: Content,
+    },
+    /// The working copy was submitted as a new version.
+    Submitted {
+        /// The report.
+        report: ReportId,
+        /// The version made.
+        version: i64,
+        /// Whether it met the deadline.
+        on_time: bool,
+        /// The reason of a correction or recall it answers.
+        reason: Option<String>,
+        /// The frozen content.
+        content: Content,
+    },
+    /// The receiving unit sent it back.
+    Returned {
+        /// The report.
+        report: ReportId,
+        /// The version returned.
+        version: i64,
+        /// Why.
+        reason: String,
+    },
+    /// The receiving unit accepted it.
+    Accepted {
+        /// The report.
+        report: ReportId,
+        /// The version accepted.
+        version: i64,
+        /// A note, if any.
+        reason: Option<String>,
+    },
+    /// The reporting unit reopened an accepted report to correct it.
+    Corrected {
+        /// The report.
+        report: ReportId,
+        /// The accepted version it corrects.
+        version: i64,
+        /// Why.
+        reason: String,
+    },
+    /// The reporting unit withdrew a submission before review.
+    Recalled {
+        /// The report.
+        report: ReportId,
+        /// The version withdrawn.
+        version: i64,
+        /// Why.
+        reason: String,
+    },
+    /// The draft was filled from the accepted reports of the units below.
+    Synthesized {
+        /// The report.
+        report: ReportId,
+        /// Names of the units aggregated.
+        aggregated: Vec<String>,
+        /// How many units were expected.
+        expected: usize,
+        /// Cells changed: (cell, before, after).
+        changed: Vec<(String, Option<String>, String)>,
+    },
+    /// A file was attached to the draft.
+    Attached {
+        /// The report.
+        report: ReportId,
+        /// The attachment's id.
+        attachment: i64,
+        /// File name.
+        name: String,
+        /// Size in bytes.
+        size: usize,
+        /// SHA-256 (hex).
+        sha256: String,
+    },
+    /// The catalogue document was applied.
+    MetadataApplied {
+        /// The document as applied.
+        document: Box<Metadata>,
+    },
+    /// A user's e-mail address was set or cleared.
+    EmailSet {
+        /// Whose.
+        user: UserId,
+        /// The address, `None` when cleared.
+        email: Option<String>,
+    },
+}
+
+#[derive(Serialize)]
+struct Created<'a> {
+    regime: &'a str,
+    regime_version: usize,
+    unit: UnitId,
+    period: &'a str,
+    receiver: UnitId,
+    deadline: NaiveDate,
+}
+
+#[derive(Serialize)]
+struct SubmittedPayload<'a> {
+    version: i64,
+    on_time: bool,
+    reason: &'a Option<String>,
+    content: &'a Content,
+}
+
+#[derive(Serialize)]
+struct Step<'a, R: Serialize> {
+    version: i64,
+    reason: &'a R,
+}
+
+#[derive(Serialize)]
+struct SynthesizedPayload<'a> {
+    aggregated: &'a [String],
+    expected: usize,
+    changed: &'a [(String, Option<String>, String)],
+}
+
+#[derive(Serialize)]
+struct AttachedPayload<'a> {
+    attachment: i64,
+    name: &'a str,
+    size: usize,
+    sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct EmailPayload<'a> {
+    email: &'a Option<String>,
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    // Serializing these plain structs cannot fail (no maps with non-string keys).
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+impl AuditEvent {
+    /// The entry's action, e.g. `report.submit`.
+    pub fn action(&self) -> &'static str {
+        match self {
+            AuditEvent::ReportCreated { .. } => "report.create",
+            AuditEvent::DraftSaved { .. } => "report.save",
+            AuditEvent::Submitted { .. } => "report.submit",
+            AuditEvent::Returned { .. } => "report.return",
+            AuditEvent::Accepted { .. } => "report.accept",
+            AuditEvent::Corrected { .. } => "report.correct",
+            AuditEvent::Recalled { .. } => "report.recall",
+            AuditEvent::Synthesized { .. } => "report.synthesize",
+            AuditEvent::Attached { .. } => "report.attach",
+            AuditEvent::MetadataApplied { .. } => "metadata.apply",
+            AuditEvent::EmailSet { .. } => "user.email",
+        }
+    }
+
+    /// What the entry is about, e.g. `report:42`.
+    pub fn subject(&self) -> String {
+        match self {
+            AuditEvent::ReportCreated { report, .. }
+            | AuditEvent::DraftSaved { report, .. }
+            | AuditEvent::Submitted { report, .. }
+            | AuditEvent::Returned { report, .. }
+            | AuditEvent::Accepted { report, .. }
+            | AuditEvent::Corrected { report, .. }
+            | AuditEvent::Recalled { report, .. }
+            | AuditEvent::Synthesized { report, .. }
+            | AuditEvent::Attached { report, .. } => format!("report:{report}"),
+            AuditEvent::MetadataApplied { .. } => "metadata".to_string(),
+            AuditEvent::EmailSet { user, .. } => format!("user:{user}"),
+        }
+    }
+
+    /// The canonical payload.
+    pub fn payload(&self) -> String {
+        match self {
+            AuditEvent::ReportCreated {
+                regime,
+                regime_version,
+                unit,
+                period,
+                receiver,
+                deadline,
+                ..
+            } => json(&Created {
+                regime,
+                regime_version: *regime_version,
+                unit: *unit,
+                period,
+                receiver: *receiver,
+                deadline: *deadline,
+            }),
+            AuditEvent::DraftSaved { content, .. } => json(content),
+            AuditEvent::Submitted {
+                version,
+                on_time,
+                reason,
+                content,
+                ..
+            } => json(&SubmittedPayload {
+                version: *version,
+                on_time: *on_time,
+                reason,
+                content,
+            }),
+            AuditEvent::Returned {
+                version, reason, ..
+            }
+            | AuditEvent::Corrected {
+                version, reason, ..
+            }
+            | AuditEvent::Recalled {
+                version, reason, ..
+            } => json(&Step {
+                version: *version,
+                reason,
+            }),
+            AuditEvent::Accepted {
+                version, reason, ..
+            } => json(&Step {
+                version: *version,
+                reason,
+            }),
+            AuditEvent::Synthesized {
+                aggregated,
+                expected,
+                changed,
+                ..
+            } => json(&SynthesizedPayload {
+                aggregated,
+                expected: *expected,
+                changed,
+            }),
+            AuditEvent::Attached {
+                attachment,
+                name,
+                size,
+                sha256,
+                ..
+            } => json(&AttachedPayload {
+                attachment: *attachment,
+                name,
+                size: *size,
+                sha256,
+            }),
+            AuditEvent::MetadataApplied { document } => json(document.as_ref()),
+            AuditEvent::EmailSet { email, .. } => json(&EmailPayload { email }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_are_canonical_and_stable() {
+        let e = AuditEvent::Returned {
+            report: ReportId::new(7),
+            version: 2,
+            reason: "Thiếu số liệu \"HC02\"".into(),
+        };
+        assert_eq!(e.action(), "report.return");
+        assert_eq!(e.subject(), "report:7");
+        assert_eq!(
+            e.payload(),
+            r#"{"version":2,"reason":"Thiếu số liệu \"HC02\""}"#
+        );
+        let mut content = Content::default();
+        content.values.insert("HC02".into(), "1234.5".into());
+        let s = AuditEvent::Submitted {
+            report: ReportId::new(7),
+            version: 3,
+            on_time: false,
+            reason: None,
+            content,
+        };
+        assert_eq!(
+            s.payload(),
+            r#"{"version":3,"on_time":false,"reason":null,"content":{"values":{"HC02":"1234.5"},"sections":{}}}"#
+        );
+        assert_eq!(s.payload(), s.clone().payload());
+    }
+}

@@ -1,0 +1,336 @@
+//! The UI in a real headless Chromium (ignored by default: run with --ignored, see .ci/run).
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver: cargo test -p baocao-web --test http -- --ignored (see .ci/run)"]
+async fn browser_login_browse_and_language() {
+    let db = baocao_store::testing::TestDb::new(baocao_store::Backend::Sqlite).await;
+    let t = spawn_app(db.store.clone()).await;
+    let b = Browser::start().await;
+
+    // Vietnamese by default even though the browser asks for English.
+    b.go(&format!("{}/units", t.base)).await;
+    assert!(
+        b.url().await.contains("/login?next=/units"),
+        "{}",
+        b.url().await
+    );
+    assert_eq!(b.text("h1").await, "Đăng nhập");
+    b.type_into("input[name=username]", "commune.officer").await;
+    b.type_into("input[name=password]", "wrong password").await;
+    b.click("main button[type=submit]").await;
+    let error = b.wait_text(".error", |t| t.contains("không đúng")).await;
+    assert!(error.contains("không đúng"), "{error}");
+    // The form comes back with the user name kept; only the password is typed again.
+    b.type_into("input[name=password]", PASSWORD).await;
+    b.click("main button[type=submit]").await;
+    let url = b.wait_url(|u| u.ends_with("/units")).await;
+    assert!(url.ends_with("/units"), "{url}");
+    assert!(b
+        .wait_text("ul.units", |t| t.contains("Tỉnh Nghệ An"))
+        .await
+        .contains("Tỉnh Nghệ An"));
+
+    // Down the tree: the province, then the district; only the officer's own ward is listed.
+    b.click("ul.units a").await;
+    assert_eq!(
+        b.wait_text("h1", |t| t == "Tỉnh Nghệ An").await,
+        "Tỉnh Nghệ An"
+    );
+    b.go(&format!("{}/units/{}?date=2025-06-01", t.base, t.district))
+        .await;
+    let wards = b.text("ul.units").await;
+    assert_eq!(wards.lines().count(), 1, "{wards}");
+
+    b.go(&format!("{}/units/{}", t.base, t.sibling_commune))
+        .await;
+    assert!(b.text(".error").await.contains("không có quyền"));
+
+    b.go(&format!("{}/units", t.base)).await;
+    b.click(".lang a[href^='/lang/en']").await;
+    let english = "Administrative units and agencies";
+    assert_eq!(b.wait_text("h1", |t| t == english).await, english);
+
+    b.click("form[action='/logout'] button").await;
+    let url = b.wait_url(|u| u.contains("/login")).await;
+    assert!(url.contains("/login"), "{url}");
+    b.go(&format!("{}/units", t.base)).await;
+    assert!(b.url().await.contains("/login"));
+    b.stop().await;
+    db.teardown().await;
+}
+
+/// A regime administrator creates a regime with a numeric form and an outline
+/// in a real headless Chromium, then reads its deadline calendar.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver: cargo test -p baocao-web --test http -- --ignored (see .ci/run)"]
+async fn browser_regime_administrator_creates_a_regime() {
+    let db = baocao_store::testing::TestDb::new(baocao_store::Backend::Sqlite).await;
+    let t = spawn_app(db.store.clone()).await;
+    let mut doc: baocao_domain::catalogue::Metadata = serde_json::from_value(metadata()).unwrap();
+    doc.regimes.clear();
+    doc.requests.clear();
+    t.app
+        .apply_metadata(&system_principal(), &doc)
+        .await
+        .unwrap();
+    let b = Browser::start().await;
+    b.go(&format!("{}/login", t.base)).await;
+    b.type_into("input[name=username]", "regime.admin").await;
+    b.type_into("input[name=password]", PASSWORD).await;
+    b.click("main button[type=submit]").await;
+    b.wait_url(|u| u.ends_with("/units")).await;
+
+    b.go(&format!("{}/regimes", t.base)).await;
+    b.click("#new-regime").await;
+    b.wait_url(|u| u.ends_with("/regimes/new")).await;
+    for (field, text) in [
+        ("code", "BC-TN"),
+        ("from", "2026M01"),
+        ("name_vi", "Báo cáo thanh niên hằng tháng"),
+        ("name_en", "Monthly youth report"),
+        ("legal_basis", "Quyết định 3/2026/QĐ-UBND"),
+        ("receiving_unit", "40"),
+        ("g0_name_vi", "Phường Thành Vinh và Trường Vinh"),
+        ("g0_units", "16681 16690"),
+        ("g0_stage", "1"),
+        ("g0_n", "3"),
+        ("f0_code", "B01"),
+        ("f0_title_vi", "Biểu 01: Việc làm thanh niên"),
+        ("f0_columns", "C1 | Thực hiện kỳ này | This period | current\nC2 | Cùng kỳ | Last year | same_period_last_year"),
+        ("f0_rows", "LD01 +\nLD02"),
+        ("outline", "I | Tình hình thanh niên | Youth | Nêu số liệu chính"),
+    ] {
+        let css = if field.ends_with("columns") || field.ends_with("rows") || field == "outline" {
+            format!("textarea[name={field}]")
+        } else {
+            format!("input[name={field}]")
+        };
+        b.type_into(&css, text).await;
+    }
+    b.click("#save-regime").await;
+    let url = b.wait_url(|u| u.ends_with("/regimes/BC-TN")).await;
+    assert!(url.ends_with("/regimes/BC-TN"), "{url}");
+    assert_eq!(b.text("h1").await, "Báo cáo thanh niên hằng tháng");
+    let table = b.text("table.form").await;
+    assert!(
+        table.contains("Số lao động được tạo việc làm") && table.contains("Nữ"),
+        "{table}"
+    );
+
+    b.click("#regime-calendar").await;
+    let calendar = b.wait_text("#deadlines", |t| t.contains("2026M02")).await;
+    // February: window 15/01–14/02, Tết 16–20/02, third working day after: 25/02.
+    assert!(
+        calendar.contains("15/01/2026 – 14/02/2026 25/02/2026"),
+        "{calendar}"
+    );
+    b.stop().await;
+    db.teardown().await;
+}
+
+/// The report workflow in a real headless Chromium: the commune officer fills
+/// the form (Vietnamese notation) and the unit head submits; the district
+/// reviewer returns it with a reason; the officer corrects, the head resubmits
+/// (version 2); the reviewer accepts. Each page shows only what its user may do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver: cargo test -p baocao-web --test http -- --ignored (see .ci/run)"]
+async fn browser_report_submit_return_resubmit_accept() {
+    let db = baocao_store::testing::TestDb::new(baocao_store::Backend::Sqlite).await;
+    let t = spawn_app(db.store.clone()).await;
+    t.app
+        .apply_metadata(&system_principal(), &three_level_metadata())
+        .await
+        .unwrap();
+    let b = Browser::start().await;
+    let login = |user: &'static str| {
+        let b = &b;
+        let base = t.base.clone();
+        async move {
+            b.go(&format!("{base}/login")).await;
+            b.type_into("input[name=username]", user).await;
+            b.type_into("input[name=password]", PASSWORD).await;
+            b.click("main button[type=submit]").await;
+            b.wait_url(|u| u.ends_with("/units")).await;
+        }
+    };
+    let logout = || async {
+        b.click("form[action='/logout'] button").await;
+        b.wait_url(|u| u.contains("/login")).await;
+    };
+
+    // The officer sees what the commune owes and starts March 2025.
+    login("commune.officer").await;
+    b.go(&format!("{}/reports", t.base)).await;
+    let owed = b.text("#owed").await;
+    assert!(
+        owed.contains("2025M03") && owed.contains("Quá hạn"),
+        "{owed}"
+    );
+    b.click("#owed form:has(input[value='2025M03']) button")
+        .await;
+    b.wait_url(|u| u.contains("/reports/") && !u.ends_with("/reports"))
+        .await;
+    assert!(b.text("#status").await.contains("Dự thảo"));
+    // Autosave: typed, not saved by hand, still there after a reload.
+    b.type_into("input[name='v:LD01']", "1.234").await;
+    let saved = b
+        .wait_text("#autosave-status", |t| t.contains("tự động lưu"))
+        .await;
+    assert!(saved.contains("tự động lưu"), "{saved}");
+    let here = b.url().await;
+    b.go(&here).await;
+    assert!(b.source().await.contains("name=\"v:LD01\" value=\"1.234\""));
+    b.type_into("input[name='v:LD01/sex:female']", "abc").await;
+    b.click("#save-report").await;
+    let problem = b
+        .wait_text(".cell-problem", |t| t.contains("không phải là số"))
+        .await;
+    assert!(problem.contains("abc"), "{problem}");
+    // The typed values come back; fix the bad one.
+    b.cmd(
+        reqwest::Method::POST,
+        &format!(
+            "/element/{}/clear",
+            b.find("input[name='v:LD01/sex:female']").await
+        ),
+        json!({}),
+    )
+    .await;
+    b.type_into("input[name='v:LD01/sex:female']", "600").await;
+    b.type_into("input[name='v:LD02']", "50.000").await;
+    b.click("#save-report").await;
+    b.wait_url(|u| u.contains("saved=1")).await;
+    let url = b.url().await;
+    let report_path = url[url.find("/reports/").unwrap()..url.find('?').unwrap()].to_string();
+    // LD03 = 100 × 1 234 / 50 000 = 2,47, computed, not typed.
+    assert!(b.text("table.form").await.contains("2,47"));
+    assert!(
+        !b.source().await.contains("id=\"submit-report\""),
+        "an officer does not submit"
+    );
+    logout().await;
+
+    login("commune.head").await;
+    b.go(&format!("{}{report_path}", t.base)).await;
+    b.click("#submit-report").await;
+    assert!(b
+        .wait_text("#status", |t| t.contains("Đã gửi"))
+        .await
+        .contains("Đã gửi"));
+    logout().await;
+
+    login("district.reviewer").await;
+    b.go(&format!("{}/reports", t.base)).await;
+    assert!(b.text("#inbox").await.contains("2025M03"));
+    b.go(&format!("{}{report_path}", t.base)).await;
+    assert!(
+        !b.source().await.contains("id=\"save-report\""),
+        "a reviewer never edits the figures"
+    );
+    b.type_into("textarea[name=reason]", "Thiếu số liệu lao động nam")
+        .await;
+    b.click("#return-report").await;
+    assert!(b
+        .wait_text("#status", |t| t.contains("Bị trả lại"))
+        .await
+        .contains("Bị trả lại"));
+    logout().await;
+
+    login("commune.officer").await;
+    b.go(&format!("{}{report_path}", t.base)).await;
+    assert!(b
+        .text("#events")
+        .await
+        .contains("Thiếu số liệu lao động nam"));
+    b.type_into("input[name='v:LD01/sex:male']", "634").await;
+    b.click("#save-report").await;
+    b.wait_url(|u| u.contains("saved=1")).await;
+    logout().await;
+
+    login("commune.head").await;
+    b.go(&format!("{}{report_path}", t.base)).await;
+    b.click("#submit-report").await;
+    b.wait_text("#status", |t| t.contains("Đã gửi")).await;
+    logout().await;
+
+    login("district.reviewer").await;
+    b.go(&format!("{}{report_path}", t.base)).await;
+    b.click("#accept-report").await;
+    assert!(b
+        .wait_text("#status", |t| t.contains("Đã tiếp nhận"))
+        .await
+        .contains("Đã tiếp nhận"));
+    let versions = b.text("#versions").await;
+    assert!(
+        versions.contains("Phiên bản 1")
+            && versions.contains("Phiên bản 2")
+            && versions.contains("634"),
+        "{versions}"
+    );
+    logout().await;
+
+    // The district's own report: synthesized from its communes, submitted to the province.
+    login("district.officer").await;
+    b.go(&format!("{}/reports", t.base)).await;
+    b.click("#owed form:has(input[value='2025M03']) button")
+        .await;
+    b.wait_url(|u| u.contains("/reports/") && !u.ends_with("/reports"))
+        .await;
+    let district_path = {
+        let url = b.url().await;
+        url[url.find("/reports/").unwrap()..].to_string()
+    };
+    b.click("#synthesize-report").await;
+    let panel = b
+        .wait_text("#synthesis", |t| t.contains("Đã tổng hợp 1"))
+        .await;
+    assert!(
+        panel.contains("Đã tổng hợp 1") && panel.contains("Chưa lập"),
+        "{panel}"
+    );
+    assert!(
+        b.source().await.contains("LD01 (1): "),
+        "contributors per cell"
+    );
+    let source = b.source().await;
+    assert!(
+        source.contains("name=\"v:LD01\" value=\"1.234\""),
+        "the commune's figure, in Vietnamese notation"
+    );
+    assert!(!b.source().await.contains("id=\"submit-report\""));
+    logout().await;
+
+    login("district.head").await;
+    b.go(&format!("{}{district_path}", t.base)).await;
+    b.click("#submit-report").await;
+    b.wait_text("#status", |t| t.contains("Đã gửi")).await;
+    logout().await;
+
+    // The commune officer may read the district's report above it, but not act on it.
+    login("commune.officer").await;
+    b.go(&format!("{}{district_path}", t.base)).await;
+    assert!(b.text("#status").await.contains("Đã gửi"));
+    let page = b.source().await;
+    assert!(!page.contains("id=\"save-report\"") && !page.contains("id=\"accept-report\""));
+    logout().await;
+
+    login("province.reviewer").await;
+    b.go(&format!("{}/reports", t.base)).await;
+    assert!(b.text("#inbox").await.contains("2025M03"));
+    b.go(&format!("{}{district_path}", t.base)).await;
+    b.click("#accept-report").await;
+    assert!(b
+        .wait_text("#status", |t| t.contains("Đã tiếp nhận"))
+        .await
+        .contains("Đã tiếp nhận"));
+    logout().await;
+
+    // A neighbour's officer cannot even read it.
+    login("other.officer").await;
+    b.go(&format!("{}{report_path}", t.base)).await;
+    assert!(b.text(".error").await.contains("không có quyền"));
+    b.stop().await;
+    db.teardown().await;
+}

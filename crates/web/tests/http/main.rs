@@ -1,0 +1,15 @@
+//! The server driven over HTTP on 127.0.0.1, on SQLite and PostgreSQL, with the
+//! real Nghệ An units: one test binary, a module per feature, sharing
+//! `support::spawn_app`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod support;
+
+mod access;
+mod browser;
+mod calendar;
+mod catalogue;
+mod mail;
+mod reports;
+mod sessions;
+mod spreadsheets;

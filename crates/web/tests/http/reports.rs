@@ -1,0 +1,348 @@
+//! Reports through the workflow: submit, return, accept, correct, recall, synthesis after the reform.
+
+use crate::support::*;
+
+both_backends!(
+    async fn a_report_goes_through_submit_return_resubmit_accept_and_correction(store) {
+        let t = spawn_app(store.clone()).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let (officer, oc) = t.login("commune.officer").await;
+        let (head, hc) = t.login("commune.head").await;
+        let (reviewer, rc) = t.login("district.reviewer").await;
+        let (province, pc) = t.login("province.reviewer").await;
+        let (other, xc) = t.login("other.officer").await;
+        let put = reqwest::Method::PUT;
+        let post = reqwest::Method::POST;
+        let url = |path: String| format!("{}{path}", t.base);
+
+        // Someone else's unit: refused, as if it did not exist.
+        let (status, _) = t.post(&other, &xc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.commune.get(), "period": "2025M03"})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, report) = t.post(&officer, &oc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.commune.get(), "period": "2025M03"})).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        let id = report["id"].as_i64().unwrap();
+        assert_eq!(report["status"], "draft");
+        assert_eq!(report["receiver"], t.district.get(), "a commune reports to its district");
+        assert_eq!(report["deadline"], "2025-03-18");
+        assert_eq!(t.get(&other, &format!("/api/v1/reports/{id}")).await.0, StatusCode::NOT_FOUND);
+        let draft = format!("/api/v1/reports/{id}/draft");
+        assert_eq!(send(&other, put.clone(), url(draft.clone()), &xc, json!({"values": {"LD01": "1"}})).await.0, StatusCode::NOT_FOUND);
+
+        // Bad values are refused cell by cell and nothing is stored.
+        let (status, body) = send(&officer, put.clone(), url(draft.clone()), &oc,
+            json!({"values": {"LD01": "abc", "XX9": "1", "LD03": "5", "LD02": "1,5"}})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let cells: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!(cells, vec!["LD01", "LD02", "LD03", "XX9"], "{body}");
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("không phải là số"));
+        assert_eq!(t.get(&officer, &format!("/api/v1/reports/{id}")).await.1["content"]["values"], json!({}));
+        // Validation: an error blocks submission; a warning needs an explanation.
+        let submit_url = url(format!("/api/v1/reports/{id}/submit"));
+        let bad = json!({"values": {"LD01": "1.000", "LD01/sex:female": "600", "LD01/sex:male": "500", "LD02": "50.000"}});
+        assert_eq!(send(&officer, put.clone(), url(draft.clone()), &oc, bad).await.0, StatusCode::OK);
+        let (_, view) = t.get(&officer, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(view["checks"][0]["code"], "R1", "shown before submitting: {view}");
+        assert_eq!(view["checks"][0]["cells"], json!(["LD01", "LD01/sex:female", "LD01/sex:male"]));
+        let (status, body) = send(&head, post.clone(), submit_url.clone(), &hc, json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "R1");
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("Tổng số phải bằng nam cộng nữ"), "{body}");
+        let high = json!({"values": {"LD01": "1.100", "LD01/sex:female": "600", "LD01/sex:male": "500", "LD02": "5.000"}});
+        assert_eq!(send(&officer, put.clone(), url(draft.clone()), &oc, high.clone()).await.0, StatusCode::OK);
+        let (status, body) = send(&head, post.clone(), submit_url.clone(), &hc, json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "W1");
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("giải trình"), "{body}");
+        let mut explained = high.clone();
+        explained["explanations"] = json!({"W9": "?"});
+        let (status, body) = send(&officer, put.clone(), url(draft.clone()), &oc, explained).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "unknown rule: {body}");
+        assert_eq!(t.get(&officer, &format!("/api/v1/reports/{id}")).await.1["status"], "draft");
+
+        // A good draft, in Vietnamese notation.
+        let good = json!({"values": {"LD01": "1.234", "LD01/sex:female": "600", "LD01/sex:male": "634", "LD02": "50.000"}, "sections": {"I": "Tạo việc làm tốt."}});
+        let (status, saved) = send(&officer, put.clone(), url(draft.clone()), &oc, good.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        assert_eq!(saved["values"]["LD02"], "50000");
+        // Only the unit head submits.
+        let submit = url(format!("/api/v1/reports/{id}/submit"));
+        assert_eq!(send(&officer, post.clone(), submit.clone(), &oc, json!({})).await.0, StatusCode::FORBIDDEN);
+        let (status, done) = send(&head, post.clone(), submit.clone(), &hc, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{done}");
+        assert_eq!(done, json!({"version": 1, "on_time": false}), "submitted long after 18/03/2025");
+        // Frozen: no edit, no second submission.
+        let (status, body) = send(&officer, put.clone(), url(draft.clone()), &oc, good.clone()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(send(&head, post.clone(), submit.clone(), &hc, json!({})).await.0, StatusCode::CONFLICT);
+
+        // Only the receiving unit's reviewer decides, and a return needs a reason.
+        let ret = url(format!("/api/v1/reports/{id}/return"));
+        let accept = url(format!("/api/v1/reports/{id}/accept"));
+        assert_eq!(send(&province, post.clone(), accept.clone(), &pc, json!({})).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(send(&head, post.clone(), accept.clone(), &hc, json!({})).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(send(&reviewer, post.clone(), ret.clone(), &rc, json!({"reason": " "})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let (_, inbox) = t.get(&reviewer, "/api/v1/reports/inbox").await;
+        assert_eq!(inbox.as_array().unwrap().len(), 1);
+        let (_, notes) = t.get(&reviewer, "/api/v1/notifications").await;
+        assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "to_review" && n["text"].as_str().unwrap().contains("Có 1 báo cáo")), "{notes}");
+        let digest = notes.as_array().unwrap().iter().find(|n| n["kind"] == "digest").expect("a daily digest");
+        assert!(digest["text"].as_str().unwrap().contains("1 báo cáo mới gửi đến"), "{digest}");
+        assert_eq!(send(&reviewer, post.clone(), ret.clone(), &rc, json!({"reason": "Thiếu số liệu nữ"})).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(send(&reviewer, post.clone(), ret.clone(), &rc, json!({"reason": "lần nữa"})).await.0, StatusCode::CONFLICT);
+        let (_, mine) = t.get(&officer, "/api/v1/reports/mine").await;
+        assert_eq!(mine[0]["urgency"], "returned", "{mine}");
+        let (_, notes) = t.get(&officer, "/api/v1/notifications").await;
+        assert_eq!(notes[0]["kind"], "returned", "{notes}");
+        assert!(notes[0]["text"].as_str().unwrap().contains("bị trả lại"), "{notes}");
+        assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "overdue"), "{notes}");
+        assert_eq!(mine[0]["report_id"], id);
+
+        // Corrected and resubmitted: version 2; then accepted.
+        let mut fixed = good.clone();
+        fixed["values"]["LD01/sex:female"] = json!("601");
+        fixed["values"]["LD01"] = json!("1235");
+        assert_eq!(send(&officer, put.clone(), url(draft.clone()), &oc, fixed).await.0, StatusCode::OK);
+        assert_eq!(send(&head, post.clone(), submit.clone(), &hc, json!({})).await.1["version"], 2);
+        assert_eq!(send(&reviewer, post.clone(), accept.clone(), &rc, json!({})).await.0, StatusCode::NO_CONTENT);
+        let (_, view) = t.get(&officer, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(view["status"], "accepted");
+        let (_, notes) = t.get(&officer, "/api/v1/notifications").await;
+        assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "accepted"), "{notes}");
+        let versions = view["versions"].as_array().unwrap();
+        assert_eq!(versions.len(), 2);
+        assert_eq!(versions[0]["content"]["values"]["LD01"], "1234", "version 1 stays readable");
+        assert_eq!(versions[1]["content"]["values"]["LD01"], "1235");
+        let actions: Vec<&str> = view["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, vec!["report.submit", "report.return", "report.submit", "report.accept"]);
+        assert_eq!(view["events"][1]["reason"], "Thiếu số liệu nữ");
+
+        // A correction after acceptance: reason required, then version 3 carries it.
+        let correct = url(format!("/api/v1/reports/{id}/correct"));
+        assert_eq!(send(&officer, post.clone(), correct.clone(), &oc, json!({})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(send(&reviewer, post.clone(), correct.clone(), &rc, json!({"reason": "x"})).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(send(&officer, post.clone(), correct.clone(), &oc, json!({"reason": "Sai số lao động nam"})).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(send(&head, post.clone(), submit.clone(), &hc, json!({})).await.1["version"], 3);
+        let (_, view) = t.get(&officer, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(view["versions"][2]["reason"], "Sai số lao động nam");
+        assert_eq!(t.app.draft_saves(ReportId::new(id)).await.unwrap(), 4);
+        // The district's report is synthesized from its communes' accepted
+        // reports: only the one accepted commune contributes, the others are
+        // listed as missing, never counted as zero.
+        assert_eq!(send(&reviewer, post.clone(), accept.clone(), &rc, json!({})).await.0, StatusCode::NO_CONTENT);
+        let (dofficer, dc) = t.login("district.officer").await;
+        let (status, district_report) = t.post(&dofficer, &dc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.district.get(), "period": "2025M03"})).await;
+        assert_eq!(status, StatusCode::OK, "{district_report}");
+        assert_eq!(district_report["receiver"], t.province.get());
+        let did = district_report["id"].as_i64().unwrap();
+        let synth = url(format!("/api/v1/reports/{did}/synthesize"));
+        // A commune does not even see its district's report.
+        assert_eq!(send(&officer, post.clone(), synth.clone(), &oc, json!({})).await.0, StatusCode::NOT_FOUND);
+        let (status, s1) = send(&dofficer, post.clone(), synth.clone(), &dc, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{s1}");
+        assert_eq!(s1["aggregated"], 1);
+        let expected = s1["expected"].as_array().unwrap();
+        assert!(expected.len() > 10, "Vinh has about 25 wards and communes: {s1}");
+        assert_eq!(expected.iter().filter(|c| c["status"] == "accepted").count(), 1);
+        assert_eq!(s1["contributors"]["LD01"].as_array().unwrap().len(), 1);
+        let (_, dview) = t.get(&dofficer, &format!("/api/v1/reports/{did}")).await;
+        assert_eq!(dview["content"]["values"]["LD01"], "1235");
+        assert_eq!(dview["content"]["values"]["LD01/sex:female"], "601");
+assert_eq!(dview["content"]["values"]["LD02"], "50000");
+        // The regime version these reports were made with can no longer change.
+        let (regime_admin, rac) = t.login("regime.admin").await;
+        let mut regime = serde_json::to_value(&three_level_metadata().regimes[0]).unwrap();
+        regime["versions"][0]["name_vi"] = json!("Tên mới");
+        let (status, body) = send(&regime_admin, reqwest::Method::PUT, url("/api/v1/regimes/BC-LD".into()), &rac, regime).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("không được sửa"), "{body}");
+        // Timeliness at the district: one late commune, the rest missing.
+        let tl_path = format!("/api/v1/reports/timeliness?regime=BC-LD&period=2025M03&unit={}", t.district.get());
+        let (status, tl) = t.get(&dofficer, &tl_path).await;
+        assert_eq!(status, StatusCode::OK, "{tl}");
+        let expected_count = tl["expected"].as_u64().unwrap();
+        assert_eq!((tl["on_time"].as_u64(), tl["late"].as_u64(), tl["missing"].as_u64()), (Some(0), Some(1), Some(expected_count - 1)), "{tl}");
+        assert_eq!(tl["deadline"], "2025-03-18");
+        assert_eq!(t.get(&other, &tl_path).await.0, StatusCode::NOT_FOUND);
+        // Run again: nothing changed.
+        let (_, s2) = send(&dofficer, post.clone(), synth.clone(), &dc, json!({})).await;
+        assert_eq!(s2["changed"], json!([]));
+        // The district head submits it to the province, whose reviewer accepts.
+        let (dhead, dhc) = t.login("district.head").await;
+        let (status, _) = send(&dhead, post.clone(), url(format!("/api/v1/reports/{did}/submit")), &dhc, json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+assert_eq!(send(&reviewer, post.clone(), url(format!("/api/v1/reports/{did}/accept")), &rc, json!({})).await.0, StatusCode::FORBIDDEN, "the district does not receive its own report");
+        // Someone reviewing for the province who also enters the district's
+        // data may not accept the district's report.
+        let both = t.app.create_user(&system_principal(), &UserInput {
+            username: "both".into(), display_name: "both".into(), password: PASSWORD.into(),
+            unit: Some(t.province), locale: "vi".into(), role: Some(Role::Reviewer),
+        }).await.unwrap();
+        t.app.grant_role(&system_principal(), both, Role::DataEntry, Some(t.district)).await.unwrap();
+        let (both_client, bc) = t.login("both").await;
+        let (status, body) = send(&both_client, post.clone(), url(format!("/api/v1/reports/{did}/accept")), &bc, json!({})).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("chính đơn vị mình"));
+        assert_eq!(send(&province, post.clone(), url(format!("/api/v1/reports/{did}/accept")), &pc, json!({})).await.0, StatusCode::NO_CONTENT);
+
+        // Every step is in the audit ledger, and an edit made directly in the
+        // database is found.
+        let (head_hash, count) = t.app.verify_ledger().await.unwrap().unwrap();
+        assert_eq!(count, 18, "metadata; commune: create, 4 saves, 3 submits, return, 2 accepts, correct; district: create, 2 syntheses, submit, accept");
+        assert_eq!(head_hash.len(), 64);
+        let mut conn = store.conn().await.unwrap();
+        sqlx::query("UPDATE audit_ledger SET payload = '{\"version\":1}' WHERE seq = 5")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let broken = t.app.verify_ledger().await.unwrap().unwrap_err();
+        assert_eq!((broken.seq, broken.reason), (5, "audit.altered_entry"));
+    }
+);
+
+both_backends!(
+    async fn a_unit_head_recalls_a_submission_before_review(store) {
+        let t = spawn_app(store.clone()).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let (officer, oc) = t.login("commune.officer").await;
+        let (head, hc) = t.login("commune.head").await;
+        let (reviewer, rc) = t.login("district.reviewer").await;
+        let post = reqwest::Method::POST;
+        let url = |path: String| format!("{}{path}", t.base);
+        let (_, report) = t.post(&officer, &oc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.commune.get(), "period": "2025M05"})).await;
+        let id = report["id"].as_i64().unwrap();
+        let good = json!({"values": {"LD01": "1.234", "LD01/sex:female": "600", "LD01/sex:male": "634", "LD02": "50.000"}});
+                assert_eq!(send(&officer, reqwest::Method::PUT, url(format!("/api/v1/reports/{id}/draft")), &oc, good.clone()).await.0, StatusCode::OK);
+        // A number past 18 digits is refused (sums and averages stay exact),
+        // and 0.125 through the API is a fraction, not a thousands group.
+        let (status, body) = send(&officer, reqwest::Method::PUT, url(format!("/api/v1/reports/{id}/draft")), &oc,
+            json!({"values": {"LD01": "9.999.999.999.999.999.999", "LD02": "50000"}})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "LD01");
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("quá lớn"), "{body}");
+        assert_eq!(t.get(&officer, &format!("/api/v1/reports/{id}")).await.1["content"]["values"]["LD01"], "1234");
+        let recall = url(format!("/api/v1/reports/{id}/recall"));
+        // Nothing to recall before submitting.
+        let (status, body) = send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "Sai"})).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("Chỉ rút lại được"), "{body}");
+        assert_eq!(send(&head, post.clone(), url(format!("/api/v1/reports/{id}/submit")), &hc, json!({})).await.1["version"], 1);
+        // Only the unit head, and with a reason.
+        assert_eq!(send(&officer, post.clone(), recall.clone(), &oc, json!({"reason": "Sai"})).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(send(&reviewer, post.clone(), recall.clone(), &rc, json!({"reason": "Sai"})).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "  "})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(t.get(&head, &format!("/api/v1/reports/{id}")).await.1["status"], "submitted", "refusals change nothing");
+        // The page offers it to the head only.
+        let head_page = page_login(&t, "commune.head").await;
+        let page = head_page.get(url(format!("/reports/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("id=\"recall-report\""), "{page}");
+        let officer_page = page_login(&t, "commune.officer").await;
+        let page = officer_page.get(url(format!("/reports/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains("id=\"recall-report\""));
+        assert_eq!(send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "Nhập nhầm số lao động nữ"})).await.0, StatusCode::NO_CONTENT);
+        // Back to a draft: out of the reviewer's inbox, editable, version 1 kept.
+        let (_, inbox) = t.get(&reviewer, "/api/v1/reports/inbox").await;
+        assert_eq!(inbox, json!([]));
+        assert_eq!(send(&reviewer, post.clone(), url(format!("/api/v1/reports/{id}/accept")), &rc, json!({})).await.0, StatusCode::CONFLICT);
+        assert_eq!(send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "lần nữa"})).await.0, StatusCode::CONFLICT);
+        let mut fixed = good.clone();
+        fixed["values"]["LD01/sex:female"] = json!("601");
+        fixed["values"]["LD01"] = json!("1235");
+        assert_eq!(send(&officer, reqwest::Method::PUT, url(format!("/api/v1/reports/{id}/draft")), &oc, fixed).await.0, StatusCode::OK);
+        assert_eq!(send(&head, post.clone(), url(format!("/api/v1/reports/{id}/submit")), &hc, json!({})).await.1["version"], 2);
+        let (_, view) = t.get(&officer, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(view["versions"][0]["content"]["values"]["LD01"], "1234");
+        assert_eq!(view["versions"][1]["reason"], "Nhập nhầm số lao động nữ");
+        let actions: Vec<&str> = view["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, vec!["report.submit", "report.recall", "report.submit"]);
+        // Once reviewed, it can no longer be recalled.
+        assert_eq!(send(&reviewer, post.clone(), url(format!("/api/v1/reports/{id}/accept")), &rc, json!({})).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "Sai"})).await.0, StatusCode::CONFLICT);
+        assert!(t.app.verify_ledger().await.unwrap().is_ok());
+    }
+);
+
+both_backends!(
+    async fn after_the_reform_communes_and_departments_report_straight_to_the_province_which_synthesizes(store) {
+        let t = spawn_app(store.clone()).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let admin = system_principal();
+        // A department of the province: an agency reporting to its People's Committee.
+        let (admin_client, ac) = t.login("admin").await;
+        let (status, dept) = t.post(&admin_client, &ac, "/api/v1/units", json!({
+            "kind": "agency", "level": "province", "code": "000.00.06.H40", "name": "Sở Nội vụ",
+            "parent_id": t.province.get(), "valid_from": "2025-01-01"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{dept}");
+        let dept = UnitId::new(dept["id"].as_i64().unwrap());
+        // A commune of the two-level structure (its parent is the province).
+        let day = NaiveDate::from_ymd_opt(2025, 10, 1);
+        let commune = t.app.unit_children(&admin, t.province, day).await.unwrap().into_iter()
+            .find(|u| u.level.as_str() == "commune").expect("a new commune");
+        let mut users = Vec::new();
+        for (name, role, unit) in [
+            ("new.officer", Role::DataEntry, commune.id), ("new.head", Role::UnitHead, commune.id),
+            ("dept.officer", Role::DataEntry, dept), ("dept.head", Role::UnitHead, dept),
+            ("province.officer", Role::DataEntry, t.province), ("province.head", Role::UnitHead, t.province),
+        ] {
+            let input = UserInput { username: name.into(), display_name: name.into(), password: PASSWORD.into(),
+                unit: Some(unit), locale: "vi".into(), role: Some(role) };
+            t.app.create_user(&admin, &input).await.unwrap();
+            users.push(t.login(name).await);
+        }
+        let url = |path: String| format!("{}{path}", t.base);
+        let (reviewer, rc) = t.login("province.reviewer").await;
+                let values = [("1.000", "400", "600"), ("250", "100", "150")];
+        let mut ids = Vec::new();
+        for (i, unit) in [commune.id, dept].into_iter().enumerate() {
+            let ((officer, oc), (head, hc)) = (&users[2 * i], &users[2 * i + 1]);
+            let (status, report) = t.post(officer, oc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": unit.get(), "period": "2025M10"})).await;
+            assert_eq!(status, StatusCode::OK, "{report}");
+            assert_eq!(report["receiver"], t.province.get(), "no district in between any more");
+            let id = report["id"].as_i64().unwrap();
+            let (total, male, female) = values[i];
+            let body = json!({"values": {"LD01": total, "LD01/sex:male": male, "LD01/sex:female": female, "LD02": "50000"}});
+            assert_eq!(send(officer, reqwest::Method::PUT, url(format!("/api/v1/reports/{id}/draft")), oc, body).await.0, StatusCode::OK);
+                        assert_eq!(send(head, reqwest::Method::POST, url(format!("/api/v1/reports/{id}/submit")), hc, json!({})).await.0, StatusCode::OK);
+            ids.push(id);
+        }
+        let accept = |id: i64| send(&reviewer, reqwest::Method::POST, url(format!("/api/v1/reports/{id}/accept")), &rc, json!({}));
+        assert_eq!(accept(ids[0]).await.0, StatusCode::NO_CONTENT);
+        // The province's own, consolidated report: synthesized from both; the
+        // other communes are listed as missing; the abolished districts are not expected.
+        let (po, pc) = &users[4];
+        let (status, own) = t.post(po, pc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.province.get(), "period": "2025M10"})).await;
+        assert_eq!(status, StatusCode::OK, "{own}");
+        assert_eq!(own["receiver"], t.province.get(), "sent to the level above, not reviewed here");
+                let pid = own["id"].as_i64().unwrap();
+        let synthesize = || send(po, reqwest::Method::POST, url(format!("/api/v1/reports/{pid}/synthesize")), pc, json!({}));
+        let (status, s) = synthesize().await;
+        assert_eq!(status, StatusCode::OK, "{s}");
+        assert_eq!(s["aggregated"], 1, "the department's report is not accepted yet: {s}");
+        assert_eq!(t.get(po, &format!("/api/v1/reports/{pid}")).await.1["content"]["values"]["LD01"], "1000");
+        // The department's report is accepted late: synthesizing again takes it
+        // in and lists what changed.
+        assert_eq!(accept(ids[1]).await.0, StatusCode::NO_CONTENT);
+        let (status, s) = synthesize().await;
+        assert_eq!(status, StatusCode::OK, "{s}");
+        assert_eq!(s["aggregated"], 2);
+        assert!(s["changed"].as_array().unwrap().contains(&json!(["LD01", "1000", "1250"])), "{s}");
+        let expected = s["expected"].as_array().unwrap();
+        assert!(expected.iter().any(|c| c["unit"] == dept.get()), "{s}");
+        assert!(expected.len() > 100, "Nghệ An has 130 communes since July 2025: {}", expected.len());
+        assert!(expected.iter().all(|c| c["unit"] != t.district.get()), "{s}");
+        let (_, view) = t.get(po, &format!("/api/v1/reports/{pid}")).await;
+        assert_eq!(view["content"]["values"]["LD01"], "1250");
+        assert_eq!(view["content"]["values"]["LD01/sex:female"], "750");
+        // The province head submits it; it is in nobody's inbox here, and the
+        // province's reviewer cannot accept the province's own report.
+        let (ph, phc) = &users[5];
+        assert_eq!(send(ph, reqwest::Method::POST, url(format!("/api/v1/reports/{pid}/submit")), phc, json!({})).await.0, StatusCode::OK);
+        let (_, inbox) = t.get(&reviewer, "/api/v1/reports/inbox").await;
+        assert_eq!(inbox, json!([]));
+        let (status, body) = send(&reviewer, reqwest::Method::POST, url(format!("/api/v1/reports/{pid}/accept")), &rc, json!({})).await;
+                assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("chính đơn vị mình"), "{body}");
+        let (_, mine) = t.get(po, "/api/v1/reports/mine").await;
+        let own_row = mine.as_array().unwrap().iter().find(|o| o["report_id"] == pid).expect("in the province's list");
+        assert_eq!(own_row["urgency"], "waiting");
+    }
+);

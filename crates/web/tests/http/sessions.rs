@@ -1,0 +1,247 @@
+//! Sessions, tokens, login throttling, pages and the translated answers to bad input.
+
+use crate::support::*;
+
+both_backends!(
+    async fn bad_input_is_refused_and_changes_nothing(store) {
+        let t = spawn_app(store).await;
+        let (admin, csrf) = t.login("admin").await;
+        let before = t.user_count().await;
+
+        // Oversized body.
+        let huge = "x".repeat(2 * 1024 * 1024);
+        let r = admin
+            .post(format!("{}/api/v1/users", t.base))
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"username": huge, "display_name": "a", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(r.headers()["connection"], "close", "the unread body makes the connection unusable");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "too_large");
+        assert!(body["error"]["message"].as_str().unwrap().contains("vượt quá"), "{body}");
+        // Malformed JSON and wrong types.
+        let r = admin.post(format!("{}/api/v1/users", t.base)).header("x-csrf-token", &csrf)
+            .header("content-type", "application/json").body("{not json").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let (status, _) = t.post(&admin, &csrf, "/api/v1/users", json!({"username": 5, "display_name": [], "password": true})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        // Forged or missing CSRF token on a cookie-authenticated write.
+        for token in ["", "forged"] {
+            let (status, body) = t.post(&admin, token, "/api/v1/users",
+                json!({"username": "csrf.victim", "display_name": "x", "password": PASSWORD})).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+            assert_eq!(body["error"]["code"], "csrf");
+        }
+        // The same on a page form.
+        let r = admin.post(format!("{}/admin/users", t.base))
+            .form(&[("_csrf", "forged"), ("username", "csrf.victim"), ("display_name", "x"), ("password", PASSWORD)])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert!(r.text().await.unwrap().contains("Biểu mẫu đã hết hiệu lực"));
+        assert_eq!(t.user_count().await, before);
+    }
+);
+
+both_backends!(
+    async fn ten_wrong_passwords_lock_the_account_for_a_while(store) {
+        let t = spawn_app(store).await;
+        let c = client();
+        let attempt = |password: &'static str| {
+            let c = c.clone();
+            let url = format!("{}/api/v1/session", t.base);
+            async move { c.post(url).json(&json!({"username": "leader", "password": password})).send().await.unwrap() }
+        };
+        let mut statuses = Vec::new();
+        for _ in 0..10 {
+            statuses.push(attempt("wrong password!").await.status().as_u16());
+        }
+        assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+        let r = attempt(PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "the right password is refused while locked");
+        assert!(r.headers().get("retry-after").is_some());
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"]["message"].as_str().unwrap().contains("15 phút"), "{body}");
+        // Other accounts are not affected, and the locked one's password is unchanged.
+        t.login("admin").await;
+        let again = t.app.login("leader", PASSWORD, "10.9.9.9").await;
+        assert!(matches!(again, Err(baocao_app::AppError::Throttled { .. })));
+    }
+);
+
+both_backends!(
+    async fn tokens_work_until_revoked_and_sessions_expire(store) {
+        let t = spawn_app(store.clone()).await;
+        let (c, csrf) = t.login("district.reviewer").await;
+        let (status, created) = t.post(&c, &csrf, "/api/v1/tokens", json!({"name": "script"})).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let token = created["token"].as_str().unwrap().to_string();
+        let bearer = Client::new();
+        let whoami = |auth: String| {
+            let bearer = bearer.clone();
+            let url = format!("{}/api/v1/session", t.base);
+            async move { bearer.get(url).header("authorization", auth).send().await.unwrap() }
+        };
+        let r = whoami(format!("Bearer {token}")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.json::<Value>().await.unwrap()["username"], "district.reviewer");
+        // A bearer write needs no CSRF token (nothing ambient to forge).
+        let r = bearer.post(format!("{}/api/v1/tokens", t.base)).bearer_auth(&token).json(&json!({"name": "second"})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+
+        let id = created["id"].as_i64().unwrap();
+        let r = c.delete(format!("{}/api/v1/tokens/{id}", t.base)).header("x-csrf-token", &csrf).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let r = whoami(format!("Bearer {token}")).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "unauthenticated");
+        assert_eq!(whoami("Bearer bc_forged".into()).await.status(), StatusCode::UNAUTHORIZED);
+
+        // An expired session is refused with its own message; pages send the user to log in.
+        sqlx::query("UPDATE sessions SET expires_at = 0").execute(store.pool()).await.unwrap();
+        let (status, body) = t.get(&c, "/api/v1/session").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["error"]["code"], "session_expired");
+        let r = c.get(format!("{}/units", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(r.headers()["location"].to_str().unwrap().starts_with("/login?next=/units"));
+    }
+);
+
+both_backends!(
+    async fn pages_log_in_show_units_and_switch_language(store) {
+        let t = spawn_app(store).await;
+        let c = client();
+        let r = c.get(format!("{}/units", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+        // Pages are Vietnamese unless the user chose otherwise, whatever the browser's Accept-Language.
+        let login = c.get(format!("{}/login", t.base)).header("accept-language", "en-US,en;q=0.9").send().await.unwrap().text().await.unwrap();
+        assert!(login.contains("Đăng nhập"));
+        let csrf = hidden_field(&login, "_csrf");
+        // A forged login form is refused.
+        let r = c.post(format!("{}/login", t.base)).form(&[("_csrf", "x"), ("username", "commune.officer"), ("password", PASSWORD)]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        // A wrong password shows the form again with the reason.
+        let r = c.post(format!("{}/login", t.base)).form(&[("_csrf", csrf.as_str()), ("username", "commune.officer"), ("password", "nope nope nope")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(r.text().await.unwrap().contains("Tên đăng nhập hoặc mật khẩu không đúng"));
+        let login = c.get(format!("{}/login", t.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_field(&login, "_csrf");
+        let r = c.post(format!("{}/login", t.base))
+            .form(&[("_csrf", csrf.as_str()), ("username", "commune.officer"), ("password", PASSWORD), ("next", "/units")])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/units");
+
+        let units = c.get(format!("{}/units", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(units.contains("Tỉnh Nghệ An") && units.contains("Đơn vị"));
+        let page = c.get(format!("{}/units/{}?date=2025-06-01", t.base, t.district)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Thành phố Vinh"));
+        let r = c.get(format!("{}/units/{}", t.base, t.sibling_commune)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert!(r.text().await.unwrap().contains("Không tìm thấy"));
+        // No user administration for an officer, in the menu or by URL.
+        assert!(!units.contains("/admin/users"));
+        assert_eq!(c.get(format!("{}/admin/users", t.base)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+
+        let r = c.get(format!("{}/lang/en?next=/units", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let units = c.get(format!("{}/units", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(units.contains("Administrative units and agencies"), "{units}");
+        let r = c.get(format!("{}/lang/en?next=//evil.example", t.base)).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/units");
+
+        // Logging out ends the session.
+        let html = c.get(format!("{}/units", t.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_field(&html, "_csrf");
+        let r = c.post(format!("{}/logout", t.base)).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(c.get(format!("{}/units", t.base)).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+);
+
+both_backends!(
+    async fn an_administrator_manages_users_in_the_browser(store) {
+        let t = spawn_app(store).await;
+        let c = client();
+        let login = c.get(format!("{}/login", t.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_field(&login, "_csrf");
+        c.post(format!("{}/login", t.base)).form(&[("_csrf", csrf.as_str()), ("username", "admin"), ("password", PASSWORD)]).send().await.unwrap();
+        let page = c.get(format!("{}/admin/users", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("district.reviewer"));
+        let csrf = hidden_field(&page, "_csrf");
+        let commune = t.commune.to_string();
+        let r = c.post(format!("{}/admin/users", t.base))
+            .form(&[("_csrf", csrf.as_str()), ("username", "new.officer"), ("display_name", "Trần Thị B"), ("password", PASSWORD), ("unit_id", commune.as_str()), ("locale", "vi")])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let user_url = format!("{}{}", t.base, r.headers()["location"].to_str().unwrap());
+        let r = c.post(format!("{user_url}/grants")).form(&[("_csrf", csrf.as_str()), ("role", "data_entry"), ("unit_id", commune.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let page = c.get(&user_url).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Trần Thị B") && page.contains("Cán bộ nhập liệu"), "{page}");
+        // The new officer can log in.
+        assert!(t.app.login("new.officer", PASSWORD, "127.0.0.2").await.is_ok());
+
+        let spec: Value = c.get(format!("{}/api/openapi.json", t.base)).send().await.unwrap().json().await.unwrap();
+        assert!(spec["paths"]["/api/v1/units/{id}"]["get"].is_object());
+        assert!(spec["paths"]["/api/v1/session"]["post"].is_object());
+    }
+);
+
+both_backends!(
+    async fn malformed_paths_and_queries_get_translated_errors(store) {
+        let t = spawn_app(store).await;
+        let (officer, oc) = t.login("commune.officer").await;
+        for path in [
+            "/api/v1/reports/abc",
+            "/api/v1/regimes/X/calendar/abcd",
+            "/api/v1/reports/timeliness?regime=X",
+            "/api/v1/units/abc",
+        ] {
+            let r = officer.get(format!("{}{path}", t.base)).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "malformed", "{path}: {body}");
+            assert!(body["error"]["message"].as_str().unwrap().contains("không đúng định dạng"), "{path}: {body}");
+        }
+        // An attachment without its name, and a page form that is not multipart.
+        let r = officer
+            .post(format!("{}/api/v1/reports/1/attachments", t.base))
+            .header("x-csrf-token", &oc)
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "malformed");
+        let page = page_login(&t, "commune.officer").await;
+        let r = page
+            .post(format!("{}/reports/1/upload", t.base))
+            .body("not multipart")
+            .send()
+            .await
+            .unwrap();
+                assert!(r.status().is_client_error());
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        // A file past the upload limit is refused as too large (not read as an
+        // empty or damaged file), in the user's language.
+        let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.xlsx\"\r\n\r\n".to_vec();
+        body.extend(std::iter::repeat_n(b'x', 6 * 1024 * 1024));
+        body.extend_from_slice(b"\r\n--XyZ--\r\n");
+        for path in ["/reports/1/upload", "/reports/1/attachments"] {
+            let r = page
+                .post(format!("{}{path}", t.base))
+                .header("content-type", "multipart/form-data; boundary=XyZ")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+            assert!(r.text().await.unwrap().contains("vượt quá kích thước cho phép"), "{path}");
+        }
+    }
+);

@@ -1,0 +1,630 @@
+//! Test support: the server under test on 127.0.0.1 with the real Nghệ An
+//! units and one account per role (`spawn_app`), HTTP helpers, the catalogue
+//! documents the tests use, a minimal WebDriver client and an SMTP sink.
+
+pub mod smtp_sink;
+
+pub use std::path::PathBuf;
+
+pub use baocao_app::auth::system_principal;
+pub use baocao_app::mail::{Mailer, SmtpSecurity, SmtpSettings};
+pub use baocao_app::units::{only_province, read_units_file, reform_2025, StructureFile};
+pub use baocao_app::users::UserInput;
+pub use baocao_app::{App, Settings};
+pub use baocao_domain::access::{Role, UserId};
+pub use baocao_domain::report::ReportId;
+pub use baocao_domain::unit::{UnitId, Validity};
+pub use baocao_store::{both_backends, Store};
+pub use chrono::NaiveDate;
+pub use reqwest::{redirect, Client, StatusCode};
+pub use serde_json::{json, Value};
+pub use smtp_sink::SmtpSink;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Generous bounds for reading back the test templates.
+pub const BOUNDS: baocao_formats::xlsx::Bounds = baocao_formats::xlsx::Bounds {
+    rows: 100,
+    extra_columns: 10,
+};
+
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub province: UnitId,
+    pub district: UnitId,
+    pub other_district: UnitId,
+    pub commune: UnitId,
+    pub sibling_commune: UnitId,
+    pub far_commune: UnitId,
+}
+
+pub async fn spawn_app(store: Store) -> TestApp {
+    let app = App::new(store, Settings::default()).with_group_commit();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/vn-admin");
+    let legacy = Validity {
+        from: None,
+        to: NaiveDate::from_ymd_opt(2025, 6, 30),
+    };
+    let files = vec![
+        StructureFile {
+            records: only_province(
+                read_units_file(&dir.join("units-2008-2025.csv")).unwrap(),
+                "40",
+            ),
+            validity: legacy,
+        },
+        StructureFile {
+            records: only_province(read_units_file(&dir.join("units-2025.csv")).unwrap(), "40"),
+            validity: Validity {
+                from: Some(reform_2025()),
+                to: None,
+            },
+        },
+    ];
+    let admin = system_principal();
+    app.import_units(&admin, &files, None).await.unwrap();
+    let find = |level: &'static str, code: &'static str| {
+        let app = app.clone();
+        async move {
+            app.search_units(
+                &system_principal(),
+                None,
+                Some(code),
+                Some(level),
+                NaiveDate::from_ymd_opt(2025, 6, 1),
+                1,
+            )
+            .await
+            .unwrap()[0]
+                .id
+        }
+    };
+    let province = find("province", "40").await;
+    let district = find("district", "412").await; // Thành phố Vinh
+    let other_district = find("district", "414").await;
+    let day = NaiveDate::from_ymd_opt(2025, 6, 1);
+    let communes = app.unit_children(&admin, district, day).await.unwrap();
+    let (commune, sibling_commune) = (communes[0].id, communes[1].id);
+    let far_commune = app
+        .unit_children(&admin, other_district, day)
+        .await
+        .unwrap()[0]
+        .id;
+
+    let accounts: [(&str, Role, Option<UnitId>); 12] = [
+        ("admin", Role::SystemAdmin, None),
+        ("regime.admin", Role::RegimeAdmin, Some(province)),
+        ("district.regimes", Role::RegimeAdmin, Some(district)),
+        ("province.reviewer", Role::Reviewer, Some(province)),
+        ("leader", Role::Leader, Some(province)),
+        ("district.reviewer", Role::Reviewer, Some(district)),
+        ("district.officer", Role::DataEntry, Some(district)),
+        ("district.head", Role::UnitHead, Some(district)),
+        ("district.admin", Role::SystemAdmin, Some(district)),
+        ("commune.officer", Role::DataEntry, Some(commune)),
+        ("commune.head", Role::UnitHead, Some(commune)),
+        ("other.officer", Role::DataEntry, Some(far_commune)),
+    ];
+    for (name, role, unit) in accounts {
+        let input = UserInput {
+            username: name.into(),
+            display_name: name.into(),
+            password: PASSWORD.into(),
+            unit,
+            locale: "vi".into(),
+            role: Some(role),
+        };
+        app.create_user(&admin, &input).await.unwrap();
+    }
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = baocao_web::router(app.clone(), baocao_web::WebConfig::default());
+    tokio::spawn(baocao_web::serve(listener, router, std::future::pending()));
+    TestApp {
+        base,
+        app,
+        province,
+        district,
+        other_district,
+        commune,
+        sibling_commune,
+        far_commune,
+    }
+}
+
+pub fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    /// Logs in through the API; returns the client (holding the cookie) and the CSRF token.
+    pub async fn login(&self, username: &str) -> (Client, String) {
+        let c = client();
+        let r = c
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "login {username}");
+        let body: Value = r.json().await.unwrap();
+        (c, body["csrf_token"].as_str().unwrap().to_string())
+    }
+
+    pub async fn get(&self, c: &Client, path: &str) -> (StatusCode, Value) {
+        let r = c.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(
+        &self,
+        c: &Client,
+        csrf: &str,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let r = c
+            .post(format!("{}{path}", self.base))
+            .header("x-csrf-token", csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn user_count(&self) -> usize {
+        self.app
+            .list_users(&system_principal())
+            .await
+            .unwrap()
+            .len()
+    }
+}
+
+pub fn hidden_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap() + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+/// A minimal W3C WebDriver client over HTTP (chromedriver), enough to type, click and read.
+pub struct Browser {
+    pub http: Client,
+    pub base: String,
+    pub driver: std::process::Child,
+}
+
+pub const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let driver_path = std::env::var("BAOCAO_TEST_CHROMEDRIVER")
+            .unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = std::process::Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chromedriver (apt-get install chromium chromium-driver)");
+        let http = Client::new();
+        let root = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if http.get(format!("{root}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let profile = std::env::temp_dir().join(format!("baocao-chromium-{port}"));
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": std::env::var("BAOCAO_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=1024,768", "--lang=en-US", format!("--user-data-dir={}", profile.display())]
+        }}}});
+        let r: Value = http
+            .post(format!("{root}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = r["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {r}"))
+            .to_string();
+        let browser = Browser {
+            http,
+            base: format!("{root}/session/{id}"),
+            driver,
+        };
+        // Element look-ups wait for the element to appear (pages load after clicks).
+        browser
+            .cmd(
+                reqwest::Method::POST,
+                "/timeouts",
+                json!({"implicit": 10_000}),
+            )
+            .await;
+        browser
+    }
+
+    /// Polls until `check` holds for the text of `css` (a click's navigation may
+    /// still be under way when the click returns); returns the last text seen.
+    pub async fn wait_text(&self, css: &str, check: impl Fn(&str) -> bool) -> String {
+        let mut text = String::new();
+        for _ in 0..100 {
+            text = self.text(css).await;
+            if check(&text) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        text
+    }
+
+    /// Polls until the URL satisfies `check`; returns the last URL seen.
+    pub async fn wait_url(&self, check: impl Fn(&str) -> bool) -> String {
+        let mut url = String::new();
+        for _ in 0..100 {
+            url = self.url().await;
+            if check(&url) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        url
+    }
+
+    pub async fn cmd(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if !body.is_null() {
+            request = request.json(&body);
+        }
+        let r = request.send().await.unwrap();
+        let v: Value = r.json().await.unwrap();
+        v["value"].clone()
+    }
+
+    pub async fn go(&self, url: &str) {
+        let v = self
+            .cmd(reqwest::Method::POST, "/url", json!({"url": url}))
+            .await;
+        assert!(v.is_null(), "navigation to {url} failed: {v}");
+    }
+
+    pub async fn find(&self, css: &str) -> String {
+        let v = self
+            .cmd(
+                reqwest::Method::POST,
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            )
+            .await;
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
+    }
+
+    pub async fn source(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/source", Value::Null)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/value"),
+            json!({"text": text}),
+        )
+        .await;
+    }
+
+    pub async fn click(&self, css: &str) {
+        let e = self.find(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/click"),
+            json!({}),
+        )
+        .await;
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        // The element may be replaced by a navigation between finding and reading it.
+        for _ in 0..20 {
+            let e = self.find(css).await;
+            let v = self
+                .cmd(
+                    reqwest::Method::GET,
+                    &format!("/element/{e}/text"),
+                    Value::Null,
+                )
+                .await;
+            if let Some(text) = v.as_str() {
+                return text.to_string();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        String::new()
+    }
+
+    pub async fn url(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/url", Value::Null)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.http.delete(&self.base).send().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// The pages in a real headless Chromium: log in with the form, browse units,
+/// switch language, be refused a neighbour's unit, log out. Needs Chromium and
+/// chromedriver, so it is ignored by default; `.ci/run` installs them and runs it.
+
+pub async fn page_login(t: &TestApp, username: &str) -> Client {
+    let c = client();
+    let login = c
+        .get(format!("{}/login", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden_field(&login, "_csrf");
+    let r = c
+        .post(format!("{}/login", t.base))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", username),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    c
+}
+
+/// A small valid metadata document: two indicators and a rate, a monthly regime
+/// received by Nghệ An (40), an ad-hoc regime and one request.
+pub fn metadata() -> Value {
+    json!({
+        "format": "baocao-metadata/1",
+        "disaggregations": [{"code": "sex", "name_vi": "Giới tính", "name_en": "Sex", "options": [
+            {"code": "male", "name_vi": "Nam", "name_en": "Male"},
+            {"code": "female", "name_vi": "Nữ", "name_en": "Female"}]}],
+        "indicators": [
+            {"code": "LD01", "name_vi": "Số lao động được tạo việc làm", "name_en": "Jobs created",
+             "field": "labour", "measure_vi": "người", "measure_en": "persons", "value_type": "integer",
+             "over_units": "sum", "over_time": "sum", "disaggregations": ["sex"]},
+            {"code": "LD02", "name_vi": "Số lao động trong độ tuổi", "name_en": "Working-age population",
+             "field": "labour", "measure_vi": "người", "measure_en": "persons", "value_type": "integer",
+             "over_units": "sum", "over_time": "last"},
+            {"code": "LD03", "name_vi": "Tỷ lệ lao động được tạo việc làm", "name_en": "Job creation rate",
+             "field": "labour", "measure_vi": "%", "measure_en": "%", "value_type": "percentage",
+             "over_units": {"weighted_average": "LD02"}, "over_time": "none", "formula": "100 * LD01 / LD02",
+             "targets": [{"year": 2026, "applies_to": {"level": "commune"}, "at_least": "2.5"}]}
+        ],
+        "regimes": [
+            {"code": "BC-LD", "versions": [{
+                "from": "2026M01", "name_vi": "Báo cáo lao động việc làm hằng tháng", "name_en": "Monthly labour report",
+                "legal_basis": "Quyết định 1/2026/QĐ-UBND", "kind": "periodic", "frequency": "monthly",
+                "convention": "administrative", "receiving_unit": "40", "methods": ["system"],
+                "signature_required": true,
+                "reporting": [
+                    {"name_vi": "UBND cấp xã", "name_en": "Communes", "select": {"level": "commune"}, "stage": 1,
+                     "deadline": {"working_days_after_window": 2}},
+                    {"name_vi": "Sở, ngành", "name_en": "Departments", "select": {"level": "province", "kind": "agency"},
+                     "stage": 2, "deadline": {"working_days_after_window": 4}}],
+                "forms": [{"code": "B01", "title_vi": "Biểu 01", "title_en": "Table 01",
+                    "columns": [
+                        {"code": "C1", "title_vi": "Thực hiện kỳ này", "title_en": "This period", "source": "current"},
+                        {"code": "C2", "title_vi": "Cùng kỳ năm trước", "title_en": "Same period last year", "source": "same_period_last_year"},
+                        {"code": "C3", "title_vi": "So cùng kỳ (%)", "title_en": "Change (%)", "source": {"formula": "100 * C1 / C2"}}],
+                    "rows": [{"indicator": "LD01", "breakdown": true}, {"indicator": "LD02"}, {"indicator": "LD03"}]}],
+                "outline": [{"number": "I", "title_vi": "Kết quả", "title_en": "Results"}]
+            }]},
+            {"code": "DX-BAO", "versions": [{
+                "from": "2026", "name_vi": "Báo cáo đột xuất thiệt hại do thiên tai", "name_en": "Ad-hoc disaster damage report",
+                "legal_basis": "Luật Phòng, chống thiên tai", "kind": "ad_hoc", "frequency": "ad_hoc",
+                "convention": "calendar", "receiving_unit": "40", "methods": ["system", "email"],
+                "signature_required": false,
+                "reporting": [{"name_vi": "UBND cấp xã", "name_en": "Communes", "select": {"level": "commune"}, "stage": 1}],
+                "outline": [{"number": "1", "title_vi": "Thiệt hại", "title_en": "Damage"}]
+            }]}
+        ],
+        "requests": [{"code": "YC-01", "regime": "DX-BAO", "title_vi": "Thiệt hại do bão số 5", "title_en": "Damage from storm no. 5",
+            "issued_by": "40", "window_first": "2026-08-20", "window_last": "2026-08-27", "deadline": "2026-08-31",
+            "units": ["16681", "16690"]}]
+    })
+}
+
+/// A change that breaks a document.
+pub type Change = Box<dyn Fn(&mut Value)>;
+
+/// Sorted as export writes it.
+pub fn exported(mut doc: Value) -> Value {
+    for key in ["disaggregations", "indicators", "regimes", "requests"] {
+        if let Some(list) = doc[key].as_array_mut() {
+            list.sort_by(|a, b| a["code"].as_str().cmp(&b["code"].as_str()));
+        }
+    }
+    doc
+}
+
+/// The editor's form for a new monthly regime received by Nghệ An.
+pub fn editor_form(csrf: &str, code: &str, deadline_day: &str) -> Vec<(String, String)> {
+    let pairs = [
+        ("_csrf", csrf),
+        ("is_new", "1"),
+        ("code", code),
+        ("from", "2026M01"),
+        ("name_vi", "Báo cáo việc làm hằng tháng"),
+        ("name_en", "Monthly jobs report"),
+        ("legal_basis", "Quyết định 2/2026/QĐ-UBND"),
+        ("content_vi", ""),
+        ("content_en", ""),
+        ("kind", "periodic"),
+        ("frequency", "monthly"),
+        ("convention", "administrative"),
+        ("receiving_unit", "40"),
+        ("method", "system"),
+        ("method", "email"),
+        ("signature_required", "1"),
+        ("g0_name_vi", "UBND cấp xã"),
+        ("g0_name_en", "Communes"),
+        ("g0_level", "commune"),
+        ("g0_kind", ""),
+        ("g0_units", ""),
+        ("g0_stage", "1"),
+        ("g0_rule", "fixed_day"),
+        ("g0_n", deadline_day),
+        ("g0_months", "0"),
+        ("g1_name_vi", ""),
+        ("g1_name_en", ""),
+        ("g1_level", ""),
+        ("g1_kind", ""),
+        ("g1_units", ""),
+        ("g1_stage", ""),
+        ("g1_rule", "working_days"),
+        ("g1_n", ""),
+        ("g1_months", ""),
+        ("f0_code", "B01"),
+        ("f0_title_vi", "Biểu 01: Lao động, việc làm"),
+        ("f0_title_en", "Table 01: Jobs"),
+        ("f0_columns", "C1 | Thực hiện kỳ này | This period | current\nC2 | Cùng kỳ | Last year | same_period_last_year\nC3 | So sánh (%) | Change (%) | = 100 * C1 / C2"),
+        ("f0_rows", "LD01 +\nLD02\nLD03"),
+        ("outline", "I | Kết quả thực hiện | Results | Nêu kết quả chính | Main results\nII | Nhiệm vụ tháng tới | Next month"),
+    ];
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The test regime from 2025 with a district stage, so that a pre-reform
+/// commune reports to its district, which reports to the province.
+pub fn three_level_metadata() -> baocao_domain::catalogue::Metadata {
+    let mut doc = metadata();
+    let version = &mut doc["regimes"][0]["versions"][0];
+    version["from"] = json!("2025M01");
+    version["reporting"] = json!([
+        {"name_vi": "UBND cấp xã", "name_en": "Communes", "select": {"level": "commune"}, "stage": 1,
+         "deadline": {"working_days_after_window": 2}},
+        {"name_vi": "UBND cấp huyện", "name_en": "Districts", "select": {"level": "district"}, "stage": 2,
+         "deadline": {"working_days_after_window": 4}},
+        {"name_vi": "Sở, ngành", "name_en": "Departments", "select": {"level": "province", "kind": "agency"},
+         "stage": 3, "deadline": {"working_days_after_window": 6}}]);
+    doc["regimes"][0]["versions"][0]["validation"] = json!([
+        {"code": "R1", "expression": "LD01 = LD01.sex.male + LD01.sex.female", "severity": "error",
+         "message_vi": "Tổng số phải bằng nam cộng nữ", "message_en": "The total must equal men plus women"},
+        {"code": "W1", "expression": "LD03 <= 10", "severity": "warning",
+         "message_vi": "Tỷ lệ tạo việc làm cao bất thường"}]);
+    doc["requests"] = json!([]);
+    serde_json::from_value(doc).unwrap()
+}
+
+pub async fn send(
+    c: &Client,
+    method: reqwest::Method,
+    url: String,
+    csrf: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let r = c
+        .request(method, url)
+        .header("x-csrf-token", csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// A mailer that delivers to the test sink, without TLS, daily e-mails from 0:00.
+pub fn sink_mailer(sink: &SmtpSink) -> Mailer {
+    Mailer::new(&sink_settings(sink)).unwrap()
+}
+
+pub fn sink_settings(sink: &SmtpSink) -> SmtpSettings {
+    SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: Some(sink.port),
+        security: SmtpSecurity::None,
+        username: None,
+        password: None,
+        from: "Hệ thống báo cáo <baocao@nghean.example.vn>".into(),
+        public_url: "https://baocao.example.vn/".into(),
+        daily_hour: 0,
+        ca_file: None,
+    }
+}
+
+/// A downloaded template with some values changed, as a user's spreadsheet
+/// program would save it (the same sheets, keys and identification).
+pub fn fill(
+    downloaded: &[u8],
+    values: &[(&str, &str)],
+    meta_change: Option<(&str, &str)>,
+) -> Vec<u8> {
+    use baocao_formats::xlsx::{read_upload, write_template, Kind, Row, Template};
+    let up = read_upload(downloaded, BOUNDS).unwrap();
+    let mut meta: Vec<(String, String)> = up.meta.into_iter().collect();
+    if let Some((k, v)) = meta_change {
+        meta.iter_mut().find(|(key, _)| key == k).unwrap().1 = v.to_string();
+    }
+    let rows = up
+        .cells
+        .iter()
+        .map(|c| Row {
+            key: c.key.clone(),
+            code: c.key.clone(),
+            label: String::new(),
+            measure: String::new(),
+            value: values
+                .iter()
+                .find(|(k, _)| *k == c.key)
+                .map(|(_, v)| v.to_string())
+                .or(c.text.clone()),
+            kind: Kind::Text,
+            extra: Vec::new(),
+        })
+        .collect();
+    write_template(&Template {
+        heading: vec![String::new(); 4],
+        columns: [String::new(), String::new(), String::new(), String::new()],
+        rows,
+        meta,
+        number_error: String::new(),
+    })
+    .unwrap()
+}
