@@ -38,7 +38,7 @@ fn file_problem(message: Message) -> AppError {
 }
 
 fn no_values() -> AppError {
-    file_problem(Message::new("report.upload.no_values"))
+    file_problem(Message::new("report.error.no_values"))
 }
 
 /// The rows of a template for `version`, in `lang`, with the values of
