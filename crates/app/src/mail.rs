@@ -244,12 +244,19 @@ pub fn parse_address(text: &str) -> Result<Option<String>, FieldError> {
     if text.is_empty() {
         return Ok(None);
     }
+    // Longer than any address (RFC 5321): refused before parsing, and not
+    // echoed back whole.
+    let shown: String = text.chars().take(80).collect();
+    let refused = || FieldError {
+        field: "email",
+        message: Message::new("user.error.email").arg("value", &shown),
+    };
+    if text.len() > 254 {
+        return Err(refused());
+    }
     match lettre::Address::from_str(text) {
-        Ok(address) if text.len() <= 254 => Ok(Some(address.to_string())),
-        _ => Err(FieldError {
-            field: "email",
-            message: Message::new("user.error.email").arg("value", text),
-        }),
+        Ok(address) => Ok(Some(address.to_string())),
+        _ => Err(refused()),
     }
 }
 
@@ -308,13 +315,10 @@ impl App {
     ) -> AppResult<()> {
         let email = parse_address(email).map_err(|e| AppError::Invalid(vec![e]))?;
         let mut tx = self.store.begin_write().await?;
-        let user = store_users::get(&mut tx, user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if principal.user_id != user_id
-            && !crate::users::may_on(&mut tx, principal, Permission::ManageUsers, user.unit).await?
-        {
-            return Err(AppError::Forbidden);
+        if principal.user_id != user_id {
+            // An administrator with authority over the user and all its grants;
+            // for anyone else the user does not exist.
+            self.managed_user(&mut tx, principal, user_id).await?;
         }
         store_users::set_email(&mut tx, user_id, email.as_deref(), crate::now()).await?;
         let at = crate::now();

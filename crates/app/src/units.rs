@@ -8,8 +8,8 @@ use baocao_domain::access::{Permission, Principal, Target};
 use baocao_domain::import_plan::{plan_import, ParentRef};
 use baocao_domain::text::fold;
 use baocao_domain::unit::{
-    check_unit_records, Level, LineError, OrgUnit, ReorgRecord, UnitCode, UnitId, UnitKind,
-    UnitRecord, Validity,
+    check_unit_name, check_unit_records, Level, LineError, OrgUnit, ReorgRecord, UnitCode, UnitId,
+    UnitKind, UnitRecord, Validity,
 };
 use baocao_domain::Message;
 use baocao_formats::vn_admin;
@@ -19,6 +19,11 @@ use chrono::{Days, NaiveDate};
 
 use crate::users::may_on;
 use crate::{now, App, AppError, AppResult};
+
+/// Longest search text, in characters.
+pub const MAX_SEARCH_CHARS: usize = 100;
+/// Most units one search returns.
+pub const MAX_SEARCH_RESULTS: u32 = 500;
 
 /// The day the two-level structure took effect.
 pub fn reform_2025() -> NaiveDate {
@@ -289,6 +294,15 @@ impl App {
             Some(l) => Some(Level::parse(l).map_err(|e| AppError::field("level", e.message()))?),
             None => None,
         };
+        for (field, value) in [("q", text), ("code", code)] {
+            if value.is_some_and(|v| v.chars().count() > MAX_SEARCH_CHARS) {
+                return Err(AppError::field(
+                    field,
+                    Message::new("report.error.too_long").arg("max", MAX_SEARCH_CHARS),
+                ));
+            }
+        }
+        let limit = limit.clamp(1, MAX_SEARCH_RESULTS);
         let query = UnitQuery {
             text: text.map(fold).filter(|t| !t.is_empty()),
             code: code.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
@@ -474,10 +488,13 @@ impl App {
         parent: Option<UnitId>,
         validity: Validity,
     ) -> AppResult<UnitId> {
+        check_unit_name(&record.name, &record.division_type)
+            .map_err(|m| AppError::field("name", m))?;
         let mut conn = self.store.conn().await?;
         match parent {
             Some(p) => {
-                if store_units::get(&mut conn, p).await?.is_none() {
+                // A parent the caller may not see reads as absent.
+                if !may_view(&mut conn, principal, p).await? {
                     return Err(AppError::field(
                         "parent",
                         Message::new("unit.import.unknown_parent").arg("code", p),
@@ -496,12 +513,6 @@ impl App {
             return Err(AppError::field(
                 "level",
                 Message::new("unit.import.unknown_level").arg("level", &record.level),
-            ));
-        }
-        if record.name.trim().is_empty() {
-            return Err(AppError::field(
-                "name",
-                Message::new("unit.import.empty_name"),
             ));
         }
         drop(conn);

@@ -103,6 +103,26 @@ async fn may_manage(
     Ok(true)
 }
 
+/// A unit (or the whole system) the principal may manage users on: a unit it
+/// may not even see reads as absent, one it sees but does not manage is
+/// forbidden.
+async fn require_unit_to_manage(
+    conn: &mut Conn,
+    principal: &Principal,
+    unit: Option<UnitId>,
+) -> AppResult<()> {
+    if let Some(unit) = unit {
+        if !crate::units::may_view(conn, principal, unit).await? {
+            return Err(AppError::field("unit", Message::new("user.error.unit")));
+        }
+    }
+    if may_on(conn, principal, Permission::ManageUsers, unit).await? {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 impl App {
     /// Creates a user at a unit the principal manages, with an optional role on that unit.
     pub async fn create_user(&self, principal: &Principal, input: &UserInput) -> AppResult<UserId> {
@@ -136,14 +156,7 @@ impl App {
             return Err(AppError::Invalid(errors));
         }
         let mut conn = self.store.conn().await?;
-        if let Some(unit) = input.unit {
-            if store_units::get(&mut conn, unit).await?.is_none() {
-                return Err(AppError::field("unit", Message::new("user.error.unit")));
-            }
-        }
-        if !may_on(&mut conn, principal, Permission::ManageUsers, input.unit).await? {
-            return Err(AppError::Forbidden);
-        }
+        require_unit_to_manage(&mut conn, principal, input.unit).await?;
         drop(conn);
         let hash = hash_password(&input.password).await?;
         let mut tx = self.store.begin_write().await?;
@@ -279,14 +292,7 @@ impl App {
     ) -> AppResult<i64> {
         let mut conn = self.store.conn().await?;
         self.managed_user(&mut conn, principal, user_id).await?;
-        if let Some(unit) = unit {
-            if store_units::get(&mut conn, unit).await?.is_none() {
-                return Err(AppError::field("unit", Message::new("user.error.unit")));
-            }
-        }
-        if !may_on(&mut conn, principal, Permission::ManageUsers, unit).await? {
-            return Err(AppError::Forbidden);
-        }
+        require_unit_to_manage(&mut conn, principal, unit).await?;
         drop(conn);
         let mut tx = self.store.begin_write().await?;
         let id = match store_users::grant(&mut tx, user_id, role, unit, now()).await {

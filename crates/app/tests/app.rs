@@ -11,7 +11,8 @@ use baocao_app::units::{
 use baocao_app::{App, AppError, Settings};
 use baocao_domain::unit::Validity;
 use baocao_formats::vn_admin;
-use baocao_store::{both_backends, units as store_units, Store};
+use baocao_store::{units as store_units, Store};
+use baocao_testkit::both_backends;
 use chrono::NaiveDate;
 
 fn data_dir() -> PathBuf {

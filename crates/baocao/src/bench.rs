@@ -308,8 +308,12 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
         .await
         .map_err(internal)?;
     let base = format!("http://{}", listener.local_addr().map_err(internal)?);
-    let router = baocao_web::router(app.clone(), baocao_web::WebConfig::default());
-    tokio::spawn(baocao_web::serve(listener, router, std::future::pending()));
+    tokio::spawn(baocao_web::serve(
+        listener,
+        app.clone(),
+        baocao_web::WebConfig::default(),
+        std::future::pending(),
+    ));
 
     // Submissions: a fifth by one client, the rest by N concurrent clients.
     let split = submissions.len() / 5;

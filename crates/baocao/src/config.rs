@@ -25,6 +25,27 @@ pub struct FileConfig {
     pub max_body_bytes: Option<usize>,
     /// The SMTP server for e-mail notifications (none: no e-mail).
     pub smtp: Option<baocao_app::mail::SmtpSettings>,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is believed.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    /// Connections open at once, in all.
+    pub max_connections: Option<usize>,
+    /// Connections open at once from one address (trusted proxies excepted).
+    pub max_connections_per_address: Option<usize>,
+    /// Seconds to send a request's headers; also the longest idle keep-alive.
+    pub header_read_timeout_seconds: Option<u64>,
+}
+
+/// Parses trusted proxies: `10.0.0.5` or `10.0.0.0/8`.
+pub fn trusted_proxies(list: &[String]) -> Result<Vec<ipnet::IpNet>, String> {
+    list.iter()
+        .map(|text| {
+            let text = text.trim();
+            text.parse::<ipnet::IpNet>()
+                .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| text.to_string())
+        })
+        .collect()
 }
 
 /// Default listen address.
@@ -66,6 +87,17 @@ pub fn data_dir(configured: Option<PathBuf>) -> Option<PathBuf> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let nets = trusted_proxies(&["10.0.0.5".into(), "192.168.0.0/16".into()]).unwrap();
+        assert!(nets[0].contains(&"10.0.0.5".parse::<std::net::IpAddr>().unwrap()));
+        assert!(nets[1].contains(&"192.168.4.4".parse::<std::net::IpAddr>().unwrap()));
+        assert_eq!(
+            trusted_proxies(&["proxy.local".into()]),
+            Err("proxy.local".into())
+        );
+    }
 
     #[test]
     fn the_smtp_section_is_read_with_its_defaults_and_typos_are_refused() {

@@ -335,7 +335,7 @@ mod tests {
 
     use baocao_app::catalogue::{parse_metadata, to_json};
     use baocao_app::Settings;
-    use baocao_store::both_backends;
+    use baocao_testkit::both_backends;
 
     use super::*;
 
@@ -352,7 +352,7 @@ mod tests {
 
             // A second, empty instance with the same units takes the export and
             // gives the same file back.
-            let other = baocao_store::testing::TestDb::new(store.backend()).await;
+            let other = baocao_testkit::TestDb::new(store.backend()).await;
             let second = App::new(other.store.clone(), Settings::default());
             load_units_and_accounts(&second, &data_dir(), Some("demo password 123")).await.unwrap();
             assert!(second.metadata().await.unwrap().regimes.is_empty());

@@ -360,9 +360,41 @@ impl Runtime {
             ))
         })?;
         let defaults = WebConfig::default();
+        let trusted_proxies =
+            config::trusted_proxies(&self.file.trusted_proxies).map_err(|bad| {
+                Failure(say(
+                    self.lang,
+                    Message::new("cli.bad_config").arg("detail", format!("trusted_proxies: {bad}")),
+                ))
+            })?;
+        let files = raise_open_files_limit();
+        let connections = baocao_web::ConnectionLimits {
+            // Leave room for the database, logs and the listener itself.
+            max_connections: self
+                .file
+                .max_connections
+                .unwrap_or(defaults.connections.max_connections)
+                .min(files.saturating_sub(256).max(64)),
+            max_per_address: self
+                .file
+                .max_connections_per_address
+                .unwrap_or(defaults.connections.max_per_address),
+            header_read_timeout: self.file.header_read_timeout_seconds.map_or(
+                defaults.connections.header_read_timeout,
+                std::time::Duration::from_secs,
+            ),
+            trusted_proxies,
+        };
+        tracing::info!(
+            max_connections = connections.max_connections,
+            per_address = connections.max_per_address,
+            open_files = files,
+            "connection limits"
+        );
         let web = WebConfig {
             secure_cookies: self.file.secure_cookies.unwrap_or(false),
             max_body_bytes: self.file.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+            connections,
             ..defaults
         };
         let store = app.store.clone();
@@ -383,7 +415,6 @@ impl Runtime {
                 std::time::Duration::from_secs(MAIL_EVERY_SECONDS),
             );
         }
-        let router = baocao_web::router(app, web);
         let local = listener.local_addr().map_err(|e| Failure(e.to_string()))?;
         println!(
             "{}",
@@ -393,12 +424,24 @@ impl Runtime {
             )
         );
         tracing::info!(%local, "serving");
-        baocao_web::serve(listener, router, shutdown_signal())
+        baocao_web::serve(listener, app, web, shutdown_signal())
             .await
             .map_err(|e| Failure(e.to_string()))?;
         store.close().await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Raises the soft limit of open files to the hard limit (each connection is
+/// one) and returns it.
+fn raise_open_files_limit() -> usize {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => usize::try_from(n).unwrap_or(usize::MAX),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the open-files limit");
+            1024
+        }
     }
 }
 

@@ -337,6 +337,21 @@ pub struct LineError {
     pub message: Message,
 }
 
+/// Longest unit name (and type word) kept, in characters: official names are
+/// well under a hundred ("Sở Nông nghiệp và Môi trường tỉnh Nghệ An").
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// A unit's name and type word: not empty, at most [`MAX_NAME_CHARS`].
+pub fn check_unit_name(name: &str, division_type: &str) -> Result<(), Message> {
+    if name.trim().is_empty() {
+        return Err(Message::new("unit.import.empty_name"));
+    }
+    if name.chars().count() > MAX_NAME_CHARS || division_type.chars().count() > MAX_NAME_CHARS {
+        return Err(Message::new("unit.import.name_too_long").arg("max", MAX_NAME_CHARS));
+    }
+    Ok(())
+}
+
 /// Ranks of the known levels, smaller is higher (`central` 0, `commune` 3).
 pub type LevelRanks = HashMap<Level, i64>;
 
@@ -371,10 +386,10 @@ pub fn check_unit_records(
                     .arg("first", first),
             });
         }
-        if r.name.trim().is_empty() {
+        if let Err(message) = check_unit_name(&r.name, &r.division_type) {
             errors.push(LineError {
                 line: r.line,
-                message: Message::new("unit.import.empty_name"),
+                message,
             });
         }
         if let Some(parent) = &r.parent_code {

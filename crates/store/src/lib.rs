@@ -20,7 +20,6 @@ pub mod ledger;
 pub mod mail;
 pub mod meta;
 pub mod reports;
-pub mod testing;
 pub mod units;
 pub mod users;
 

@@ -5,7 +5,8 @@ use baocao_domain::access::Role;
 use baocao_domain::text::fold;
 use baocao_domain::unit::{Level, ReorgKind, UnitCode, UnitId, UnitKind, Validity};
 use baocao_store::units::{self, NewUnit, ReorgEvent, UnitQuery};
-use baocao_store::{auth, both_backends, meta, users, Store};
+use baocao_store::{auth, meta, users, Store};
+use baocao_testkit::both_backends;
 use chrono::NaiveDate;
 
 fn date(s: &str) -> NaiveDate {

@@ -94,11 +94,17 @@ impl<S: Send + Sync> FromRequestParts<S> for UserLang {
     }
 }
 
-/// The client's address, for login throttling.
+/// The client's address, for login throttling: the peer, or the address a
+/// trusted proxy forwarded ([`crate::ClientIp`]).
 pub fn client_address(parts_extensions: &axum::http::Extensions) -> String {
     parts_extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .get::<crate::ClientIp>()
+        .map(|c| c.0.to_string())
+        .or_else(|| {
+            parts_extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 
@@ -139,10 +145,7 @@ impl Authed {
     }
 }
 
-/// Compares secrets without an early exit.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+pub use baocao_app::auth::constant_time_eq;
 
 impl FromRequestParts<AppState> for Authed {
     type Rejection = WebError;

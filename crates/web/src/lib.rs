@@ -2,7 +2,6 @@
 //! server-rendered browser UI. Handlers parse the request, call one `app`
 //! function and render; they hold no business rules.
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +21,9 @@ pub mod assets;
 pub mod error;
 pub mod extract;
 pub mod pages;
+pub mod server;
+
+pub use server::{ClientIp, ConnectionLimits};
 
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone)]
@@ -32,6 +34,8 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// Longest time a request may take.
     pub request_timeout: Duration,
+    /// Limits on connections, and the trusted reverse proxies.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for WebConfig {
@@ -40,6 +44,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -97,6 +102,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(assets::routes())
         .with_state(state)
         .layer(axum::middleware::from_fn(extract::translate_rejections))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -107,16 +113,49 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, ids))
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight.
+/// The content security policy of every answer: our own scripts, styles and
+/// images only, no framing, forms posting to ourselves.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Headers that keep pages from being framed, sniffed or leaked through the
+/// referrer, and keep the caches of shared computers (an officer's office PC,
+/// a proxy) from holding pages and data: only the static assets are cacheable.
+async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::header::{self, HeaderValue};
+    let is_asset = req.uri().path().starts_with("/assets/");
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if !is_asset {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Serves the application until `shutdown` completes, then finishes the
+/// requests in flight; connections are bounded as `config.connections` says.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    router: Router,
+    app: App,
+    config: WebConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let limits = config.connections.clone();
+    server::serve(listener, router(app, config), limits, shutdown).await
 }

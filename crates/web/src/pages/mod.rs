@@ -103,11 +103,36 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
-/// A local path to return to; anything else (another host, `//evil`) becomes `/`.
-fn safe_next(next: Option<&str>) -> String {
+/// Where a user lands after logging in: where their work is.
+pub fn landing(principal: &baocao_domain::access::Principal) -> String {
+    let works_on_reports = [
+        Permission::EnterData,
+        Permission::SubmitReport,
+        Permission::ReviewReport,
+    ]
+    .into_iter()
+    .any(|p| principal.may_somewhere(p));
+    if works_on_reports {
+        "/reports".to_string()
+    } else {
+        "/units".to_string()
+    }
+}
+
+/// A local path to return to; anything else (another host, `//evil`, a
+/// control character that would split the `Location` header) is refused.
+fn safe_next(next: Option<&str>) -> Option<String> {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/units".to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.len() <= 2048
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Some(n.to_string())
+        }
+        _ => None,
     }
 }
 
@@ -185,11 +210,14 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
 }
 
-async fn home(headers: axum::http::HeaderMap) -> Redirect {
-    if cookie(&headers, SESSION_COOKIE).is_some() {
-        Redirect::to("/units")
-    } else {
-        Redirect::to("/login")
+async fn home(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Redirect {
+    let caller = match cookie(&headers, SESSION_COOKIE) {
+        Some(token) => state.app.session_caller(&token).await.ok(),
+        None => None,
+    };
+    match caller {
+        Some(caller) => Redirect::to(&landing(&caller.principal)),
+        None => Redirect::to("/login"),
     }
 }
 
@@ -243,7 +271,7 @@ async fn login_page(
 ) -> Result<Response, WebError> {
     login_form(
         lang,
-        safe_next(q.next.as_deref()),
+        safe_next(q.next.as_deref()).unwrap_or_default(),
         String::new(),
         None,
         q.expired.is_some(),
@@ -304,7 +332,7 @@ async fn login_submit(
                     ),
                     (header::SET_COOKIE, lang_cookie),
                 ]),
-                Redirect::to(&next),
+                Redirect::to(&next.unwrap_or_else(|| landing(&session.principal))),
             )
                 .into_response())
         }
@@ -316,7 +344,7 @@ async fn login_submit(
             };
             let mut response = login_form(
                 lang,
-                next,
+                next.unwrap_or_default(),
                 form.username,
                 Some(render(lang, &e.message())),
                 false,
@@ -379,7 +407,7 @@ async fn set_lang(
                 state.config.secure_cookies,
             ),
         )]),
-        Redirect::to(&safe_next(q.next.as_deref())),
+        Redirect::to(&safe_next(q.next.as_deref()).unwrap_or_else(|| "/".to_string())),
     )
         .into_response()
 }

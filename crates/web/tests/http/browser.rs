@@ -5,7 +5,7 @@ use crate::support::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Chromium and chromedriver: cargo test -p baocao-web --test http -- --ignored (see .ci/run)"]
 async fn browser_login_browse_and_language() {
-    let db = baocao_store::testing::TestDb::new(baocao_store::Backend::Sqlite).await;
+    let db = baocao_testkit::TestDb::new(baocao_store::Backend::Sqlite).await;
     let t = spawn_app(db.store.clone()).await;
     let b = Browser::start().await;
 
@@ -66,7 +66,7 @@ async fn browser_login_browse_and_language() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Chromium and chromedriver: cargo test -p baocao-web --test http -- --ignored (see .ci/run)"]
 async fn browser_regime_administrator_creates_a_regime() {
-    let db = baocao_store::testing::TestDb::new(baocao_store::Backend::Sqlite).await;
+    let db = baocao_testkit::TestDb::new(baocao_store::Backend::Sqlite).await;
     let t = spawn_app(db.store.clone()).await;
     let mut doc: baocao_domain::catalogue::Metadata = serde_json::from_value(metadata()).unwrap();
     doc.regimes.clear();
@@ -137,7 +137,7 @@ async fn browser_regime_administrator_creates_a_regime() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Chromium and chromedriver: cargo test -p baocao-web --test http -- --ignored (see .ci/run)"]
 async fn browser_report_submit_return_resubmit_accept() {
-    let db = baocao_store::testing::TestDb::new(baocao_store::Backend::Sqlite).await;
+    let db = baocao_testkit::TestDb::new(baocao_store::Backend::Sqlite).await;
     let t = spawn_app(db.store.clone()).await;
     t.app
         .apply_metadata(&system_principal(), &three_level_metadata())

@@ -11,5 +11,6 @@ mod calendar;
 mod catalogue;
 mod mail;
 mod reports;
+mod security;
 mod sessions;
 mod spreadsheets;

@@ -14,7 +14,8 @@ pub use baocao_app::{App, Settings};
 pub use baocao_domain::access::{Role, UserId};
 pub use baocao_domain::report::ReportId;
 pub use baocao_domain::unit::{UnitId, Validity};
-pub use baocao_store::{both_backends, Store};
+pub use baocao_store::Store;
+pub use baocao_testkit::both_backends;
 pub use chrono::NaiveDate;
 pub use reqwest::{redirect, Client, StatusCode};
 pub use serde_json::{json, Value};
@@ -40,6 +41,11 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(store: Store) -> TestApp {
+    spawn_app_with(store, baocao_web::WebConfig::default()).await
+}
+
+/// The server with its HTTP settings (connection limits, proxies).
+pub async fn spawn_app_with(store: Store, config: baocao_web::WebConfig) -> TestApp {
     let app = App::new(store, Settings::default()).with_group_commit();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/vn-admin");
     let legacy = Validity {
@@ -120,8 +126,12 @@ pub async fn spawn_app(store: Store) -> TestApp {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = baocao_web::router(app.clone(), baocao_web::WebConfig::default());
-    tokio::spawn(baocao_web::serve(listener, router, std::future::pending()));
+    tokio::spawn(baocao_web::serve(
+        listener,
+        app.clone(),
+        config,
+        std::future::pending(),
+    ));
     TestApp {
         base,
         app,
@@ -179,6 +189,21 @@ impl TestApp {
             .unwrap();
         let status = r.status();
         (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A user's id by login name.
+    pub async fn user_id(&self, username: &str) -> UserId {
+        self.app.user_by_name(username).await.unwrap().id
+    }
+
+    /// A report's stored draft values (as the system holds them).
+    pub async fn stored_values(&self, id: i64) -> Value {
+        let view = self
+            .app
+            .report(&system_principal(), ReportId::new(id))
+            .await
+            .unwrap();
+        serde_json::to_value(&view.content.values).unwrap()
     }
 
     pub async fn user_count(&self) -> usize {

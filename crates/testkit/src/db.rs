@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sqlx::{Connection, Executor};
 
-use crate::{Backend, Store, StoreOptions};
+use baocao_store::{Backend, Store, StoreOptions};
 
 /// The environment variable naming the PostgreSQL server for tests.
 pub const POSTGRES_ENV: &str = "BAOCAO_TEST_POSTGRES";
@@ -118,7 +118,7 @@ impl TestDb {
 /// Emits a test module with a `sqlite` and a `postgres` variant of one body.
 ///
 /// ```ignore
-/// both_backends!(async fn finds_units(store) {
+/// baocao_testkit::both_backends!(async fn finds_units(store) {
 ///     assert!(baocao_store::units::roots(&mut *store.conn().await.unwrap(), None).await.unwrap().is_empty());
 /// });
 /// ```
@@ -134,14 +134,14 @@ macro_rules! both_backends {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let db = $crate::testing::TestDb::new($crate::Backend::Sqlite).await;
+                let db = $crate::TestDb::new($crate::Backend::Sqlite).await;
                 body(db.store.clone()).await;
                 db.teardown().await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let db = $crate::testing::TestDb::new($crate::Backend::Postgres).await;
+                let db = $crate::TestDb::new($crate::Backend::Postgres).await;
                 body(db.store.clone()).await;
                 db.teardown().await;
             }
