@@ -234,6 +234,9 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Most live API tokens a user may hold.
+pub const MAX_TOKENS_PER_USER: usize = 50;
+
 /// Minimum password length.
 pub const MIN_PASSWORD_LEN: usize = 10;
 
@@ -398,18 +401,18 @@ impl App {
         store_auth::clear_attempts(&mut tx, &user_key, t - s.failure_window).await?;
         store_auth::uncount_attempt(&mut tx, &address_key).await?;
         store_auth::purge_sessions(&mut tx, t, t - s.session_idle).await?;
-        store_auth::insert_session(
-            &mut tx,
-            &store_auth::Session {
-                token_hash: secret_hash(&token),
-                user_id: user.id,
-                csrf_token: csrf_token.clone(),
-                last_seen_at: t,
-                expires_at: t + s.session_lifetime,
-            },
-            t,
-        )
-        .await?;
+        let session = store_auth::Session {
+            token_hash: secret_hash(&token),
+            user_id: user.id,
+            csrf_token: csrf_token.clone(),
+            last_seen_at: t,
+            expires_at: t + s.session_lifetime,
+        };
+        if !store_auth::insert_session_if_current(&mut tx, &session, &user.password_hash, t).await?
+        {
+            // The password changed (or the account was disabled) meanwhile.
+            return Err(AppError::BadCredentials);
+        }
         let principal = principal_of(&mut tx, user.id, &user.username).await?;
         baocao_store::commit(tx).await?;
         tracing::info!(username = %user.username, "login");
@@ -487,6 +490,16 @@ impl App {
         }
         let secret = format!("bc_{}", random_secret());
         let mut tx = self.store.begin_write().await?;
+        let live = store_auth::tokens_of(&mut tx, caller.user_id)
+            .await?
+            .iter()
+            .filter(|t| t.revoked_at.is_none())
+            .count();
+        if live >= MAX_TOKENS_PER_USER {
+            return Err(AppError::Conflict(
+                Message::new("token.error.too_many").arg("max", MAX_TOKENS_PER_USER),
+            ));
+        }
         let id =
             store_auth::insert_token(&mut tx, caller.user_id, name, &secret_hash(&secret), now())
                 .await?;

@@ -271,6 +271,12 @@ impl App {
         query: &str,
         field: Option<&str>,
     ) -> AppResult<Vec<Indicator>> {
+        if query.chars().count() > crate::units::MAX_SEARCH_CHARS {
+            return Err(AppError::field(
+                "q",
+                Message::new("report.error.too_long").arg("max", crate::units::MAX_SEARCH_CHARS),
+            ));
+        }
         let needle = fold(query.trim());
         let meta = self.metadata().await?;
         Ok(meta
@@ -315,9 +321,36 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
+    /// Reads a catalogue document sent by `principal` — only once it is known
+    /// that the caller may change the catalogue somewhere, and off the async
+    /// workers (a document may be megabytes).
+    pub async fn read_document<T: DeserializeOwned + Send + 'static>(
+        &self,
+        principal: &Principal,
+        bytes: Vec<u8>,
+    ) -> AppResult<T> {
+        if !principal.may_somewhere(Permission::DefineRegimes) && !may_issue_somewhere(principal) {
+            return Err(AppError::Forbidden);
+        }
+        if bytes.len() > MAX_DOCUMENT_BYTES {
+            return Err(AppError::field(
+                "file",
+                Message::new("catalogue.too_large").arg("max", MAX_DOCUMENT_BYTES / (1024 * 1024)),
+            ));
+        }
+        self.heavy
+            .run(move || serde_json::from_slice::<T>(&bytes).map_err(|e| json_problem(&e)))
+            .await?
+    }
+
     /// Checks `incoming` against the stored catalogue and stores it: new objects
     /// are created, changed indicators get a new version, regime versions are
     /// replaced or appended. All or nothing.
+    ///
+    /// The caller's rights over everything the document touches are checked
+    /// first, then the document as a whole — on a bounded pool of blocking
+    /// threads, outside any write transaction — and only then is it written,
+    /// provided the catalogue did not change meanwhile.
     pub async fn apply_metadata(
         &self,
         principal: &Principal,
@@ -332,47 +365,21 @@ impl App {
         if !principal.may_somewhere(Permission::DefineRegimes) && !issuer {
             return Err(AppError::Forbidden);
         }
-        let calendar = self.work_calendar().await?;
-        let mut tx = self.store.begin_write().await?;
-        let stored = load(&mut tx).await?;
-        let levels: Vec<String> = store_units::levels(&mut tx)
-            .await?
-            .into_iter()
-            .map(|l| l.code.as_str().to_string())
-            .collect();
-        let merged = merge(incoming, &stored);
-        let ctx = CheckContext {
-            calendar: &calendar,
-            levels: &levels,
-        };
-        let mut problems = check(&merged, &ctx).err().unwrap_or_default();
-        problems.extend(history_problems(incoming, &stored));
-        // A version reports were made with is frozen: a change is a new version.
-        for (i, regime) in incoming.regimes.iter().enumerate() {
-            let Some(old) = stored.regime(&regime.code) else {
-                continue;
-            };
-            for (j, (before, after)) in old.versions.iter().zip(&regime.versions).enumerate() {
-                if before == after {
-                    continue;
-                }
-                let number = i64::try_from(j + 1).unwrap_or(i64::MAX);
-                let used = baocao_store::reports::count_with_version(&mut tx, &regime.code, number)
-                    .await?;
-                if used > 0 {
-                    problems.push(Problem {
-                        path: format!("regimes[{i}].versions[{j}]"),
-                        message: Message::new("catalogue.version_in_use")
-                            .arg("code", &regime.code)
-                            .arg("version", j + 1)
-                            .arg("count", used),
-                    });
-                }
-            }
+        // Indicators are shared by every regime: regime administrators of the
+        // whole instance only.
+        if touches_catalogue && !principal.may_at_top(Permission::DefineRegimes) {
+            return Err(AppError::Forbidden);
         }
-        let references = unit_references(incoming);
-        // Who owns what is being replaced counts too: a regime or request
-        // cannot be taken over by naming one's own unit in the new document.
+        let mut conn = self.store.conn().await?;
+        let revision = baocao_store::meta::get(&mut conn, REVISION_KEY)
+            .await?
+            .unwrap_or_default();
+        drop(conn);
+        let stored = self.metadata().await?;
+        let mut conn = self.store.conn().await?;
+        // A regime or request needs the right on its receiving or issuing unit —
+        // the one named now and the one it had: nothing is taken over by
+        // naming one's own unit. A unit code that does not exist is nobody's.
         let owners: Vec<String> = incoming
             .regimes
             .iter()
@@ -392,9 +399,45 @@ impl App {
                 std::iter::once(r.issued_by.clone()).chain(before.map(|s| s.issued_by.clone()))
             })
             .collect();
+        let references = unit_references(incoming);
         let mut codes: Vec<String> = references.iter().map(|(_, c)| c.clone()).collect();
         codes.extend(owners.iter().chain(&issuers).cloned());
-        let units = store_catalogue::units_by_code(&mut tx, &codes).await?;
+        codes.sort();
+        codes.dedup();
+        let units = store_catalogue::units_by_code(&mut conn, &codes).await?;
+        for code in &owners {
+            let unit = units.get(code).and_then(|ids| ids.first()).copied();
+            if !may_define(&mut conn, principal, unit).await? {
+                return Err(AppError::Forbidden);
+            }
+        }
+        for code in &issuers {
+            let unit = units.get(code).and_then(|ids| ids.first()).copied();
+            if !may_define(&mut conn, principal, unit).await?
+                && !may_issue(&mut conn, principal, unit).await?
+            {
+                return Err(AppError::Forbidden);
+            }
+        }
+        let levels: Vec<String> = store_units::levels(&mut conn)
+            .await?
+            .into_iter()
+            .map(|l| l.code.as_str().to_string())
+            .collect();
+        let calendar = self.work_calendar().await?;
+        // The whole document, checked off the async workers.
+        let merged = merge(incoming, &stored);
+        let mut problems = self
+            .heavy
+            .run(move || {
+                let ctx = CheckContext {
+                    calendar: &calendar,
+                    levels: &levels,
+                };
+                check(&merged, &ctx).err().unwrap_or_default()
+            })
+            .await?;
+        problems.extend(history_problems(incoming, &stored));
         for (path, code) in &references {
             if !units.contains_key(code) {
                 problems.push(Problem {
@@ -403,29 +446,46 @@ impl App {
                 });
             }
         }
+        drop(conn);
         if !problems.is_empty() {
             return Err(AppError::DocumentRejected(problems));
         }
-        // Indicators are shared by every regime: regime administrators of the
-        // whole instance only. A regime or request needs the right on its
-        // receiving or issuing unit.
-        if touches_catalogue && !principal.may_at_top(Permission::DefineRegimes) {
-            return Err(AppError::Forbidden);
+        let mut tx = self.store.begin_write().await?;
+        // One writer of the catalogue at a time, and only over what was checked.
+        baocao_store::catalogue::lock(&mut tx).await?;
+        let now_revision = baocao_store::meta::get(&mut tx, REVISION_KEY)
+            .await?
+            .unwrap_or_default();
+        if now_revision != revision {
+            return Err(AppError::Conflict(Message::new("catalogue.changed")));
         }
-        for code in &owners {
-            let unit = units.get(code).and_then(|ids| ids.first()).copied();
-            if !may_define(&mut tx, principal, unit).await? {
-                return Err(AppError::Forbidden);
+        // A version reports were made with is frozen: a change is a new version.
+        // Counted inside the transaction, so no report slips in meanwhile.
+        let mut frozen = Vec::new();
+        for (i, regime) in incoming.regimes.iter().enumerate() {
+            let Some(old) = stored.regime(&regime.code) else {
+                continue;
+            };
+            for (j, (before, after)) in old.versions.iter().zip(&regime.versions).enumerate() {
+                if before == after {
+                    continue;
+                }
+                let number = i64::try_from(j + 1).unwrap_or(i64::MAX);
+                let used = baocao_store::reports::count_with_version(&mut tx, &regime.code, number)
+                    .await?;
+                if used > 0 {
+                    frozen.push(Problem {
+                        path: format!("regimes[{i}].versions[{j}]"),
+                        message: Message::new("catalogue.version_in_use")
+                            .arg("code", &regime.code)
+                            .arg("version", j + 1)
+                            .arg("count", used),
+                    });
+                }
             }
         }
-        // Requests: the issuing unit's regime administrators, leaders or reviewers.
-        for code in &issuers {
-            let unit = units.get(code).and_then(|ids| ids.first()).copied();
-            if !may_define(&mut tx, principal, unit).await?
-                && !may_issue(&mut tx, principal, unit).await?
-            {
-                return Err(AppError::Forbidden);
-            }
+        if !frozen.is_empty() {
+            return Err(AppError::DocumentRejected(frozen));
         }
         let summary = write(&mut tx, principal, incoming, &stored).await?;
         if summary.created + summary.changed > 0 {

@@ -415,6 +415,14 @@ impl App {
         drop(conn);
         let (mut sent, mut failed) = (0, 0);
         for outgoing in due {
+            // A batch slowed by timeouts may outlive its claim: an e-mail whose
+            // claim ran out is left to whoever claims it next, never sent twice.
+            let mut conn = self.store.conn().await?;
+            if !store_mail::renew_claim(&mut conn, outgoing.id, crate::now(), CLAIM_SECONDS).await?
+            {
+                continue;
+            }
+            drop(conn);
             let lang = Lang::parse(&outgoing.locale).unwrap_or_default();
             let result = match (&outgoing.email, render(lang, mailer, &outgoing)) {
                 (None, _) => Err(SendError {

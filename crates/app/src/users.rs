@@ -290,11 +290,9 @@ impl App {
         role: Role,
         unit: Option<UnitId>,
     ) -> AppResult<i64> {
-        let mut conn = self.store.conn().await?;
-        self.managed_user(&mut conn, principal, user_id).await?;
-        require_unit_to_manage(&mut conn, principal, unit).await?;
-        drop(conn);
         let mut tx = self.store.begin_write().await?;
+        self.managed_user(&mut tx, principal, user_id).await?;
+        require_unit_to_manage(&mut tx, principal, unit).await?;
         let id = match store_users::grant(&mut tx, user_id, role, unit, now()).await {
             Ok(id) => id,
             Err(e) if e.is_unique_violation() => {
@@ -315,14 +313,12 @@ impl App {
         user_id: UserId,
         grant_id: i64,
     ) -> AppResult<()> {
-        let mut conn = self.store.conn().await?;
-        let (_, grants) = self.managed_user(&mut conn, principal, user_id).await?;
+        let mut tx = self.store.begin_write().await?;
+        let (_, grants) = self.managed_user(&mut tx, principal, user_id).await?;
         grants
             .iter()
             .find(|g| g.id == grant_id)
             .ok_or(AppError::NotFound)?;
-        drop(conn);
-        let mut tx = self.store.begin_write().await?;
         store_users::revoke_grant(&mut tx, user_id, grant_id).await?;
         baocao_store::commit(tx).await?;
         Ok(())
@@ -347,6 +343,10 @@ impl App {
         drop(conn);
         let hash = hash_password(password).await?;
         let mut tx = self.store.begin_write().await?;
+        if principal.user_id != user_id {
+            // Again inside the transaction: a grant given meanwhile counts.
+            self.managed_user(&mut tx, principal, user_id).await?;
+        }
         if !store_users::set_password(&mut tx, user_id, &hash, now()).await? {
             return Err(AppError::NotFound);
         }
@@ -370,10 +370,8 @@ impl App {
         if principal.user_id == user_id && disabled {
             return Err(AppError::Conflict(Message::new("user.error.disable_self")));
         }
-        let mut conn = self.store.conn().await?;
-        self.managed_user(&mut conn, principal, user_id).await?;
-        drop(conn);
         let mut tx = self.store.begin_write().await?;
+        self.managed_user(&mut tx, principal, user_id).await?;
         store_users::set_disabled(&mut tx, user_id, disabled, now()).await?;
         if disabled {
             store_auth::delete_user_sessions(&mut tx, user_id).await?;

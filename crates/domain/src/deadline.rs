@@ -24,12 +24,22 @@ use crate::period::{days_in_month, periods_in_year, Convention, Frequency, Perio
 
 /// Latest `months_after` a fixed-day rule may use.
 pub const MAX_MONTHS_AFTER: u8 = 12;
+
+/// Most working days after the window a deadline may be (about four months):
+/// no regime waits longer, and each deadline is computed day by day.
+pub const MAX_WORKING_DAYS: u16 = 90;
 /// Longest reporting level name, in characters.
 pub const MAX_LEVEL_NAME_CHARS: usize = 100;
 
 /// Why a deadline rule, a cascade or a deadline computation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DeadlineError {
+    /// More working days after the window than any regime needs.
+    #[error("{n} working days after the window is more than allowed")]
+    TooManyWorkingDays {
+        /// The number given.
+        n: u16,
+    },
     /// A fixed day of month outside 1..=31.
     #[error("day of month {day} is not between 1 and 31")]
     InvalidDay {
@@ -138,6 +148,7 @@ impl DeadlineError {
                 .arg("upper", upper)
                 .arg("upper_deadline", upper_deadline.format("%d/%m/%Y")),
             Self::Period(_) | Self::Calendar(_) => m.arg("value", self),
+            Self::TooManyWorkingDays { n } => m.arg("value", n).arg("max", MAX_WORKING_DAYS),
             Self::ZeroWorkingDays | Self::EmptyCascade | Self::InvalidLevelName => m,
         }
     }
@@ -148,6 +159,7 @@ impl DeadlineError {
             Self::InvalidDay { .. } => "deadline.invalid_day",
             Self::TooManyMonths { .. } => "deadline.too_many_months",
             Self::ZeroWorkingDays => "deadline.zero_working_days",
+            Self::TooManyWorkingDays { .. } => "deadline.too_many_working_days",
             Self::TooCloseToCutOff { .. } => "deadline.too_close_to_cutoff",
             Self::NotApplicable { .. } => "deadline.not_applicable",
             Self::EmptyCascade => "deadline.empty_cascade",
@@ -191,8 +203,12 @@ impl DeadlineRule {
         Ok(Self::FixedDayOfMonth { day, months_after })
     }
 
-    /// The `n`-th working day after the window; refuses 0.
+    /// The `n`-th working day after the window; refuses 0 and more than
+    /// [`MAX_WORKING_DAYS`].
     pub fn working_days_after_window(n: u16) -> Result<Self, DeadlineError> {
+        if n > MAX_WORKING_DAYS {
+            return Err(DeadlineError::TooManyWorkingDays { n });
+        }
         NonZeroU16::new(n)
             .map(Self::WorkingDaysAfterWindow)
             .ok_or(DeadlineError::ZeroWorkingDays)
@@ -247,6 +263,12 @@ pub fn check_rule(
     calendar: &WorkCalendar,
     years: RangeInclusive<i32>,
 ) -> Result<(), DeadlineError> {
+    // The variant's field is public (and deserialized): re-check the bound.
+    if let DeadlineRule::WorkingDaysAfterWindow(n) = rule {
+        if n.get() > MAX_WORKING_DAYS {
+            return Err(DeadlineError::TooManyWorkingDays { n: n.get() });
+        }
+    }
     if frequency == Frequency::AdHoc {
         return match rule {
             DeadlineRule::WorkingDaysAfterWindow(n) if n.get() >= 2 => Ok(()),

@@ -406,6 +406,10 @@ fn decimals_typed(value: Decimal) -> usize {
     value.normalize().scale() as usize
 }
 
+/// Entries beyond the form's cells that are still answered one by one (as
+/// unknown cells).
+const MAX_EXTRA_ENTRIES: usize = 100;
+
 /// Checks and normalises typed content against the version's cells: unknown
 /// cells, computed indicators, wrong types and oversized texts are refused.
 /// Blank values are dropped (a blank cell is missing, never zero).
@@ -415,11 +419,25 @@ pub fn normalize(
     meta: &Metadata,
 ) -> Result<Content, Vec<CellProblem>> {
     let cells = input_cells(version, meta);
+    // Far more entries than the forms have cells is not a typing error: one
+    // refusal, not one per entry.
+    let entries = typed.values.len() + typed.sections.len() + typed.explanations.len();
+    let room = cells.len() + version.outline.len() + version.validation.len();
+    if entries > room + MAX_EXTRA_ENTRIES {
+        return Err(vec![CellProblem {
+            cell: "values".into(),
+            message: Message::new("report.error.too_many_cells").arg("max", room),
+        }]);
+    }
+    let cells: std::collections::HashMap<&str, &str> = cells
+        .iter()
+        .map(|(c, code)| (c.as_str(), code.as_str()))
+        .collect();
     let mut problems = Vec::new();
     let mut out = Content::default();
     for (cell, raw) in &typed.values {
         let raw = raw.trim();
-        let Some((_, code)) = cells.iter().find(|(c, _)| c == cell) else {
+        let Some((_, code)) = cells.get_key_value(cell.as_str()) else {
             problems.push(CellProblem {
                 cell: cell.clone(),
                 message: Message::new("report.error.unknown_cell").arg("value", cell),

@@ -39,6 +39,31 @@ pub async fn insert_session(conn: &mut Conn, s: &Session, now: i64) -> StoreResu
     Ok(())
 }
 
+/// Stores a new session only if the user still has `password_hash` and is
+/// not disabled: a login that verified a password which was changed (or an
+/// account disabled) while it was being checked gets no session.
+pub async fn insert_session_if_current(
+    conn: &mut Conn,
+    s: &Session,
+    password_hash: &str,
+    now: i64,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
+         SELECT $1, u.id, $3, $4, $4, $5 FROM users u \
+         WHERE u.id = $2 AND u.password_hash = $6 AND u.disabled = 0",
+    )
+    .bind(&s.token_hash)
+    .bind(s.user_id.get())
+    .bind(&s.csrf_token)
+    .bind(now)
+    .bind(s.expires_at)
+    .bind(password_hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// A session by the hash of its token.
 pub async fn session(conn: &mut Conn, token_hash: &str) -> StoreResult<Option<Session>> {
     let row = sqlx::query(

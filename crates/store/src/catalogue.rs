@@ -223,3 +223,9 @@ pub async fn units_by_code(
     }
     Ok(found)
 }
+
+/// Takes the catalogue's write lock until the transaction ends: one writer of
+/// the catalogue at a time.
+pub async fn lock(conn: &mut Conn) -> StoreResult<()> {
+    crate::transaction_lock(conn, 7_424_001).await
+}

@@ -218,6 +218,22 @@ pub async fn execute(conn: &mut Conn, sql: &str) -> StoreResult<()> {
     Ok(())
 }
 
+/// Serialises writers of one kind (`key`) until the transaction ends.
+/// SQLite's write transaction already excludes every other writer
+/// (`BEGIN IMMEDIATE`); PostgreSQL takes a transaction-scoped advisory lock.
+pub async fn transaction_lock(conn: &mut Conn, key: i64) -> StoreResult<()> {
+    if conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME {
+        // Wrapped: the Any driver cannot read a `void` column.
+        sqlx::query(
+            "SELECT CAST(1 AS BIGINT) AS locked FROM (SELECT pg_advisory_xact_lock($1)) AS l",
+        )
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Commits a transaction: once this returns, the change is durable.
 pub async fn commit(tx: Tx) -> StoreResult<()> {
     tx.commit().await?;

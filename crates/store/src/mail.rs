@@ -97,6 +97,27 @@ pub async fn claim_due(
     Ok(claimed)
 }
 
+/// Renews the claim of an e-mail about to be sent, if it is still held (its
+/// claim has not run out, so no other sender can have taken it): `false` means
+/// it must not be sent now — another sender may be sending it.
+pub async fn renew_claim(
+    conn: &mut Conn,
+    id: i64,
+    now: i64,
+    claim_seconds: i64,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE email_outbox SET claimed_until = $1 WHERE id = $2 AND sent_at IS NULL \
+         AND given_up_at IS NULL AND claimed_until IS NOT NULL AND claimed_until >= $3",
+    )
+    .bind(now + claim_seconds)
+    .bind(id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Records that the SMTP server took an e-mail.
 pub async fn mark_sent(conn: &mut Conn, id: i64, now: i64) -> StoreResult<()> {
     sqlx::query(

@@ -10,7 +10,7 @@ use baocao_store::ledger;
 use baocao_store::reports::{self as store_reports, NewAttachment};
 use serde::Serialize;
 
-use super::workflow::{changed, entry, plan, write_planned, Step};
+use super::workflow::{changed, entry, permitted, plan, write_planned, Step};
 use crate::{now, App, AppError, AppResult};
 
 /// An attachment as listed with its report.
@@ -54,26 +54,33 @@ impl App {
         principal: &Principal,
         id: ReportId,
         name: &str,
-        bytes: &[u8],
+        bytes: Vec<u8>,
     ) -> AppResult<AttachmentView> {
-        let meta = self.metadata().await?;
-        let mut tx = self.store.begin_write().await?;
-        let r = store_reports::get(&mut tx, id)
+        // Who may, before the file is looked at.
+        let mut conn = self.store.conn().await?;
+        let r = store_reports::get(&mut conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let at = now();
-        let planned = match plan(&meta, principal, &r, &Step::Touch, at) {
-            Ok(p) => p,
-            Err(AppError::Forbidden) => return Err(self.refusal(&mut tx, principal, &r).await?),
-            Err(e) => return Err(e),
-        };
+        if !permitted(principal, &r, &Step::Touch) {
+            return Err(self.refusal(&mut conn, principal, &r).await?);
+        }
+        drop(conn);
         if bytes.len() > MAX_BYTES {
             return Err(AppError::field(
                 "file",
                 Message::new("report.attachment.too_large").arg("max", MAX_BYTES / (1024 * 1024)),
             ));
         }
-        let kind = detect(bytes).ok_or_else(|| {
+        // Typed and hashed off the async workers, outside the write transaction.
+        let (kind, sha, bytes) = self
+            .heavy
+            .run(move || {
+                let kind = detect(&bytes);
+                let sha = crate::auth::secret_hash_bytes(&bytes);
+                (kind, sha, bytes)
+            })
+            .await?;
+        let kind = kind.ok_or_else(|| {
             AppError::field(
                 "file",
                 Message::new("report.attachment.bad_type").arg("value", name),
@@ -81,6 +88,13 @@ impl App {
         })?;
         let name = clean_name(name, kind)
             .ok_or_else(|| AppError::field("file", Message::new("report.attachment.no_name")))?;
+        let meta = self.metadata().await?;
+        let mut tx = self.store.begin_write().await?;
+        let r = store_reports::get(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let at = now();
+        let planned = plan(&meta, principal, &r, &Step::Touch, at)?;
         if !write_planned(&mut tx, std::slice::from_ref(&planned))
             .await?
             .first()
@@ -89,7 +103,6 @@ impl App {
         {
             return Err(changed());
         }
-        let sha = crate::auth::secret_hash_bytes(bytes);
         let attachment = store_reports::insert_attachment(
             &mut tx,
             &NewAttachment {
@@ -97,7 +110,7 @@ impl App {
                 name: &name,
                 content_type: kind.media_type(),
                 sha256: &sha,
-                data: bytes,
+                data: &bytes,
                 by: principal.actor(),
                 at,
             },

@@ -13,7 +13,7 @@ use baocao_store::reports as store_reports;
 use baocao_store::{units as store_units, Conn};
 use serde::Serialize;
 
-use super::workflow::{changed, plan, write_planned, Step};
+use super::workflow::Step;
 use super::{decode, version_of, with_ancestors};
 use crate::{now, App, AppError, AppResult};
 
@@ -91,34 +91,39 @@ impl App {
         id: ReportId,
     ) -> AppResult<SynthesisView> {
         let meta = self.metadata().await?;
-        let mut tx = self.store.begin_write().await?;
-        let r = store_reports::get(&mut tx, id)
+        // Computed on a read connection; written only if the draft is still
+        // the one it was computed from (no write lock held meanwhile).
+        let mut conn = self.store.conn().await?;
+        let r = store_reports::get(&mut conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
         // Refuse before the expensive part.
         if !super::workflow::permitted(principal, &r, &Step::Touch) {
-            return Err(self.refusal(&mut tx, principal, &r).await?);
+            return Err(self.refusal(&mut conn, principal, &r).await?);
         }
+        baocao_domain::report::next_status(r.status, baocao_domain::report::Action::Save)
+            .map_err(AppError::Conflict)?;
         let version = version_of(&meta, &r)?;
-        let receiver = store_units::get(&mut tx, r.unit_id)
+        let receiver = store_units::get(&mut conn, r.unit_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let children = self
-            .expected_children(&mut tx, &receiver, version, &r.period)
+            .expected_children(&mut conn, &receiver, version, &r.period)
             .await?;
         let reports =
-            store_reports::received(&mut tx, r.unit_id, &r.regime_code, &r.period).await?;
+            store_reports::received(&mut conn, r.unit_id, &r.regime_code, &r.period).await?;
         let ids: Vec<ReportId> = reports
             .iter()
             .filter(|x| children.iter().any(|c| c.id == x.unit_id))
             .map(|x| x.id)
             .collect();
         let accepted_versions: HashMap<ReportId, String> =
-            store_reports::accepted_versions(&mut tx, &ids)
+            store_reports::accepted_versions(&mut conn, &ids)
                 .await?
                 .into_iter()
                 .map(|(id, v)| (id, v.content))
                 .collect();
+        drop(conn);
         let mut expected = Vec::new();
         let mut accepted = Vec::new();
         for child in &children {
@@ -136,21 +141,13 @@ impl App {
         let mut content = decode(&r.draft)?;
         let changed_cells = synthesis.apply_to(&mut content.values);
         let step = Step::Fill {
+            base_revision: r.revision,
             content,
             aggregated: accepted.iter().map(|(n, _)| n.clone()).collect(),
             expected: expected.len(),
             changed: changed_cells.clone(),
         };
-        let planned = plan(&meta, principal, &r, &step, now())?;
-        if !write_planned(&mut tx, std::slice::from_ref(&planned))
-            .await?
-            .first()
-            .copied()
-            .unwrap_or(false)
-        {
-            return Err(changed());
-        }
-        baocao_store::commit(tx).await?;
+        self.transition(principal, id, step, now()).await?;
         Ok(SynthesisView {
             expected,
             aggregated: accepted.len(),

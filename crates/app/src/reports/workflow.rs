@@ -47,8 +47,11 @@ pub enum Step {
         /// Values by cell.
         values: BTreeMap<String, String>,
     },
-    /// Put synthesized values into the draft.
+    /// Put synthesized values into the draft (computed from revision
+    /// `base_revision`: refused if the draft changed since).
     Fill {
+        /// The revision the synthesis started from.
+        base_revision: i64,
         /// The draft with the synthesized values in.
         content: Content,
         /// Names of the units aggregated.
@@ -211,11 +214,15 @@ pub fn plan(
             save(&mut change, r, content)?
         }
         Step::Fill {
+            base_revision,
             content,
             aggregated,
             expected,
             changed,
         } => {
+            if *base_revision != r.revision {
+                return Err(changed_error());
+            }
             change.draft = encode(content)?;
             change.keep_draft = true;
             (
@@ -403,6 +410,10 @@ pub(crate) fn entry(
 
 /// The answer to a change that did not apply.
 pub(crate) fn changed() -> AppError {
+    changed_error()
+}
+
+fn changed_error() -> AppError {
     AppError::Conflict(Message::new("report.error.changed"))
 }
 

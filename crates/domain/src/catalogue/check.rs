@@ -24,6 +24,35 @@ pub const MAX_TEXT_CHARS: usize = 20_000;
 /// Longest code of a regime, form, request, disaggregation or option.
 pub const MAX_CODE_CHARS: usize = 64;
 
+/// Longest formula, rule expression or column formula, in characters.
+pub const MAX_FORMULA_CHARS: usize = 2_000;
+
+/// The most items of each list a document may hold: far above any real
+/// catalogue (Decision 293 has 200 indicators), far below what would make the
+/// checks or the editor slow.
+pub mod limits {
+    /// Disaggregations, and options of one.
+    pub const DISAGGREGATIONS: usize = 200;
+    /// Options of a disaggregation.
+    pub const OPTIONS: usize = 500;
+    /// Indicators.
+    pub const INDICATORS: usize = 5_000;
+    /// Targets of an indicator, and disaggregations it uses.
+    pub const PER_INDICATOR: usize = 200;
+    /// Regimes.
+    pub const REGIMES: usize = 500;
+    /// Versions of a regime.
+    pub const VERSIONS: usize = 100;
+    /// Reporting groups of a version.
+    pub const GROUPS: usize = 20;
+    /// Forms of a version, and columns of a form.
+    pub const FORMS: usize = 50;
+    /// Rows of a form, outline sections, validation rules and required cells of a version.
+    pub const ROWS: usize = 2_000;
+    /// Requests, and units named by a request or a reporting group.
+    pub const REQUESTS: usize = 10_000;
+}
+
 /// One problem of a document: where (a JSON path) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -60,7 +89,9 @@ pub fn check(meta: &Metadata, ctx: &CheckContext<'_>) -> Result<(), Vec<Problem>
         meta,
         problems: Vec::new(),
     };
-    checker.document();
+    if checker.sizes() {
+        checker.document();
+    }
     if checker.problems.is_empty() {
         Ok(())
     } else {
@@ -83,6 +114,130 @@ fn is_code(text: &str) -> bool {
 }
 
 impl Checker<'_> {
+    /// Refuses lists longer than [`limits`] and formulas longer than
+    /// [`MAX_FORMULA_CHARS`] before anything else is looked at; whether the rest
+    /// of the checks may run.
+    fn sizes(&mut self) -> bool {
+        use limits::*;
+        let before = self.problems.len();
+        let meta = self.meta;
+        let count = |checker: &mut Self, path: String, n: usize, max: usize| {
+            if n > max {
+                checker.problem(path, Message::new("catalogue.too_many").arg("max", max));
+            }
+        };
+        count(
+            self,
+            "disaggregations".into(),
+            meta.disaggregations.len(),
+            DISAGGREGATIONS,
+        );
+        for (i, d) in meta.disaggregations.iter().enumerate() {
+            count(
+                self,
+                format!("disaggregations[{i}].options"),
+                d.options.len(),
+                OPTIONS,
+            );
+        }
+        count(self, "indicators".into(), meta.indicators.len(), INDICATORS);
+        for (i, ind) in meta.indicators.iter().enumerate() {
+            count(
+                self,
+                format!("indicators[{i}].targets"),
+                ind.targets.len(),
+                PER_INDICATOR,
+            );
+            count(
+                self,
+                format!("indicators[{i}].disaggregations"),
+                ind.disaggregations.len(),
+                PER_INDICATOR,
+            );
+            if ind
+                .formula
+                .as_ref()
+                .is_some_and(|f| f.chars().count() > MAX_FORMULA_CHARS)
+            {
+                self.problem(
+                    format!("indicators[{i}].formula"),
+                    Message::new("catalogue.too_long").arg("max", MAX_FORMULA_CHARS),
+                );
+            }
+        }
+        count(self, "regimes".into(), meta.regimes.len(), REGIMES);
+        for (i, regime) in meta.regimes.iter().enumerate() {
+            count(
+                self,
+                format!("regimes[{i}].versions"),
+                regime.versions.len(),
+                VERSIONS,
+            );
+            for (j, v) in regime.versions.iter().enumerate() {
+                let path = format!("regimes[{i}].versions[{j}]");
+                count(self, format!("{path}.reporting"), v.reporting.len(), GROUPS);
+                for (k, g) in v.reporting.iter().enumerate() {
+                    count(
+                        self,
+                        format!("{path}.reporting[{k}].select.units"),
+                        g.select.units.len(),
+                        REQUESTS,
+                    );
+                }
+                count(self, format!("{path}.forms"), v.forms.len(), FORMS);
+                for (k, f) in v.forms.iter().enumerate() {
+                    count(
+                        self,
+                        format!("{path}.forms[{k}].columns"),
+                        f.columns.len(),
+                        FORMS,
+                    );
+                    count(self, format!("{path}.forms[{k}].rows"), f.rows.len(), ROWS);
+                    for (c, column) in f.columns.iter().enumerate() {
+                        if let ColumnSource::Formula(text) = &column.source {
+                            if text.chars().count() > MAX_FORMULA_CHARS {
+                                self.problem(
+                                    format!("{path}.forms[{k}].columns[{c}].source"),
+                                    Message::new("catalogue.too_long")
+                                        .arg("max", MAX_FORMULA_CHARS),
+                                );
+                            }
+                        }
+                    }
+                }
+                count(self, format!("{path}.outline"), v.outline.len(), ROWS);
+                for (k, section) in v.outline.iter().enumerate() {
+                    if section.number.chars().count() > MAX_CODE_CHARS {
+                        self.problem(
+                            format!("{path}.outline[{k}].number"),
+                            Message::new("catalogue.too_long").arg("max", MAX_CODE_CHARS),
+                        );
+                    }
+                }
+                count(self, format!("{path}.validation"), v.validation.len(), ROWS);
+                for (k, rule) in v.validation.iter().enumerate() {
+                    if rule.expression.chars().count() > MAX_FORMULA_CHARS {
+                        self.problem(
+                            format!("{path}.validation[{k}].expression"),
+                            Message::new("catalogue.too_long").arg("max", MAX_FORMULA_CHARS),
+                        );
+                    }
+                }
+                count(self, format!("{path}.required"), v.required.len(), ROWS);
+            }
+        }
+        count(self, "requests".into(), meta.requests.len(), REQUESTS);
+        for (i, r) in meta.requests.iter().enumerate() {
+            count(
+                self,
+                format!("requests[{i}].units"),
+                r.units.len(),
+                REQUESTS,
+            );
+        }
+        self.problems.len() == before
+    }
+
     fn problem(&mut self, path: impl Into<String>, message: Message) {
         self.problems.push(Problem {
             path: path.into(),

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ErrorBody, WebError};
-use crate::extract::{ApiJson, ApiResult, Authed};
+use crate::extract::{ApiResult, Authed};
 use crate::AppState;
 
 /// Search parameters of the indicator list.
@@ -98,8 +98,9 @@ pub async fn put_indicator(
     State(state): State<AppState>,
     authed: Authed,
     Path(code): Path<String>,
-    ApiJson(indicator): ApiJson<Indicator>,
+    body: axum::body::Bytes,
 ) -> Result<Json<ApplySummary>, WebError> {
+    let indicator: Indicator = read(&state, &authed, body).await?;
     same_code(&code, &indicator.code).api(&authed)?;
     let mut doc = Metadata::empty();
     doc.indicators.push(indicator);
@@ -159,8 +160,9 @@ pub async fn put_regime(
     State(state): State<AppState>,
     authed: Authed,
     Path(code): Path<String>,
-    ApiJson(regime): ApiJson<Regime>,
+    body: axum::body::Bytes,
 ) -> Result<Json<ApplySummary>, WebError> {
+    let regime: Regime = read(&state, &authed, body).await?;
     same_code(&code, &regime.code).api(&authed)?;
     let mut doc = Metadata::empty();
     doc.regimes.push(regime);
@@ -203,8 +205,9 @@ pub async fn put_request(
     State(state): State<AppState>,
     authed: Authed,
     Path(code): Path<String>,
-    ApiJson(request): ApiJson<Request>,
+    body: axum::body::Bytes,
 ) -> Result<Json<ApplySummary>, WebError> {
+    let request: Request = read(&state, &authed, body).await?;
     same_code(&code, &request.code).api(&authed)?;
     let mut doc = Metadata::empty();
     doc.requests.push(request);
@@ -231,9 +234,24 @@ pub async fn export(
 pub async fn import(
     State(state): State<AppState>,
     authed: Authed,
-    ApiJson(doc): ApiJson<Metadata>,
+    body: axum::body::Bytes,
 ) -> Result<Json<ApplySummary>, WebError> {
+    let doc: Metadata = read(&state, &authed, body).await?;
     apply(&state, &authed, &doc).await
+}
+
+/// A catalogue document from the body, read once the caller may change the
+/// catalogue somewhere (cheap refusals first).
+async fn read<T: serde::de::DeserializeOwned + Send + 'static>(
+    state: &AppState,
+    authed: &Authed,
+    body: axum::body::Bytes,
+) -> Result<T, WebError> {
+    state
+        .app
+        .read_document(&authed.caller.principal, body.into())
+        .await
+        .api(authed)
 }
 
 async fn apply(

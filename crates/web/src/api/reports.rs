@@ -431,7 +431,7 @@ pub async fn attach(
 ) -> Result<(StatusCode, Json<AttachmentView>), WebError> {
     let view = state
         .app
-        .add_attachment(&authed.caller.principal, id, &q.name, &body)
+        .add_attachment(&authed.caller.principal, id, &q.name, body.into())
         .await
         .api(&authed)?;
     Ok((StatusCode::CREATED, Json(view)))

@@ -1021,7 +1021,7 @@ async fn attach(
     authed.check_csrf(&csrf)?;
     state
         .app
-        .add_attachment(&authed.caller.principal, id, &name, &file)
+        .add_attachment(&authed.caller.principal, id, &name, file)
         .await
         .page(&authed)?;
     Ok(Redirect::to(&format!("/reports/{id}")).into_response())

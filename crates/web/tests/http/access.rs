@@ -64,7 +64,8 @@ both_backends!(
             (&admin, &admin_csrf, "adm.one", t.commune, StatusCode::CREATED),
             (&dadmin, &dadmin_csrf, "dist.one", t.commune, StatusCode::CREATED),
             (&dadmin, &dadmin_csrf, "dist.two", t.province, StatusCode::FORBIDDEN),
-            (&dadmin, &dadmin_csrf, "dist.three", t.far_commune, StatusCode::FORBIDDEN),
+            // A unit the administrator does not even see reads as absent.
+            (&dadmin, &dadmin_csrf, "dist.three", t.far_commune, StatusCode::UNPROCESSABLE_ENTITY),
             (&officer, &officer_csrf, "off.one", t.commune, StatusCode::FORBIDDEN),
         ];
         for (c, csrf, name, unit, want) in cases {

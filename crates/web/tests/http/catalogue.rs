@@ -53,7 +53,9 @@ both_backends!(
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("dòng 1"), "{body}");
         assert_eq!(t.get(&officer, "/api/v1/metadata").await.1, exported(metadata()));
 
         // English on request.

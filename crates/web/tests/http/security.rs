@@ -557,3 +557,37 @@ both_backends!(
         assert_eq!(r.status(), StatusCode::CONFLICT);
     }
 );
+
+both_backends!(
+    async fn catalogue_documents_are_refused_by_rights_first_and_by_size(store) {
+        let t = spawn_app(store).await;
+        let mut regime = metadata()["regimes"][0].clone();
+        regime["code"] = json!("BC-MOI");
+        // A district's regime administrator sending a regime received by the
+        // province: forbidden, whatever the document holds.
+        let (district, dc) = t.login("district.regimes").await;
+        let mut broken = regime.clone();
+        broken["versions"][0]["reporting"][0]["deadline"] = json!({"working_days_after_window": 65535});
+        let r = district.put(format!("{}/api/v1/regimes/BC-MOI", t.base)).header("x-csrf-token", &dc).json(&broken).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        // Someone who may not change the catalogue at all is refused before the body is read.
+        let (officer, oc) = t.login("commune.officer").await;
+        let garbage = vec![b'['; 1024 * 1024];
+        let r = officer.post(format!("{}/api/v1/metadata", t.base)).header("x-csrf-token", &oc).body(garbage).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        // The province's administrator: a deadline 65,535 working days away is refused.
+        let (admin, ac) = t.login("regime.admin").await;
+        let r = admin.put(format!("{}/api/v1/regimes/BC-MOI", t.base)).header("x-csrf-token", &ac).json(&broken).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = r.json().await.unwrap();
+        assert!(body.to_string().contains("tối đa 90"), "{body}");
+        // Lists beyond any real catalogue are refused before the rules run.
+        let mut doc = metadata();
+        doc["regimes"] = json!((0..600).map(|i| { let mut r = regime.clone(); r["code"] = json!(format!("BC-{i}")); r }).collect::<Vec<_>>());
+        let r = admin.post(format!("{}/api/v1/metadata", t.base)).header("x-csrf-token", &ac).json(&doc).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["fields"][0]["field"], "regimes", "{body}");
+        assert!(t.app.metadata().await.unwrap().regimes.is_empty(), "nothing stored");
+    }
+);
