@@ -424,6 +424,16 @@ impl App {
         })
     }
 
+    /// The principal of a user, as a login makes it (the command line acts
+    /// as a user this way, and so do tests).
+    pub async fn principal_of_user(&self, user_id: UserId) -> AppResult<Principal> {
+        let mut conn = self.store.conn().await?;
+        let user = store_users::get(&mut conn, user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        principal_of(&mut conn, user.id, &user.username).await
+    }
+
     /// Ends a session (unknown tokens are ignored: logging out twice is fine).
     pub async fn logout(&self, token: &str) -> AppResult<()> {
         let mut tx = self.store.begin_write().await?;

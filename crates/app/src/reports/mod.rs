@@ -31,7 +31,7 @@ pub mod obligations;
 pub mod synthesis;
 pub mod timeliness;
 pub mod views;
-pub(crate) mod workflow;
+pub mod workflow;
 
 pub use attachments::AttachmentView;
 pub use obligations::{InboxItem, Obligation};

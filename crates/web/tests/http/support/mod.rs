@@ -4,16 +4,13 @@
 
 pub mod smtp_sink;
 
-pub use std::path::PathBuf;
-
 pub use baocao_app::auth::system_principal;
 pub use baocao_app::mail::{Mailer, SmtpSecurity, SmtpSettings};
-pub use baocao_app::units::{only_province, read_units_file, reform_2025, StructureFile};
 pub use baocao_app::users::UserInput;
-pub use baocao_app::{App, Settings};
+pub use baocao_app::App;
 pub use baocao_domain::access::{Role, UserId};
 pub use baocao_domain::report::ReportId;
-pub use baocao_domain::unit::{UnitId, Validity};
+pub use baocao_domain::unit::UnitId;
 pub use baocao_store::Store;
 pub use baocao_testkit::both_backends;
 pub use chrono::NaiveDate;
@@ -21,7 +18,7 @@ pub use reqwest::{redirect, Client, StatusCode};
 pub use serde_json::{json, Value};
 pub use smtp_sink::SmtpSink;
 
-pub const PASSWORD: &str = "correct horse battery";
+pub use baocao_testkit::{metadata, three_level_metadata, PASSWORD};
 
 /// Generous bounds for reading back the test templates.
 pub const BOUNDS: baocao_formats::xlsx::Bounds = baocao_formats::xlsx::Bounds {
@@ -46,84 +43,8 @@ pub async fn spawn_app(store: Store) -> TestApp {
 
 /// The server with its HTTP settings (connection limits, proxies).
 pub async fn spawn_app_with(store: Store, config: baocao_web::WebConfig) -> TestApp {
-    let app = App::new(store, Settings::default()).with_group_commit();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/vn-admin");
-    let legacy = Validity {
-        from: None,
-        to: NaiveDate::from_ymd_opt(2025, 6, 30),
-    };
-    let files = vec![
-        StructureFile {
-            records: only_province(
-                read_units_file(&dir.join("units-2008-2025.csv")).unwrap(),
-                "40",
-            ),
-            validity: legacy,
-        },
-        StructureFile {
-            records: only_province(read_units_file(&dir.join("units-2025.csv")).unwrap(), "40"),
-            validity: Validity {
-                from: Some(reform_2025()),
-                to: None,
-            },
-        },
-    ];
-    let admin = system_principal();
-    app.import_units(&admin, &files, None).await.unwrap();
-    let find = |level: &'static str, code: &'static str| {
-        let app = app.clone();
-        async move {
-            app.search_units(
-                &system_principal(),
-                None,
-                Some(code),
-                Some(level),
-                NaiveDate::from_ymd_opt(2025, 6, 1),
-                1,
-            )
-            .await
-            .unwrap()[0]
-                .id
-        }
-    };
-    let province = find("province", "40").await;
-    let district = find("district", "412").await; // Thành phố Vinh
-    let other_district = find("district", "414").await;
-    let day = NaiveDate::from_ymd_opt(2025, 6, 1);
-    let communes = app.unit_children(&admin, district, day).await.unwrap();
-    let (commune, sibling_commune) = (communes[0].id, communes[1].id);
-    let far_commune = app
-        .unit_children(&admin, other_district, day)
-        .await
-        .unwrap()[0]
-        .id;
-
-    let accounts: [(&str, Role, Option<UnitId>); 12] = [
-        ("admin", Role::SystemAdmin, None),
-        ("regime.admin", Role::RegimeAdmin, Some(province)),
-        ("district.regimes", Role::RegimeAdmin, Some(district)),
-        ("province.reviewer", Role::Reviewer, Some(province)),
-        ("leader", Role::Leader, Some(province)),
-        ("district.reviewer", Role::Reviewer, Some(district)),
-        ("district.officer", Role::DataEntry, Some(district)),
-        ("district.head", Role::UnitHead, Some(district)),
-        ("district.admin", Role::SystemAdmin, Some(district)),
-        ("commune.officer", Role::DataEntry, Some(commune)),
-        ("commune.head", Role::UnitHead, Some(commune)),
-        ("other.officer", Role::DataEntry, Some(far_commune)),
-    ];
-    for (name, role, unit) in accounts {
-        let input = UserInput {
-            username: name.into(),
-            display_name: name.into(),
-            password: PASSWORD.into(),
-            unit,
-            locale: "vi".into(),
-            role: Some(role),
-        };
-        app.create_user(&admin, &input).await.unwrap();
-    }
-
+    let world = baocao_testkit::nghe_an(store).await;
+    let app = world.app.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(baocao_web::serve(
@@ -135,12 +56,12 @@ pub async fn spawn_app_with(store: Store, config: baocao_web::WebConfig) -> Test
     TestApp {
         base,
         app,
-        province,
-        district,
-        other_district,
-        commune,
-        sibling_commune,
-        far_commune,
+        province: world.province,
+        district: world.district,
+        other_district: world.other_district,
+        commune: world.commune,
+        sibling_commune: world.sibling_commune,
+        far_commune: world.far_commune,
     }
 }
 
@@ -438,60 +359,6 @@ pub async fn page_login(t: &TestApp, username: &str) -> Client {
     c
 }
 
-/// A small valid metadata document: two indicators and a rate, a monthly regime
-/// received by Nghệ An (40), an ad-hoc regime and one request.
-pub fn metadata() -> Value {
-    json!({
-        "format": "baocao-metadata/1",
-        "disaggregations": [{"code": "sex", "name_vi": "Giới tính", "name_en": "Sex", "options": [
-            {"code": "male", "name_vi": "Nam", "name_en": "Male"},
-            {"code": "female", "name_vi": "Nữ", "name_en": "Female"}]}],
-        "indicators": [
-            {"code": "LD01", "name_vi": "Số lao động được tạo việc làm", "name_en": "Jobs created",
-             "field": "labour", "measure_vi": "người", "measure_en": "persons", "value_type": "integer",
-             "over_units": "sum", "over_time": "sum", "disaggregations": ["sex"]},
-            {"code": "LD02", "name_vi": "Số lao động trong độ tuổi", "name_en": "Working-age population",
-             "field": "labour", "measure_vi": "người", "measure_en": "persons", "value_type": "integer",
-             "over_units": "sum", "over_time": "last"},
-            {"code": "LD03", "name_vi": "Tỷ lệ lao động được tạo việc làm", "name_en": "Job creation rate",
-             "field": "labour", "measure_vi": "%", "measure_en": "%", "value_type": "percentage",
-             "over_units": {"weighted_average": "LD02"}, "over_time": "none", "formula": "100 * LD01 / LD02",
-             "targets": [{"year": 2026, "applies_to": {"level": "commune"}, "at_least": "2.5"}]}
-        ],
-        "regimes": [
-            {"code": "BC-LD", "versions": [{
-                "from": "2026M01", "name_vi": "Báo cáo lao động việc làm hằng tháng", "name_en": "Monthly labour report",
-                "legal_basis": "Quyết định 1/2026/QĐ-UBND", "kind": "periodic", "frequency": "monthly",
-                "convention": "administrative", "receiving_unit": "40", "methods": ["system"],
-                "signature_required": true,
-                "reporting": [
-                    {"name_vi": "UBND cấp xã", "name_en": "Communes", "select": {"level": "commune"}, "stage": 1,
-                     "deadline": {"working_days_after_window": 2}},
-                    {"name_vi": "Sở, ngành", "name_en": "Departments", "select": {"level": "province", "kind": "agency"},
-                     "stage": 2, "deadline": {"working_days_after_window": 4}}],
-                "forms": [{"code": "B01", "title_vi": "Biểu 01", "title_en": "Table 01",
-                    "columns": [
-                        {"code": "C1", "title_vi": "Thực hiện kỳ này", "title_en": "This period", "source": "current"},
-                        {"code": "C2", "title_vi": "Cùng kỳ năm trước", "title_en": "Same period last year", "source": "same_period_last_year"},
-                        {"code": "C3", "title_vi": "So cùng kỳ (%)", "title_en": "Change (%)", "source": {"formula": "100 * C1 / C2"}}],
-                    "rows": [{"indicator": "LD01", "breakdown": true}, {"indicator": "LD02"}, {"indicator": "LD03"}]}],
-                "outline": [{"number": "I", "title_vi": "Kết quả", "title_en": "Results"}]
-            }]},
-            {"code": "DX-BAO", "versions": [{
-                "from": "2026", "name_vi": "Báo cáo đột xuất thiệt hại do thiên tai", "name_en": "Ad-hoc disaster damage report",
-                "legal_basis": "Luật Phòng, chống thiên tai", "kind": "ad_hoc", "frequency": "ad_hoc",
-                "convention": "calendar", "receiving_unit": "40", "methods": ["system", "email"],
-                "signature_required": false,
-                "reporting": [{"name_vi": "UBND cấp xã", "name_en": "Communes", "select": {"level": "commune"}, "stage": 1}],
-                "outline": [{"number": "1", "title_vi": "Thiệt hại", "title_en": "Damage"}]
-            }]}
-        ],
-        "requests": [{"code": "YC-01", "regime": "DX-BAO", "title_vi": "Thiệt hại do bão số 5", "title_en": "Damage from storm no. 5",
-            "issued_by": "40", "window_first": "2026-08-20", "window_last": "2026-08-27", "deadline": "2026-08-31",
-            "units": ["16681", "16690"]}]
-    })
-}
-
 /// A change that breaks a document.
 pub type Change = Box<dyn Fn(&mut Value)>;
 
@@ -553,28 +420,6 @@ pub fn editor_form(csrf: &str, code: &str, deadline_day: &str) -> Vec<(String, S
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
-}
-
-/// The test regime from 2025 with a district stage, so that a pre-reform
-/// commune reports to its district, which reports to the province.
-pub fn three_level_metadata() -> baocao_domain::catalogue::Metadata {
-    let mut doc = metadata();
-    let version = &mut doc["regimes"][0]["versions"][0];
-    version["from"] = json!("2025M01");
-    version["reporting"] = json!([
-        {"name_vi": "UBND cấp xã", "name_en": "Communes", "select": {"level": "commune"}, "stage": 1,
-         "deadline": {"working_days_after_window": 2}},
-        {"name_vi": "UBND cấp huyện", "name_en": "Districts", "select": {"level": "district"}, "stage": 2,
-         "deadline": {"working_days_after_window": 4}},
-        {"name_vi": "Sở, ngành", "name_en": "Departments", "select": {"level": "province", "kind": "agency"},
-         "stage": 3, "deadline": {"working_days_after_window": 6}}]);
-    doc["regimes"][0]["versions"][0]["validation"] = json!([
-        {"code": "R1", "expression": "LD01 = LD01.sex.male + LD01.sex.female", "severity": "error",
-         "message_vi": "Tổng số phải bằng nam cộng nữ", "message_en": "The total must equal men plus women"},
-        {"code": "W1", "expression": "LD03 <= 10", "severity": "warning",
-         "message_vi": "Tỷ lệ tạo việc làm cao bất thường"}]);
-    doc["requests"] = json!([]);
-    serde_json::from_value(doc).unwrap()
 }
 
 pub async fn send(

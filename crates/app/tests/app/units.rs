@@ -1,8 +1,4 @@
-//! Use-case tests against real databases (SQLite and PostgreSQL) and the real
-//! administrative-unit data of `shared/data/vn-admin`.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
-
-use std::path::PathBuf;
+//! Units: importing the official structures and browsing them.
 
 use baocao_app::auth::system_principal;
 use baocao_app::units::{
@@ -15,9 +11,7 @@ use baocao_store::{units as store_units, Store};
 use baocao_testkit::both_backends;
 use chrono::NaiveDate;
 
-fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/vn-admin")
-}
+use baocao_testkit::world::data_dir;
 
 fn legacy() -> Validity {
     Validity {

@@ -1,0 +1,8 @@
+//! Use-case tests below HTTP, against real databases (SQLite and PostgreSQL)
+//! and the real administrative units of `shared/data/vn-admin`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod group_commit;
+mod passwords;
+mod units;
+mod workflow;
