@@ -253,7 +253,15 @@ pub async fn translate_rejections(
     WebError::request(problem_of(status, body), lang, format).into_response()
 }
 
-/// A JSON body; a rejection is a translated JSON error.
+/// A JSON object as the body; a rejection is a translated JSON error.
+///
+/// Only an object is read: serde would also fill a struct from an array of
+/// its fields in order (`[]` for a struct whose fields all have defaults),
+/// which no client means and the API document does not allow.
+///
+/// JSON has one kind of number: `477.0` is the integer 477 as much as `477`
+/// is (JSON Schema, which the API document uses, says so too), so numbers
+/// with no fractional part are read as integers where integers are expected.
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
 
@@ -261,17 +269,53 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = WebError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let lang = lang_of(req.headers(), Format::Json);
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => {
-                let rejection: JsonRejection = rejection;
-                Err(WebError::request(
-                    problem_of(rejection.status(), rejection.body_text()),
-                    lang,
-                    Format::Json,
-                ))
+        let reject = |rejection: JsonRejection| {
+            WebError::request(
+                problem_of(rejection.status(), rejection.body_text()),
+                lang,
+                Format::Json,
+            )
+        };
+        let Json(mut value) = Json::<serde_json::Value>::from_request(req, state)
+            .await
+            .map_err(reject)?;
+        if !value.is_object() {
+            return Err(WebError::request(
+                RequestProblem::Malformed(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "the body must be a JSON object".into(),
+                ),
+                lang,
+                Format::Json,
+            ));
+        }
+        whole_numbers_as_integers(&mut value);
+        // Read from the text again, for errors that name the field.
+        let bytes = serde_json::to_vec(&value).unwrap_or_default();
+        Json::<T>::from_bytes(&bytes)
+            .map(|Json(v)| ApiJson(v))
+            .map_err(reject)
+    }
+}
+
+/// Rewrites numbers that are whole and fit an `i64` (`477.0`, `1e3`) as integers.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            // -2^63 ≤ f < 2^63: exactly the whole floats an i64 holds.
+            let whole = n.as_f64().filter(|f| {
+                n.is_f64()
+                    && f.fract() == 0.0
+                    && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(f)
+            });
+            if let Some(f) = whole {
+                *value = Value::from(f as i64);
             }
         }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
     }
 }
 
@@ -312,5 +356,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
                 ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_are_integers() {
+        let mut v =
+            serde_json::json!({"a": 477.0, "b": [1e3, 1.5, -0.0], "c": "477.0", "d": 1e300});
+        whole_numbers_as_integers(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"a": 477, "b": [1000, 1.5, 0], "c": "477.0", "d": 1e300})
+        );
     }
 }

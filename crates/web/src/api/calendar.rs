@@ -7,12 +7,13 @@ use baocao_app::calendar::parse_period;
 use baocao_app::i18n::{render, t};
 use baocao_app::AppError;
 use baocao_domain::calendar::NonWorkingReason;
+use baocao_domain::lunar::{MAX_SOLAR_YEAR, MIN_SOLAR_YEAR};
 use baocao_domain::period::{Convention, DateRange};
 use baocao_domain::Message;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::units::parse_date;
+use super::doc::{in_range, iso_date, JsonBodyErrors};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiJson, Authed};
 use crate::AppState;
@@ -57,9 +58,12 @@ pub struct PeriodDto {
 }
 
 /// A period's dates and cut-off windows.
-#[utoipa::path(get, path = "/api/v1/periods/{id}", tag = "calendar", security(("bearer" = [])),
-    params(("id" = String, Path, description = "2025M03, 2025Q1, 2025S1, 2025N9, 2025 or ADHOC:2025-03-01..2025-03-20")),
-    responses((status = 200, body = PeriodDto), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/periods/{id}", tag = "calendar", security(("bearer" = []), ("session" = [])),
+    params(("id" = String, Path, pattern = "^(?:(?:19[0-9]{2}|2[01][0-9]{2}|2200)(?:M(?:0[1-9]|1[0-2])|Q[1-4]|S[12]|N9)?|ADHOC:(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])\\.\\.(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]))$",
+        description = "2025M03, 2025Q1, 2025S1, 2025N9, 2025 or ADHOC:2025-03-01..2025-03-20 (years 1900–2200; \
+            an ad-hoc window's dates exist and are in order)")),
+    responses((status = 200, body = PeriodDto),
+        (status = 422, body = ErrorBody, description = "Not a period id (code `invalid`)")))]
 pub async fn period(authed: Authed, Path(id): Path<String>) -> Result<Json<PeriodDto>, WebError> {
     let p = parse_period(&id).map_err(|e| authed.api_error(e))?;
     Ok(Json(PeriodDto {
@@ -110,20 +114,24 @@ pub struct CalendarYearDto {
 
 /// Every non-working day of a year with its reason: weekends, statutory holidays
 /// (lunar ones computed for UTC+7), compensatory days, administrators' exceptions.
-#[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar", security(("bearer" = [])),
-    params(("year" = i32, Path, description = "Year")),
-    responses((status = 200, body = CalendarYearDto), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar", security(("bearer" = []), ("session" = [])),
+    params(("year" = i32, Path, minimum = 1800, maximum = 2299, description = "Year (the computed calendar covers 1800–2299)")),
+    responses((status = 200, body = CalendarYearDto),
+        (status = 422, body = ErrorBody, description = "Not a year the calendar covers (code `invalid`)")))]
 pub async fn year(
     State(state): State<AppState>,
     authed: Authed,
     Path(year): Path<String>,
 ) -> Result<Json<CalendarYearDto>, WebError> {
-    let year: i32 = year.parse().map_err(|_| {
+    let year: i64 = year.parse().map_err(|_| {
         authed.api_error(AppError::field(
             "year",
             Message::new("request.bad_number").arg("value", &year),
         ))
     })?;
+    // In range, so it fits an i32.
+    let year = in_range("year", year, MIN_SOLAR_YEAR.into(), MAX_SOLAR_YEAR.into())
+        .map_err(|e| authed.api_error(e))? as i32;
     let (days, make_up) = state
         .app
         .calendar_year(year)
@@ -182,30 +190,30 @@ pub fn reason_label(lang: baocao_app::i18n::Lang, reason: &NonWorkingReason) -> 
 /// An exception to the computed calendar.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ExceptionRequest {
-    /// The date (YYYY-MM-DD).
+    /// The date, in the years the computed calendar covers (1800–2299).
+    #[schema(format = Date, pattern = "^(?:1[89]|2[0-2])[0-9]{2}-")]
     pub date: String,
     /// `day_off` or `working_day`.
+    #[schema(pattern = "^(day_off|working_day)$")]
     pub kind: String,
-    /// Why (e.g. the Government's notice).
+    /// Why (e.g. the Government's notice): not blank, at most 500 characters.
+    #[schema(pattern = "\\S", max_length = 500)]
     pub reason: String,
 }
 
 /// Records an extra day off or a make-up working day (system-wide or regime administrators).
-#[utoipa::path(post, path = "/api/v1/calendar/exceptions", tag = "calendar", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/calendar/exceptions", tag = "calendar", security(("bearer" = []), ("session" = [])),
     request_body = ExceptionRequest,
-    responses((status = 201), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, description = "Recorded"),
+        (status = 403, body = ErrorBody, description = "Only administrators of the whole instance correct the calendar (code `forbidden`), or the CSRF token is missing (code `csrf`)"),
+        (status = 409, body = ErrorBody, description = "The date already has an exception (code `conflict`)"),
+        JsonBodyErrors))]
 pub async fn add_exception(
     State(state): State<AppState>,
     authed: Authed,
     ApiJson(body): ApiJson<ExceptionRequest>,
 ) -> Result<StatusCode, WebError> {
-    let day = parse_date("date", Some(&body.date))
-        .and_then(|d| {
-            d.ok_or_else(|| {
-                AppError::field("date", Message::new("request.bad_date").arg("value", ""))
-            })
-        })
-        .map_err(|e| authed.api_error(e))?;
+    let day = iso_date("date", &body.date).map_err(|e| authed.api_error(e))?;
     let working = match body.kind.as_str() {
         "working_day" => true,
         "day_off" => false,
@@ -225,17 +233,18 @@ pub async fn add_exception(
 }
 
 /// Removes the exception of a date.
-#[utoipa::path(delete, path = "/api/v1/calendar/exceptions/{date}", tag = "calendar", security(("bearer" = [])),
-    params(("date" = String, Path, description = "YYYY-MM-DD")),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/calendar/exceptions/{date}", tag = "calendar", security(("bearer" = []), ("session" = [])),
+    params(("date" = String, Path, format = Date, description = "The date of the exception")),
+    responses((status = 204, description = "Removed"),
+        (status = 403, body = ErrorBody, description = "Only administrators of the whole instance correct the calendar (code `forbidden`), or the CSRF token is missing (code `csrf`)"),
+        (status = 404, body = ErrorBody, description = "The date has no exception"),
+        (status = 422, body = ErrorBody, description = "Not a date (code `invalid`)")))]
 pub async fn remove_exception(
     State(state): State<AppState>,
     authed: Authed,
     Path(date): Path<String>,
 ) -> Result<StatusCode, WebError> {
-    let day = parse_date("date", Some(&date))
-        .and_then(|d| d.ok_or(AppError::NotFound))
-        .map_err(|e| authed.api_error(e))?;
+    let day = iso_date("date", &date).map_err(|e| authed.api_error(e))?;
     state
         .app
         .remove_calendar_exception(&authed.caller.principal, day)

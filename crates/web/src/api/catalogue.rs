@@ -7,11 +7,12 @@ use axum::Json;
 use baocao_app::catalogue::{ApplySummary, IndicatorVersion, RegimeCalendar};
 use baocao_app::AppError;
 use baocao_domain::catalogue::{Disaggregation, Indicator, Metadata, Regime, RegimeKind, Request};
-use baocao_domain::period::Frequency;
+use baocao_domain::period::{Frequency, MAX_YEAR, MIN_YEAR};
 use baocao_domain::Message;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::doc::{in_range, Busy};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiResult, Authed};
 use crate::AppState;
@@ -20,6 +21,7 @@ use crate::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct IndicatorQuery {
     /// Part of the code or name (accents and case ignored).
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// One of the nine Decision 293 fields (`growth`, `social`, …).
     pub field: Option<String>,
@@ -60,9 +62,10 @@ impl RegimeSummary {
 }
 
 /// Indicators, optionally searched.
-#[utoipa::path(get, path = "/api/v1/indicators", tag = "catalogue", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/indicators", tag = "catalogue", security(("bearer" = []), ("session" = [])),
     params(IndicatorQuery),
-    responses((status = 200, body = Object, description = "Indicator documents"), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [Object], description = "Indicator documents"),
+        (status = 422, body = ErrorBody, description = "The search text is too long (code `invalid`)")))]
 pub async fn indicators(
     State(state): State<AppState>,
     authed: Authed,
@@ -77,9 +80,10 @@ pub async fn indicators(
 }
 
 /// Every version of one indicator, oldest first.
-#[utoipa::path(get, path = "/api/v1/indicators/{code}", tag = "catalogue", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/indicators/{code}", tag = "catalogue", security(("bearer" = []), ("session" = [])),
     params(("code" = String, Path, description = "Indicator code")),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = [Object], description = "Every version, oldest first"),
+        (status = 404, body = ErrorBody, description = "No such indicator")))]
 pub async fn indicator(
     State(state): State<AppState>,
     authed: Authed,
@@ -90,10 +94,14 @@ pub async fn indicator(
 
 /// Creates or revises an indicator (system-wide regime administrators). A code
 /// keeps its meaning: another name, unit of measure or value type is refused.
-#[utoipa::path(put, path = "/api/v1/indicators/{code}", tag = "catalogue", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/indicators/{code}", tag = "catalogue", security(("bearer" = []), ("session" = [])),
     params(("code" = String, Path, description = "Indicator code")),
     request_body(content = Object, description = "Indicator document"),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "What changed"),
+        (status = 403, body = ErrorBody, description = "The caller may not define this (code `forbidden`), or the CSRF token is missing (code `csrf`)"),
+        (status = 409, body = ErrorBody, description = "The catalogue changed while the document was checked (code `conflict`): send it again"),
+        (status = 422, body = ErrorBody, description = "The document is refused: not JSON of the documented shape, the code differs from the path's, or its contents break the catalogue's rules (code `document_rejected`, problems by JSON path in `fields`)"),
+        Busy))]
 pub async fn put_indicator(
     State(state): State<AppState>,
     authed: Authed,
@@ -108,8 +116,8 @@ pub async fn put_indicator(
 }
 
 /// Disaggregation dimensions.
-#[utoipa::path(get, path = "/api/v1/disaggregations", tag = "catalogue", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/disaggregations", tag = "catalogue", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [Object], description = "Disaggregation documents")))]
 pub async fn disaggregations(
     State(state): State<AppState>,
     authed: Authed,
@@ -126,8 +134,8 @@ pub async fn disaggregations(
 }
 
 /// Regimes, newest version's name and kind.
-#[utoipa::path(get, path = "/api/v1/regimes", tag = "catalogue", security(("bearer" = [])),
-    responses((status = 200, body = [RegimeSummary]), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/regimes", tag = "catalogue", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [RegimeSummary])))]
 pub async fn regimes(
     State(state): State<AppState>,
     authed: Authed,
@@ -139,9 +147,10 @@ pub async fn regimes(
 }
 
 /// One regime with every version, its forms and outline.
-#[utoipa::path(get, path = "/api/v1/regimes/{code}", tag = "catalogue", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/regimes/{code}", tag = "catalogue", security(("bearer" = []), ("session" = [])),
     params(("code" = String, Path, description = "Regime code")),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "Regime document"),
+        (status = 404, body = ErrorBody, description = "No such regime")))]
 pub async fn regime(
     State(state): State<AppState>,
     authed: Authed,
@@ -152,10 +161,14 @@ pub async fn regime(
 
 /// Creates a regime or changes it: versions may be edited or appended, never
 /// removed (regime administrators of the receiving unit).
-#[utoipa::path(put, path = "/api/v1/regimes/{code}", tag = "catalogue", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/regimes/{code}", tag = "catalogue", security(("bearer" = []), ("session" = [])),
     params(("code" = String, Path, description = "Regime code")),
     request_body(content = Object, description = "Regime document with all its versions"),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "What changed"),
+        (status = 403, body = ErrorBody, description = "The caller may not define this (code `forbidden`), or the CSRF token is missing (code `csrf`)"),
+        (status = 409, body = ErrorBody, description = "The catalogue changed while the document was checked (code `conflict`): send it again"),
+        (status = 422, body = ErrorBody, description = "The document is refused: not JSON of the documented shape, the code differs from the path's, or its contents break the catalogue's rules (code `document_rejected`, problems by JSON path in `fields`)"),
+        Busy))]
 pub async fn put_regime(
     State(state): State<AppState>,
     authed: Authed,
@@ -171,22 +184,26 @@ pub async fn put_regime(
 
 /// Each period of a year with its cut-off window and every reporting group's
 /// deadline (or, for thematic and ad-hoc regimes, that year's requests).
-#[utoipa::path(get, path = "/api/v1/regimes/{code}/calendar/{year}", tag = "catalogue", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Regime code"), ("year" = i32, Path, description = "Year")),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/regimes/{code}/calendar/{year}", tag = "catalogue", security(("bearer" = []), ("session" = [])),
+    params(("code" = String, Path, description = "Regime code"),
+        ("year" = i32, Path, minimum = 1900, maximum = 2200, description = "Year (periods exist in 1900–2200)")),
+    responses((status = 200, body = Object, description = "The regime, its periods of the year with their deadlines, and the year's requests"),
+        (status = 404, body = ErrorBody, description = "No such regime"),
+        (status = 422, body = ErrorBody, description = "A year out of range (code `invalid`)")))]
 pub async fn regime_calendar(
     State(state): State<AppState>,
     authed: Authed,
     Path((code, year)): Path<(String, i32)>,
 ) -> Result<Json<RegimeCalendar>, WebError> {
+    in_range("year", year.into(), MIN_YEAR.into(), MAX_YEAR.into()).api(&authed)?;
     Ok(Json(
         state.app.regime_calendar(&code, year).await.api(&authed)?,
     ))
 }
 
 /// Requests of thematic and ad-hoc regimes.
-#[utoipa::path(get, path = "/api/v1/requests", tag = "catalogue", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/requests", tag = "catalogue", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [Object], description = "Request documents")))]
 pub async fn requests(
     State(state): State<AppState>,
     authed: Authed,
@@ -197,10 +214,14 @@ pub async fn requests(
 }
 
 /// Issues or changes a request (regime administrators of the issuing unit).
-#[utoipa::path(put, path = "/api/v1/requests/{code}", tag = "catalogue", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/requests/{code}", tag = "catalogue", security(("bearer" = []), ("session" = [])),
     params(("code" = String, Path, description = "Request code")),
     request_body(content = Object, description = "Request document"),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "What changed"),
+        (status = 403, body = ErrorBody, description = "The caller may not define this (code `forbidden`), or the CSRF token is missing (code `csrf`)"),
+        (status = 409, body = ErrorBody, description = "The catalogue changed while the document was checked (code `conflict`): send it again"),
+        (status = 422, body = ErrorBody, description = "The document is refused: not JSON of the documented shape, the code differs from the path's, or its contents break the catalogue's rules (code `document_rejected`, problems by JSON path in `fields`)"),
+        Busy))]
 pub async fn put_request(
     State(state): State<AppState>,
     authed: Authed,
@@ -215,8 +236,8 @@ pub async fn put_request(
 }
 
 /// The whole catalogue as one metadata document (`baocao-metadata/1`).
-#[utoipa::path(get, path = "/api/v1/metadata", tag = "catalogue", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/metadata", tag = "catalogue", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Object, description = "The metadata document")))]
 pub async fn export(
     State(state): State<AppState>,
     authed: Authed,
@@ -228,9 +249,13 @@ pub async fn export(
 
 /// Imports a metadata document: checked as a whole, stored all or nothing.
 /// Problems come back in `fields`, each with its JSON path.
-#[utoipa::path(post, path = "/api/v1/metadata", tag = "catalogue", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/metadata", tag = "catalogue", security(("bearer" = []), ("session" = [])),
     request_body(content = Object, description = "Metadata document"),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "What changed"),
+        (status = 403, body = ErrorBody, description = "The caller may not define this (code `forbidden`), or the CSRF token is missing (code `csrf`)"),
+        (status = 409, body = ErrorBody, description = "The catalogue changed while the document was checked (code `conflict`): send it again"),
+        (status = 422, body = ErrorBody, description = "The document is refused: not JSON of the documented shape, the code differs from the path's, or its contents break the catalogue's rules (code `document_rejected`, problems by JSON path in `fields`)"),
+        Busy))]
 pub async fn import(
     State(state): State<AppState>,
     authed: Authed,

@@ -109,21 +109,28 @@ impl From<&UnitDetail> for UnitDetailDto {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewUnitRequest {
     /// `area` or `agency`.
+    #[schema(pattern = "^(area|agency)$")]
     pub kind: String,
-    /// Level code.
+    /// Level code (one the instance knows: `central`, `province`, `commune`, …).
+    #[schema(pattern = "^[a-z_]{1,32}$")]
     pub level: String,
-    /// Code.
+    /// Code: 1–10 digits for an area (GSO code), 1–35 of `0-9 A-Z .` for an agency.
+    #[schema(pattern = "^[0-9A-Z.]{1,35}$")]
     pub code: String,
-    /// Name.
+    /// Name (not blank; spaces around it are dropped).
+    #[schema(pattern = "\\S", max_length = 200)]
     pub name: String,
-    /// Type word.
+    /// Type word (tỉnh, xã, sở…).
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub division_type: String,
-    /// Parent id.
+    /// Parent id; absent for a top unit (system-wide administrators only).
     pub parent_id: Option<i64>,
-    /// First day (ISO).
+    /// First day of existence.
+    #[schema(schema_with = optional_date)]
     pub valid_from: Option<String>,
-    /// Last day (ISO).
+    /// Last day of existence (not before the first).
+    #[schema(schema_with = optional_date)]
     pub valid_to: Option<String>,
 }
 
@@ -185,34 +192,62 @@ impl From<&UserView> for UserDto {
 /// A new user.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewUserRequest {
-    /// Login name: 3–64 of a-z 0-9 . _ -
+    /// Login name: 3–64 of `a-z 0-9 . _ -` (stored in lower case).
+    #[schema(pattern = "^[a-zA-Z0-9._-]{3,64}$")]
     pub username: String,
-    /// Display name.
+    /// Display name (not blank, at most 200 characters).
+    #[schema(pattern = "\\S", max_length = 200)]
     pub display_name: String,
-    /// Initial password (at least 10 characters).
+    /// Initial password: at least 10 characters, at most 1024 bytes.
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
-    /// Home unit id.
+    /// Home unit id (one the caller manages users on); absent for a system-wide user.
     pub unit_id: Option<i64>,
-    /// `vi` (default) or `en`.
+    /// `vi` (default when empty) or `en`.
     #[serde(default)]
+    #[schema(pattern = "^(vi|en)?$")]
     pub locale: String,
     /// A role to grant on the home unit (system-wide without one), in the same transaction.
+    #[schema(value_type = Option<RoleCode>)]
     pub role: Option<String>,
+}
+
+/// A role.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum RoleCode {
+    /// Enters a unit's data (cán bộ nhập liệu).
+    DataEntry,
+    /// Reviews the reports a unit receives.
+    Reviewer,
+    /// Submits a unit's reports.
+    UnitHead,
+    /// Reads everything under a unit.
+    Leader,
+    /// Defines regimes and indicators.
+    RegimeAdmin,
+    /// Manages units and users.
+    SystemAdmin,
+    /// Another system sending reports.
+    ConnectedSystem,
 }
 
 /// A role to grant.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct GrantRequest {
-    /// Role code (`data_entry`, `reviewer`, `unit_head`, `leader`, `regime_admin`, `system_admin`, `connected_system`).
+    /// Role code.
+    #[schema(value_type = RoleCode)]
     pub role: String,
-    /// Unit whose subtree it covers; absent for system-wide.
+    /// Unit whose subtree it covers (one the caller manages users on); absent for system-wide.
     pub unit_id: Option<i64>,
 }
 
 /// A new password.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PasswordRequest {
-    /// At least 10 characters.
+    /// At least 10 characters, at most 1024 bytes.
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
     /// Keep the user's API tokens working (by default a new password revokes
     /// them with the sessions).
@@ -223,9 +258,43 @@ pub struct PasswordRequest {
 /// A new e-mail address.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EmailRequest {
-    /// The address; empty or null for no e-mail.
+    /// The address (at most 254 bytes); empty, null or absent for no e-mail.
     #[serde(default)]
+    #[schema(schema_with = email_schema)]
     pub email: Option<String>,
+}
+
+/// A date (`YYYY-MM-DD`), or null.
+fn optional_date() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+        )
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .into()
+}
+
+/// An e-mail address, or nothing.
+fn email_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
+                .max_length(Some(254)),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(0)),
+        )
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .description(Some("The address; empty, null or absent for no e-mail."))
+        .into()
 }
 
 /// Created resource id.

@@ -8,9 +8,11 @@ use baocao_app::catalogue::MAX_DOCUMENT_BYTES;
 use utoipa::OpenApi;
 
 use crate::AppState;
+use doc::CommonErrors;
 
 pub mod calendar;
 pub mod catalogue;
+pub mod doc;
 pub mod dto;
 pub mod reports;
 pub mod session;
@@ -35,11 +37,13 @@ pub mod users;
         catalogue::regimes, catalogue::regime, catalogue::put_regime, catalogue::regime_calendar,
         catalogue::requests, catalogue::put_request, catalogue::export, catalogue::import,
         reports::mine, reports::inbox, reports::open, reports::get_report, reports::save,
-reports::submit, reports::return_report, reports::accept,reports::correct,reports::recall,reports::synthesize, reports::timeliness,reports::template, reports::upload,reports::csv_get, reports::csv_put,
+        reports::submit, reports::return_report, reports::accept, reports::correct, reports::recall,
+        reports::synthesize, reports::timeliness, reports::template, reports::upload,
+        reports::csv_get, reports::csv_put,
         reports::attach, reports::attachments, reports::download, reports::notifications,
     ),
     components(schemas(crate::error::ErrorBody)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
 )]
 pub struct ApiDoc;
 
@@ -47,11 +51,19 @@ struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::extract::SESSION_COOKIE,
+            ))),
         );
     }
 }

@@ -13,6 +13,7 @@ use baocao_domain::unit::UnitId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::doc::{Busy, FileBytes, JsonBodyErrors};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiJson, ApiResult, Authed};
 use crate::AppState;
@@ -25,16 +26,48 @@ pub struct OpenRequest {
     /// Reporting unit id.
     #[schema(value_type = i64)]
     pub unit_id: UnitId,
-    /// Period id (`2026M02`, or `ADHOC:2026-09-26..2026-09-30` for a request).
+    /// Period id (`2026M02`, or `ADHOC:2026-09-26..2026-09-30` for a request):
+    /// one of the regime's frequency that has started, or a request's window.
+    #[schema(
+        pattern = "^(?:(?:19[0-9]{2}|2[01][0-9]{2}|2200)(?:M(?:0[1-9]|1[0-2])|Q[1-4]|S[12]|N9)?|ADHOC:(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])\\.\\.(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]))$"
+    )]
     pub period: String,
 }
 
-/// A reason (required to return or correct, optional to accept).
+/// An optional reason (accepting).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ReasonRequest {
-    /// The reason.
+    /// The reason, at most 2000 characters (spaces around it are dropped).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub reason: String,
+}
+
+/// A reason that must be given (returning, correcting, recalling).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RequiredReasonRequest {
+    /// The reason: not blank, at most 2000 characters (spaces around it are dropped).
+    #[schema(pattern = "\\S", max_length = 2000)]
+    pub reason: String,
+}
+
+/// A report's content: values by cell, narrative by outline section,
+/// explanations of failed warnings by rule code. Nothing else.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ContentDoc {
+    /// Values by cell: an indicator code, or `CODE/dimension:option` for one
+    /// option of a disaggregation (`LD01/sex:female`); values are canonical
+    /// text: a decimal with `.`, `yes`/`no`, or free text.
+    #[serde(default)]
+    values: std::collections::BTreeMap<String, String>,
+    /// Narrative text by outline section number.
+    #[serde(default)]
+    sections: std::collections::BTreeMap<String, String>,
+    /// Written explanations of failed warnings, by rule code.
+    #[serde(default)]
+    explanations: std::collections::BTreeMap<String, String>,
 }
 
 /// The outcome of a submission.
@@ -46,9 +79,45 @@ pub struct Submitted {
     pub on_time: bool,
 }
 
+/// Refusals of a workflow step on a report.
+#[derive(utoipa::IntoResponses)]
+pub enum WorkflowErrors {
+    /// The caller reads the report but may not take this step (code
+    /// `forbidden`), or the CSRF token is missing (code `csrf`).
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// No such report, or one the caller may not read.
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// The report's status does not allow this step, or the report changed
+    /// meanwhile (code `conflict`).
+    #[response(status = 409)]
+    Conflict(ErrorBody),
+}
+
+/// Refusals of a file sent as a report's values or attachment.
+#[derive(utoipa::IntoResponses)]
+pub enum FileErrors {
+    /// The caller reads the report but may not change it (code `forbidden`),
+    /// or the CSRF token is missing (code `csrf`).
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// No such report, or one the caller may not read.
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// The report is not a draft, or changed meanwhile (code `conflict`).
+    #[response(status = 409)]
+    Conflict(ErrorBody),
+    /// The file is refused: too large, of another type, not this report's
+    /// template, or with values the forms refuse (code `invalid` by cell in
+    /// `fields`, or `import_rejected` by line in `lines`).
+    #[response(status = 422)]
+    Refused(ErrorBody),
+}
+
 /// What the caller's units owe, most urgent first (returned, overdue, due soon…).
-#[utoipa::path(get, path = "/api/v1/reports/mine", tag = "reports", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/reports/mine", tag = "reports", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [Object], description = "Obligations, most urgent first")))]
 pub async fn mine(
     State(state): State<AppState>,
     authed: Authed,
@@ -64,8 +133,8 @@ pub async fn mine(
 
 /// Reports submitted to the caller's units, waiting for a decision: one
 /// summary each (open one with `GET /api/v1/reports/{id}`).
-#[utoipa::path(get, path = "/api/v1/reports/inbox", tag = "reports", security(("bearer" = [])),
-    responses((status = 200, body = [Object]), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/reports/inbox", tag = "reports", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [Object], description = "Report summaries")))]
 pub async fn inbox(
     State(state): State<AppState>,
     authed: Authed,
@@ -81,9 +150,14 @@ pub async fn inbox(
 
 /// Opens the report of a unit for a regime and period (an empty draft is made
 /// the first time, by someone who may enter the unit's data).
-#[utoipa::path(post, path = "/api/v1/reports", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/reports", tag = "reports", security(("bearer" = []), ("session" = [])),
     request_body = OpenRequest,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "The report"),
+        (status = 403, body = ErrorBody, description = "The caller sees the unit but may not enter its data (code `forbidden`), or the CSRF token is missing (code `csrf`)"),
+        (status = 404, body = ErrorBody, description = "No such regime, or a unit the caller may not see"),
+        (status = 409, body = ErrorBody, description = "The unit does not report under this regime, or the period has no deadline (code `conflict`)"),
+        JsonBodyErrors,
+        (status = 422, body = ErrorBody, description = "Not a period id, or a period the unit does not report (code `invalid`)")))]
 pub async fn open(
     State(state): State<AppState>,
     authed: Authed,
@@ -104,9 +178,10 @@ pub async fn open(
 }
 
 /// A report with its versions and workflow steps.
-#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", security(("bearer" = []), ("session" = [])),
     params(("id" = i64, Path, description = "Report id")),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "The report"),
+        (status = 404, body = ErrorBody, description = "No such report, or one the caller may not read")))]
 pub async fn get_report(
     State(state): State<AppState>,
     authed: Authed,
@@ -121,15 +196,33 @@ pub async fn get_report(
     ))
 }
 
+/// Headers of a save.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct SaveHeaders {
+    /// The revision the caller's copy was made from (the `ETag` of the last
+    /// save, or the report's `revision`), quoted or not.
+    #[param(rename = "If-Match", pattern = "^\"?[0-9]{1,18}\"?$", nullable = false)]
+    if_match: Option<String>,
+}
+
 /// Saves the draft: `{"values": {"LD01": "1234", "LD01/sex:female": "600"}, "sections": {"I": "…"}}`.
 /// Cells are checked against the forms; problems come back in `fields`, by cell.
 /// Send the report's `revision` (from `GET /api/v1/reports/{id}`) as `If-Match`
 /// to be told (409) when someone else saved in between instead of overwriting
 /// their save; the new revision comes back in the `ETag` header.
-#[utoipa::path(put, path = "/api/v1/reports/{id}/draft", tag = "reports", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Report id")),
-    request_body(content = Object, description = "Report content"),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/reports/{id}/draft", tag = "reports", security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "Report id"),
+        SaveHeaders),
+    request_body = ContentDoc,
+    responses((status = 200, body = ContentDoc, description = "The saved draft",
+            headers(("ETag" = String, description = "The new revision, quoted"))),
+        (status = 403, body = ErrorBody, description = "The caller reads the report but may not change it (code `forbidden`), or the CSRF token is missing (code `csrf`)"),
+        (status = 404, body = ErrorBody, description = "No such report, or one the caller may not read"),
+        (status = 409, body = ErrorBody, description = "The report is not a draft, or someone else saved since the `If-Match` revision (code `conflict`)"),
+        JsonBodyErrors,
+        (status = 422, body = ErrorBody, description = "Cells or values the forms refuse, by cell in `fields`; or an `If-Match` that is not a revision (code `invalid`)")))]
 pub async fn save(
     State(state): State<AppState>,
     authed: Authed,
@@ -166,9 +259,13 @@ pub async fn save(
 }
 
 /// Submits the draft as the next version (the reporting unit's head).
-#[utoipa::path(post, path = "/api/v1/reports/{id}/submit", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/reports/{id}/submit", tag = "reports", security(("bearer" = []), ("session" = [])),
     params(("id" = i64, Path, description = "Report id")),
-    responses((status = 200, body = Submitted), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Submitted),
+        (status = 403, body = ErrorBody, description = "The caller reads the report but may not submit it (code `forbidden`), or the CSRF token is missing (code `csrf`)"),
+        (status = 404, body = ErrorBody, description = "No such report, or one the caller may not read"),
+        (status = 409, body = ErrorBody, description = "The report cannot be submitted now (code `conflict`)"),
+        (status = 422, body = ErrorBody, description = "Rules of the forms fail (code `document_rejected`, by rule in `fields`)")))]
 pub async fn submit(
     State(state): State<AppState>,
     authed: Authed,
@@ -183,14 +280,14 @@ pub async fn submit(
 }
 
 /// Returns a submitted report to its unit with a reason (the receiving unit's reviewers).
-#[utoipa::path(post, path = "/api/v1/reports/{id}/return", tag = "reports", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Report id")), request_body = ReasonRequest,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/reports/{id}/return", tag = "reports", security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "Report id")), request_body = RequiredReasonRequest,
+    responses((status = 204, description = "Returned"), WorkflowErrors, JsonBodyErrors))]
 pub async fn return_report(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<ReportId>,
-    ApiJson(body): ApiJson<ReasonRequest>,
+    ApiJson(body): ApiJson<RequiredReasonRequest>,
 ) -> Result<StatusCode, WebError> {
     state
         .app
@@ -201,9 +298,9 @@ pub async fn return_report(
 }
 
 /// Accepts a submitted report (the receiving unit's reviewers).
-#[utoipa::path(post, path = "/api/v1/reports/{id}/accept", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/reports/{id}/accept", tag = "reports", security(("bearer" = []), ("session" = [])),
     params(("id" = i64, Path, description = "Report id")), request_body = ReasonRequest,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 204, description = "Accepted"), WorkflowErrors, JsonBodyErrors))]
 pub async fn accept(
     State(state): State<AppState>,
     authed: Authed,
@@ -220,14 +317,14 @@ pub async fn accept(
 
 /// Reopens an accepted report for a correction, with the reason the next
 /// version will carry (the reporting unit).
-#[utoipa::path(post, path = "/api/v1/reports/{id}/correct", tag = "reports", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Report id")), request_body = ReasonRequest,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/reports/{id}/correct", tag = "reports", security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "Report id")), request_body = RequiredReasonRequest,
+    responses((status = 204, description = "Reopened for a correction"), WorkflowErrors, JsonBodyErrors))]
 pub async fn correct(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<ReportId>,
-    ApiJson(body): ApiJson<ReasonRequest>,
+    ApiJson(body): ApiJson<RequiredReasonRequest>,
 ) -> Result<StatusCode, WebError> {
     state
         .app
@@ -239,14 +336,14 @@ pub async fn correct(
 
 /// Withdraws a submitted report before the receiving unit reviews it (the
 /// reporting unit's head), with the reason the next version will carry.
-#[utoipa::path(post, path = "/api/v1/reports/{id}/recall", tag = "reports", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Report id")), request_body = ReasonRequest,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/reports/{id}/recall", tag = "reports", security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "Report id")), request_body = RequiredReasonRequest,
+    responses((status = 204, description = "Recalled"), WorkflowErrors, JsonBodyErrors))]
 pub async fn recall(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<ReportId>,
-    ApiJson(body): ApiJson<ReasonRequest>,
+    ApiJson(body): ApiJson<RequiredReasonRequest>,
 ) -> Result<StatusCode, WebError> {
     state
         .app
@@ -259,9 +356,9 @@ pub async fn recall(
 /// Pre-fills the unit's own report from the accepted reports of the units
 /// reporting to it; lists the expected units with their status, who
 /// contributed to each cell, and what changed.
-#[utoipa::path(post, path = "/api/v1/reports/{id}/synthesize", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/reports/{id}/synthesize", tag = "reports", security(("bearer" = []), ("session" = [])),
     params(("id" = i64, Path, description = "Report id")),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "The synthesis"), WorkflowErrors))]
 pub async fn synthesize(
     State(state): State<AppState>,
     authed: Authed,
@@ -281,7 +378,10 @@ pub async fn synthesize(
 pub struct TimelinessQuery {
     /// Regime code.
     pub regime: String,
-    /// Period id.
+    /// Period id (`2026M02`, `ADHOC:2026-09-26..2026-09-30`, …).
+    #[param(
+        pattern = "^(?:(?:19[0-9]{2}|2[01][0-9]{2}|2200)(?:M(?:0[1-9]|1[0-2])|Q[1-4]|S[12]|N9)?|ADHOC:(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])\\.\\.(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]))$"
+    )]
     pub period: String,
     /// The receiving unit's id.
     #[param(value_type = i64)]
@@ -290,9 +390,11 @@ pub struct TimelinessQuery {
 
 /// Timeliness and completeness of the reports a unit receives for a regime and
 /// period: expected, on time, late, missing, and one row per expected unit.
-#[utoipa::path(get, path = "/api/v1/reports/timeliness", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/reports/timeliness", tag = "reports", security(("bearer" = []), ("session" = [])),
     params(TimelinessQuery),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "Counts and one row per expected unit"),
+        (status = 404, body = ErrorBody, description = "No such regime or unit, a unit the caller does not oversee, or a period the regime does not cover"),
+        (status = 422, body = ErrorBody, description = "Not a period id (code `invalid`)")))]
 pub async fn timeliness(
     State(state): State<AppState>,
     authed: Authed,
@@ -309,9 +411,13 @@ pub async fn timeliness(
 
 /// The report's form as an .xlsx template to fill offline (protected layout,
 /// unlocked and validated input cells, the report identified in a hidden sheet).
-#[utoipa::path(get, path = "/api/v1/reports/{id}/xlsx", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/reports/{id}/xlsx", tag = "reports", security(("bearer" = []), ("session" = [])),
     params(("id" = i64, Path, description = "Report id")),
-    responses((status = 200, description = "The workbook"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "The workbook", body = FileBytes,
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers(("Content-Disposition" = String, description = "attachment, with the file name"))),
+        (status = 404, body = ErrorBody, description = "No such report, or one the caller may not read"),
+        Busy))]
 pub async fn template(
     State(state): State<AppState>,
     authed: Authed,
@@ -348,10 +454,12 @@ pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
 /// Saves the values of a filled template (the request body is the .xlsx file).
 /// Problems come back in `fields`, each with its sheet reference; nothing is
 /// stored from a file with problems.
-#[utoipa::path(put, path = "/api/v1/reports/{id}/xlsx", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/reports/{id}/xlsx", tag = "reports", security(("bearer" = []), ("session" = [])),
     params(("id" = i64, Path, description = "Report id")),
-    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body(content = FileBytes, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        description = "The filled template (the Content-Type header is not looked at)"),
+    responses((status = 200, body = ContentDoc, description = "The saved draft"),
+        FileErrors, Busy))]
 pub async fn upload(
     State(state): State<AppState>,
     authed: Authed,
@@ -368,9 +476,10 @@ pub async fn upload(
 }
 
 /// The report's input cells and values as CSV (`cell,value`).
-#[utoipa::path(get, path = "/api/v1/reports/{id}/csv", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/reports/{id}/csv", tag = "reports", security(("bearer" = []), ("session" = [])),
     params(("id" = i64, Path, description = "Report id")),
-    responses((status = 200, description = "text/csv"), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "`cell,value` lines after a header", body = String, content_type = "text/csv"),
+        (status = 404, body = ErrorBody, description = "No such report, or one the caller may not read")))]
 pub async fn csv_get(
     State(state): State<AppState>,
     authed: Authed,
@@ -390,10 +499,12 @@ pub async fn csv_get(
 }
 
 /// Saves a `cell,value` CSV as the draft; problems come back by line.
-#[utoipa::path(put, path = "/api/v1/reports/{id}/csv", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/reports/{id}/csv", tag = "reports", security(("bearer" = []), ("session" = [])),
     params(("id" = i64, Path, description = "Report id")),
-    request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body(content = String, content_type = "text/csv",
+        description = "`cell,value` lines after a header (the Content-Type header is not looked at)"),
+    responses((status = 200, body = ContentDoc, description = "The saved draft"),
+        FileErrors, Busy))]
 pub async fn csv_put(
     State(state): State<AppState>,
     authed: Authed,
@@ -412,16 +523,19 @@ pub async fn csv_put(
 /// The attachment's name.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AttachmentQuery {
-    /// File name.
+    /// File name (the extension is set from the content; control characters are dropped).
+    #[param(pattern = "\\S")]
     pub name: String,
 }
 
 /// Attaches a file (the request body) to the report's draft: PDF, Word or
 /// Excel by content, at most 5 MB.
-#[utoipa::path(post, path = "/api/v1/reports/{id}/attachments", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/reports/{id}/attachments", tag = "reports", security(("bearer" = []), ("session" = [])),
     params(("id" = i64, Path, description = "Report id"), AttachmentQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body(content = FileBytes, content_type = "application/octet-stream",
+        description = "The file (the Content-Type header is not looked at)"),
+    responses((status = 201, body = Object, description = "The attachment"),
+        FileErrors, Busy))]
 pub async fn attach(
     State(state): State<AppState>,
     authed: Authed,
@@ -438,9 +552,10 @@ pub async fn attach(
 }
 
 /// A report's attachments.
-#[utoipa::path(get, path = "/api/v1/reports/{id}/attachments", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/reports/{id}/attachments", tag = "reports", security(("bearer" = []), ("session" = [])),
     params(("id" = i64, Path, description = "Report id")),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [Object], description = "The attachments"),
+        (status = 404, body = ErrorBody, description = "No such report, or one the caller may not read")))]
 pub async fn attachments(
     State(state): State<AppState>,
     authed: Authed,
@@ -456,9 +571,15 @@ pub async fn attachments(
 }
 
 /// An attachment's bytes.
-#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "reports", security(("bearer" = []), ("session" = [])),
     params(("id" = i64, Path, description = "Attachment id")),
-    responses((status = 200, description = "The file"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "The file, as a download",
+            content(
+                (FileBytes = "application/pdf"),
+                (FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                (FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+            headers(("Content-Disposition" = String, description = "attachment, with the file name"))),
+        (status = 404, body = ErrorBody, description = "No such attachment, or one of a report the caller may not read")))]
 pub async fn download(
     State(state): State<AppState>,
     authed: Authed,
@@ -504,8 +625,8 @@ pub struct NotificationDto {
 
 /// The caller's notifications: due soon, overdue, returned, accepted this
 /// week, and reports waiting for review.
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "reports", security(("bearer" = [])),
-    responses((status = 200, body = [NotificationDto]), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "reports", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [NotificationDto])))]
 pub async fn notifications(
     State(state): State<AppState>,
     authed: Authed,

@@ -8,6 +8,7 @@ use baocao_app::AppError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::doc::{Busy, JsonBodyErrors};
 use crate::error::{ErrorBody, Format, WebError};
 use crate::extract::{client_address, set_cookie, ApiJson, Authed, UserLang, SESSION_COOKIE};
 use crate::AppState;
@@ -55,7 +56,14 @@ fn grants(p: &baocao_domain::access::Principal) -> Vec<SessionGrant> {
 
 /// Logs in; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/session", request_body = LoginRequest, tag = "session",
-    responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = SessionInfo,
+            headers(("Set-Cookie" = String, description = "The session cookie (HttpOnly)"))),
+        (status = 401, body = ErrorBody, description = "Wrong user name or password, or a disabled user (code `bad_credentials`)"),
+        (status = 413, body = ErrorBody, description = "The body is larger than accepted (code `too_large`)"),
+        JsonBodyErrors,
+        (status = 429, body = ErrorBody, description = "Too many failed logins for this user or address (code `throttled`)",
+            headers(("Retry-After" = u64, description = "Seconds until a new attempt is considered"))),
+        Busy))]
 pub async fn login(
     State(state): State<AppState>,
     UserLang(lang): UserLang,
@@ -92,8 +100,8 @@ pub async fn login(
 }
 
 /// Who is logged in.
-#[utoipa::path(get, path = "/api/v1/session", tag = "session", security(("bearer" = [])),
-    responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/session", tag = "session", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = SessionInfo)))]
 pub async fn whoami(authed: Authed) -> Json<SessionInfo> {
     Json(SessionInfo {
         username: authed.caller.principal.username.clone(),
@@ -104,8 +112,10 @@ pub async fn whoami(authed: Authed) -> Json<SessionInfo> {
 }
 
 /// Logs out (ends the session of the cookie).
-#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
-    responses((status = 204), (status = 401, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", security(("session" = [])),
+    responses((status = 204, description = "Logged out; the cookie is cleared",
+            headers(("Set-Cookie" = String, description = "Clears the session cookie"))),
+        (status = 401, body = ErrorBody, description = "No session cookie (a bearer token has no session to end), or an unknown or expired one")))]
 pub async fn logout(
     State(state): State<AppState>,
     authed: Authed,

@@ -6,6 +6,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::doc::JsonBodyErrors;
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiJson, Authed};
 use crate::AppState;
@@ -28,7 +29,8 @@ pub struct TokenDto {
 /// A token to create.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewTokenRequest {
-    /// What it is for.
+    /// What it is for (not blank, at most 100 characters).
+    #[schema(pattern = "\\S", max_length = 100)]
     pub name: String,
 }
 
@@ -42,8 +44,8 @@ pub struct CreatedToken {
 }
 
 /// The caller's tokens.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", security(("bearer" = [])),
-    responses((status = 200, body = Vec<TokenDto>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tokens", operation_id = "list_tokens", tag = "tokens", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [TokenDto])))]
 pub async fn list(
     State(state): State<AppState>,
     authed: Authed,
@@ -68,8 +70,11 @@ pub async fn list(
 }
 
 /// Creates a token for the caller.
-#[utoipa::path(post, path = "/api/v1/tokens", request_body = NewTokenRequest, tag = "tokens", security(("bearer" = [])),
-    responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tokens", operation_id = "create_token", request_body = NewTokenRequest, tag = "tokens",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = CreatedToken),
+        (status = 409, body = ErrorBody, description = "The caller has as many live tokens as allowed (code `conflict`)"),
+        JsonBodyErrors))]
 pub async fn create(
     State(state): State<AppState>,
     authed: Authed,
@@ -84,8 +89,10 @@ pub async fn create(
 }
 
 /// Revokes one of the caller's tokens.
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = i64, Path, description = "Token id")),
-    security(("bearer" = [])), responses((status = 204), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", operation_id = "revoke_token", tag = "tokens",
+    params(("id" = i64, Path, description = "Token id")), security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "Revoked"),
+        (status = 404, body = ErrorBody, description = "No such token of the caller")))]
 pub async fn revoke(
     State(state): State<AppState>,
     authed: Authed,

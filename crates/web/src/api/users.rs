@@ -8,14 +8,16 @@ use baocao_app::AppError;
 use baocao_domain::access::{Role, UserId};
 use baocao_domain::unit::UnitId;
 
+use super::doc::{Busy, JsonBodyErrors};
 use super::dto::{Created, EmailRequest, GrantRequest, NewUserRequest, PasswordRequest, UserDto};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiJson, Authed};
 use crate::AppState;
 
 /// Users the caller manages.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
-    responses((status = 200, body = Vec<UserDto>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/users", operation_id = "list_users", tag = "users", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [UserDto]),
+        (status = 403, body = ErrorBody, description = "The caller manages users nowhere (code `forbidden`)")))]
 pub async fn list(
     State(state): State<AppState>,
     authed: Authed,
@@ -29,8 +31,13 @@ pub async fn list(
 }
 
 /// Creates a user at a unit the caller manages.
-#[utoipa::path(post, path = "/api/v1/users", request_body = NewUserRequest, tag = "users", security(("bearer" = [])),
-    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/users", operation_id = "create_user", request_body = NewUserRequest, tag = "users",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = Created),
+        (status = 403, body = ErrorBody, description = "The caller may not manage users at this unit (code `forbidden`), or the CSRF token is missing (code `csrf`)"),
+        JsonBodyErrors,
+        (status = 422, body = ErrorBody, description = "Refused (code `invalid`, by field): a malformed or taken user name, a blank name, a short password, a unit the caller does not see"),
+        Busy))]
 pub async fn create(
     State(state): State<AppState>,
     authed: Authed,
@@ -60,8 +67,13 @@ pub async fn create(
 
 /// Grants a role on a unit subtree (or system-wide).
 #[utoipa::path(post, path = "/api/v1/users/{id}/grants", request_body = GrantRequest, tag = "users",
-    params(("id" = i64, Path, description = "User id")), security(("bearer" = [])),
-    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "User id")), security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = Created),
+        (status = 403, body = ErrorBody, description = "The caller may not manage users at this unit (code `forbidden`), or the CSRF token is missing (code `csrf`)"),
+        (status = 404, body = ErrorBody, description = "No such user, or one the caller does not manage"),
+        (status = 409, body = ErrorBody, description = "The user already has this grant (code `conflict`)"),
+        JsonBodyErrors,
+        (status = 422, body = ErrorBody, description = "Refused (code `invalid`): a unit the caller does not see")))]
 pub async fn grant(
     State(state): State<AppState>,
     authed: Authed,
@@ -84,9 +96,10 @@ pub async fn grant(
 }
 
 /// Removes a grant.
-#[utoipa::path(delete, path = "/api/v1/users/{id}/grants/{grant_id}", tag = "users",
-    params(("id" = i64, Path, description = "User id"), ("grant_id" = i64, Path, description = "Grant id")), security(("bearer" = [])),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/users/{id}/grants/{grant_id}", operation_id = "revoke_grant", tag = "users",
+    params(("id" = i64, Path, description = "User id"), ("grant_id" = i64, Path, description = "Grant id")), security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "Revoked"),
+        (status = 404, body = ErrorBody, description = "No such user or grant, or a user the caller does not manage")))]
 pub async fn revoke(
     State(state): State<AppState>,
     authed: Authed,
@@ -103,8 +116,12 @@ pub async fn revoke(
 /// Sets a user's password: ends its sessions and revokes its API tokens
 /// (unless `keep_tokens`).
 #[utoipa::path(put, path = "/api/v1/users/{id}/password", request_body = PasswordRequest, tag = "users",
-    params(("id" = i64, Path, description = "User id")), security(("bearer" = [])),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "User id")), security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "Set"),
+        (status = 404, body = ErrorBody, description = "No such user, or one the caller does not manage"),
+        JsonBodyErrors,
+        (status = 422, body = ErrorBody, description = "Refused (code `invalid`): a password too short or too long"),
+        Busy))]
 pub async fn password(
     State(state): State<AppState>,
     authed: Authed,
@@ -127,8 +144,11 @@ pub async fn password(
 /// Sets or clears a user's e-mail address (for e-mail notifications): the user
 /// themself or an administrator of their unit.
 #[utoipa::path(put, path = "/api/v1/users/{id}/email", request_body = EmailRequest, tag = "users",
-    params(("id" = i64, Path, description = "User id")), security(("bearer" = [])),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "User id")), security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "Set"),
+        (status = 404, body = ErrorBody, description = "No such user, or one the caller does not manage"),
+        JsonBodyErrors,
+        (status = 422, body = ErrorBody, description = "Refused (code `invalid`): not an e-mail address")))]
 pub async fn email(
     State(state): State<AppState>,
     authed: Authed,

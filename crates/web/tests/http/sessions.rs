@@ -245,3 +245,65 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    async fn the_api_refuses_what_its_document_refuses(store) {
+        let t = spawn_app(store).await;
+        let (admin, csrf) = t.login("admin").await;
+        // Ranges the document declares are refused, in the user's language, not clamped.
+        let p = t.province;
+        for (path, field) in [
+            ("/api/v1/units?limit=0".to_string(), "limit"),
+            ("/api/v1/units?limit=501".to_string(), "limit"),
+            ("/api/v1/units?limit=-3".to_string(), "limit"),
+            (format!("/api/v1/units/{p}/subtree?depth=65"), "depth"),
+            (format!("/api/v1/units/{p}/subtree?depth=-1"), "depth"),
+            ("/api/v1/calendar/1799".to_string(), "year"),
+            ("/api/v1/calendar/2300".to_string(), "year"),
+            ("/api/v1/regimes/BC-X/calendar/1899".to_string(), "year"),
+            ("/api/v1/units?date=".to_string(), "date"),
+            ("/api/v1/units?date=%202025-06-01".to_string(), "date"),
+        ] {
+            let (status, body) = t.get(&admin, &path).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
+            assert_eq!(body["error"]["fields"][0]["field"], field, "{path}: {body}");
+            assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("Giá trị")
+                || field == "date", "{path}: {body}");
+        }
+        let (status, found) = t.get(&admin, "/api/v1/units?limit=500").await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        let (status, _) = t.get(&admin, &format!("/api/v1/units/{p}/subtree?depth=64")).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = t.get(&admin, "/api/v1/calendar/2299").await;
+        assert_eq!(status, StatusCode::OK);
+
+        // A body is a JSON object: an array is not read as the struct's fields in order
+        // (`[]` used to clear an e-mail address).
+        let id = t.user_id("admin").await;
+        let put = |body: &'static str| {
+            admin
+                .put(format!("{}/api/v1/users/{id}/email", t.base))
+                .header("x-csrf-token", &csrf)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+        };
+        assert_eq!(put(r#"{"email": "admin@example.vn"}"#).await.unwrap().status(), StatusCode::NO_CONTENT);
+        for body in ["[]", r#"["other@example.vn"]"#, "null", "5"] {
+            let r = put(body).await.unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "malformed", "{body}");
+        }
+        let (_, users) = t.get(&admin, "/api/v1/users").await;
+        let me = users.as_array().unwrap().iter().find(|u| u["username"] == "admin").unwrap();
+        assert_eq!(me["email"], "admin@example.vn");
+
+        // A whole number written with a fraction is the same integer.
+        let (status, body) = t.post(&admin, &csrf, &format!("/api/v1/users/{id}/grants"),
+            json!({"role": "leader", "unit_id": t.district.get() as f64})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (status, body) = t.post(&admin, &csrf, &format!("/api/v1/users/{id}/grants"),
+            json!({"role": "leader", "unit_id": t.district.get() as f64 + 0.5})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+);

@@ -330,9 +330,9 @@ impl Browser {
     }
 }
 
-/// The pages in a real headless Chromium: log in with the form, browse units,
-/// switch language, be refused a neighbour's unit, log out. Needs Chromium and
-/// chromedriver, so it is ignored by default; `.ci/run` installs them and runs it.
+// The pages in a real headless Chromium: log in with the form, browse units,
+// switch language, be refused a neighbour's unit, log out. Needs Chromium and
+// chromedriver, so it is ignored by default; `.ci/run` installs them and runs it.
 
 pub async fn page_login(t: &TestApp, username: &str) -> Client {
     let c = client();
