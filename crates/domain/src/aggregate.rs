@@ -147,9 +147,140 @@ pub fn synthesize(
     out
 }
 
+/// A partial aggregation over units of one cell for one period: what a node of
+/// the unit tree keeps, combined from what is below it. The same rules as
+/// [`synthesize`], kept incrementally (the analytics engine).
+///
+/// - sum and average: `a` = Σ values;
+/// - min / max: `a` = the smallest / largest value;
+/// - weighted average: `a` = Σ value × weight, `b` = Σ weight (only values with a weight count);
+/// - `count`: values that contributed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Acc {
+    /// Values that contributed.
+    pub count: u32,
+    /// The running sum, extreme or weighted sum.
+    pub a: Decimal,
+    /// The running weight (weighted averages).
+    pub b: Decimal,
+}
+
+impl Acc {
+    /// The contribution of one value (with its weight for a weighted average);
+    /// `None` when it cannot contribute (no weight, or out of range).
+    pub fn of(value: Decimal, weight: Option<Decimal>, rule: &Aggregation) -> Option<Acc> {
+        match rule {
+            Aggregation::WeightedAverage(_) => {
+                let w = weight?;
+                Some(Acc {
+                    count: 1,
+                    a: value.checked_mul(w)?,
+                    b: w,
+                })
+            }
+            Aggregation::Last | Aggregation::None => None,
+            _ => Some(Acc {
+                count: 1,
+                a: value,
+                b: Decimal::ZERO,
+            }),
+        }
+    }
+
+    /// Adds `other` in; `false` (and unchanged) when the result would leave
+    /// the decimal range.
+    pub fn merge(&mut self, other: &Acc, rule: &Aggregation) -> bool {
+        if other.count == 0 {
+            return true;
+        }
+        if self.count == 0 {
+            *self = *other;
+            return true;
+        }
+        let merged = match rule {
+            Aggregation::Min => Some((self.a.min(other.a), self.b)),
+            Aggregation::Max => Some((self.a.max(other.a), self.b)),
+            _ => self.a.checked_add(other.a).zip(self.b.checked_add(other.b)),
+        };
+        match merged {
+            Some((a, b)) => {
+                *self = Acc {
+                    count: self.count + other.count,
+                    a,
+                    b,
+                };
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Takes `other` out again; `false` when that cannot be done (a minimum or
+    /// maximum that may have been `other`'s): the caller recomputes from the parts.
+    pub fn unmerge(&mut self, other: &Acc, rule: &Aggregation) -> bool {
+        if other.count == 0 {
+            return true;
+        }
+        if matches!(rule, Aggregation::Min | Aggregation::Max) || other.count > self.count {
+            return false;
+        }
+        if other.count == self.count {
+            *self = Acc::default();
+            return true;
+        }
+        match (self.a.checked_sub(other.a), self.b.checked_sub(other.b)) {
+            (Some(a), Some(b)) => {
+                *self = Acc {
+                    count: self.count - other.count,
+                    a,
+                    b,
+                };
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The aggregate value; `None` when nothing contributed (missing, never zero).
+    pub fn value(&self, rule: &Aggregation) -> Option<Decimal> {
+        if self.count == 0 {
+            return None;
+        }
+        match rule {
+            Aggregation::Sum | Aggregation::Min | Aggregation::Max => Some(self.a),
+            Aggregation::Average => self.a.checked_div(Decimal::from(self.count)),
+            Aggregation::WeightedAverage(_) if self.b.is_zero() => None,
+            Aggregation::WeightedAverage(_) => self.a.checked_div(self.b),
+            Aggregation::Last | Aggregation::None => None,
+        }
+    }
+}
+
+/// A value over a composite period from its base periods' values, in order,
+/// along the indicator's rule over time (sum, average, last value, min, max);
+/// `None` when no base period has a value, or the rule does not aggregate.
+pub fn over_time(values: &[Decimal], rule: &Aggregation) -> Option<Decimal> {
+    let (first, rest) = values.split_first()?;
+    match rule {
+        Aggregation::Sum => rest.iter().try_fold(*first, |acc, v| acc.checked_add(*v)),
+        Aggregation::Average => rest
+            .iter()
+            .try_fold(*first, |acc, v| acc.checked_add(*v))?
+            .checked_div(Decimal::from(values.len() as u64)),
+        Aggregation::Last => values.last().copied(),
+        Aggregation::Min => values.iter().min().copied(),
+        Aggregation::Max => values.iter().max().copied(),
+        // A weighted average over time has no weights to use: the plain average.
+        Aggregation::WeightedAverage(_) => rest
+            .iter()
+            .try_fold(*first, |acc, v| acc.checked_add(*v))?
+            .checked_div(Decimal::from(values.len() as u64)),
+        Aggregation::None => (values.len() == 1).then_some(*first),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::catalogue::*;
 
