@@ -330,6 +330,14 @@ pub fn system_principal() -> Principal {
     }
 }
 
+/// The throttling keys of a login attempt: its account and its client address.
+struct AttemptKeys {
+    /// `user:NAME`.
+    user: String,
+    /// `address:IP`.
+    address: String,
+}
+
 impl App {
     /// Logs in with a password. Throttled per account and per client address:
     /// every attempt is counted — atomically, before the password is checked —
@@ -348,13 +356,34 @@ impl App {
             return Err(AppError::BadCredentials);
         }
         let t = now();
+        let keys = AttemptKeys {
+            user: format!("user:{username}"),
+            address: format!("address:{address}"),
+        };
+        self.count_login_attempt(&keys, t).await?;
+        let mut conn = self.store.conn().await?;
+        let user = store_users::by_username(&mut conn, &username).await?;
+        drop(conn);
+        let verified = self.verify_login(password, user.as_ref(), &keys).await?;
+        let user = match user {
+            Some(u) if verified && !u.disabled => u,
+            _ => {
+                tracing::info!(%username, %address, "login failed");
+                return Err(AppError::BadCredentials);
+            }
+        };
+        self.open_session(&user, &keys, t).await
+    }
+
+    /// Counts a login attempt against its account and its address, committed
+    /// before anything is checked; refuses it, with how long to wait, when
+    /// either is over its limit.
+    async fn count_login_attempt(&self, keys: &AttemptKeys, t: i64) -> AppResult<()> {
         let s = &self.settings;
-        let user_key = format!("user:{username}");
-        let address_key = format!("address:{address}");
         let mut tx = self.store.begin_write().await?;
-        let by_user = store_auth::count_attempt(&mut tx, &user_key, t, s.failure_window).await?;
+        let by_user = store_auth::count_attempt(&mut tx, &keys.user, t, s.failure_window).await?;
         let by_address =
-            store_auth::count_attempt(&mut tx, &address_key, t, s.failure_window).await?;
+            store_auth::count_attempt(&mut tx, &keys.address, t, s.failure_window).await?;
         baocao_store::commit(tx).await?;
         let over = |(count, since): (i64, i64), max: i64| {
             (count > max).then_some(since + s.failure_window - t)
@@ -368,38 +397,51 @@ impl App {
                 retry_after: wait.max(1),
             });
         }
-        let mut conn = self.store.conn().await?;
-        let user = store_users::by_username(&mut conn, &username).await?;
-        drop(conn);
+        Ok(())
+    }
+
+    /// Whether `password` is the user's. An attempt that could not be judged
+    /// (the hashing queue is full) is given back to both counts.
+    async fn verify_login(
+        &self,
+        password: &str,
+        user: Option<&store_users::User>,
+        keys: &AttemptKeys,
+    ) -> AppResult<bool> {
         // Verify against a dummy hash for unknown users, so timing does not tell
         // which user names exist.
-        let hash = match &user {
+        let hash = match user {
             Some(u) => u.password_hash.clone(),
             None => dummy_hash().await?,
         };
-        let verified = match passwords::verify_password(password, &hash).await {
-            Ok(ok) => ok,
+        match passwords::verify_password(password, &hash).await {
+            Ok(ok) => Ok(ok),
             Err(e) => {
                 // Not an attempt that was judged: give it back.
                 let mut tx = self.store.begin_write().await?;
-                store_auth::uncount_attempt(&mut tx, &user_key).await?;
-                store_auth::uncount_attempt(&mut tx, &address_key).await?;
+                store_auth::uncount_attempt(&mut tx, &keys.user).await?;
+                store_auth::uncount_attempt(&mut tx, &keys.address).await?;
                 baocao_store::commit(tx).await?;
-                return Err(e);
+                Err(e)
             }
-        };
-        let user = match user {
-            Some(u) if verified && !u.disabled => u,
-            _ => {
-                tracing::info!(%username, %address, "login failed");
-                return Err(AppError::BadCredentials);
-            }
-        };
+        }
+    }
+
+    /// A new session for `user`, who gave the right password: the account's
+    /// count is cleared and this attempt taken off the address's. Refused if
+    /// the password changed (or the account was disabled) meanwhile.
+    async fn open_session(
+        &self,
+        user: &store_users::User,
+        keys: &AttemptKeys,
+        t: i64,
+    ) -> AppResult<NewSession> {
+        let s = &self.settings;
         let token = random_secret();
         let csrf_token = random_secret();
         let mut tx = self.store.begin_write().await?;
-        store_auth::clear_attempts(&mut tx, &user_key, t - s.failure_window).await?;
-        store_auth::uncount_attempt(&mut tx, &address_key).await?;
+        store_auth::clear_attempts(&mut tx, &keys.user, t - s.failure_window).await?;
+        store_auth::uncount_attempt(&mut tx, &keys.address).await?;
         store_auth::purge_sessions(&mut tx, t, t - s.session_idle).await?;
         let session = store_auth::Session {
             token_hash: secret_hash(&token),
@@ -420,7 +462,7 @@ impl App {
             token,
             csrf_token,
             principal,
-            locale: user.locale,
+            locale: user.locale.clone(),
         })
     }
 

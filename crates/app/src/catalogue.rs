@@ -356,20 +356,7 @@ impl App {
         principal: &Principal,
         incoming: &Metadata,
     ) -> AppResult<ApplySummary> {
-        let touches_catalogue =
-            !incoming.disaggregations.is_empty() || !incoming.indicators.is_empty();
-        let only_requests = incoming.disaggregations.is_empty()
-            && incoming.indicators.is_empty()
-            && incoming.regimes.is_empty();
-        let issuer = only_requests && may_issue_somewhere(principal);
-        if !principal.may_somewhere(Permission::DefineRegimes) && !issuer {
-            return Err(AppError::Forbidden);
-        }
-        // Indicators are shared by every regime: regime administrators of the
-        // whole instance only.
-        if touches_catalogue && !principal.may_at_top(Permission::DefineRegimes) {
-            return Err(AppError::Forbidden);
-        }
+        may_apply(principal, incoming)?;
         let mut conn = self.store.conn().await?;
         let revision = baocao_store::meta::get(&mut conn, REVISION_KEY)
             .await?
@@ -377,67 +364,15 @@ impl App {
         drop(conn);
         let stored = self.metadata().await?;
         let mut conn = self.store.conn().await?;
-        // A regime or request needs the right on its receiving or issuing unit —
-        // the one named now and the one it had: nothing is taken over by
-        // naming one's own unit. A unit code that does not exist is nobody's.
-        let owners: Vec<String> = incoming
-            .regimes
-            .iter()
-            .flat_map(|r| {
-                let before = stored.regime(&r.code).map(|s| s.versions.as_slice());
-                r.versions
-                    .iter()
-                    .chain(before.unwrap_or_default())
-                    .map(|v| v.receiving_unit.clone())
-            })
-            .collect();
-        let issuers: Vec<String> = incoming
-            .requests
-            .iter()
-            .flat_map(|r| {
-                let before = stored.requests.iter().find(|s| s.code == r.code);
-                std::iter::once(r.issued_by.clone()).chain(before.map(|s| s.issued_by.clone()))
-            })
-            .collect();
+        let (owners, issuers) = owners_and_issuers(incoming, &stored);
         let references = unit_references(incoming);
         let mut codes: Vec<String> = references.iter().map(|(_, c)| c.clone()).collect();
         codes.extend(owners.iter().chain(&issuers).cloned());
         codes.sort();
         codes.dedup();
         let units = store_catalogue::units_by_code(&mut conn, &codes).await?;
-        for code in &owners {
-            let unit = units.get(code).and_then(|ids| ids.first()).copied();
-            if !may_define(&mut conn, principal, unit).await? {
-                return Err(AppError::Forbidden);
-            }
-        }
-        for code in &issuers {
-            let unit = units.get(code).and_then(|ids| ids.first()).copied();
-            if !may_define(&mut conn, principal, unit).await?
-                && !may_issue(&mut conn, principal, unit).await?
-            {
-                return Err(AppError::Forbidden);
-            }
-        }
-        let levels: Vec<String> = store_units::levels(&mut conn)
-            .await?
-            .into_iter()
-            .map(|l| l.code.as_str().to_string())
-            .collect();
-        let calendar = self.work_calendar().await?;
-        // The whole document, checked off the async workers.
-        let merged = merge(incoming, &stored);
-        let mut problems = self
-            .heavy
-            .run(move || {
-                let ctx = CheckContext {
-                    calendar: &calendar,
-                    levels: &levels,
-                };
-                check(&merged, &ctx).err().unwrap_or_default()
-            })
-            .await?;
-        problems.extend(history_problems(incoming, &stored));
+        may_apply_for(&mut conn, principal, &units, &owners, &issuers).await?;
+        let mut problems = self.document_problems(&mut conn, incoming, &stored).await?;
         for (path, code) in &references {
             if !units.contains_key(code) {
                 problems.push(Problem {
@@ -459,31 +394,7 @@ impl App {
         if now_revision != revision {
             return Err(AppError::Conflict(Message::new("catalogue.changed")));
         }
-        // A version reports were made with is frozen: a change is a new version.
-        // Counted inside the transaction, so no report slips in meanwhile.
-        let mut frozen = Vec::new();
-        for (i, regime) in incoming.regimes.iter().enumerate() {
-            let Some(old) = stored.regime(&regime.code) else {
-                continue;
-            };
-            for (j, (before, after)) in old.versions.iter().zip(&regime.versions).enumerate() {
-                if before == after {
-                    continue;
-                }
-                let number = i64::try_from(j + 1).unwrap_or(i64::MAX);
-                let used = baocao_store::reports::count_with_version(&mut tx, &regime.code, number)
-                    .await?;
-                if used > 0 {
-                    frozen.push(Problem {
-                        path: format!("regimes[{i}].versions[{j}]"),
-                        message: Message::new("catalogue.version_in_use")
-                            .arg("code", &regime.code)
-                            .arg("version", j + 1)
-                            .arg("count", used),
-                    });
-                }
-            }
-        }
+        let frozen = frozen_versions(&mut tx, incoming, &stored).await?;
         if !frozen.is_empty() {
             return Err(AppError::DocumentRejected(frozen));
         }
@@ -504,6 +415,36 @@ impl App {
         baocao_store::commit(tx).await?;
         tracing::info!(by = %principal.username, ?summary, "metadata applied");
         Ok(summary)
+    }
+
+    /// The problems of the document merged with `stored`, checked as a whole
+    /// off the async workers, and of the indicators' histories.
+    async fn document_problems(
+        &self,
+        conn: &mut Conn,
+        incoming: &Metadata,
+        stored: &Metadata,
+    ) -> AppResult<Vec<Problem>> {
+        let levels: Vec<String> = store_units::levels(conn)
+            .await?
+            .into_iter()
+            .map(|l| l.code.as_str().to_string())
+            .collect();
+        let calendar = self.work_calendar().await?;
+        // The whole document, checked off the async workers.
+        let merged = merge(incoming, stored);
+        let mut problems = self
+            .heavy
+            .run(move || {
+                let ctx = CheckContext {
+                    calendar: &calendar,
+                    levels: &levels,
+                };
+                check(&merged, &ctx).err().unwrap_or_default()
+            })
+            .await?;
+        problems.extend(history_problems(incoming, stored));
+        Ok(problems)
     }
 
     /// Each period of `year` with its window and each group's deadline.
@@ -563,6 +504,113 @@ impl App {
         })
     }
 }
+/// Whether `principal` may apply a document like `incoming` at all: regime
+/// administrators, or issuers for a document of requests only; and for
+/// disaggregations and indicators, regime administrators of the whole instance.
+fn may_apply(principal: &Principal, incoming: &Metadata) -> AppResult<()> {
+    let touches_catalogue = !incoming.disaggregations.is_empty() || !incoming.indicators.is_empty();
+    let only_requests = incoming.disaggregations.is_empty()
+        && incoming.indicators.is_empty()
+        && incoming.regimes.is_empty();
+    let issuer = only_requests && may_issue_somewhere(principal);
+    if !principal.may_somewhere(Permission::DefineRegimes) && !issuer {
+        return Err(AppError::Forbidden);
+    }
+    // Indicators are shared by every regime: regime administrators of the
+    // whole instance only.
+    if touches_catalogue && !principal.may_at_top(Permission::DefineRegimes) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+/// The units whose rights a document needs: the receiving units of its
+/// regimes and the issuing units of its requests.
+///
+/// A regime or request needs the right on its receiving or issuing unit —
+/// the one named now and the one it had: nothing is taken over by naming
+/// one's own unit.
+fn owners_and_issuers(incoming: &Metadata, stored: &Metadata) -> (Vec<String>, Vec<String>) {
+    let owners: Vec<String> = incoming
+        .regimes
+        .iter()
+        .flat_map(|r| {
+            let before = stored.regime(&r.code).map(|s| s.versions.as_slice());
+            r.versions
+                .iter()
+                .chain(before.unwrap_or_default())
+                .map(|v| v.receiving_unit.clone())
+        })
+        .collect();
+    let issuers: Vec<String> = incoming
+        .requests
+        .iter()
+        .flat_map(|r| {
+            let before = stored.requests.iter().find(|s| s.code == r.code);
+            std::iter::once(r.issued_by.clone()).chain(before.map(|s| s.issued_by.clone()))
+        })
+        .collect();
+    (owners, issuers)
+}
+
+/// Whether `principal` may define regimes for every one of `owners` and
+/// define or issue for every one of `issuers` (`units`: ids by code). A unit
+/// code that does not exist is nobody's.
+async fn may_apply_for(
+    conn: &mut Conn,
+    principal: &Principal,
+    units: &HashMap<String, Vec<UnitId>>,
+    owners: &[String],
+    issuers: &[String],
+) -> AppResult<()> {
+    for code in owners {
+        let unit = units.get(code).and_then(|ids| ids.first()).copied();
+        if !may_define(conn, principal, unit).await? {
+            return Err(AppError::Forbidden);
+        }
+    }
+    for code in issuers {
+        let unit = units.get(code).and_then(|ids| ids.first()).copied();
+        if !may_define(conn, principal, unit).await? && !may_issue(conn, principal, unit).await? {
+            return Err(AppError::Forbidden);
+        }
+    }
+    Ok(())
+}
+
+/// The changed regime versions reports were made with: a version reports
+/// were made with is frozen, a change is a new version. Counted inside the
+/// write transaction `tx`, so no report slips in meanwhile.
+async fn frozen_versions(
+    tx: &mut Conn,
+    incoming: &Metadata,
+    stored: &Metadata,
+) -> AppResult<Vec<Problem>> {
+    let mut frozen = Vec::new();
+    for (i, regime) in incoming.regimes.iter().enumerate() {
+        let Some(old) = stored.regime(&regime.code) else {
+            continue;
+        };
+        for (j, (before, after)) in old.versions.iter().zip(&regime.versions).enumerate() {
+            if before == after {
+                continue;
+            }
+            let number = i64::try_from(j + 1).unwrap_or(i64::MAX);
+            let used = baocao_store::reports::count_with_version(tx, &regime.code, number).await?;
+            if used > 0 {
+                frozen.push(Problem {
+                    path: format!("regimes[{i}].versions[{j}]"),
+                    message: Message::new("catalogue.version_in_use")
+                        .arg("code", &regime.code)
+                        .arg("version", j + 1)
+                        .arg("count", used),
+                });
+            }
+        }
+    }
+    Ok(frozen)
+}
+
 /// Roles that issue thematic and ad-hoc requests besides regime administrators.
 const ISSUERS: [baocao_domain::access::Role; 2] = [
     baocao_domain::access::Role::Leader,
@@ -618,21 +666,68 @@ async fn write(
     incoming: &Metadata,
     stored: &Metadata,
 ) -> AppResult<ApplySummary> {
-    let by = principal.actor();
-    let at = now();
-    let mut summary = ApplySummary::default();
-    let mut count = |old: Option<bool>| match old {
-        None => summary.created += 1,
-        Some(true) => summary.unchanged += 1,
-        Some(false) => summary.changed += 1,
+    let stamp = Stamp {
+        by: principal.actor(),
+        at: now(),
     };
+    let mut summary = ApplySummary::default();
     for d in &incoming.disaggregations {
         let old = stored.disaggregation(&d.code);
-        count(old.map(|o| o == d));
+        summary.count(old.map(|o| o == d));
         if old != Some(d) {
-            store_catalogue::put_disaggregation(conn, &d.code, &encode(d)?, by, at).await?;
+            store_catalogue::put_disaggregation(conn, &d.code, &encode(d)?, stamp.by, stamp.at)
+                .await?;
         }
     }
+    write_indicators(conn, stamp, incoming, stored, &mut summary).await?;
+    write_regimes(conn, stamp, incoming, stored, &mut summary).await?;
+    for request in &incoming.requests {
+        let old = stored.requests.iter().find(|r| r.code == request.code);
+        summary.count(old.map(|o| o == request));
+        if old != Some(request) {
+            store_catalogue::put_request(
+                conn,
+                &request.code,
+                &request.regime,
+                &encode(request)?,
+                stamp.by,
+                stamp.at,
+            )
+            .await?;
+        }
+    }
+    Ok(summary)
+}
+
+/// Who writes and when, for every object a document writes.
+#[derive(Clone, Copy)]
+struct Stamp {
+    /// The user (`None` for the system).
+    by: Option<baocao_domain::access::UserId>,
+    /// When.
+    at: i64,
+}
+
+impl ApplySummary {
+    /// Counts one object of a document: `old` is `None` when it is new, else
+    /// whether it is the same as the stored one.
+    fn count(&mut self, old: Option<bool>) {
+        match old {
+            None => self.created += 1,
+            Some(true) => self.unchanged += 1,
+            Some(false) => self.changed += 1,
+        }
+    }
+}
+
+/// Writes a new version of every indicator that differs from `stored`.
+async fn write_indicators(
+    conn: &mut Conn,
+    stamp: Stamp,
+    incoming: &Metadata,
+    stored: &Metadata,
+    summary: &mut ApplySummary,
+) -> AppResult<()> {
     let versions: HashMap<String, i64> = store_catalogue::current_indicators(conn)
         .await?
         .into_iter()
@@ -640,7 +735,7 @@ async fn write(
         .collect();
     for indicator in &incoming.indicators {
         let old = stored.indicator(&indicator.code);
-        count(old.map(|o| o == indicator));
+        summary.count(old.map(|o| o == indicator));
         if old != Some(indicator) {
             let next = versions.get(&indicator.code).copied().unwrap_or(0) + 1;
             store_catalogue::insert_indicator_version(
@@ -648,20 +743,32 @@ async fn write(
                 &indicator.code,
                 next,
                 &encode(indicator)?,
-                by,
-                at,
+                stamp.by,
+                stamp.at,
             )
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Creates new regimes and writes every regime version that differs from
+/// `stored` (replaced in place, or appended).
+async fn write_regimes(
+    conn: &mut Conn,
+    stamp: Stamp,
+    incoming: &Metadata,
+    stored: &Metadata,
+    summary: &mut ApplySummary,
+) -> AppResult<()> {
     for regime in &incoming.regimes {
         let old = stored.regime(&regime.code);
         if old.is_none() {
-            store_catalogue::insert_regime(conn, &regime.code, at).await?;
+            store_catalogue::insert_regime(conn, &regime.code, stamp.at).await?;
         }
         for (i, version) in regime.versions.iter().enumerate() {
             let old_version = old.and_then(|o| o.versions.get(i));
-            count(old_version.map(|o| o == version));
+            summary.count(old_version.map(|o| o == version));
             if old_version != Some(version) {
                 let number = i64::try_from(i + 1).unwrap_or(i64::MAX);
                 store_catalogue::put_regime_version(
@@ -670,29 +777,14 @@ async fn write(
                     number,
                     &version.from,
                     &encode(version)?,
-                    by,
-                    at,
+                    stamp.by,
+                    stamp.at,
                 )
                 .await?;
             }
         }
     }
-    for request in &incoming.requests {
-        let old = stored.requests.iter().find(|r| r.code == request.code);
-        count(old.map(|o| o == request));
-        if old != Some(request) {
-            store_catalogue::put_request(
-                conn,
-                &request.code,
-                &request.regime,
-                &encode(request)?,
-                by,
-                at,
-            )
-            .await?;
-        }
-    }
-    Ok(summary)
+    Ok(())
 }
 
 impl App {

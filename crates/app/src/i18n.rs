@@ -136,7 +136,6 @@ pub fn keys(lang: Lang) -> Vec<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -18,6 +18,7 @@ pub mod catalogue;
 pub mod group_commit;
 pub mod history;
 pub mod i18n;
+pub mod instance;
 pub mod limits;
 pub mod mail;
 pub mod notifications;
@@ -58,8 +59,8 @@ impl Default for Settings {
 /// The application: a store and settings.
 #[derive(Debug, Clone)]
 pub struct App {
-    /// The database.
-    pub store: Store,
+    /// The database (reached only through the use cases).
+    store: Store,
     /// Settings.
     pub settings: Settings,
     /// The group-commit writer for submissions, when started.
@@ -94,6 +95,16 @@ impl App {
     /// The group-commit writer, when started.
     pub fn group_commit(&self) -> Option<&group_commit::GroupCommitter> {
         self.committer.as_ref()
+    }
+
+    /// Closes the database pool, waiting for connections in use (at shutdown).
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+
+    /// Which database this application runs on.
+    pub fn backend(&self) -> baocao_store::Backend {
+        self.store.backend()
     }
 
     /// Group-commit figures: commits made and the workflow steps they carried.

@@ -3,9 +3,14 @@
 //! reason), accepted in the last week; for reviewers, what waits for them.
 
 use baocao_domain::access::{Permission, Principal};
+use baocao_domain::calendar::WorkCalendar;
+use baocao_domain::catalogue::{Metadata, RegimeKind};
+use baocao_domain::deadline::deadline;
+use baocao_domain::period::periods_in_year;
+use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
 use baocao_store::reports as store_reports;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::{now, App, AppResult};
@@ -117,6 +122,7 @@ impl App {
         let meta = self.metadata().await?;
         let calendar = self.work_calendar().await?;
         let day_ago = now() - 24 * 3600;
+        let last_due = last_periods_due(&meta, &calendar, today);
         let mut out = Vec::new();
         for receiver in receivers {
             let mut conn = self.store.conn().await?;
@@ -125,47 +131,7 @@ impl App {
             // The periods that received reports today, and the latest period
             // whose deadline has passed.
             let mut periods: Vec<(String, String)> = arrived.clone();
-            for regime in &meta.regimes {
-                let Some(latest) = regime.latest() else {
-                    continue;
-                };
-                if latest.kind != baocao_domain::catalogue::RegimeKind::Periodic {
-                    continue;
-                }
-                use chrono::Datelike;
-                let mut last_due = None;
-                for year in [today.year() - 1, today.year()] {
-                    let Ok(all) = baocao_domain::period::periods_in_year(year, latest.frequency)
-                    else {
-                        continue;
-                    };
-                    for period in all {
-                        let Some((_, version)) = regime.version_for(&period) else {
-                            continue;
-                        };
-                        let due = version
-                            .reporting
-                            .iter()
-                            .filter_map(|g| g.deadline)
-                            .filter_map(|rule| {
-                                baocao_domain::deadline::deadline(
-                                    rule,
-                                    &period,
-                                    version.convention,
-                                    &calendar,
-                                )
-                                .ok()
-                            })
-                            .min();
-                        if due.is_some_and(|d| d < today) {
-                            last_due = Some(period);
-                        }
-                    }
-                }
-                if let Some(period) = last_due {
-                    periods.push((regime.code.clone(), period.to_string()));
-                }
-            }
+            periods.extend(last_due.iter().cloned());
             periods.sort();
             periods.dedup();
             for (regime, period) in periods {
@@ -173,28 +139,90 @@ impl App {
                     .iter()
                     .filter(|(r, p)| *r == regime && *p == period)
                     .count();
-                let Ok(tl) = self.timeliness(principal, &regime, &period, receiver).await else {
-                    continue;
-                };
-                if tl.expected == 0 {
-                    continue;
+                if let Some(n) = self
+                    .digest_line(principal, receiver, &regime, &period, count)
+                    .await
+                {
+                    out.push(n);
                 }
-                out.push(Notification {
-                    kind: "digest",
-                    message: Message::new("notification.digest")
-                        .arg("unit", &tl.receiver_name)
-                        .arg("regime", &regime)
-                        .arg("arrived", count)
-                        .arg("period", &period)
-                        .arg("missing", tl.missing)
-                        .arg("expected", tl.expected),
-                    link: format!(
-                        "/reports/timeliness?regime={regime}&period={period}&unit={}",
-                        receiver.get()
-                    ),
-                });
             }
         }
         Ok(out)
     }
+
+    /// One line of the digest: `arrived` reports of `regime` for `period`
+    /// received by `receiver` in the last day, and how many are missing; none
+    /// when the receiver expects nothing (or its timeliness cannot be read).
+    async fn digest_line(
+        &self,
+        principal: &Principal,
+        receiver: UnitId,
+        regime: &str,
+        period: &str,
+        arrived: usize,
+    ) -> Option<Notification> {
+        let tl = self
+            .timeliness(principal, regime, period, receiver)
+            .await
+            .ok()?;
+        if tl.expected == 0 {
+            return None;
+        }
+        Some(Notification {
+            kind: "digest",
+            message: Message::new("notification.digest")
+                .arg("unit", &tl.receiver_name)
+                .arg("regime", regime)
+                .arg("arrived", arrived)
+                .arg("period", period)
+                .arg("missing", tl.missing)
+                .arg("expected", tl.expected),
+            link: format!(
+                "/reports/timeliness?regime={regime}&period={period}&unit={}",
+                receiver.get()
+            ),
+        })
+    }
+}
+
+/// For each periodic regime, its latest period (of this year or last) whose
+/// earliest deadline has passed on `today`, as (regime code, period).
+fn last_periods_due(
+    meta: &Metadata,
+    calendar: &WorkCalendar,
+    today: NaiveDate,
+) -> Vec<(String, String)> {
+    let mut periods = Vec::new();
+    for regime in &meta.regimes {
+        let Some(latest) = regime.latest() else {
+            continue;
+        };
+        if latest.kind != RegimeKind::Periodic {
+            continue;
+        }
+        let mut last_due = None;
+        for year in [today.year() - 1, today.year()] {
+            let Ok(all) = periods_in_year(year, latest.frequency) else {
+                continue;
+            };
+            for period in all {
+                let Some((_, version)) = regime.version_for(&period) else {
+                    continue;
+                };
+                let due = version
+                    .reporting
+                    .iter()
+                    .filter_map(|g| g.deadline)
+                    .filter_map(|rule| deadline(rule, &period, version.convention, calendar).ok())
+                    .min();
+                if due.is_some_and(|d| d < today) {
+                    last_due = Some(period);
+                }
+            }
+        }
+        if let Some(period) = last_due {
+            periods.push((regime.code.clone(), period.to_string()));
+        }
+    }
+    periods
 }

@@ -12,7 +12,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use baocao_domain::access::Principal;
-use baocao_domain::catalogue::{ColumnSource, Metadata, Problem, RegimeVersion, ValueType};
+use baocao_domain::catalogue::{
+    ColumnSource, Indicator, Metadata, NumericForm, Problem, RegimeVersion, ValueType,
+};
 use baocao_domain::report::{
     column_values, computed, derived_text, unambiguous, ColumnContext, Content, ReportId,
 };
@@ -50,13 +52,7 @@ fn template_rows(
     ctx: &ColumnContext,
     lang: Lang,
 ) -> Vec<Row> {
-    let pick = |vi: &str, en: &str| {
-        if lang == Lang::En && !en.is_empty() {
-            en.to_string()
-        } else {
-            vi.to_string()
-        }
-    };
+    let pick = |vi: &str, en: &str| in_lang(lang, vi, en);
     let values = computed(content, meta);
     let mut rows = Vec::new();
     for form in &version.forms {
@@ -74,30 +70,12 @@ fn template_rows(
                 .map(|(v, _)| v.map(derived_text).unwrap_or_default())
                 .collect()
         };
-        rows.push(Row {
-            key: String::new(),
-            code: form.code.clone(),
-            label: pick(&form.title_vi, &form.title_en),
-            measure: String::new(),
-            value: None,
-            kind: Kind::Locked,
-            extra: form
-                .columns
-                .iter()
-                .filter(|c| c.source != ColumnSource::Current)
-                .map(|c| pick(&c.title_vi, &c.title_en))
-                .collect(),
-        });
+        rows.push(form_heading(form, lang));
         for row in &form.rows {
             let Some(ind) = meta.indicator(&row.indicator) else {
                 continue;
             };
-            let kind = match (ind.formula.is_some(), ind.value_type) {
-                (true, _) => Kind::Locked,
-                (false, ValueType::Integer) => Kind::Integer,
-                (false, ValueType::Decimal | ValueType::Percentage) => Kind::Decimal,
-                (false, _) => Kind::Text,
-            };
+            let kind = kind_of(ind);
             let value = if kind == Kind::Locked {
                 values.get(&ind.code).map(|d| d.to_string())
             } else {
@@ -117,28 +95,80 @@ fn template_rows(
                 extra: extra_of(&ind.code),
             });
             if row.breakdown && kind != Kind::Locked {
-                for dim in &ind.disaggregations {
-                    for o in meta
-                        .disaggregation(dim)
-                        .map(|d| d.options.as_slice())
-                        .unwrap_or(&[])
-                    {
-                        let key = format!("{}/{}:{}", ind.code, dim, o.code);
-                        rows.push(Row {
-                            value: content.values.get(&key).cloned(),
-                            extra: extra_of(&key),
-                            key,
-                            code: String::new(),
-                            label: format!("  – {}", pick(&o.name_vi, &o.name_en)),
-                            measure: String::new(),
-                            kind,
-                        });
-                    }
+                for (key, label) in breakdown_cells(meta, ind, lang) {
+                    rows.push(Row {
+                        value: content.values.get(&key).cloned(),
+                        extra: extra_of(&key),
+                        key,
+                        code: String::new(),
+                        label,
+                        measure: String::new(),
+                        kind,
+                    });
                 }
             }
         }
     }
     rows
+}
+
+/// The heading row of `form`: its code and title, and the titles of its
+/// other columns.
+fn form_heading(form: &NumericForm, lang: Lang) -> Row {
+    let pick = |vi: &str, en: &str| in_lang(lang, vi, en);
+    Row {
+        key: String::new(),
+        code: form.code.clone(),
+        label: pick(&form.title_vi, &form.title_en),
+        measure: String::new(),
+        value: None,
+        kind: Kind::Locked,
+        extra: form
+            .columns
+            .iter()
+            .filter(|c| c.source != ColumnSource::Current)
+            .map(|c| pick(&c.title_vi, &c.title_en))
+            .collect(),
+    }
+}
+
+/// A label in `lang`: the English one when asked for and present, else the
+/// Vietnamese one.
+fn in_lang(lang: Lang, vi: &str, en: &str) -> String {
+    if lang == Lang::En && !en.is_empty() {
+        en.to_string()
+    } else {
+        vi.to_string()
+    }
+}
+
+/// What a row of indicator `ind` takes: nothing typed for a computed one.
+fn kind_of(ind: &Indicator) -> Kind {
+    match (ind.formula.is_some(), ind.value_type) {
+        (true, _) => Kind::Locked,
+        (false, ValueType::Integer) => Kind::Integer,
+        (false, ValueType::Decimal | ValueType::Percentage) => Kind::Decimal,
+        (false, _) => Kind::Text,
+    }
+}
+
+/// The cells of an indicator broken down by its disaggregations: (cell key,
+/// indented option label in `lang`), in the catalogue's order.
+fn breakdown_cells(meta: &Metadata, ind: &Indicator, lang: Lang) -> Vec<(String, String)> {
+    let mut cells = Vec::new();
+    for dim in &ind.disaggregations {
+        for o in meta
+            .disaggregation(dim)
+            .map(|d| d.options.as_slice())
+            .unwrap_or(&[])
+        {
+            cells.push((
+                format!("{}/{}:{}", ind.code, dim, o.code),
+                format!("  – {}", in_lang(lang, &o.name_vi, &o.name_en)),
+            ));
+        }
+    }
+    cells
 }
 
 /// The rows and columns a filled template of `version` may use.

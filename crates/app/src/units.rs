@@ -117,6 +117,96 @@ pub fn read_merge_file(path: &Path) -> AppResult<Vec<ReorgRecord>> {
     vn_admin::read_merge(read_file(path)?.as_slice()).map_err(AppError::ImportRejected)
 }
 
+/// What a merge file does to the stored reorganisation events.
+struct ReorgPlan {
+    /// New events.
+    inserts: Vec<ReorgEvent>,
+    /// Events already stored (by id), possibly with another kind or default.
+    updates: Vec<(i64, ReorgEvent)>,
+    /// Units that continue through the reform (nothing to record).
+    same: usize,
+}
+
+/// Plans the events of merge `records` taking effect on `date`: each old
+/// unit (valid the day before) and new unit (valid on the day) is found by
+/// level and code among the areas of `units`, and the event is new or an
+/// update of one in `existing` (ids by old unit, new unit and date). Unknown
+/// units and repeated mappings are refused, line by line.
+fn plan_reorgs(
+    records: &[ReorgRecord],
+    units: &[OrgUnit],
+    existing: &HashMap<(UnitId, UnitId, NaiveDate), i64>,
+    date: NaiveDate,
+) -> Result<ReorgPlan, Vec<LineError>> {
+    let day_before = date.checked_sub_days(Days::new(1)).unwrap_or(date);
+    let mut by_code: HashMap<(&Level, &UnitCode), Vec<&OrgUnit>> = HashMap::new();
+    for u in units.iter().filter(|u| u.kind == UnitKind::Area) {
+        by_code.entry((&u.level, &u.code)).or_default().push(u);
+    }
+    let find = |level: &Level, code: &UnitCode, on: NaiveDate| {
+        by_code
+            .get(&(level, code))
+            .and_then(|list| list.iter().find(|u| u.validity.contains(on)))
+            .map(|u| u.id)
+    };
+    let mut errors: Vec<LineError> = Vec::new();
+    let mut plan = ReorgPlan {
+        inserts: Vec::new(),
+        updates: Vec::new(),
+        same: 0,
+    };
+    let mut seen = HashSet::new();
+    for r in records {
+        let old = find(&r.old_level, &r.old_code, day_before);
+        let new = find(&r.new_level, &r.new_code, date);
+        let (Some(old), Some(new)) = (old, new) else {
+            let (level, code) = if old.is_none() {
+                (&r.old_level, &r.old_code)
+            } else {
+                (&r.new_level, &r.new_code)
+            };
+            errors.push(LineError {
+                line: r.line,
+                message: Message::new("unit.import.unknown_unit")
+                    .arg("level", level)
+                    .arg("code", code)
+                    .arg("date", if old.is_none() { day_before } else { date }),
+            });
+            continue;
+        };
+        if !seen.insert((old, new)) {
+            errors.push(LineError {
+                line: r.line,
+                message: Message::new("unit.import.duplicate_mapping")
+                    .arg("old", &r.old_code)
+                    .arg("new", &r.new_code),
+            });
+            continue;
+        }
+        // A unit that continues through the reform maps onto itself: nothing to record.
+        if old == new {
+            plan.same += 1;
+            continue;
+        }
+        let event = ReorgEvent {
+            date,
+            old,
+            new,
+            kind: r.kind,
+            is_default: r.is_default,
+        };
+        match existing.get(&(old, new, date)) {
+            Some(id) => plan.updates.push((*id, event)),
+            None => plan.inserts.push(event),
+        }
+    }
+    if errors.is_empty() {
+        Ok(plan)
+    } else {
+        Err(errors)
+    }
+}
+
 impl App {
     async fn require(
         &self,
@@ -391,6 +481,8 @@ impl App {
         Ok(summary)
     }
 
+    /// Records the reorganisation events of a merge file taking effect on
+    /// `date`; returns how many were inserted, updated and unchanged.
     async fn import_reorgs(
         &self,
         conn: &mut Conn,
@@ -398,78 +490,18 @@ impl App {
         date: NaiveDate,
     ) -> AppResult<(usize, usize, usize)> {
         let units = store_units::all_units(conn).await?;
-        let day_before = date.checked_sub_days(Days::new(1)).unwrap_or(date);
-        let mut by_code: HashMap<(&Level, &UnitCode), Vec<&OrgUnit>> = HashMap::new();
-        for u in units.iter().filter(|u| u.kind == UnitKind::Area) {
-            by_code.entry((&u.level, &u.code)).or_default().push(u);
-        }
-        let find = |level: &Level, code: &UnitCode, on: NaiveDate| {
-            by_code
-                .get(&(level, code))
-                .and_then(|list| list.iter().find(|u| u.validity.contains(on)))
-                .map(|u| u.id)
-        };
         let existing = store_units::reorg_keys(conn).await?;
-        let mut errors: Vec<LineError> = Vec::new();
-        let mut inserts = Vec::new();
-        let mut updates = Vec::new();
-        let mut same = 0;
-        let mut seen = HashSet::new();
-        for r in records {
-            let old = find(&r.old_level, &r.old_code, day_before);
-            let new = find(&r.new_level, &r.new_code, date);
-            let (Some(old), Some(new)) = (old, new) else {
-                let (level, code) = if old.is_none() {
-                    (&r.old_level, &r.old_code)
-                } else {
-                    (&r.new_level, &r.new_code)
-                };
-                errors.push(LineError {
-                    line: r.line,
-                    message: Message::new("unit.import.unknown_unit")
-                        .arg("level", level)
-                        .arg("code", code)
-                        .arg("date", if old.is_none() { day_before } else { date }),
-                });
-                continue;
-            };
-            if !seen.insert((old, new)) {
-                errors.push(LineError {
-                    line: r.line,
-                    message: Message::new("unit.import.duplicate_mapping")
-                        .arg("old", &r.old_code)
-                        .arg("new", &r.new_code),
-                });
-                continue;
-            }
-            // A unit that continues through the reform maps onto itself: nothing to record.
-            if old == new {
-                same += 1;
-                continue;
-            }
-            let event = ReorgEvent {
-                date,
-                old,
-                new,
-                kind: r.kind,
-                is_default: r.is_default,
-            };
-            match existing.get(&(old, new, date)) {
-                Some(id) => updates.push((*id, event)),
-                None => inserts.push(event),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(AppError::ImportRejected(errors));
-        }
-        store_units::insert_reorgs(conn, &inserts).await?;
+        let plan =
+            plan_reorgs(records, &units, &existing, date).map_err(AppError::ImportRejected)?;
+        let mut same = plan.same;
+        store_units::insert_reorgs(conn, &plan.inserts).await?;
         let stored = store_units::reorgs_by_ids(
             conn,
-            &updates.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            &plan.updates.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
         )
         .await?;
         let mut changed = 0;
-        for (id, e) in &updates {
+        for (id, e) in &plan.updates {
             if stored.get(id) != Some(&(e.kind, e.is_default)) {
                 store_units::update_reorg(conn, *id, e.kind, e.is_default).await?;
                 changed += 1;
@@ -477,7 +509,7 @@ impl App {
                 same += 1;
             }
         }
-        Ok((inserts.len(), changed, same))
+        Ok((plan.inserts.len(), changed, same))
     }
 
     /// Adds one unit (an agency, typically) under a parent the principal manages.

@@ -4,17 +4,18 @@
 //! period, over HTTP on loopback, on SQLite or PostgreSQL. Prints what it
 //! measures; the figures go to docs/benchmarks.md.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use baocao_app::auth::{random_secret, secret_hash, system_principal};
+use baocao_app::auth::system_principal;
 use baocao_app::units::{read_units_file, StructureFile};
 use baocao_app::{App, AppResult, Settings};
 use baocao_domain::access::{Principal, Role};
 use baocao_domain::catalogue::Metadata;
 use baocao_domain::report::{Content, ReportId};
 use baocao_domain::unit::{Level, OrgUnit, UnitCode, UnitId, UnitKind, UnitRecord, Validity};
-use baocao_store::{units as store_units, Store, StoreOptions};
+use baocao_store::{Store, StoreOptions};
 use tokio::sync::Mutex;
 
 /// Options of the bench command.
@@ -72,25 +73,17 @@ struct Actor {
     token: String,
 }
 
-async fn make_actor(store: &Store, unit: &OrgUnit, roles: &[Role]) -> AppResult<Actor> {
-    let mut tx = store.begin_write().await?;
-    let username = format!("bench{}", unit.id.get());
-    let user = baocao_store::users::NewUser {
-        username: &username,
-        display_name: &unit.name,
-        // Not an Argon2 string: nobody logs in with a password, only tokens.
-        password_hash: "bench-account-token-only",
-        unit: Some(unit.id),
-        locale: "vi",
-    };
-    let at = baocao_app::now();
-    let id = baocao_store::users::insert(&mut tx, &user, at).await?;
-    for role in roles {
-        baocao_store::users::grant(&mut tx, id, *role, Some(unit.id), at).await?;
-    }
-    let token = format!("bc_{}", random_secret());
-    baocao_store::auth::insert_token(&mut tx, id, "bench", &secret_hash(&token), at).await?;
-    baocao_store::commit(tx).await?;
+async fn make_actor(app: &App, unit: &OrgUnit, roles: &[Role]) -> AppResult<Actor> {
+    // Token accounts: no Argon2 hash to compute for ten thousand users.
+    let (_, token) = app
+        .create_token_account(
+            &system_principal(),
+            &format!("bench{}", unit.id),
+            &unit.name,
+            unit.id,
+            roles,
+        )
+        .await?;
     Ok(Actor {
         unit: unit.id,
         token,
@@ -182,6 +175,59 @@ fn print_phase(
 
 /// Runs the benchmark and prints its figures.
 pub async fn run(options: BenchOptions) -> AppResult<()> {
+    let scratch = open_database(&options).await?;
+    let app = App::new(scratch.store.clone(), Settings::default()).with_group_commit();
+    println!("database: {}", scratch.url);
+
+    let t = Instant::now();
+    let units = set_up_units(&app, &options.data_dir).await?;
+    let mut communes = at_level(&units, "commune");
+    if let Some(n) = options.communes {
+        communes.truncate(n);
+    }
+    let districts = at_level(&units, "district");
+    let provinces = at_level(&units, "province");
+    println!(
+        "setup: {} units imported, {} communes, {} districts, {} provinces in {:.1} s",
+        units.len(),
+        communes.len(),
+        districts.len(),
+        provinces.len(),
+        t.elapsed().as_secs_f64()
+    );
+
+    let t = Instant::now();
+    let (submissions, reviewers) = set_up_drafts(&app, &communes, &districts, &provinces).await?;
+    println!(
+        "setup: {} accounts and {} drafts in {:.1} s",
+        submissions.len() + reviewers.len(),
+        submissions.len(),
+        t.elapsed().as_secs_f64()
+    );
+
+    let base = start_server(&app).await?;
+    submit_and_accept(&app, &base, &submissions, &reviewers, options.clients).await?;
+    synthesize(&app, &districts, &provinces, &reviewers).await?;
+    let verified = app.verify_ledger().await?;
+    println!("audit ledger: {:?}", verified.map(|(_, n)| n));
+    clean_up(&scratch, &options).await
+}
+
+/// The database the benchmark runs in.
+struct Scratch {
+    /// The store.
+    store: Store,
+    /// Its URL.
+    url: String,
+    /// The PostgreSQL schema made for the run.
+    schema: Option<String>,
+    /// The SQLite file made for the run (when no database is given).
+    temp: std::path::PathBuf,
+}
+
+/// Connects to the benchmark's database, migrated: a new SQLite file, or a
+/// new schema of the PostgreSQL database given.
+async fn open_database(options: &BenchOptions) -> AppResult<Scratch> {
     // In the working directory, not /tmp: /tmp is often in memory, where a disk
     // sync costs nothing and the figures would mean nothing.
     let temp = std::env::current_dir()
@@ -196,18 +242,40 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
         .then(|| format!("bench_{}", std::process::id()));
     let store = Store::connect(&StoreOptions {
         url: url.clone(),
-        schema,
+        schema: schema.clone(),
         max_connections: 32,
     })
     .await?;
     store.migrate().await?;
-    let app = App::new(store.clone(), Settings::default()).with_group_commit();
-    println!("database: {url}");
+    Ok(Scratch {
+        store,
+        url,
+        schema,
+        temp,
+    })
+}
 
-    // The 2008–2025 structure below one central unit ("0").
-    let t = Instant::now();
+/// Removes what [`open_database`] made: the PostgreSQL schema, or the SQLite
+/// files.
+async fn clean_up(scratch: &Scratch, options: &BenchOptions) -> AppResult<()> {
+    if let Some(schema) = &scratch.schema {
+        let mut conn = scratch.store.conn().await?;
+        baocao_store::execute(&mut conn, &format!("DROP SCHEMA {schema} CASCADE")).await?;
+    }
+    if options.database.is_none() {
+        let temp = &scratch.temp;
+        let _ = std::fs::remove_file(temp);
+        let _ = std::fs::remove_file(temp.with_extension("db-wal"));
+        let _ = std::fs::remove_file(temp.with_extension("db-shm"));
+    }
+    Ok(())
+}
+
+/// Imports the 2008–2025 structure below one central unit ("0") and the
+/// bench regime; returns the units below the central one.
+async fn set_up_units(app: &App, data_dir: &std::path::Path) -> AppResult<Vec<OrgUnit>> {
     let central = UnitCode::parse(UnitKind::Area, "0").map_err(internal)?;
-    let mut records = read_units_file(&options.data_dir.join("units-2008-2025.csv"))?;
+    let mut records = read_units_file(&data_dir.join("units-2008-2025.csv"))?;
     for r in &mut records {
         if r.level.as_str() == "province" {
             r.parent_code = Some(central.clone());
@@ -239,44 +307,49 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
     .await?;
     app.apply_metadata(&system_principal(), &metadata()?)
         .await?;
-    let mut conn = store.conn().await?;
-    let units = store_units::all_units(&mut conn).await?;
-    drop(conn);
-    let mut communes: Vec<&OrgUnit> = units
-        .iter()
-        .filter(|u| u.level.as_str() == "commune")
-        .collect();
-    if let Some(n) = options.communes {
-        communes.truncate(n);
-    }
-    let districts: Vec<&OrgUnit> = units
-        .iter()
-        .filter(|u| u.level.as_str() == "district")
-        .collect();
-    let provinces: Vec<&OrgUnit> = units
-        .iter()
-        .filter(|u| u.level.as_str() == "province")
-        .collect();
-    println!(
-        "setup: {} units imported, {} communes, {} districts, {} provinces in {:.1} s",
-        units.len(),
-        communes.len(),
-        districts.len(),
-        provinces.len(),
-        t.elapsed().as_secs_f64()
-    );
+    let root = app
+        .search_units(
+            &system_principal(),
+            None,
+            Some("0"),
+            Some("central"),
+            None,
+            1,
+        )
+        .await?
+        .first()
+        .map(|u| u.id)
+        .ok_or_else(|| internal("no central unit"))?;
+    app.unit_subtree(&system_principal(), root, None, None)
+        .await
+}
 
-    // Accounts with tokens, and every commune's draft (30 values).
-    let t = Instant::now();
+/// The units of `level`.
+fn at_level<'a>(units: &'a [OrgUnit], level: &str) -> Vec<&'a OrgUnit> {
+    units.iter().filter(|u| u.level.as_str() == level).collect()
+}
+
+/// A draft to submit: the report, its commune's token and the receiving unit.
+type Draft = (ReportId, String, UnitId);
+
+/// Accounts with tokens for every commune and for every district and
+/// province (reviewers too), and every commune's draft (30 values); returns
+/// the drafts and the reviewers by unit.
+async fn set_up_drafts(
+    app: &App,
+    communes: &[&OrgUnit],
+    districts: &[&OrgUnit],
+    provinces: &[&OrgUnit],
+) -> AppResult<(Vec<Draft>, HashMap<UnitId, Actor>)> {
     let entry = [Role::DataEntry, Role::UnitHead];
     let upper = [Role::DataEntry, Role::UnitHead, Role::Reviewer];
     let mut commune_actors = Vec::new();
-    for c in &communes {
-        commune_actors.push(make_actor(&store, c, &entry).await?);
+    for c in communes {
+        commune_actors.push(make_actor(app, c, &entry).await?);
     }
-    let mut reviewers = std::collections::HashMap::new();
+    let mut reviewers = HashMap::new();
     for u in districts.iter().chain(provinces.iter()) {
-        let actor = make_actor(&store, u, &upper).await?;
+        let actor = make_actor(app, u, &upper).await?;
         // A token's first use is recorded (a write); do it here, not in a phase.
         app.token_caller(&actor.token).await?;
         reviewers.insert(u.id, actor);
@@ -297,13 +370,11 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
             .await?;
         submissions.push((view.id, actor.token.clone(), view.receiver));
     }
-    println!(
-        "setup: {} accounts and {} drafts in {:.1} s",
-        commune_actors.len() + reviewers.len(),
-        submissions.len(),
-        t.elapsed().as_secs_f64()
-    );
+    Ok((submissions, reviewers))
+}
 
+/// Serves `app` over HTTP on a loopback port; returns its base URL.
+async fn start_server(app: &App) -> AppResult<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(internal)?;
@@ -314,8 +385,18 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
         baocao_web::WebConfig::default(),
         std::future::pending(),
     ));
+    Ok(base)
+}
 
-    // Submissions: a fifth by one client, the rest by N concurrent clients.
+/// Submissions — a fifth by one client, the rest by `clients` concurrent
+/// clients — then acceptance by each district's reviewer.
+async fn submit_and_accept(
+    app: &App,
+    base: &str,
+    submissions: &[Draft],
+    reviewers: &HashMap<UnitId, Actor>,
+    clients: usize,
+) -> AppResult<()> {
     let split = submissions.len() / 5;
     let single: Vec<(ReportId, String)> = submissions[..split]
         .iter()
@@ -327,36 +408,40 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
         .collect();
     let stats = || app.group_commit_stats().unwrap_or_default();
     let before = stats();
-    let (elapsed, lat) = burst(&base, single, 1, |id| {
-        format!("/api/v1/reports/{id}/submit")
-    })
-    .await?;
-    print_phase(&app, before, "submit, 1 client", elapsed, &lat);
+    let (elapsed, lat) =
+        burst(base, single, 1, |id| format!("/api/v1/reports/{id}/submit")).await?;
+    print_phase(app, before, "submit, 1 client", elapsed, &lat);
     let before = stats();
-    let (elapsed, lat) = burst(&base, many, options.clients, |id| {
+    let (elapsed, lat) = burst(base, many, clients, |id| {
         format!("/api/v1/reports/{id}/submit")
     })
     .await?;
-    let name = format!("submit, {} clients", options.clients);
-    print_phase(&app, before, &name, elapsed, &lat);
+    let name = format!("submit, {clients} clients");
+    print_phase(app, before, &name, elapsed, &lat);
 
-    // Acceptance by each district's reviewer.
     let accepts: Vec<(ReportId, String)> = submissions
         .iter()
         .filter_map(|(id, _, receiver)| reviewers.get(receiver).map(|a| (*id, a.token.clone())))
         .collect();
     let before = stats();
-    let (elapsed, lat) = burst(&base, accepts, options.clients, |id| {
+    let (elapsed, lat) = burst(base, accepts, clients, |id| {
         format!("/api/v1/reports/{id}/accept")
     })
     .await?;
-    let name = format!("accept, {} clients", options.clients);
-    print_phase(&app, before, &name, elapsed, &lat);
+    let name = format!("accept, {clients} clients");
+    print_phase(app, before, &name, elapsed, &lat);
+    Ok(())
+}
 
-    // Synthesis: every district from its communes, then every province from
-    // its districts (each district report submitted and accepted in between).
-    let mut per_province: std::collections::HashMap<UnitId, Duration> =
-        std::collections::HashMap::new();
+/// Synthesis: every district from its communes, then every province from
+/// its districts (each district report submitted and accepted in between).
+async fn synthesize(
+    app: &App,
+    districts: &[&OrgUnit],
+    provinces: &[&OrgUnit],
+    reviewers: &HashMap<UnitId, Actor>,
+) -> AppResult<()> {
+    let mut per_province: HashMap<UnitId, Duration> = HashMap::new();
     let principal_of = |unit: UnitId| {
         let app = app.clone();
         let token = reviewers.get(&unit).map(|a| a.token.clone());
@@ -367,7 +452,7 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
     };
     let t_all = Instant::now();
     let mut district_reports = Vec::new();
-    for d in &districts {
+    for d in districts {
         let p = principal_of(d.id).await?;
         let view = app.open_report(&p, "BENCH", d.id, PERIOD).await?;
         let t = Instant::now();
@@ -386,7 +471,7 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
         let reviewer = principal_of(*receiver).await?;
         app.review_report(&reviewer, *id, true, "").await?;
     }
-    for pr in &provinces {
+    for pr in provinces {
         let p = principal_of(pr.id).await?;
         let view = app.open_report(&p, "BENCH", pr.id, PERIOD).await?;
         let t = Instant::now();
@@ -404,19 +489,5 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
         percentile(&times, 0.5).as_secs_f64() * 1000.0,
         times.last().copied().unwrap_or_default().as_secs_f64() * 1000.0,
     );
-    let verified = app.verify_ledger().await?;
-    println!("audit ledger: {:?}", verified.map(|(_, n)| n));
-    if let Some(schema) = url
-        .starts_with("postgres")
-        .then(|| format!("bench_{}", std::process::id()))
-    {
-        let mut conn = store.conn().await?;
-        baocao_store::execute(&mut conn, &format!("DROP SCHEMA {schema} CASCADE")).await?;
-    }
-    if options.database.is_none() {
-        let _ = std::fs::remove_file(&temp);
-        let _ = std::fs::remove_file(temp.with_extension("db-wal"));
-        let _ = std::fs::remove_file(temp.with_extension("db-shm"));
-    }
     Ok(())
 }

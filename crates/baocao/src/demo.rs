@@ -12,7 +12,6 @@ use baocao_app::users::UserInput;
 use baocao_app::{App, AppError, AppResult};
 use baocao_domain::access::Role;
 use baocao_domain::unit::{Level, UnitCode, UnitId, UnitKind, UnitRecord, Validity};
-use baocao_store::{meta, units as store_units};
 use chrono::Days;
 
 /// The demo province's GSO code.
@@ -140,9 +139,7 @@ pub fn spawn_history(app: &App) {
 /// Loads the demo unless it is already there. Returns the accounts created now
 /// (empty when the demo was loaded before).
 pub async fn load(app: &App, dir: &Path, password: Option<&str>) -> AppResult<Vec<DemoAccount>> {
-    let mut conn = app.store.conn().await?;
-    let loaded = meta::get(&mut conn, LOADED_KEY).await?.is_some();
-    drop(conn);
+    let loaded = app.setting(LOADED_KEY).await?.is_some();
     let accounts = if loaded {
         Vec::new()
     } else {
@@ -159,19 +156,140 @@ pub const METADATA: &str = include_str!("../demo/metadata.json");
 const METADATA_KEY: &str = "demo.metadata";
 
 async fn load_metadata(app: &App) -> AppResult<()> {
-    let mut conn = app.store.conn().await?;
-    if meta::get(&mut conn, METADATA_KEY).await?.is_some() {
+    if app.setting(METADATA_KEY).await?.is_some() {
         return Ok(());
     }
-    drop(conn);
     let doc = baocao_app::catalogue::parse_metadata(METADATA)?;
     let summary = app.apply_metadata(&system_principal(), &doc).await?;
     tracing::info!(?summary, "demo metadata loaded");
-    let mut conn = app.store.conn().await?;
-    meta::set(&mut conn, METADATA_KEY, "1").await?;
+    app.set_setting(&system_principal(), METADATA_KEY, "1")
+        .await?;
     Ok(())
 }
 
+/// Where a demo account works.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// Everywhere (no home unit).
+    Instance,
+    /// The province.
+    Province,
+    /// The Department of Science and Technology.
+    Ict,
+    /// Thành phố Vinh (412), before the reform.
+    Vinh,
+    /// The first ward of Vinh, before the reform.
+    Ward,
+    /// A commune of the 2025 structure.
+    Commune2025,
+}
+
+/// The demo accounts: login name, display name, role and where.
+const ACCOUNTS: [(&str, &str, Role, Place); 12] = [
+    (
+        "admin",
+        "Quản trị hệ thống",
+        Role::SystemAdmin,
+        Place::Instance,
+    ),
+    (
+        "tinh.lanhdao",
+        "Lãnh đạo UBND tỉnh",
+        Role::Leader,
+        Place::Province,
+    ),
+    (
+        "tinh.tonghop",
+        "Chuyên viên tổng hợp VP UBND tỉnh",
+        Role::Reviewer,
+        Place::Province,
+    ),
+    (
+        "tinh.nhaplieu",
+        "Cán bộ tổng hợp số liệu VP UBND tỉnh",
+        Role::DataEntry,
+        Place::Province,
+    ),
+    (
+        "tinh.chedo",
+        "Quản trị chế độ báo cáo tỉnh",
+        Role::RegimeAdmin,
+        Place::Province,
+    ),
+    (
+        "so.khcn.nhaplieu",
+        "Cán bộ nhập liệu Sở KH&CN",
+        Role::DataEntry,
+        Place::Ict,
+    ),
+    (
+        "vinh.tonghop",
+        "Chuyên viên tổng hợp TP Vinh",
+        Role::Reviewer,
+        Place::Vinh,
+    ),
+    (
+        "vinh.lanhdao",
+        "Lãnh đạo UBND TP Vinh",
+        Role::UnitHead,
+        Place::Vinh,
+    ),
+    (
+        "xa.nhaplieu",
+        "Cán bộ nhập liệu cấp xã",
+        Role::DataEntry,
+        Place::Ward,
+    ),
+    (
+        "xa.chutich",
+        "Chủ tịch UBND cấp xã",
+        Role::UnitHead,
+        Place::Ward,
+    ),
+    (
+        "xa2025.nhaplieu",
+        "Cán bộ nhập liệu xã (từ 2025)",
+        Role::DataEntry,
+        Place::Commune2025,
+    ),
+    (
+        "lienthong",
+        "Hệ thống báo cáo quốc gia",
+        Role::ConnectedSystem,
+        Place::Province,
+    ),
+];
+
+/// The units the demo accounts work at.
+struct Places {
+    /// The province.
+    province: UnitId,
+    /// The Department of Science and Technology.
+    ict: UnitId,
+    /// Thành phố Vinh, before the reform.
+    vinh: UnitId,
+    /// Its first ward.
+    ward: UnitId,
+    /// A commune of the 2025 structure.
+    commune_2025: UnitId,
+}
+
+impl Places {
+    /// The unit of `place` (`None` for the whole instance).
+    fn unit(&self, place: Place) -> Option<UnitId> {
+        match place {
+            Place::Instance => None,
+            Place::Province => Some(self.province),
+            Place::Ict => Some(self.ict),
+            Place::Vinh => Some(self.vinh),
+            Place::Ward => Some(self.ward),
+            Place::Commune2025 => Some(self.commune_2025),
+        }
+    }
+}
+
+/// Imports the province's units, adds its departments and creates the demo
+/// accounts; returns those created now.
 async fn load_units_and_accounts(
     app: &App,
     dir: &Path,
@@ -179,10 +297,22 @@ async fn load_units_and_accounts(
 ) -> AppResult<Vec<DemoAccount>> {
     let summary = import_vn_admin(app, dir, Some(PROVINCE)).await?;
     tracing::info!(?summary, "demo units imported");
-    let admin = system_principal();
-    let legacy_day = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default();
     let today = chrono::Local::now().date_naive();
     let province = find(app, "province", PROVINCE, today).await?;
+    add_agencies(app, province).await?;
+    let places = find_places(app, province, today).await?;
+    let accounts = create_accounts(app, &places, password).await?;
+    app.set_setting(&system_principal(), LOADED_KEY, "1")
+        .await?;
+    let (units, events) = app.unit_counts().await?;
+    tracing::info!(units, events, "demo loaded");
+    Ok(accounts)
+}
+
+/// Adds the province's departments ([`AGENCIES`]) under `province`, those
+/// not there yet.
+async fn add_agencies(app: &App, province: UnitId) -> AppResult<()> {
+    let admin = system_principal();
     for (i, (name, kind)) in AGENCIES.iter().enumerate() {
         let record = UnitRecord {
             line: 0,
@@ -205,7 +335,15 @@ async fn load_units_and_accounts(
                 .await?;
         }
     }
-    // Thành phố Vinh (412) and its first ward before the reform; one 2025 commune.
+    Ok(())
+}
+
+/// The units of the demo accounts: Thành phố Vinh (412) and its first ward
+/// before the reform; one 2025 commune; the Department of Science and
+/// Technology.
+async fn find_places(app: &App, province: UnitId, today: chrono::NaiveDate) -> AppResult<Places> {
+    let admin = system_principal();
+    let legacy_day = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default();
     let vinh = find(app, "district", "412", legacy_day).await?;
     let ward = app.unit_children(&admin, vinh, Some(legacy_day)).await?;
     let ward = ward.first().ok_or(AppError::NotFound)?.clone();
@@ -221,77 +359,26 @@ async fn load_units_and_accounts(
         .first()
         .map(|u| u.id)
         .ok_or(AppError::NotFound)?;
-    let plan: Vec<(&str, &str, Role, Option<UnitId>)> = vec![
-        ("admin", "Quản trị hệ thống", Role::SystemAdmin, None),
-        (
-            "tinh.lanhdao",
-            "Lãnh đạo UBND tỉnh",
-            Role::Leader,
-            Some(province),
-        ),
-        (
-            "tinh.tonghop",
-            "Chuyên viên tổng hợp VP UBND tỉnh",
-            Role::Reviewer,
-            Some(province),
-        ),
-        (
-            "tinh.nhaplieu",
-            "Cán bộ tổng hợp số liệu VP UBND tỉnh",
-            Role::DataEntry,
-            Some(province),
-        ),
-        (
-            "tinh.chedo",
-            "Quản trị chế độ báo cáo tỉnh",
-            Role::RegimeAdmin,
-            Some(province),
-        ),
-        (
-            "so.khcn.nhaplieu",
-            "Cán bộ nhập liệu Sở KH&CN",
-            Role::DataEntry,
-            Some(ict),
-        ),
-        (
-            "vinh.tonghop",
-            "Chuyên viên tổng hợp TP Vinh",
-            Role::Reviewer,
-            Some(vinh),
-        ),
-        (
-            "vinh.lanhdao",
-            "Lãnh đạo UBND TP Vinh",
-            Role::UnitHead,
-            Some(vinh),
-        ),
-        (
-            "xa.nhaplieu",
-            "Cán bộ nhập liệu cấp xã",
-            Role::DataEntry,
-            Some(ward.id),
-        ),
-        (
-            "xa.chutich",
-            "Chủ tịch UBND cấp xã",
-            Role::UnitHead,
-            Some(ward.id),
-        ),
-        (
-            "xa2025.nhaplieu",
-            "Cán bộ nhập liệu xã (từ 2025)",
-            Role::DataEntry,
-            Some(commune_2025.id),
-        ),
-        (
-            "lienthong",
-            "Hệ thống báo cáo quốc gia",
-            Role::ConnectedSystem,
-            Some(province),
-        ),
-    ];
+    Ok(Places {
+        province,
+        ict,
+        vinh,
+        ward: ward.id,
+        commune_2025: commune_2025.id,
+    })
+}
+
+/// Creates the demo accounts ([`ACCOUNTS`]) not there yet, with `password`
+/// or a random one each; returns those created.
+async fn create_accounts(
+    app: &App,
+    places: &Places,
+    password: Option<&str>,
+) -> AppResult<Vec<DemoAccount>> {
+    let admin = system_principal();
     let mut accounts = Vec::new();
-    for (username, name, role, unit) in plan {
+    for (username, name, role, place) in ACCOUNTS {
+        let unit = places.unit(place);
         // A rerun after an interrupted load keeps the accounts already made.
         if app.user_by_name(username).await.is_ok() {
             continue;
@@ -322,16 +409,11 @@ async fn load_units_and_accounts(
             unit: unit_name,
         });
     }
-    let mut conn = app.store.conn().await?;
-    meta::set(&mut conn, LOADED_KEY, "1").await?;
-    let (units, events) = store_units::counts(&mut conn).await?;
-    tracing::info!(units, events, "demo loaded");
     Ok(accounts)
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use baocao_app::catalogue::{parse_metadata, to_json};
     use baocao_app::Settings;

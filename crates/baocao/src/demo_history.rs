@@ -17,7 +17,6 @@ use baocao_domain::catalogue::{Metadata, ValueType};
 use baocao_domain::period::PeriodId;
 use baocao_domain::report::{input_cells, Content, ReportId, Status, VIETNAM};
 use baocao_domain::unit::{OrgUnit, UnitId};
-use baocao_store::meta;
 use chrono::{Datelike, NaiveDate, TimeZone};
 
 /// The periodic demo regimes and the first period of their history.
@@ -314,11 +313,9 @@ async fn one_report(
 
 /// Loads the history once (marked done at the end; a rerun skips what exists).
 pub async fn load(app: &App, vinh: UnitId, province: UnitId) -> AppResult<()> {
-    let mut conn = app.store.conn().await?;
-    if meta::get(&mut conn, DONE_KEY).await?.is_some() {
+    if app.setting(DONE_KEY).await?.is_some() {
         return Ok(());
     }
-    drop(conn);
     let today = chrono::Utc::now().with_timezone(&VIETNAM).date_naive();
     let meta = app.metadata().await?;
     let op = system_principal();
@@ -366,8 +363,7 @@ pub async fn load(app: &App, vinh: UnitId, province: UnitId) -> AppResult<()> {
             };
         }
     }
-    let mut conn = app.store.conn().await?;
-    meta::set(&mut conn, DONE_KEY, "1").await?;
+    app.set_setting(&system_principal(), DONE_KEY, "1").await?;
     tracing::info!(
         reports = count,
         seconds = started.elapsed().as_secs(),

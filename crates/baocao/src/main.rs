@@ -4,13 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use baocao_app::auth::{random_secret, system_principal};
 use baocao_app::i18n::{render, Lang};
-use baocao_app::units::{read_merge_file, read_units_file, StructureFile};
-use baocao_app::users::UserInput;
 use baocao_app::{App, AppError, Settings};
-use baocao_domain::access::Role;
-use baocao_domain::unit::{UnitId, Validity};
 use baocao_domain::Message;
 use baocao_store::{Store, StoreOptions};
 use baocao_web::WebConfig;
@@ -18,6 +13,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 mod bench;
+mod commands;
 mod config;
 mod demo;
 mod demo_history;
@@ -337,9 +333,35 @@ impl Runtime {
         baocao_app::mail::Mailer::new(settings).map_err(|m| Failure(say(self.lang, m)))
     }
 
+    /// Serves the web UI and the API on the configured address until a
+    /// shutdown signal, with the mail worker when SMTP is configured.
     async fn serve(&self, app: App, args: &ServeArgs) -> Result<(), Failure> {
         // Concurrent submissions share commits (crates/app/src/group_commit.rs).
         let app = app.with_group_commit();
+        let listener = self.listen(args).await?;
+        let web = self.web_config()?;
+        let closing = app.clone();
+        self.start_mail_worker(&app)?;
+        let local = listener.local_addr().map_err(|e| Failure(e.to_string()))?;
+        println!(
+            "{}",
+            say(
+                self.lang,
+                Message::new("cli.serving").arg("url", format!("http://{local}/"))
+            )
+        );
+        tracing::info!(%local, "serving");
+        baocao_web::serve(listener, app, web, shutdown_signal())
+            .await
+            .map_err(|e| Failure(e.to_string()))?;
+        closing.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+
+    /// The listening socket: the address of the command line, else of the
+    /// configuration file, else the default.
+    async fn listen(&self, args: &ServeArgs) -> Result<tokio::net::TcpListener, Failure> {
         let listen = args
             .listen
             .clone()
@@ -351,14 +373,20 @@ impl Runtime {
                 Message::new("cli.bad_listen").arg("value", &listen),
             ))
         })?;
-        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| {
             Failure(say(
                 self.lang,
                 Message::new("cli.cannot_listen")
                     .arg("value", addr)
                     .arg("detail", e),
             ))
-        })?;
+        })
+    }
+
+    /// The web configuration: cookies, body size and connection limits from
+    /// the configuration file (connections bounded by the open-files limit,
+    /// raised first).
+    fn web_config(&self) -> Result<WebConfig, Failure> {
         let defaults = WebConfig::default();
         let trusted_proxies =
             config::trusted_proxies(&self.file.trusted_proxies).map_err(|bad| {
@@ -391,13 +419,16 @@ impl Runtime {
             open_files = files,
             "connection limits"
         );
-        let web = WebConfig {
+        Ok(WebConfig {
             secure_cookies: self.file.secure_cookies.unwrap_or(false),
             max_body_bytes: self.file.max_body_bytes.unwrap_or(defaults.max_body_bytes),
             connections,
             ..defaults
-        };
-        let store = app.store.clone();
+        })
+    }
+
+    /// Starts the worker that queues and sends e-mails, when SMTP is configured.
+    fn start_mail_worker(&self, app: &App) -> Result<(), Failure> {
         if let Some(settings) = &self.file.smtp {
             let mailer = self.mailer()?;
             println!(
@@ -415,20 +446,6 @@ impl Runtime {
                 std::time::Duration::from_secs(MAIL_EVERY_SECONDS),
             );
         }
-        let local = listener.local_addr().map_err(|e| Failure(e.to_string()))?;
-        println!(
-            "{}",
-            say(
-                self.lang,
-                Message::new("cli.serving").arg("url", format!("http://{local}/"))
-            )
-        );
-        tracing::info!(%local, "serving");
-        baocao_web::serve(listener, app, web, shutdown_signal())
-            .await
-            .map_err(|e| Failure(e.to_string()))?;
-        store.close().await;
-        tracing::info!("stopped");
         Ok(())
     }
 }
@@ -473,7 +490,6 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         .map_err(|e| Failure(say(lang, Message::new("cli.bad_config").arg("detail", e))))?;
     init_logs(file.log_format.as_deref());
     let rt = Runtime { file, lang };
-    let fail = |e: AppError| Failure::app(lang, &e);
     match cli.command {
         Command::Serve(args) => {
             let app = rt.app(&args.db).await?;
@@ -484,330 +500,61 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             password,
             data_dir,
             no_history,
-        } => {
-            let app = rt.app(&serve.db).await?;
-            let dir = config::data_dir(data_dir.or_else(|| rt.file.data_dir.clone()))
-                .ok_or_else(|| Failure(say(lang, Message::new("cli.no_data_dir"))))?;
-            if let Some(p) = &password {
-                baocao_app::auth::check_password(p).map_err(fail)?;
-            }
-            let accounts = demo::load(&app, &dir, password.as_deref())
-                .await
-                .map_err(fail)?;
-            if accounts.is_empty() {
-                println!("{}", say(lang, Message::new("cli.demo_loaded")));
-            } else {
-                println!("{}", say(lang, Message::new("cli.demo_accounts")));
-                for a in &accounts {
-                    println!(
-                        "  {:<18} {:<22} {:<18} {}",
-                        a.username,
-                        a.password,
-                        a.role.as_str(),
-                        a.unit
-                    );
-                }
-            }
-            if !no_history {
-                println!("{}", say(lang, Message::new("cli.demo_history")));
-                demo::spawn_history(&app);
-            }
-            rt.serve(app, &serve).await
-        }
-        Command::Migrate(db) => {
-            rt.app(&db).await?;
-            println!("{}", say(lang, Message::new("cli.db_up_to_date")));
-            Ok(())
-        }
-        Command::Units {
-            command:
-                UnitsCommand::Import {
-                    db,
-                    vn_admin,
-                    units,
-                    valid_from,
-                    valid_to,
-                    merge,
-                    merge_date,
-                    province,
-                },
-        } => {
-            let app = rt.app(&db).await?;
-            let started = std::time::Instant::now();
-            let summary = if let Some(dir) = vn_admin {
-                demo::import_vn_admin(&app, &dir, province.as_deref())
-                    .await
-                    .map_err(fail)?
-            } else {
-                let mut structures = Vec::new();
-                if let Some(path) = units {
-                    let mut records = read_units_file(&path).map_err(fail)?;
-                    if let Some(code) = &province {
-                        records = baocao_app::units::only_province(records, code);
-                    }
-                    let validity = Validity::new(
-                        parse_date(lang, valid_from.as_deref())?,
-                        parse_date(lang, valid_to.as_deref())?,
-                    )
-                    .map_err(|e| Failure(render(lang, &e.message())))?;
-                    structures.push(StructureFile { records, validity });
-                }
-                let merge_records = match &merge {
-                    Some(path) => Some(read_merge_file(path).map_err(fail)?),
-                    None => None,
-                };
-                let date = parse_date(lang, merge_date.as_deref())?;
-                let merge_arg = merge_records.as_deref().zip(date);
-                if structures.is_empty() && merge_arg.is_none() {
-                    return Err(Failure(say(lang, Message::new("cli.nothing_to_import"))));
-                }
-                app.import_units(&system_principal(), &structures, merge_arg)
-                    .await
-                    .map_err(fail)?
-            };
-            let done = Message::new("cli.imported")
-                .arg("seconds", format!("{:.2}", started.elapsed().as_secs_f64()))
-                .arg("inserted", summary.inserted)
-                .arg("updated", summary.updated)
-                .arg("unchanged", summary.unchanged)
-                .arg("events_inserted", summary.events_inserted)
-                .arg("events_updated", summary.events_updated)
-                .arg("events_unchanged", summary.events_unchanged);
-            println!("{}", say(lang, done));
-            Ok(())
-        }
+        } => rt.demo(&serve, password, data_dir, no_history).await,
+        Command::Migrate(db) => rt.migrate(&db).await,
+        Command::Units { command } => rt.import_units(command).await,
         Command::Bench {
             database,
             data_dir,
             clients,
             communes,
-        } => {
-            let dir = config::data_dir(data_dir.or_else(|| rt.file.data_dir.clone()))
-                .ok_or_else(|| Failure(say(lang, Message::new("cli.no_data_dir"))))?;
-            bench::run(bench::BenchOptions {
-                database,
-                data_dir: dir,
-                clients: clients.max(1),
-                communes,
-            })
-            .await
-            .map_err(fail)
-        }
+        } => rt.bench(database, data_dir, clients, communes).await,
         Command::Audit {
             command: AuditCommand::Verify { db },
-        } => {
-            let app = rt.app(&db).await?;
-            match app.verify_ledger().await.map_err(fail)? {
-                Ok((hash, count)) => {
-                    let done = Message::new("audit.verified")
-                        .arg("count", count)
-                        .arg("hash", hash);
-                    println!("{}", say(lang, done));
-                    Ok(())
-                }
-                Err(broken) => Err(Failure(say(
-                    lang,
-                    Message::new("audit.broken")
-                        .arg("detail_key", broken.reason)
-                        .arg("seq", broken.seq),
-                ))),
-            }
-        }
+        } => rt.verify_ledger(&db).await,
         Command::Mail {
             command: MailCommand::Test { to },
-        } => {
-            let mailer = rt.mailer()?;
-            baocao_app::mail::parse_address(&to).map_err(|e| Failure(render(lang, &e.message)))?;
-            let subject = baocao_app::i18n::t(lang, "mail.test_subject");
-            let body = baocao_app::i18n::t(lang, "mail.test_body");
-            mailer.send(&to, &subject, body).await.map_err(|e| {
-                Failure(say(
-                    lang,
-                    Message::new("mail.send_failed").arg("detail", e.detail),
-                ))
-            })?;
-            println!(
-                "{}",
-                say(lang, Message::new("mail.test_sent").arg("to", &to))
-            );
-            Ok(())
-        }
+        } => rt.test_mail(&to).await,
         Command::Mail {
             command: MailCommand::Status { db },
+        } => rt.mail_status(&db).await,
+        Command::Regimes {
+            command: RegimesCommand::Export { db, out },
+        } => rt.export_regimes(&db, out).await,
+        Command::Regimes {
+            command: RegimesCommand::Import { db, file },
+        } => rt.import_regimes(&db, &file).await,
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    username,
+                    name,
+                    password,
+                    unit,
+                    role,
+                },
         } => {
-            let app = rt.app(&db).await?;
-            let summary = app.mail_summary().await.map_err(fail)?;
-            println!(
-                "{}",
-                say(
-                    lang,
-                    Message::new("mail.summary")
-                        .arg("queued", summary.queued)
-                        .arg("sent", summary.sent)
-                        .arg("given_up", summary.given_up)
-                )
-            );
-            for (key, attempts, error) in summary.recent_errors {
-                println!(
-                    "{}",
-                    say(
-                        lang,
-                        Message::new("mail.summary_error")
-                            .arg("key", key)
-                            .arg("attempts", attempts)
-                            .arg("error", error)
-                    )
-                );
-            }
-            Ok(())
-        }
-        Command::Regimes { command } => match command {
-            RegimesCommand::Export { db, out } => {
-                let app = rt.app(&db).await?;
-                let meta = app.metadata().await.map_err(fail)?;
-                let text = baocao_app::catalogue::to_json(&meta);
-                match out {
-                    Some(path) => std::fs::write(&path, text).map_err(|e| {
-                        Failure(say(
-                            lang,
-                            Message::new("cli.cannot_write")
-                                .arg("path", path.display())
-                                .arg("detail", e),
-                        ))
-                    }),
-                    None => {
-                        print!("{text}");
-                        Ok(())
-                    }
-                }
-            }
-            RegimesCommand::Import { db, file } => {
-                let text = std::fs::read_to_string(&file).map_err(|e| {
-                    Failure(say(
-                        lang,
-                        Message::new("import.cannot_read")
-                            .arg("path", file.display())
-                            .arg("detail", e),
-                    ))
-                })?;
-                let doc = baocao_app::catalogue::parse_metadata(&text).map_err(fail)?;
-                let app = rt.app(&db).await?;
-                let summary = app
-                    .apply_metadata(&system_principal(), &doc)
-                    .await
-                    .map_err(fail)?;
-                let done = Message::new("cli.metadata_imported")
-                    .arg("created", summary.created)
-                    .arg("changed", summary.changed)
-                    .arg("unchanged", summary.unchanged);
-                println!("{}", say(lang, done));
-                Ok(())
-            }
-        },
-        Command::User { command } => match command {
-            UserCommand::Add {
-                db,
+            let account = commands::NewAccount {
                 username,
                 name,
                 password,
                 unit,
                 role,
-            } => {
-                let app = rt.app(&db).await?;
-                let role = role
-                    .map(|r| Role::parse(&r).map_err(|e| Failure(render(lang, &e.message()))))
-                    .transpose()?;
-                let generated = password.is_none();
-                let password = password.unwrap_or_else(|| random_secret()[..20].to_string());
-                let admin = system_principal();
-                let input = UserInput {
-                    username: username.clone(),
-                    display_name: name,
-                    password: password.clone(),
-                    unit: unit.map(UnitId::new),
-                    locale: lang.code().into(),
-                    role,
-                };
-                let id = app.create_user(&admin, &input).await.map_err(fail)?;
-                let created = Message::new("cli.user_created")
-                    .arg("username", &username)
-                    .arg("id", id);
-                println!("{}", say(lang, created));
-                if generated {
-                    println!(
-                        "{}",
-                        say(
-                            lang,
-                            Message::new("cli.password").arg("password", &password)
-                        )
-                    );
-                }
-                Ok(())
-            }
-            UserCommand::Passwd {
-                db,
-                username,
-                password,
-            } => {
-                let app = rt.app(&db).await?;
-                let user = app.user_by_name(&username).await.map_err(|_| {
-                    Failure(say(
-                        lang,
-                        Message::new("cli.no_such_user").arg("username", &username),
-                    ))
-                })?;
-                let generated = password.is_none();
-                let password = password.unwrap_or_else(|| random_secret()[..20].to_string());
-                app.set_password(&system_principal(), user.id, &password, false)
-                    .await
-                    .map_err(fail)?;
-                let changed = Message::new("cli.password_changed").arg("username", &user.username);
-                println!("{}", say(lang, changed));
-                if generated {
-                    println!(
-                        "{}",
-                        say(
-                            lang,
-                            Message::new("cli.password").arg("password", &password)
-                        )
-                    );
-                }
-                Ok(())
-            }
-            UserCommand::List { db } => {
-                let app = rt.app(&db).await?;
-                for v in app.list_users(&system_principal()).await.map_err(fail)? {
-                    let roles: Vec<String> = v
-                        .grants
-                        .iter()
-                        .map(|(g, u)| {
-                            format!(
-                                "{}@{}",
-                                g.role,
-                                u.as_ref()
-                                    .map(|u| u.code.to_string())
-                                    .unwrap_or_else(|| "*".into())
-                            )
-                        })
-                        .collect();
-                    println!(
-                        "{:<20} {:<36} {:<8} {}",
-                        v.user.username,
-                        v.user.display_name,
-                        baocao_app::i18n::t(
-                            lang,
-                            if v.user.disabled {
-                                "users.disabled"
-                            } else {
-                                "users.active"
-                            }
-                        ),
-                        roles.join(", ")
-                    );
-                }
-                Ok(())
-            }
-        },
+            };
+            rt.add_user(&db, account).await
+        }
+        Command::User {
+            command:
+                UserCommand::Passwd {
+                    db,
+                    username,
+                    password,
+                },
+        } => rt.set_password(&db, &username, password).await,
+        Command::User {
+            command: UserCommand::List { db },
+        } => rt.list_users(&db).await,
     }
 }
 

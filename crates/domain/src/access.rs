@@ -337,7 +337,6 @@ impl AccessError {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     // province 1 > district 2 > communes 3 and 4; district 5 is 2's sibling.

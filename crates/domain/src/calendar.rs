@@ -462,7 +462,6 @@ impl<'a> Cursor<'a> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

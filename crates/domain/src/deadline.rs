@@ -425,7 +425,6 @@ impl Cascade {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::calendar::{CalendarException, ExceptionReason};
     use Convention::{Administrative, Calendar};

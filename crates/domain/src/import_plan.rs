@@ -106,13 +106,7 @@ pub fn plan_import(
     existing: &[OrgUnit],
     ranks: &LevelRanks,
 ) -> Result<ImportPlan, Vec<LineError>> {
-    let mut by_code: HashMap<(UnitKind, &Level, &UnitCode), Vec<&OrgUnit>> = HashMap::new();
-    for u in existing {
-        by_code
-            .entry((u.kind, &u.level, &u.code))
-            .or_default()
-            .push(u);
-    }
+    let by_code = by_code(existing);
     let mut ordered: Vec<&UnitRecord> = records.iter().collect();
     ordered.sort_by_key(|r| (ranks.get(&r.level).copied().unwrap_or(i64::MAX), r.line));
 
@@ -124,92 +118,22 @@ pub fn plan_import(
         let rank = ranks.get(&r.level).copied().unwrap_or(i64::MAX);
         let parent = match &r.parent_code {
             None => ParentRef::None,
-            Some(code) => {
-                let in_file = planned
-                    .get(code)
-                    .and_then(|v| {
-                        v.iter()
-                            .filter(|(pr, _)| *pr < rank)
-                            .max_by_key(|(pr, _)| *pr)
-                    })
-                    .map(|(_, p)| *p);
-                let stored = || {
-                    existing
-                        .iter()
-                        .filter(|u| &u.code == code && u.kind == UnitKind::Area)
-                        .filter(|u| ranks.get(&u.level).is_some_and(|pr| *pr < rank))
-                        .filter(|u| overlaps(&u.validity, &validity))
-                        .max_by_key(|u| ranks.get(&u.level).copied().unwrap_or(0))
-                        .map(|u| ParentRef::Existing(u.id))
-                };
-                match in_file.or_else(stored) {
-                    Some(p) => p,
-                    None => {
-                        errors.push(LineError {
-                            line: r.line,
-                            message: Message::new("unit.import.unknown_parent").arg("code", code),
-                        });
-                        continue;
-                    }
+            Some(code) => match find_parent(code, rank, &planned, existing, &validity, ranks) {
+                Some(p) => p,
+                None => {
+                    errors.push(LineError {
+                        line: r.line,
+                        message: Message::new("unit.import.unknown_parent").arg("code", code),
+                    });
+                    continue;
                 }
-            }
+            },
         };
         let candidates = by_code
             .get(&(r.kind, &r.level, &r.code))
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let same_parent = |u: &OrgUnit| match parent {
-            ParentRef::None => u.parent.is_none(),
-            ParentRef::Existing(id) => u.parent == Some(id),
-            ParentRef::New(_) => false,
-        };
-        let continuation = candidates
-            .iter()
-            .find(|u| u.name == r.name && same_parent(u) && touches(&u.validity, &validity));
-        let correction = || candidates.iter().find(|u| u.validity.from == validity.from);
-        let this_ref = match continuation.or_else(correction) {
-            Some(u) => {
-                let mut r = r.clone();
-                let new_validity = if continuation.is_some() {
-                    // A continued unit describes itself as the later structure does,
-                    // so importing the earlier file again does not undo the later one.
-                    let later = |v: &Validity| v.to.map_or(NaiveDate::MAX, |t| t);
-                    if later(&validity) < later(&u.validity) {
-                        r.division_type = u.division_type.clone();
-                        r.lat = u.lat;
-                        r.lon = u.lon;
-                    }
-                    union(&u.validity, &validity)
-                } else {
-                    validity
-                };
-                let same = u.validity == new_validity
-                    && u.name == r.name
-                    && u.division_type == r.division_type
-                    && same_parent(u)
-                    && u.lat == r.lat
-                    && u.lon == r.lon;
-                if same {
-                    plan.unchanged += 1;
-                } else {
-                    plan.updates.push(PlannedUpdate {
-                        id: u.id,
-                        record: r,
-                        parent,
-                        validity: new_validity,
-                    });
-                }
-                ParentRef::Existing(u.id)
-            }
-            None => {
-                plan.inserts.push(PlannedInsert {
-                    record: r.clone(),
-                    parent,
-                    validity,
-                });
-                ParentRef::New(plan.inserts.len() - 1)
-            }
-        };
+        let this_ref = plan_record(&mut plan, r, parent, candidates, validity);
         planned.entry(&r.code).or_default().push((rank, this_ref));
     }
     if errors.is_empty() {
@@ -220,9 +144,117 @@ pub fn plan_import(
     }
 }
 
+/// The stored units by kind, level and code: the candidates a record may
+/// continue or correct.
+fn by_code(existing: &[OrgUnit]) -> HashMap<(UnitKind, &Level, &UnitCode), Vec<&OrgUnit>> {
+    let mut by_code: HashMap<(UnitKind, &Level, &UnitCode), Vec<&OrgUnit>> = HashMap::new();
+    for u in existing {
+        by_code
+            .entry((u.kind, &u.level, &u.code))
+            .or_default()
+            .push(u);
+    }
+    by_code
+}
+
+/// The parent named `code` of a record of level `rank`: the closest higher
+/// unit of this file planned so far, else the closest higher stored area
+/// valid during `validity`; `None` when there is neither.
+fn find_parent(
+    code: &UnitCode,
+    rank: i64,
+    planned: &HashMap<&UnitCode, Vec<(i64, ParentRef)>>,
+    existing: &[OrgUnit],
+    validity: &Validity,
+    ranks: &LevelRanks,
+) -> Option<ParentRef> {
+    let in_file = planned
+        .get(code)
+        .and_then(|v| {
+            v.iter()
+                .filter(|(pr, _)| *pr < rank)
+                .max_by_key(|(pr, _)| *pr)
+        })
+        .map(|(_, p)| *p);
+    let stored = || {
+        existing
+            .iter()
+            .filter(|u| &u.code == code && u.kind == UnitKind::Area)
+            .filter(|u| ranks.get(&u.level).is_some_and(|pr| *pr < rank))
+            .filter(|u| overlaps(&u.validity, validity))
+            .max_by_key(|u| ranks.get(&u.level).copied().unwrap_or(0))
+            .map(|u| ParentRef::Existing(u.id))
+    };
+    in_file.or_else(stored)
+}
+
+/// Whether stored unit `u` has the planned `parent` (a parent still to be
+/// inserted is nobody's yet).
+fn same_parent(u: &OrgUnit, parent: ParentRef) -> bool {
+    match parent {
+        ParentRef::None => u.parent.is_none(),
+        ParentRef::Existing(id) => u.parent == Some(id),
+        ParentRef::New(_) => false,
+    }
+}
+
+/// Plans record `r` under `parent` against the stored units with its kind,
+/// level and code (rules 1 to 3 of the module); returns where the record's
+/// unit is, for its children.
+fn plan_record(
+    plan: &mut ImportPlan,
+    r: &UnitRecord,
+    parent: ParentRef,
+    candidates: &[&OrgUnit],
+    validity: Validity,
+) -> ParentRef {
+    let continuation = candidates
+        .iter()
+        .find(|u| u.name == r.name && same_parent(u, parent) && touches(&u.validity, &validity));
+    let correction = || candidates.iter().find(|u| u.validity.from == validity.from);
+    let Some(u) = continuation.or_else(correction) else {
+        plan.inserts.push(PlannedInsert {
+            record: r.clone(),
+            parent,
+            validity,
+        });
+        return ParentRef::New(plan.inserts.len() - 1);
+    };
+    let mut r = r.clone();
+    let new_validity = if continuation.is_some() {
+        // A continued unit describes itself as the later structure does,
+        // so importing the earlier file again does not undo the later one.
+        let later = |v: &Validity| v.to.map_or(NaiveDate::MAX, |t| t);
+        if later(&validity) < later(&u.validity) {
+            r.division_type = u.division_type.clone();
+            r.lat = u.lat;
+            r.lon = u.lon;
+        }
+        union(&u.validity, &validity)
+    } else {
+        validity
+    };
+    let same = u.validity == new_validity
+        && u.name == r.name
+        && u.division_type == r.division_type
+        && same_parent(u, parent)
+        && u.lat == r.lat
+        && u.lon == r.lon;
+    if same {
+        plan.unchanged += 1;
+    } else {
+        plan.updates.push(PlannedUpdate {
+            id: u.id,
+            record: r,
+            parent,
+            validity: new_validity,
+        });
+    }
+    ParentRef::Existing(u.id)
+}
+
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -105,7 +105,6 @@ pub fn verify<'a>(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn chain(n: i64) -> Vec<StoredEntry> {

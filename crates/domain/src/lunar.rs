@@ -358,7 +358,6 @@ pub(crate) fn lunar_to_solar_in_zone(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
 

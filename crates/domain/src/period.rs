@@ -687,7 +687,6 @@ impl<'de> Deserialize<'de> for PeriodId {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
 

@@ -362,6 +362,31 @@ pub fn unambiguous(canonical: &str) -> String {
     canonical.replace('.', ",")
 }
 
+/// A canonical decimal (`12345.67`, as stored) in Vietnamese notation:
+/// `.` between thousands, `,` before decimals (`12.345,67`). The inverse of
+/// [`parse_number`].
+pub fn vn_number(text: &str) -> String {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    match fraction {
+        Some(f) => format!("{sign}{grouped},{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
 /// Reads a number typed in Vietnamese notation (`12.345,67`) or with a decimal
 /// point (`12345.67`, as the API sends). A dot followed by groups of exactly
 /// three digits is read as a thousands separator.
@@ -450,96 +475,125 @@ pub fn normalize(
         let Some(indicator) = meta.indicator(code) else {
             continue;
         };
-        let problem = |key: &'static str| CellProblem {
-            cell: cell.clone(),
-            message: Message::new(key).arg("value", raw),
-        };
-        let value = match indicator.value_type {
-            ValueType::Text => {
-                if raw.chars().count() > MAX_TEXT_CHARS {
-                    Err(CellProblem {
-                        cell: cell.clone(),
-                        message: Message::new("report.error.too_long").arg("max", MAX_TEXT_CHARS),
-                    })
-                } else {
-                    Ok(raw.to_string())
-                }
-            }
-            ValueType::YesNo => match raw.to_lowercase().as_str() {
-                "yes" | "có" | "co" | "1" | "true" => Ok("yes".to_string()),
-                "no" | "không" | "khong" | "0" | "false" => Ok("no".to_string()),
-                _ => Err(problem("report.error.not_yes_no")),
-            },
-            ValueType::Integer | ValueType::Decimal | ValueType::Percentage
-                if parse_number(raw).is_some_and(|d| d.abs() > max_magnitude()) =>
-            {
-                Err(CellProblem {
-                    cell: cell.clone(),
-                    message: Message::new("report.error.too_large").arg("value", raw),
-                })
-            }
-            ValueType::Integer | ValueType::Decimal | ValueType::Percentage
-                if parse_number(raw).is_some_and(|d| decimals_typed(d) > MAX_DECIMALS) =>
-            {
-                Err(CellProblem {
-                    cell: cell.clone(),
-                    message: Message::new("report.error.too_precise")
-                        .arg("value", raw)
-                        .arg("max", MAX_DECIMALS),
-                })
-            }
-            ValueType::Integer => match parse_number(raw) {
-                Some(d) if d.fract().is_zero() => Ok(d.normalize().to_string()),
-                Some(_) => Err(problem("report.error.not_integer")),
-                None => Err(problem("report.error.not_number")),
-            },
-            ValueType::Decimal | ValueType::Percentage => match parse_number(raw) {
-                Some(d) => Ok(d.normalize().to_string()),
-                None => Err(problem("report.error.not_number")),
-            },
-        };
-        match value {
+        match typed_value(cell, raw, indicator.value_type) {
             Ok(v) => {
                 out.values.insert(cell.clone(), v);
             }
             Err(p) => problems.push(p),
         }
     }
-    for (number, text) in &typed.sections {
-        if !version.outline.iter().any(|s| s.number == *number) {
-            problems.push(CellProblem {
-                cell: format!("section:{number}"),
-                message: Message::new("report.error.unknown_section").arg("value", number),
-            });
-        } else if text.chars().count() > MAX_TEXT_CHARS {
-            problems.push(CellProblem {
-                cell: format!("section:{number}"),
-                message: Message::new("report.error.too_long").arg("max", MAX_TEXT_CHARS),
-            });
-        } else if !text.trim().is_empty() {
-            out.sections.insert(number.clone(), text.trim().to_string());
-        }
-    }
-    for (code, text) in &typed.explanations {
-        if !version.validation.iter().any(|r| r.code == *code) {
-            problems.push(CellProblem {
-                cell: format!("explanation:{code}"),
-                message: Message::new("report.error.unknown_rule").arg("value", code),
-            });
-        } else if text.chars().count() > MAX_TEXT_CHARS {
-            problems.push(CellProblem {
-                cell: format!("explanation:{code}"),
-                message: Message::new("report.error.too_long").arg("max", MAX_TEXT_CHARS),
-            });
-        } else if !text.trim().is_empty() {
-            out.explanations
-                .insert(code.clone(), text.trim().to_string());
-        }
-    }
+    normalize_texts(
+        &typed.sections,
+        TextKind::Section,
+        |number| version.outline.iter().any(|s| s.number == number),
+        &mut out.sections,
+        &mut problems,
+    );
+    normalize_texts(
+        &typed.explanations,
+        TextKind::Explanation,
+        |code| version.validation.iter().any(|r| r.code == code),
+        &mut out.explanations,
+        &mut problems,
+    );
     if problems.is_empty() {
         Ok(out)
     } else {
         Err(problems)
+    }
+}
+
+/// The stored form of `raw` (trimmed, not blank) typed in `cell` of an
+/// indicator of type `value_type`: yes/no as `yes` or `no`, numbers canonical;
+/// too long a text, too large or too precise a number, or a value of the wrong
+/// type is refused.
+fn typed_value(cell: &str, raw: &str, value_type: ValueType) -> Result<String, CellProblem> {
+    let problem = |key: &'static str| CellProblem {
+        cell: cell.to_string(),
+        message: Message::new(key).arg("value", raw),
+    };
+    match value_type {
+        ValueType::Text => {
+            if raw.chars().count() > MAX_TEXT_CHARS {
+                Err(CellProblem {
+                    cell: cell.to_string(),
+                    message: Message::new("report.error.too_long").arg("max", MAX_TEXT_CHARS),
+                })
+            } else {
+                Ok(raw.to_string())
+            }
+        }
+        ValueType::YesNo => match raw.to_lowercase().as_str() {
+            "yes" | "có" | "co" | "1" | "true" => Ok("yes".to_string()),
+            "no" | "không" | "khong" | "0" | "false" => Ok("no".to_string()),
+            _ => Err(problem("report.error.not_yes_no")),
+        },
+        ValueType::Integer | ValueType::Decimal | ValueType::Percentage
+            if parse_number(raw).is_some_and(|d| d.abs() > max_magnitude()) =>
+        {
+            Err(CellProblem {
+                cell: cell.to_string(),
+                message: Message::new("report.error.too_large").arg("value", raw),
+            })
+        }
+        ValueType::Integer | ValueType::Decimal | ValueType::Percentage
+            if parse_number(raw).is_some_and(|d| decimals_typed(d) > MAX_DECIMALS) =>
+        {
+            Err(CellProblem {
+                cell: cell.to_string(),
+                message: Message::new("report.error.too_precise")
+                    .arg("value", raw)
+                    .arg("max", MAX_DECIMALS),
+            })
+        }
+        ValueType::Integer => match parse_number(raw) {
+            Some(d) if d.fract().is_zero() => Ok(d.normalize().to_string()),
+            Some(_) => Err(problem("report.error.not_integer")),
+            None => Err(problem("report.error.not_number")),
+        },
+        ValueType::Decimal | ValueType::Percentage => match parse_number(raw) {
+            Some(d) => Ok(d.normalize().to_string()),
+            None => Err(problem("report.error.not_number")),
+        },
+    }
+}
+
+/// The free texts of a report besides cell values.
+#[derive(Clone, Copy)]
+enum TextKind {
+    /// Narrative of an outline section, by section number.
+    Section,
+    /// Explanation of a failed rule, by rule code.
+    Explanation,
+}
+
+/// Keeps the texts of `typed` whose key is `known`, trimmed, dropping blank
+/// ones; unknown keys and oversized texts are problems.
+fn normalize_texts(
+    typed: &BTreeMap<String, String>,
+    kind: TextKind,
+    known: impl Fn(&str) -> bool,
+    out: &mut BTreeMap<String, String>,
+    problems: &mut Vec<CellProblem>,
+) {
+    let (prefix, unknown) = match kind {
+        TextKind::Section => ("section", "report.error.unknown_section"),
+        TextKind::Explanation => ("explanation", "report.error.unknown_rule"),
+    };
+    for (key, text) in typed {
+        if !known(key) {
+            problems.push(CellProblem {
+                cell: format!("{prefix}:{key}"),
+                message: Message::new(unknown).arg("value", key),
+            });
+        } else if text.chars().count() > MAX_TEXT_CHARS {
+            problems.push(CellProblem {
+                cell: format!("{prefix}:{key}"),
+                message: Message::new("report.error.too_long").arg("max", MAX_TEXT_CHARS),
+            });
+        } else if !text.trim().is_empty() {
+            out.insert(key.clone(), text.trim().to_string());
+        }
     }
 }
 /// The values of the catalogue's computed indicators (rates, ratios) from a
@@ -783,8 +837,23 @@ pub fn targets_for(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn vietnamese_notation_round_trips() {
+        for (canonical, shown) in [
+            ("1234567.89", "1.234.567,89"),
+            ("-1000", "-1.000"),
+            ("12", "12"),
+            ("0.125", "0,125"),
+        ] {
+            assert_eq!(vn_number(canonical), shown);
+            assert_eq!(
+                parse_number(shown).map(|d| d.to_string()).as_deref(),
+                Some(canonical)
+            );
+        }
+    }
 
     #[test]
     fn the_workflow() {

@@ -417,7 +417,6 @@ pub fn check_unit_records(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn ranks() -> LevelRanks {

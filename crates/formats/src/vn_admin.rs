@@ -250,7 +250,6 @@ pub fn read_merge(input: impl Read) -> Result<Vec<ReorgRecord>, Vec<LineError>> 
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     const GOOD: &str = "level,code,name,division_type,parent_code,lat,lon\r\n\

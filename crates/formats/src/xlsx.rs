@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{DataRef, Xlsx};
-use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, Workbook, Worksheet, XlsxError};
 
 /// Name of the visible sheet.
 pub const SHEET: &str = "BaoCao";
@@ -81,90 +81,129 @@ pub struct Template {
 /// Writes the template.
 pub fn write_template(t: &Template) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let input = Format::new().set_unlocked();
-    let wrap = Format::new().set_text_wrap();
-    {
-        let sheet = book.add_worksheet();
-        sheet.set_name(SHEET)?;
-        for (i, line) in t.heading.iter().enumerate() {
-            let row = u32::try_from(i).unwrap_or(0);
-            if i == 0 {
-                sheet.write_string_with_format(row, 1, line, &bold)?;
-            } else {
-                sheet.write_string(row, 1, line)?;
-            }
-        }
-        for (c, title) in t.columns.iter().enumerate() {
-            let col = u16::try_from(c + 1).unwrap_or(1);
-            sheet.write_string_with_format(FIRST_ROW - 1, col, title, &bold)?;
-        }
-        sheet.set_column_width(1, 10)?;
-        sheet.set_column_width(2, 60)?;
-        sheet.set_column_width(3, 14)?;
-        sheet.set_column_width(4, 18)?;
-        let widest = t.rows.iter().map(|r| r.extra.len()).max().unwrap_or(0);
-        for j in 0..widest {
-            sheet.set_column_width(extra_col(j), 16)?;
-        }
-        sheet.set_column_hidden(KEY_COL)?;
-        let integer = DataValidation::new()
-            .allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(i32::MIN))
-            .set_error_message(&t.number_error)?;
-        let decimal = DataValidation::new()
-            .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(f64::MIN))
-            .set_error_message(&t.number_error)?;
-        for (i, r) in t.rows.iter().enumerate() {
-            let row = FIRST_ROW + u32::try_from(i).unwrap_or(0);
-            sheet.write_string(row, KEY_COL, &r.key)?;
-            sheet.write_string(row, 1, &r.code)?;
-            sheet.write_string_with_format(row, 2, &r.label, &wrap)?;
-            sheet.write_string(row, 3, &r.measure)?;
-            let value = r.value.clone().unwrap_or_default();
-            match r.kind {
-                Kind::Locked => {
-                    sheet.write_string(row, VALUE_COL, &value)?;
-                }
-                Kind::Integer | Kind::Decimal => {
-                    match value.parse::<f64>() {
-                        Ok(n) => sheet.write_number_with_format(row, VALUE_COL, n, &input)?,
-                        Err(_) => sheet.write_string_with_format(row, VALUE_COL, &value, &input)?,
-                    };
-                    let rule = if r.kind == Kind::Integer {
-                        &integer
-                    } else {
-                        &decimal
-                    };
-                    sheet.add_data_validation(row, VALUE_COL, row, VALUE_COL, rule)?;
-                }
-                Kind::Text => {
-                    sheet.write_string_with_format(row, VALUE_COL, &value, &input)?;
-                }
-            }
-            let heading = r.kind == Kind::Locked && r.key.is_empty() && r.measure.is_empty();
-            for (j, text) in r.extra.iter().enumerate() {
-                let col = extra_col(j);
-                match text.parse::<f64>() {
-                    Ok(n) if !heading => sheet.write_number(row, col, n)?,
-                    _ if heading => sheet.write_string_with_format(row, col, text, &bold)?,
-                    _ => sheet.write_string(row, col, text)?,
-                };
-            }
-        }
-        sheet.protect();
-    }
-    {
-        let meta = book.add_worksheet();
-        meta.set_name(META_SHEET)?;
-        for (i, (k, v)) in t.meta.iter().enumerate() {
-            let row = u32::try_from(i).unwrap_or(0);
-            meta.write_string(row, 0, k)?;
-            meta.write_string(row, 1, v)?;
-        }
-        meta.set_hidden(true);
-        meta.protect();
-    }
+    write_form_sheet(book.add_worksheet(), t)?;
+    write_meta_sheet(book.add_worksheet(), t)?;
     book.save_to_buffer()
+}
+
+/// The formats of the visible sheet.
+struct Formats {
+    /// Title and column headings.
+    bold: Format,
+    /// Cells to type in (the sheet is protected).
+    input: Format,
+    /// Long labels.
+    wrap: Format,
+}
+
+/// The visible sheet: heading lines, column titles, and one row per template
+/// row, protected except for the input cells.
+fn write_form_sheet(sheet: &mut Worksheet, t: &Template) -> Result<(), XlsxError> {
+    let formats = Formats {
+        bold: Format::new().set_bold(),
+        input: Format::new().set_unlocked(),
+        wrap: Format::new().set_text_wrap(),
+    };
+    sheet.set_name(SHEET)?;
+    for (i, line) in t.heading.iter().enumerate() {
+        let row = u32::try_from(i).unwrap_or(0);
+        if i == 0 {
+            sheet.write_string_with_format(row, 1, line, &formats.bold)?;
+        } else {
+            sheet.write_string(row, 1, line)?;
+        }
+    }
+    for (c, title) in t.columns.iter().enumerate() {
+        let col = u16::try_from(c + 1).unwrap_or(1);
+        sheet.write_string_with_format(FIRST_ROW - 1, col, title, &formats.bold)?;
+    }
+    sheet.set_column_width(1, 10)?;
+    sheet.set_column_width(2, 60)?;
+    sheet.set_column_width(3, 14)?;
+    sheet.set_column_width(4, 18)?;
+    let widest = t.rows.iter().map(|r| r.extra.len()).max().unwrap_or(0);
+    for j in 0..widest {
+        sheet.set_column_width(extra_col(j), 16)?;
+    }
+    sheet.set_column_hidden(KEY_COL)?;
+    let integer = DataValidation::new()
+        .allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(i32::MIN))
+        .set_error_message(&t.number_error)?;
+    let decimal = DataValidation::new()
+        .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(f64::MIN))
+        .set_error_message(&t.number_error)?;
+    for (i, r) in t.rows.iter().enumerate() {
+        let row = FIRST_ROW + u32::try_from(i).unwrap_or(0);
+        sheet.write_string(row, KEY_COL, &r.key)?;
+        sheet.write_string(row, 1, &r.code)?;
+        sheet.write_string_with_format(row, 2, &r.label, &formats.wrap)?;
+        sheet.write_string(row, 3, &r.measure)?;
+        let rule = if r.kind == Kind::Integer {
+            &integer
+        } else {
+            &decimal
+        };
+        write_value(sheet, row, r, &formats.input, rule)?;
+        write_extra(sheet, row, r, &formats.bold)?;
+    }
+    sheet.protect();
+    Ok(())
+}
+
+/// The value cell of row `r`: unlocked unless the row is locked, numbers as
+/// numbers and validated with `rule`.
+fn write_value(
+    sheet: &mut Worksheet,
+    row: u32,
+    r: &Row,
+    input: &Format,
+    rule: &DataValidation,
+) -> Result<(), XlsxError> {
+    let value = r.value.clone().unwrap_or_default();
+    match r.kind {
+        Kind::Locked => {
+            sheet.write_string(row, VALUE_COL, &value)?;
+        }
+        Kind::Integer | Kind::Decimal => {
+            match value.parse::<f64>() {
+                Ok(n) => sheet.write_number_with_format(row, VALUE_COL, n, input)?,
+                Err(_) => sheet.write_string_with_format(row, VALUE_COL, &value, input)?,
+            };
+            sheet.add_data_validation(row, VALUE_COL, row, VALUE_COL, rule)?;
+        }
+        Kind::Text => {
+            sheet.write_string_with_format(row, VALUE_COL, &value, input)?;
+        }
+    }
+    Ok(())
+}
+
+/// The read-only columns right of the value: numbers as numbers, or in bold
+/// on a form's heading row (their titles).
+fn write_extra(sheet: &mut Worksheet, row: u32, r: &Row, bold: &Format) -> Result<(), XlsxError> {
+    let heading = r.kind == Kind::Locked && r.key.is_empty() && r.measure.is_empty();
+    for (j, text) in r.extra.iter().enumerate() {
+        let col = extra_col(j);
+        match text.parse::<f64>() {
+            Ok(n) if !heading => sheet.write_number(row, col, n)?,
+            _ if heading => sheet.write_string_with_format(row, col, text, bold)?,
+            _ => sheet.write_string(row, col, text)?,
+        };
+    }
+    Ok(())
+}
+
+/// The hidden sheet identifying the report, one key and value a row.
+fn write_meta_sheet(meta: &mut Worksheet, t: &Template) -> Result<(), XlsxError> {
+    meta.set_name(META_SHEET)?;
+    for (i, (k, v)) in t.meta.iter().enumerate() {
+        let row = u32::try_from(i).unwrap_or(0);
+        meta.write_string(row, 0, k)?;
+        meta.write_string(row, 1, v)?;
+    }
+    meta.set_hidden(true);
+    meta.protect();
+    Ok(())
 }
 
 /// A value read back, with where it came from.

@@ -2,7 +2,7 @@
 //! version they are submitted with.
 
 use baocao_domain::access::Principal;
-use baocao_domain::attachment::{clean_name, detect, MAX_BYTES};
+use baocao_domain::attachment::{clean_name, detect, FileType, MAX_BYTES};
 use baocao_domain::audit::AuditEvent;
 use baocao_domain::report::ReportId;
 use baocao_domain::Message;
@@ -43,6 +43,18 @@ impl From<store_reports::AttachmentInfo> for AttachmentView {
     }
 }
 
+/// A file to attach, examined.
+struct Upload {
+    /// Clean name, with the extension of its type.
+    name: String,
+    /// Its type, by content.
+    kind: FileType,
+    /// SHA-256 (hex).
+    sha: String,
+    /// The content.
+    bytes: Vec<u8>,
+}
+
 impl App {
     /// Attaches a file to a report's draft (its data-entry officers): a PDF,
     /// Word or Excel file by content, at most 5 MB. The report row is changed
@@ -65,29 +77,7 @@ impl App {
             return Err(self.refusal(&mut conn, principal, &r).await?);
         }
         drop(conn);
-        if bytes.len() > MAX_BYTES {
-            return Err(AppError::field(
-                "file",
-                Message::new("report.attachment.too_large").arg("max", MAX_BYTES / (1024 * 1024)),
-            ));
-        }
-        // Typed and hashed off the async workers, outside the write transaction.
-        let (kind, sha, bytes) = self
-            .heavy
-            .run(move || {
-                let kind = detect(&bytes);
-                let sha = crate::auth::secret_hash_bytes(&bytes);
-                (kind, sha, bytes)
-            })
-            .await?;
-        let kind = kind.ok_or_else(|| {
-            AppError::field(
-                "file",
-                Message::new("report.attachment.bad_type").arg("value", name),
-            )
-        })?;
-        let name = clean_name(name, kind)
-            .ok_or_else(|| AppError::field("file", Message::new("report.attachment.no_name")))?;
+        let file = self.examine_attachment(name, bytes).await?;
         let meta = self.metadata().await?;
         let mut tx = self.store.begin_write().await?;
         let r = store_reports::get(&mut tx, id)
@@ -107,10 +97,10 @@ impl App {
             &mut tx,
             &NewAttachment {
                 report: id,
-                name: &name,
-                content_type: kind.media_type(),
-                sha256: &sha,
-                data: &bytes,
+                name: &file.name,
+                content_type: file.kind.media_type(),
+                sha256: &file.sha,
+                data: &file.bytes,
                 by: principal.actor(),
                 at,
             },
@@ -119,19 +109,53 @@ impl App {
         let event = AuditEvent::Attached {
             report: id,
             attachment,
-            name: name.clone(),
-            size: bytes.len(),
-            sha256: sha.clone(),
+            name: file.name.clone(),
+            size: file.bytes.len(),
+            sha256: file.sha.clone(),
         };
         ledger::append(&mut tx, entry(&planned.actor, &event, at)).await?;
         baocao_store::commit(tx).await?;
         Ok(AttachmentView {
             id: attachment,
             version: None,
+            name: file.name,
+            content_type: file.kind.media_type().to_string(),
+            size: i64::try_from(file.bytes.len()).unwrap_or(i64::MAX),
+            sha256: file.sha,
+        })
+    }
+
+    /// An uploaded file as it will be stored: at most [`MAX_BYTES`], of a type
+    /// told by its content, with a clean name. Typed and hashed off the async
+    /// workers, outside any write transaction.
+    async fn examine_attachment(&self, name: &str, bytes: Vec<u8>) -> AppResult<Upload> {
+        if bytes.len() > MAX_BYTES {
+            return Err(AppError::field(
+                "file",
+                Message::new("report.attachment.too_large").arg("max", MAX_BYTES / (1024 * 1024)),
+            ));
+        }
+        let (kind, sha, bytes) = self
+            .heavy
+            .run(move || {
+                let kind = detect(&bytes);
+                let sha = crate::auth::secret_hash_bytes(&bytes);
+                (kind, sha, bytes)
+            })
+            .await?;
+        let kind = kind.ok_or_else(|| {
+            AppError::field(
+                "file",
+                Message::new("report.attachment.bad_type").arg("value", name),
+            )
+        })?;
+        let name = clean_name(name, kind)
+            .ok_or_else(|| AppError::field("file", Message::new("report.attachment.no_name")))?;
+        Ok(Upload {
             name,
-            content_type: kind.media_type().to_string(),
-            size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-            sha256: sha,
+            kind,
+            sha,
+            bytes,
         })
     }
 

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use baocao_domain::access::{Permission, Principal};
 use baocao_domain::calendar::WorkCalendar;
-use baocao_domain::catalogue::{RegimeKind, RegimeVersion};
+use baocao_domain::catalogue::{Metadata, Regime, RegimeKind, RegimeVersion};
 use baocao_domain::deadline::deadline;
 use baocao_domain::obligation::{placement, reportable, urgency, Urgency};
 use baocao_domain::period::{periods_in_year, DateRange, PeriodId};
 use baocao_domain::report::{ReportId, Status};
-use baocao_domain::unit::UnitId;
+use baocao_domain::unit::{OrgUnit, UnitId};
 use baocao_store::catalogue as store_catalogue;
 use baocao_store::reports::{self as store_reports, StoredReport};
 use baocao_store::Conn;
@@ -83,6 +83,72 @@ pub(crate) fn due_date(
 /// Accepted reports stay listed this many days after their deadline.
 const DONE_LISTED_DAYS: i64 = 90;
 
+/// A report owed: its period, its request (thematic and ad-hoc reports) and
+/// its deadline.
+type Owed = (PeriodId, Option<String>, NaiveDate);
+
+/// A reporting unit, where it stands, and the day and calendar its
+/// obligations are computed for.
+struct Reporter<'a> {
+    /// The unit.
+    unit: &'a OrgUnit,
+    /// Its ancestors, root first.
+    ancestors: &'a [OrgUnit],
+    /// Today.
+    today: NaiveDate,
+    /// The working-day calendar.
+    calendar: &'a WorkCalendar,
+}
+
+/// The requests of thematic or ad-hoc regime `regime` that name `unit`, as
+/// reports owed.
+fn requests_owed(meta: &Metadata, regime: &str, unit: &OrgUnit) -> Vec<Owed> {
+    let mut owed = Vec::new();
+    for request in meta.requests.iter().filter(|r| r.regime == regime) {
+        if !request.units.iter().any(|c| c == unit.code.as_str()) {
+            continue;
+        }
+        let Ok(range) = DateRange::new(request.window_first, request.window_last) else {
+            continue;
+        };
+        let Ok(period) = PeriodId::ad_hoc(range) else {
+            continue;
+        };
+        owed.push((period, Some(request.code.clone()), request.deadline));
+    }
+    owed
+}
+
+/// The obligation of `unit` for `owed` under `regime` (its `latest` version
+/// names it), with its stored `report` if any; none once accepted long ago.
+fn obligation(
+    regime: &str,
+    latest: &RegimeVersion,
+    unit: &OrgUnit,
+    report: Option<&StoredReport>,
+    (period, request, due): Owed,
+    today: NaiveDate,
+) -> Option<Obligation> {
+    let status = report.map(|r| r.status);
+    let urgency = urgency(status, due, today);
+    if urgency == Urgency::Done && (today - due).num_days() > DONE_LISTED_DAYS {
+        return None;
+    }
+    Some(Obligation {
+        regime: regime.to_string(),
+        regime_name_vi: latest.name_vi.clone(),
+        regime_name_en: latest.name_en.clone(),
+        period,
+        request,
+        unit: unit.id,
+        unit_name: unit.name.clone(),
+        deadline: due,
+        status,
+        report_id: report.map(|r| r.id),
+        urgency,
+    })
+}
+
 impl App {
     /// The ids of the units carrying a receiving unit's code.
     pub(crate) async fn receiving_ids(
@@ -123,77 +189,71 @@ impl App {
         let mut out = Vec::new();
         for unit_id in units {
             let (unit, ancestors) = with_ancestors(&mut conn, unit_id).await?;
+            let reporter = Reporter {
+                unit: &unit,
+                ancestors: &ancestors,
+                today,
+                calendar: &calendar,
+            };
             for regime in &meta.regimes {
                 let Some(latest) = regime.latest() else {
                     continue;
                 };
-                let mut owed: Vec<(PeriodId, Option<String>, NaiveDate)> = Vec::new();
-                if latest.kind == RegimeKind::Periodic {
-                    for year in [today.year() - 1, today.year()] {
-                        let Ok(periods) = periods_in_year(year, latest.frequency) else {
-                            continue;
-                        };
-                        for period in periods {
-                            let Some((_, version)) = regime.version_for(&period) else {
-                                continue;
-                            };
-                            if reportable(version, &unit, &period, today).is_err() {
-                                continue;
-                            }
-                            let code = &version.receiving_unit;
-                            if !receiving.contains_key(code) {
-                                let ids = self.receiving_ids(&mut conn, code).await?;
-                                receiving.insert(code.clone(), ids);
-                            }
-                            let ids = receiving.get(code).map(Vec::as_slice).unwrap_or(&[]);
-                            let Some(place) = placement(version, &unit, &ancestors, ids) else {
-                                continue;
-                            };
-                            if let Some(due) = due_date(version, place.group, &period, &calendar) {
-                                owed.push((period, None, due));
-                            }
-                        }
-                    }
+                let owed = if latest.kind == RegimeKind::Periodic {
+                    self.periods_owed(&mut conn, &mut receiving, regime, latest, &reporter)
+                        .await?
                 } else {
-                    for request in meta.requests.iter().filter(|r| r.regime == regime.code) {
-                        if !request.units.iter().any(|c| c == unit.code.as_str()) {
-                            continue;
-                        }
-                        let Ok(range) = DateRange::new(request.window_first, request.window_last)
-                        else {
-                            continue;
-                        };
-                        let Ok(period) = PeriodId::ad_hoc(range) else {
-                            continue;
-                        };
-                        owed.push((period, Some(request.code.clone()), request.deadline));
-                    }
-                }
-                for (period, request, due) in owed {
-                    let report = stored.get(&(regime.code.clone(), unit.id, period));
-                    let status = report.map(|r| r.status);
-                    let urgency = urgency(status, due, today);
-                    if urgency == Urgency::Done && (today - due).num_days() > DONE_LISTED_DAYS {
-                        continue;
-                    }
-                    out.push(Obligation {
-                        regime: regime.code.clone(),
-                        regime_name_vi: latest.name_vi.clone(),
-                        regime_name_en: latest.name_en.clone(),
-                        period,
-                        request,
-                        unit: unit.id,
-                        unit_name: unit.name.clone(),
-                        deadline: due,
-                        status,
-                        report_id: report.map(|r| r.id),
-                        urgency,
-                    });
+                    requests_owed(&meta, &regime.code, &unit)
+                };
+                for owed in owed {
+                    let report = stored.get(&(regime.code.clone(), unit.id, owed.0));
+                    out.extend(obligation(&regime.code, latest, &unit, report, owed, today));
                 }
             }
         }
         out.sort_by(|a, b| a.urgency.cmp(&b.urgency).then(a.deadline.cmp(&b.deadline)));
         Ok(out)
+    }
+
+    /// The periods of this year and last that `reporter`'s unit owes for
+    /// periodic `regime` (placed with the regime version of each period),
+    /// with their deadlines; `receiving` caches the ids of receiving units.
+    async fn periods_owed(
+        &self,
+        conn: &mut Conn,
+        receiving: &mut HashMap<String, Vec<UnitId>>,
+        regime: &Regime,
+        latest: &RegimeVersion,
+        reporter: &Reporter<'_>,
+    ) -> AppResult<Vec<Owed>> {
+        let (unit, today) = (reporter.unit, reporter.today);
+        let mut owed = Vec::new();
+        for year in [today.year() - 1, today.year()] {
+            let Ok(periods) = periods_in_year(year, latest.frequency) else {
+                continue;
+            };
+            for period in periods {
+                let Some((_, version)) = regime.version_for(&period) else {
+                    continue;
+                };
+                if reportable(version, unit, &period, today).is_err() {
+                    continue;
+                }
+                let code = &version.receiving_unit;
+                if !receiving.contains_key(code) {
+                    let ids = self.receiving_ids(conn, code).await?;
+                    receiving.insert(code.clone(), ids);
+                }
+                let ids = receiving.get(code).map(Vec::as_slice).unwrap_or(&[]);
+                let Some(place) = placement(version, unit, reporter.ancestors, ids) else {
+                    continue;
+                };
+                if let Some(due) = due_date(version, place.group, &period, reporter.calendar) {
+                    owed.push((period, None, due));
+                }
+            }
+        }
+        Ok(owed)
     }
 
     /// Reports sent to the units the caller reviews for, waiting for a

@@ -154,6 +154,55 @@ async fn context(conn: &mut Conn, r: &StoredReport) -> AppResult<Context> {
     })
 }
 
+/// Every submitted version of report `id`, oldest first.
+async fn versions(conn: &mut Conn, id: ReportId) -> AppResult<Vec<VersionView>> {
+    store_reports::versions(conn, id)
+        .await?
+        .into_iter()
+        .map(|v| {
+            Ok(VersionView {
+                version: v.version,
+                content: decode(&v.content)?,
+                reason: v.reason,
+                submitted_at: v.submitted_at,
+                on_time: v.on_time,
+            })
+        })
+        .collect()
+}
+
+/// Every workflow step of report `id`, oldest first.
+async fn events(conn: &mut Conn, id: ReportId) -> AppResult<Vec<EventView>> {
+    Ok(store_reports::events(conn, id)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            version: e.version,
+            action: e.action,
+            reason: e.reason,
+            at: e.at,
+            by: e.by,
+        })
+        .collect())
+}
+
+/// What `principal` may do now with report `r`, by its grants and the
+/// report's status (nobody reviews its own unit's report).
+fn allowed(principal: &Principal, r: &StoredReport) -> Allowed {
+    let enter = principal.acts_for(Permission::EnterData, r.unit_id);
+    let submit = principal.acts_for(Permission::SubmitReport, r.unit_id);
+    let review = principal.acts_for(Permission::ReviewReport, r.receiver_id)
+        && !decides_on_own_unit(principal, r.unit_id);
+    let status = r.status;
+    Allowed {
+        edit: enter && status.editable(),
+        submit: submit && status.editable(),
+        review: review && status == Status::Submitted,
+        correct: (enter || submit) && status == Status::Accepted,
+        recall: submit && status == Status::Submitted,
+    }
+}
+
 impl App {
     /// A report as the caller may see it (not found for a caller who may not read it).
     pub async fn report(&self, principal: &Principal, id: ReportId) -> AppResult<ReportView> {
@@ -167,30 +216,8 @@ impl App {
                 .map(|u| u.name.clone())
                 .unwrap_or_default()
         };
-        let versions = store_reports::versions(&mut conn, id)
-            .await?
-            .into_iter()
-            .map(|v| {
-                Ok(VersionView {
-                    version: v.version,
-                    content: decode(&v.content)?,
-                    reason: v.reason,
-                    submitted_at: v.submitted_at,
-                    on_time: v.on_time,
-                })
-            })
-            .collect::<AppResult<Vec<_>>>()?;
-        let events = store_reports::events(&mut conn, id)
-            .await?
-            .into_iter()
-            .map(|e| EventView {
-                version: e.version,
-                action: e.action,
-                reason: e.reason,
-                at: e.at,
-                by: e.by,
-            })
-            .collect();
+        let versions = versions(&mut conn, id).await?;
+        let events = events(&mut conn, id).await?;
         let content = decode(&r.draft)?;
         let ctx = context(&mut conn, &r).await?;
         drop(conn);
@@ -201,10 +228,6 @@ impl App {
             .map(|u| targets_for(&meta, u.code.as_str(), u.level.as_str(), r.period.year()))
             .unwrap_or_default();
         let checks = report::validate(&content, version_of(&meta, &r)?, &meta);
-        let enter = principal.acts_for(Permission::EnterData, r.unit_id);
-        let submit = principal.acts_for(Permission::SubmitReport, r.unit_id);
-        let review = principal.acts_for(Permission::ReviewReport, r.receiver_id)
-            && !decides_on_own_unit(principal, r.unit_id);
         let status = r.status;
         Ok(ReportView {
             id,
@@ -223,13 +246,7 @@ impl App {
             correction_reason: r.correction_reason.clone(),
             versions,
             events,
-            may: Allowed {
-                edit: enter && status.editable(),
-                submit: submit && status.editable(),
-                review: review && status == Status::Submitted,
-                correct: (enter || submit) && status == Status::Accepted,
-                recall: submit && status == Status::Submitted,
-            },
+            may: allowed(principal, &r),
             checks,
             outliers,
             last_year: ctx.last_year,

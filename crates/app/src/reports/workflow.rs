@@ -16,16 +16,18 @@ use baocao_domain::access::{Permission, Principal};
 use baocao_domain::audit::AuditEvent;
 use baocao_domain::catalogue::{Metadata, Problem, Severity};
 use baocao_domain::obligation::{placement, reportable};
+use baocao_domain::period::PeriodId;
 use baocao_domain::report::{
-    self, next_status, optional_reason, required_reason, Action, Content, ReportId,
+    self, next_status, optional_reason, required_reason, Action, Content, ReportId, Status,
 };
-use baocao_domain::unit::UnitId;
+use baocao_domain::unit::{OrgUnit, UnitId};
 use baocao_domain::Message;
 use baocao_store::ledger::{self, NewEntry};
 use baocao_store::reports::{
     self as store_reports, NewEvent, NewReport, NewVersion, ReportChange, StoredReport,
 };
 use baocao_store::Conn;
+use chrono::NaiveDate;
 
 use super::{decides_on_own_unit, decode, encode, version_of, with_ancestors, ReportView};
 use crate::{now, App, AppError, AppResult};
@@ -173,21 +175,7 @@ pub fn plan(
     let action = action_of(step);
     let status = next_status(r.status, action).map_err(AppError::Conflict)?;
     let by = principal.actor();
-    let mut change = ReportChange {
-        id: r.id,
-        expected_status: r.status,
-        expected_revision: Some(r.revision),
-        status,
-        draft: r.draft.clone(),
-        version: r.version,
-        correction_reason: r.correction_reason.clone(),
-        at,
-        by,
-        new_version: None,
-        event: None,
-        keep_draft: false,
-        freeze_attachments: false,
-    };
+    let mut change = unchanged(r, status, at, by);
     let (audit, outcome) = match step {
         Step::Save {
             content,
@@ -220,69 +208,17 @@ pub fn plan(
             expected,
             changed,
         } => {
-            if *base_revision != r.revision {
-                return Err(changed_error());
-            }
-            change.draft = encode(content)?;
-            change.keep_draft = true;
-            (
-                Some(AuditEvent::Synthesized {
-                    report: r.id,
-                    aggregated: aggregated.clone(),
-                    expected: *expected,
-                    changed: changed.clone(),
-                }),
-                Outcome::Saved {
-                    content: content.clone(),
-                    revision: r.revision + 1,
-                },
-            )
+            let audit = AuditEvent::Synthesized {
+                report: r.id,
+                aggregated: aggregated.clone(),
+                expected: *expected,
+                changed: changed.clone(),
+            };
+            fill(&mut change, r, *base_revision, content, audit)?
         }
         Step::Submit => submit(meta, r, &mut change, at)?,
-        Step::Review { accept, reason } => {
-            change.correction_reason = None;
-            change.event = Some(NewEvent {
-                version: r.version,
-                action: action.as_str(),
-                reason: reason.clone(),
-            });
-            let audit = if *accept {
-                AuditEvent::Accepted {
-                    report: r.id,
-                    version: r.version,
-                    reason: reason.clone(),
-                }
-            } else {
-                AuditEvent::Returned {
-                    report: r.id,
-                    version: r.version,
-                    reason: reason.clone().unwrap_or_default(),
-                }
-            };
-            (Some(audit), Outcome::Done)
-        }
-        Step::Reopen { action, reason } => {
-            change.correction_reason = Some(reason.clone());
-            change.event = Some(NewEvent {
-                version: r.version,
-                action: action.as_str(),
-                reason: Some(reason.clone()),
-            });
-            let audit = if *action == Action::Correct {
-                AuditEvent::Corrected {
-                    report: r.id,
-                    version: r.version,
-                    reason: reason.clone(),
-                }
-            } else {
-                AuditEvent::Recalled {
-                    report: r.id,
-                    version: r.version,
-                    reason: reason.clone(),
-                }
-            };
-            (Some(audit), Outcome::Done)
-        }
+        Step::Review { accept, reason } => review(&mut change, r, action, *accept, reason),
+        Step::Reopen { action, reason } => reopen(&mut change, r, *action, reason),
         Step::Touch => {
             // The row keeps its content; its revision moves, which is what
             // makes a concurrent submission wait for, or notice, this change.
@@ -296,6 +232,115 @@ pub fn plan(
         actor: (by, principal.username.clone()),
         outcome,
     })
+}
+
+/// The change of report `r` to `status` at `at` by `by` that changes nothing
+/// else (yet): what every step starts from, expecting the row as it was read.
+fn unchanged(
+    r: &StoredReport,
+    status: Status,
+    at: i64,
+    by: Option<baocao_domain::access::UserId>,
+) -> ReportChange {
+    ReportChange {
+        id: r.id,
+        expected_status: r.status,
+        expected_revision: Some(r.revision),
+        status,
+        draft: r.draft.clone(),
+        version: r.version,
+        correction_reason: r.correction_reason.clone(),
+        at,
+        by,
+        new_version: None,
+        event: None,
+        keep_draft: false,
+        freeze_attachments: false,
+    }
+}
+
+/// Synthesized `content` into the draft ([`Step::Fill`]), if the draft is
+/// still at the revision the synthesis started from.
+fn fill(
+    change: &mut ReportChange,
+    r: &StoredReport,
+    base_revision: i64,
+    content: &Content,
+    audit: AuditEvent,
+) -> AppResult<(Option<AuditEvent>, Outcome)> {
+    if base_revision != r.revision {
+        return Err(changed_error());
+    }
+    change.draft = encode(content)?;
+    change.keep_draft = true;
+    Ok((
+        Some(audit),
+        Outcome::Saved {
+            content: content.clone(),
+            revision: r.revision + 1,
+        },
+    ))
+}
+
+/// An acceptance (`accept`) or a return of the submitted version (`action`),
+/// with its note or reason.
+fn review(
+    change: &mut ReportChange,
+    r: &StoredReport,
+    action: Action,
+    accept: bool,
+    reason: &Option<String>,
+) -> (Option<AuditEvent>, Outcome) {
+    change.correction_reason = None;
+    change.event = Some(NewEvent {
+        version: r.version,
+        action: action.as_str(),
+        reason: reason.clone(),
+    });
+    let audit = if accept {
+        AuditEvent::Accepted {
+            report: r.id,
+            version: r.version,
+            reason: reason.clone(),
+        }
+    } else {
+        AuditEvent::Returned {
+            report: r.id,
+            version: r.version,
+            reason: reason.clone().unwrap_or_default(),
+        }
+    };
+    (Some(audit), Outcome::Done)
+}
+
+/// Back to a draft by the reporting unit ([`Action::Correct`] or
+/// [`Action::Recall`]), with why.
+fn reopen(
+    change: &mut ReportChange,
+    r: &StoredReport,
+    action: Action,
+    reason: &str,
+) -> (Option<AuditEvent>, Outcome) {
+    change.correction_reason = Some(reason.to_string());
+    change.event = Some(NewEvent {
+        version: r.version,
+        action: action.as_str(),
+        reason: Some(reason.to_string()),
+    });
+    let audit = if action == Action::Correct {
+        AuditEvent::Corrected {
+            report: r.id,
+            version: r.version,
+            reason: reason.to_string(),
+        }
+    } else {
+        AuditEvent::Recalled {
+            report: r.id,
+            version: r.version,
+            reason: reason.to_string(),
+        }
+    };
+    (Some(audit), Outcome::Done)
 }
 
 fn save(
@@ -417,6 +462,35 @@ fn changed_error() -> AppError {
     AppError::Conflict(Message::new("report.error.changed"))
 }
 
+/// The deadline of the request of thematic or ad-hoc regime `regime` that
+/// names `unit` and whose window is `period`.
+fn requested_deadline(
+    meta: &Metadata,
+    regime: &str,
+    unit: &OrgUnit,
+    period: &PeriodId,
+) -> Option<NaiveDate> {
+    meta.requests
+        .iter()
+        .filter(|r| r.regime == regime)
+        .filter(|r| r.units.iter().any(|c| c == unit.code.as_str()))
+        .find(|r| r.window_first == period.first_day() && r.window_last == period.last_day())
+        .map(|r| r.deadline)
+}
+
+/// The ledger event of report `id` created as `new`.
+fn created_event(id: ReportId, new: &NewReport<'_>) -> AuditEvent {
+    AuditEvent::ReportCreated {
+        report: id,
+        regime: new.regime_code.to_string(),
+        regime_version: new.regime_version,
+        unit: new.unit_id,
+        period: new.period.to_string(),
+        receiver: new.receiver_id,
+        deadline: new.deadline,
+    }
+}
+
 impl App {
     /// Runs one step on a report in its own transaction at time `at`.
     pub(crate) async fn transition(
@@ -492,24 +566,12 @@ impl App {
         period_text: &str,
     ) -> AppResult<ReportView> {
         let period = crate::calendar::parse_period(period_text)?;
-        let mut conn = self.store.conn().await?;
-        if let Some(existing) =
-            store_reports::find(&mut conn, regime_code, unit_id, &period).await?
+        if let Some(id) = self
+            .opened_before(principal, regime_code, unit_id, &period)
+            .await?
         {
-            drop(conn);
-            return self.report(principal, existing.id).await;
+            return self.report(principal, id).await;
         }
-        if !principal.acts_for(Permission::EnterData, unit_id)
-            && !principal.acts_for(Permission::SubmitReport, unit_id)
-        {
-            return Err(
-                match crate::units::may_view(&mut conn, principal, unit_id).await? {
-                    true => AppError::Forbidden,
-                    false => AppError::NotFound,
-                },
-            );
-        }
-        drop(conn);
         let meta = self.metadata().await?;
         let regime = meta.regime(regime_code).ok_or(AppError::NotFound)?;
         let calendar = self.work_calendar().await?;
@@ -537,17 +599,9 @@ impl App {
                 },
             )?
         } else {
-            meta.requests
-                .iter()
-                .filter(|r| r.regime == regime.code)
-                .filter(|r| r.units.iter().any(|c| c == unit.code.as_str()))
-                .find(|r| {
-                    r.window_first == period.first_day() && r.window_last == period.last_day()
-                })
-                .map(|r| r.deadline)
-                .ok_or_else(|| {
-                    not_reported(Message::new("report.error.no_request").arg("value", period_text))
-                })?
+            requested_deadline(&meta, &regime.code, &unit, &period).ok_or_else(|| {
+                not_reported(Message::new("report.error.no_request").arg("value", period_text))
+            })?
         };
         let draft = encode(&Content::default())?;
         let at = now();
@@ -565,23 +619,13 @@ impl App {
             Err(e) if e.is_unique_violation() => {
                 // Someone opened it at the same moment: use theirs.
                 drop(tx);
-                let mut conn = self.store.conn().await?;
-                let r = store_reports::find(&mut conn, regime_code, unit_id, &period)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                return self.report(principal, r.id).await;
+                return self
+                    .opened_meanwhile(principal, regime_code, unit_id, &period)
+                    .await;
             }
             Err(e) => return Err(e.into()),
         };
-        let event = AuditEvent::ReportCreated {
-            report: id,
-            regime: regime.code.clone(),
-            regime_version: number,
-            unit: unit_id,
-            period: period.to_string(),
-            receiver: place.receiver,
-            deadline: due,
-        };
+        let event = created_event(id, &new);
         ledger::append(
             &mut tx,
             entry(&(principal.actor(), principal.username.clone()), &event, at),
@@ -589,6 +633,50 @@ impl App {
         .await?;
         baocao_store::commit(tx).await?;
         self.report(principal, id).await
+    }
+
+    /// The report of `unit_id` for `regime_code` and `period` that someone
+    /// else created while the caller was opening it.
+    async fn opened_meanwhile(
+        &self,
+        principal: &Principal,
+        regime_code: &str,
+        unit_id: UnitId,
+        period: &PeriodId,
+    ) -> AppResult<ReportView> {
+        let mut conn = self.store.conn().await?;
+        let r = store_reports::find(&mut conn, regime_code, unit_id, period)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.report(principal, r.id).await
+    }
+
+    /// The report of `unit_id` for `regime_code` and `period` if it was opened
+    /// before; else whether `principal` may open it at all (forbidden, or not
+    /// found for a unit the caller may not see).
+    async fn opened_before(
+        &self,
+        principal: &Principal,
+        regime_code: &str,
+        unit_id: UnitId,
+        period: &PeriodId,
+    ) -> AppResult<Option<ReportId>> {
+        let mut conn = self.store.conn().await?;
+        if let Some(existing) = store_reports::find(&mut conn, regime_code, unit_id, period).await?
+        {
+            return Ok(Some(existing.id));
+        }
+        if !principal.acts_for(Permission::EnterData, unit_id)
+            && !principal.acts_for(Permission::SubmitReport, unit_id)
+        {
+            return Err(
+                match crate::units::may_view(&mut conn, principal, unit_id).await? {
+                    true => AppError::Forbidden,
+                    false => AppError::NotFound,
+                },
+            );
+        }
+        Ok(None)
     }
 
     /// Saves the working copy. Every save is kept; a returned report becomes a

@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use rust_decimal::Decimal;
 
 use super::*;

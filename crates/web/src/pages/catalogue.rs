@@ -346,28 +346,7 @@ async fn indicator_page(
     )
 }
 
-/// A decimal in Vietnamese notation: `.` between thousands, `,` before decimals.
-pub fn vn_number(text: &str) -> String {
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text),
-    };
-    let (whole, fraction) = match digits.split_once('.') {
-        Some((w, f)) => (w, Some(f)),
-        None => (digits, None),
-    };
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    match fraction {
-        Some(f) => format!("{sign}{grouped},{f}"),
-        None => format!("{sign}{grouped}"),
-    }
-}
+pub use baocao_domain::report::vn_number;
 
 // ---------------------------------------------------------------- regimes
 
