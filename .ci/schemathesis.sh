@@ -42,7 +42,10 @@ fi
 
 if [[ ! -x "$venv/bin/schemathesis" ]]; then
   echo "== installing schemathesis into $venv"
-  python3 -m venv "$venv"
+  if ! python3 -m venv "$venv" 2>/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv > /dev/null
+    python3 -m venv "$venv"
+  fi
   "$venv/bin/pip" install --quiet --upgrade pip
   "$venv/bin/pip" install --quiet "schemathesis==4.32.5"
 fi
