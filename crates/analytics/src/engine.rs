@@ -377,7 +377,7 @@ impl Engine {
         let mut depth: Vec<(usize, UnitIx)> = (0..self.units.list.len() as UnitIx)
             .map(|u| (self.units.ancestors(u).count(), u))
             .collect();
-        depth.sort_by(|a, b| b.0.cmp(&a.0));
+        depth.sort_by_key(|d| std::cmp::Reverse(d.0));
         let keys: Vec<Key> = self.series.keys().copied().collect();
         for (cell, unit, freq) in keys {
             if !self.units.is_leaf(unit) {

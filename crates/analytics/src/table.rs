@@ -94,8 +94,14 @@ impl Engine {
     /// relation's order, missing figures included as missing).
     pub fn table(&self, q: &TableQuery) -> Vec<Row> {
         let units = self.related(q.unit, &q.relation, &q.periods);
+        self.table_of(q, &units)
+    }
+
+    /// The figures of a table for the given units only (those of the
+    /// relation a caller may read).
+    pub fn table_of(&self, q: &TableQuery, units: &[UnitId]) -> Vec<Row> {
         let mut rows = Vec::with_capacity(units.len() * q.cells.len() * q.periods.len());
-        for unit in &units {
+        for unit in units {
             for cell in &q.cells {
                 for period in &q.periods {
                     if let Some(figure) = self.figure(cell, *unit, period, q.reading) {

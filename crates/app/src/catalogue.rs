@@ -7,12 +7,11 @@
 //! ([`baocao_domain::catalogue::check`]), and written in one transaction or not
 //! at all.
 
-use crate::reports::workflow::entry;
-use baocao_domain::audit::AuditEvent;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use baocao_domain::access::{Permission, Principal, Target};
+use baocao_domain::audit::AuditEvent;
 use baocao_domain::catalogue::{
     check, same_meaning, unit_references, CheckContext, Indicator, Metadata, Problem, Regime,
     RegimeKind, RegimeVersion, Request,
@@ -22,13 +21,14 @@ use baocao_domain::period::{periods_in_year, DateRange, PeriodId};
 use baocao_domain::text::fold;
 use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
-use baocao_store::catalogue::{self as store_catalogue, StoredDoc};
+use baocao_store::catalogue::{self as store_catalogue, StoredDoc, REVISION_KEY};
 use baocao_store::units as store_units;
 use baocao_store::Conn;
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::reports::workflow::entry;
 use crate::{now, App, AppError, AppResult};
 
 /// Largest metadata document accepted, in bytes.
@@ -133,11 +133,6 @@ fn decode<T: DeserializeOwned>(stored: &StoredDoc) -> AppResult<T> {
 fn encode<T: Serialize>(value: &T) -> AppResult<String> {
     serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
 }
-
-/// The whole current catalogue.
-/// Instance setting: the revision of the catalogue (the ledger entry of its
-/// last change), read on each use to know whether the cached copy is current.
-const REVISION_KEY: &str = "catalogue.revision";
 
 /// The catalogue as last read and the revision it was read at.
 #[derive(Debug, Clone, Default)]

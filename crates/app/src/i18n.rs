@@ -20,6 +20,16 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// A label in this language: the English one when asked for and present,
+    /// else the Vietnamese one.
+    pub fn pick<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
+        if self == Lang::En && !en.is_empty() {
+            en
+        } else {
+            vi
+        }
+    }
+
     /// `vi` or `en`.
     pub fn code(self) -> &'static str {
         match self {

@@ -12,6 +12,7 @@ use baocao_domain::unit::LineError;
 use baocao_domain::Message;
 use baocao_store::{Store, StoreError};
 
+pub mod analytics;
 pub mod auth;
 pub mod calendar;
 pub mod catalogue;
@@ -71,6 +72,8 @@ pub struct App {
     token_uses: auth::TokenUses,
     /// Turns for CPU-heavy work (reading uploads).
     heavy: limits::HeavyWork,
+    /// The aggregate engine of the operations centre, once started.
+    analytics: analytics::Analytics,
 }
 
 impl App {
@@ -83,6 +86,7 @@ impl App {
             catalogue_cache: catalogue::CatalogueCache::default(),
             token_uses: auth::TokenUses::default(),
             heavy: limits::HeavyWork::default(),
+            analytics: analytics::Analytics::default(),
         }
     }
 

@@ -132,14 +132,9 @@ fn form_heading(form: &NumericForm, lang: Lang) -> Row {
     }
 }
 
-/// A label in `lang`: the English one when asked for and present, else the
-/// Vietnamese one.
+/// A label in `lang` (see [`Lang::pick`]).
 fn in_lang(lang: Lang, vi: &str, en: &str) -> String {
-    if lang == Lang::En && !en.is_empty() {
-        en.to_string()
-    } else {
-        vi.to_string()
-    }
+    lang.pick(vi, en).to_string()
 }
 
 /// What a row of indicator `ind` takes: nothing typed for a computed one.

@@ -90,7 +90,8 @@ async fn make_actor(app: &App, unit: &OrgUnit, roles: &[Role]) -> AppResult<Acto
     })
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+/// The `p` quantile (0–1) of sorted latencies.
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 mod bench;
+mod bench_pages;
 mod commands;
 mod config;
 mod demo;
@@ -94,6 +95,26 @@ enum Command {
         /// Only the first N communes.
         #[arg(long)]
         communes: Option<usize>,
+    },
+    /// Loads the pages people open all day (the reports list, a report page
+    /// and their JSON) with concurrent clients against a running server, such
+    /// as the demo after its history is loaded (docs/benchmarks.md).
+    BenchPages {
+        /// Address of the running server.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// Account to log in as.
+        #[arg(long, default_value = "tinh.tonghop")]
+        username: String,
+        /// Its password (`baocao demo --password` sets every demo account's).
+        #[arg(long, env = "BAOCAO_BENCH_PASSWORD")]
+        password: String,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Seconds of load per page.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
     },
     /// The audit ledger.
     Audit {
@@ -509,6 +530,23 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             clients,
             communes,
         } => rt.bench(database, data_dir, clients, communes).await,
+        Command::BenchPages {
+            url,
+            username,
+            password,
+            clients,
+            seconds,
+        } => {
+            bench_pages::run(bench_pages::PagesOptions {
+                url,
+                username,
+                password,
+                clients: clients.max(1),
+                seconds: seconds.max(1),
+            })
+            .await
+            .map_err(|e| Failure::app(rt.lang, &e))
+        }
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => rt.verify_ledger(&db).await,

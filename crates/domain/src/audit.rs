@@ -211,6 +211,17 @@ impl AuditEvent {
         }
     }
 
+    /// The report and version of a stored `report.accept` entry, read back
+    /// from its subject and payload (`None` for any other entry).
+    pub fn accepted_in(action: &str, subject: &str, payload: &str) -> Option<(ReportId, i64)> {
+        if action != "report.accept" {
+            return None;
+        }
+        let report: i64 = subject.strip_prefix("report:")?.parse().ok()?;
+        let payload: serde_json::Value = serde_json::from_str(payload).ok()?;
+        Some((ReportId::new(report), payload.get("version")?.as_i64()?))
+    }
+
     /// The canonical payload.
     pub fn payload(&self) -> String {
         match self {

@@ -1,13 +1,17 @@
 //! The metadata catalogue: disaggregations, indicator versions, regime versions
 //! and requests, each kept as its JSON document (the app layer owns the format).
 
-use baocao_domain::access::UserId;
 use std::collections::HashMap;
 
+use baocao_domain::access::UserId;
 use baocao_domain::unit::UnitId;
 use sqlx::Row;
 
 use crate::{list_placeholders, Conn, StoreResult};
+
+/// Instance setting: the revision of the catalogue (the ledger sequence number
+/// of its last change), moved in the transaction of each change.
+pub const REVISION_KEY: &str = "catalogue.revision";
 
 /// A stored document with its code and version (1 for unversioned objects).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,6 +13,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor, Transaction};
 
+pub mod analytics;
 pub mod auth;
 pub mod calendar;
 pub mod catalogue;

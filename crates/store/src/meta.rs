@@ -25,3 +25,15 @@ pub async fn set(conn: &mut Conn, key: &str, value: &str) -> StoreResult<()> {
     .await?;
     Ok(())
 }
+
+/// Adds one to a counter setting (from 0 when absent).
+pub async fn increment(conn: &mut Conn, key: &str) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES ($1, '1') \
+         ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)",
+    )
+    .bind(key)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

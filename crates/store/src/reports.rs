@@ -323,7 +323,8 @@ pub async fn apply(conn: &mut Conn, changes: &[ReportChange]) -> StoreResult<Vec
     for c in changes {
         let done = sqlx::query(
             "UPDATE reports SET status = $1, draft = $2, version = $3, correction_reason = $4, \
-             updated_at = $5, revision = revision + 1 \
+             updated_at = $5, revision = revision + 1, \
+             accepted_version = CASE WHEN $1 = 'accepted' THEN $3 ELSE accepted_version END \
              WHERE id = $6 AND status = $7 AND ($8 < 0 OR revision = $8)",
         )
         .bind(c.status.as_str())
@@ -555,12 +556,12 @@ pub async fn previous_contents(
     period: &PeriodId,
     limit: i64,
 ) -> StoreResult<Vec<String>> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(
         "SELECT v.content FROM reports r JOIN report_versions v ON v.report_id = r.id \
-         AND v.version = ({LAST_ACCEPTED}) \
+         AND v.version = r.accepted_version \
          WHERE r.regime_code = $1 AND r.unit_id = $2 AND r.period < $3 \
          ORDER BY r.period DESC LIMIT $4"
-    ))
+    )
     .bind(regime)
     .bind(unit.get())
     .bind(period.to_string())
@@ -569,12 +570,6 @@ pub async fn previous_contents(
     .await?;
     rows.iter().map(|r| Ok(r.try_get("content")?)).collect()
 }
-
-/// The version of report `r` accepted last, as a subquery: the version of the
-/// latest acceptance event (a correction reopens a report; its accepted version
-/// stands until a newer one is accepted).
-const LAST_ACCEPTED: &str = "SELECT e.version FROM report_events e WHERE e.report_id = r.id \
-     AND e.action = 'report.accept' ORDER BY e.id DESC LIMIT 1";
 
 /// The accepted contents of a unit's reports for a regime with
 /// `from <= period < before`, oldest first (the latest accepted version of each).
@@ -585,12 +580,12 @@ pub async fn contents_between(
     from: &str,
     before: &str,
 ) -> StoreResult<Vec<(String, String)>> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(
         "SELECT r.period, v.content FROM reports r JOIN report_versions v ON v.report_id = r.id \
-         AND v.version = ({LAST_ACCEPTED}) \
+         AND v.version = r.accepted_version \
          WHERE r.regime_code = $1 AND r.unit_id = $2 AND r.period >= $3 AND r.period < $4 \
          ORDER BY r.period"
-    ))
+    )
     .bind(regime)
     .bind(unit.get())
     .bind(from)
@@ -614,7 +609,7 @@ pub async fn accepted_versions(
         let sql = format!(
             "SELECT r.id, CAST(v.version AS BIGINT) AS version, v.content, v.reason, v.submitted_at, \
              CAST(v.on_time AS BIGINT) AS on_time FROM reports r \
-             JOIN report_versions v ON v.report_id = r.id AND v.version = ({LAST_ACCEPTED}) \
+             JOIN report_versions v ON v.report_id = r.id AND v.version = r.accepted_version \
              WHERE r.id IN ({})",
             list_placeholders(1, chunk.len())
         );

@@ -325,6 +325,7 @@ pub async fn insert_units(
     units: &[NewUnit],
     now: i64,
 ) -> StoreResult<Vec<UnitId>> {
+    bump_revision(conn).await?;
     let mut ids = Vec::with_capacity(units.len());
     for chunk in units.chunks(BATCH) {
         let sql = format!(
@@ -360,6 +361,7 @@ pub async fn insert_units(
 
 /// Overwrites a unit's descriptive fields and validity.
 pub async fn update_unit(conn: &mut Conn, id: UnitId, u: &NewUnit, now: i64) -> StoreResult<()> {
+    bump_revision(conn).await?;
     sqlx::query(
         "UPDATE org_units SET name = $1, name_folded = $2, division_type = $3, parent_id = $4, \
          valid_from = $5, valid_to = $6, lat = $7, lon = $8, updated_at = $9 WHERE id = $10",
@@ -417,6 +419,7 @@ pub async fn reorg_keys(conn: &mut Conn) -> StoreResult<HashMap<(UnitId, UnitId,
 
 /// Inserts events in batches.
 pub async fn insert_reorgs(conn: &mut Conn, events: &[ReorgEvent]) -> StoreResult<()> {
+    bump_revision(conn).await?;
     for chunk in events.chunks(BATCH) {
         let sql = format!(
             "INSERT INTO reorg_events (effective_date, old_unit_id, new_unit_id, kind, is_default) VALUES {}",
@@ -443,6 +446,7 @@ pub async fn update_reorg(
     kind: ReorgKind,
     is_default: bool,
 ) -> StoreResult<()> {
+    bump_revision(conn).await?;
     sqlx::query("UPDATE reorg_events SET kind = $1, is_default = $2 WHERE id = $3")
         .bind(kind.as_str())
         .bind(i64::from(is_default))
@@ -461,18 +465,39 @@ pub async fn reorgs_of(conn: &mut Conn, unit: UnitId) -> StoreResult<Vec<ReorgEv
     .bind(unit.get())
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ReorgEvent {
-                date: parse_date(Some(r.try_get("effective_date")?))?
-                    .ok_or_else(|| corrupt("missing date"))?,
-                old: UnitId::new(r.try_get("old_unit_id")?),
-                new: UnitId::new(r.try_get("new_unit_id")?),
-                kind: ReorgKind::parse(r.try_get("kind")?).map_err(corrupt)?,
-                is_default: r.try_get::<i64, _>("is_default")? != 0,
-            })
-        })
-        .collect()
+    rows.iter().map(reorg_event).collect()
+}
+
+/// Every reorganisation event (what the analytics engine follows units through).
+pub async fn all_reorgs(conn: &mut Conn) -> StoreResult<Vec<ReorgEvent>> {
+    let rows = sqlx::query(
+        "SELECT effective_date, old_unit_id, new_unit_id, kind, is_default FROM reorg_events \
+         ORDER BY effective_date, old_unit_id, new_unit_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(reorg_event).collect()
+}
+
+fn reorg_event(r: &sqlx::any::AnyRow) -> StoreResult<ReorgEvent> {
+    Ok(ReorgEvent {
+        date: parse_date(Some(r.try_get("effective_date")?))?
+            .ok_or_else(|| corrupt("missing date"))?,
+        old: UnitId::new(r.try_get("old_unit_id")?),
+        new: UnitId::new(r.try_get("new_unit_id")?),
+        kind: ReorgKind::parse(r.try_get("kind")?).map_err(corrupt)?,
+        is_default: r.try_get::<i64, _>("is_default")? != 0,
+    })
+}
+
+/// Instance setting counting changes of the unit tree (units and
+/// reorganisations), moved in the transaction of each change: what tells
+/// readers holding the tree in memory (the analytics engine) to reload it.
+pub const REVISION_KEY: &str = "units.revision";
+
+/// Counts one change of the unit tree (inside the change's transaction).
+async fn bump_revision(conn: &mut Conn) -> StoreResult<()> {
+    crate::meta::increment(conn, REVISION_KEY).await
 }
 
 /// Counts of units and events, for status output.

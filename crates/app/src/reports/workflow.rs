@@ -519,6 +519,7 @@ impl App {
             return Err(changed());
         }
         baocao_store::commit(tx).await?;
+        self.analytics.wake();
         Ok(planned.outcome)
     }
 
@@ -544,14 +545,16 @@ impl App {
         };
         self.precheck(principal, id, &step).await?;
         let principal = principal.clone();
-        committer
+        let outcome = committer
             .run(
                 id,
                 std::sync::Arc::new(move |r: &StoredReport, meta: &Metadata, at: i64| {
                     plan(meta, &principal, r, &step, at)
                 }),
             )
-            .await
+            .await?;
+        self.analytics.wake();
+        Ok(outcome)
     }
 
     /// The report of `unit` for `regime` and `period`, created as an empty draft

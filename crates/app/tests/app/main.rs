@@ -2,6 +2,7 @@
 //! and the real administrative units of `shared/data/vn-admin`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod analytics;
 mod group_commit;
 mod passwords;
 mod units;

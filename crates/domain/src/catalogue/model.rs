@@ -64,6 +64,27 @@ impl Metadata {
     pub fn regime(&self, code: &str) -> Option<&Regime> {
         self.regimes.iter().find(|r| r.code == code)
     }
+
+    /// The names of a cell in Vietnamese and English: its indicator's, and
+    /// for one option of a disaggregation, the option's after a dash
+    /// (`Lao động — Nữ`). `None` for an unknown indicator.
+    pub fn cell_names(&self, cell: &str) -> Option<(String, String)> {
+        let (code, option) = match cell.split_once('/') {
+            Some((code, option)) => (code, Some(option)),
+            None => (cell, None),
+        };
+        let indicator = self.indicator(code)?;
+        let Some((dim, option)) = option.and_then(|o| o.split_once(':')) else {
+            return Some((indicator.name_vi.clone(), indicator.name_en.clone()));
+        };
+        let option = self
+            .disaggregation(dim)
+            .and_then(|d| d.options.iter().find(|o| o.code == option))?;
+        Some((
+            format!("{} — {}", indicator.name_vi, option.name_vi),
+            format!("{} — {}", indicator.name_en, option.name_en),
+        ))
+    }
 }
 
 /// A disaggregation dimension (phân tổ), e.g. sex with options male and female.
