@@ -5,7 +5,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 
-use crate::AppState;
+use crate::state::AppState;
 
 const STYLE: &str = include_str!("../assets/style.css");
 

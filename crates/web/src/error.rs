@@ -4,13 +4,14 @@
 
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use baocao_app::i18n::{render, Lang};
+use baocao_app::i18n::{render, t, Lang};
 use baocao_app::AppError;
 use baocao_domain::Message;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::pages::render_error_page;
+use crate::shared::error_page::render_error_page;
+use crate::shared::url::url_encode;
 
 /// How to answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,6 +157,23 @@ pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
+impl ErrorBody {
+    /// The field and line problems as the error page lists them, one a line.
+    pub fn problem_lines(&self, lang: Lang) -> Vec<String> {
+        let fields = self
+            .error
+            .fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message));
+        let lines = self
+            .error
+            .lines
+            .iter()
+            .map(|l| format!("{} {}: {}", t(lang, "import.line"), l.line, l.message));
+        fields.chain(lines).collect()
+    }
+}
+
 /// An API error.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
@@ -197,7 +215,7 @@ impl IntoResponse for WebError {
             Format::Json => (status, axum::Json(self.body())).into_response(),
             Format::Html => {
                 if status == StatusCode::UNAUTHORIZED {
-                    let next = crate::pages::url_encode(&self.path);
+                    let next = url_encode(&self.path);
                     let expired = matches!(self.error, AppError::SessionExpired);
                     return Redirect::to(&format!(
                         "/login?next={next}{}",
@@ -211,7 +229,7 @@ impl IntoResponse for WebError {
                         self.lang,
                         status,
                         &self.error.message(),
-                        &self.body(),
+                        self.body().problem_lines(self.lang),
                     )),
                 )
                     .into_response()

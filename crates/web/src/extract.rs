@@ -1,10 +1,13 @@
 //! Request extractors: the user's language, the caller (session cookie or bearer
 //! token), CSRF checks, and JSON/form bodies whose rejections become translated errors.
+//! Page forms that change something are read with [`CsrfForm`], which checks
+//! the form's CSRF token against the caller's session.
 
 use std::net::SocketAddr;
 
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::{FormRejection, JsonRejection};
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, RawForm, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::{Form, Json};
@@ -12,9 +15,11 @@ use baocao_app::auth::Caller;
 use baocao_app::i18n::Lang;
 use baocao_app::AppError;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use crate::error::{Format, RequestProblem, WebError};
-use crate::AppState;
+use crate::server::ClientIp;
+use crate::state::AppState;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "baocao_session";
@@ -95,10 +100,10 @@ impl<S: Send + Sync> FromRequestParts<S> for UserLang {
 }
 
 /// The client's address, for login throttling: the peer, or the address a
-/// trusted proxy forwarded ([`crate::ClientIp`]).
+/// trusted proxy forwarded ([`ClientIp`]).
 pub fn client_address(parts_extensions: &axum::http::Extensions) -> String {
     parts_extensions
-        .get::<crate::ClientIp>()
+        .get::<ClientIp>()
         .map(|c| c.0.to_string())
         .or_else(|| {
             parts_extensions
@@ -147,6 +152,9 @@ impl Authed {
 
 pub use baocao_app::auth::constant_time_eq;
 
+/// The caller is looked up once per request: a handler and its [`CsrfForm`]
+/// both ask for it, and the second answer is the first one, kept in the
+/// request's extensions.
 impl FromRequestParts<AppState> for Authed {
     type Rejection = WebError;
 
@@ -154,6 +162,18 @@ impl FromRequestParts<AppState> for Authed {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(authed) = parts.extensions.get::<Authed>() {
+            return Ok(authed.clone());
+        }
+        let authed = Authed::look_up(parts, state).await?;
+        parts.extensions.insert(authed.clone());
+        Ok(authed)
+    }
+}
+
+impl Authed {
+    /// The caller of a request, from its bearer token or session cookie.
+    async fn look_up(parts: &Parts, state: &AppState) -> Result<Authed, WebError> {
         let format = format_of(parts);
         let cookie_lang = cookie(&parts.headers, LANG_COOKIE).and_then(|v| Lang::parse(&v));
         let fallback = lang_of(&parts.headers, format);
@@ -345,18 +365,70 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
     type Rejection = WebError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let lang = lang_of(req.headers(), Format::Html);
-        match Form::<T>::from_request(req, state).await {
-            Ok(Form(v)) => Ok(PageForm(v)),
-            Err(rejection) => {
-                let rejection: FormRejection = rejection;
-                Err(WebError::request(
-                    problem_of(rejection.status(), rejection.body_text()),
-                    lang,
-                    Format::Html,
-                ))
-            }
-        }
+        Form::<T>::from_request(req, state)
+            .await
+            .map(|Form(v)| PageForm(v))
+            .map_err(|rejection| form_rejected(rejection, lang))
     }
+}
+
+fn form_rejected(rejection: FormRejection, lang: Lang) -> WebError {
+    WebError::request(
+        problem_of(rejection.status(), rejection.body_text()),
+        lang,
+        Format::Html,
+    )
+}
+
+/// A form posted from a page by a logged-in caller, its `_csrf` field checked
+/// against the caller's session: every page form that changes something is
+/// read this way. `T` holds the other fields (it need not name `_csrf`).
+///
+/// A body that is not a form, or not one of `T`'s shape, is refused first
+/// (415, 413, 422), then a missing or wrong token (403), as [`PageForm`] and
+/// [`Authed::check_csrf`] would one after the other.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub T);
+
+/// The token every page form carries.
+#[derive(Debug, Deserialize)]
+struct CsrfField {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = WebError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let authed = Authed::from_request_parts(&mut parts, state).await?;
+        let lang = authed.lang;
+        let RawForm(bytes) = RawForm::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|r| {
+                WebError::request(problem_of(r.status(), r.body_text()), lang, Format::Html)
+            })?;
+        // The body is read once and deserialised twice: as the fields, then as the token.
+        let fields = read_form::<T>(&bytes)
+            .await
+            .map_err(|r| form_rejected(r, lang))?;
+        let token = read_form::<CsrfField>(&bytes)
+            .await
+            .map_err(|r| form_rejected(r, lang))?;
+        authed.check_csrf(&token.csrf)?;
+        Ok(CsrfForm(fields))
+    }
+}
+
+/// Deserialises an urlencoded body already read.
+async fn read_form<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, FormRejection> {
+    let mut request = Request::new(Body::from(bytes.clone()));
+    *request.method_mut() = Method::POST;
+    request.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    Form::<T>::from_request(request, &()).await.map(|Form(v)| v)
 }
 
 #[cfg(test)]

@@ -1,10 +1,25 @@
 //! HTTP: the JSON API under `/api/v1` (OpenAPI at `/api/openapi.json`) and the
 //! server-rendered browser UI. Handlers parse the request, call one `app`
 //! function and render; they hold no business rules.
+//!
+//! Modules depend on each other in one direction only (the crate root, which
+//! builds the router, sits above them all):
+//!
+//! ```text
+//! api, pages  -> extract, error, shared, state   (never each other)
+//! assets      -> state
+//! extract     -> error, state, server
+//! error       -> shared
+//! state       -> server
+//! shared, server: nothing of this crate
+//! ```
+//!
+//! `api` and `pages` never use each other: what both need (URL encoding, the
+//! page frame and error page, form dates, downloads, labels, upload limits)
+//! is in `shared`, which knows neither of them nor `error`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
@@ -22,41 +37,11 @@ pub mod error;
 pub mod extract;
 pub mod pages;
 pub mod server;
+mod shared;
+pub mod state;
 
 pub use server::{ClientIp, ConnectionLimits};
-
-/// Settings of the HTTP layer.
-#[derive(Debug, Clone)]
-pub struct WebConfig {
-    /// Mark cookies `Secure` (the site is served over HTTPS, maybe behind a proxy).
-    pub secure_cookies: bool,
-    /// Largest request body accepted, in bytes.
-    pub max_body_bytes: usize,
-    /// Longest time a request may take.
-    pub request_timeout: Duration,
-    /// Limits on connections, and the trusted reverse proxies.
-    pub connections: ConnectionLimits,
-}
-
-impl Default for WebConfig {
-    fn default() -> Self {
-        WebConfig {
-            secure_cookies: false,
-            max_body_bytes: 1024 * 1024,
-            request_timeout: Duration::from_secs(30),
-            connections: ConnectionLimits::default(),
-        }
-    }
-}
-
-/// What every handler gets.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    /// The use cases.
-    pub app: App,
-    /// HTTP settings.
-    pub config: Arc<WebConfig>,
-}
+pub use state::{AppState, WebConfig};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

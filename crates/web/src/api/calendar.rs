@@ -2,9 +2,9 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
 use baocao_app::calendar::parse_period;
-use baocao_app::i18n::{render, t};
 use baocao_app::AppError;
 use baocao_domain::calendar::NonWorkingReason;
 use baocao_domain::lunar::{MAX_SOLAR_YEAR, MIN_SOLAR_YEAR};
@@ -16,7 +16,8 @@ use utoipa::ToSchema;
 use super::doc::{in_range, iso_date, JsonBodyErrors};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiJson, Authed};
-use crate::AppState;
+use crate::shared::labels::reason_label;
+use crate::state::AppState;
 
 /// An inclusive date range.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -169,24 +170,6 @@ pub async fn year(
     }))
 }
 
-/// Why a day is off, in the user's language.
-pub fn reason_label(lang: baocao_app::i18n::Lang, reason: &NonWorkingReason) -> String {
-    match reason {
-        NonWorkingReason::Weekend => t(lang, "calendar.weekend"),
-        NonWorkingReason::Holiday(h) => t(lang, h.code()),
-        NonWorkingReason::CompensatoryDayOff {
-            holiday,
-            holiday_date,
-        } => render(
-            lang,
-            &Message::new("calendar.compensatory")
-                .arg("holiday_key", holiday.code())
-                .arg("date", holiday_date.format("%d/%m/%Y")),
-        ),
-        NonWorkingReason::ExtraDayOff { reason } => reason.as_str().to_string(),
-    }
-}
-
 /// An exception to the computed calendar.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ExceptionRequest {
@@ -251,4 +234,16 @@ pub async fn remove_exception(
         .await
         .map_err(|e| authed.api_error(e))?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The calendar routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/periods/{id}", get(period))
+        .route("/api/v1/calendar/{year}", get(year))
+        .route("/api/v1/calendar/exceptions", post(add_exception))
+        .route(
+            "/api/v1/calendar/exceptions/{date}",
+            delete(remove_exception),
+        )
 }

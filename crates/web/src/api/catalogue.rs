@@ -2,8 +2,11 @@
 //! regimes, requests, the whole document (export/import), and a regime's
 //! deadline calendar. Objects are the documents of `docs/metadata-format.md`.
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
-use axum::Json;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use baocao_app::catalogue::MAX_DOCUMENT_BYTES;
 use baocao_app::catalogue::{ApplySummary, IndicatorVersion, RegimeCalendar};
 use baocao_app::AppError;
 use baocao_domain::catalogue::{Disaggregation, Indicator, Metadata, Regime, RegimeKind, Request};
@@ -15,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::doc::{in_range, Busy};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiResult, Authed};
-use crate::AppState;
+use crate::state::AppState;
 
 /// Search parameters of the indicator list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -304,4 +307,30 @@ fn same_code(path: &str, body: &str) -> Result<(), AppError> {
                 .arg("expected", path),
         ))
     }
+}
+
+/// The catalogue routes: indicators, disaggregations, regimes, requests and
+/// the whole document.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/indicators", get(indicators))
+        .route(
+            "/api/v1/indicators/{code}",
+            get(indicator).put(put_indicator),
+        )
+        .route("/api/v1/disaggregations", get(disaggregations))
+        .route("/api/v1/regimes", get(regimes))
+        .route("/api/v1/regimes/{code}", get(regime).put(put_regime))
+        .route(
+            "/api/v1/regimes/{code}/calendar/{year}",
+            get(regime_calendar),
+        )
+        .route("/api/v1/requests", get(requests))
+        .route("/api/v1/requests/{code}", put(put_request))
+        .route(
+            "/api/v1/metadata",
+            get(export)
+                .post(import)
+                .layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)),
+        )
 }

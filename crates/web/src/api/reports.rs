@@ -1,10 +1,12 @@
 //! Reports through the API: what a unit owes, the review queue, opening a
 //! report, saving its draft and the workflow steps.
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
 use baocao_app::reports::{
     AttachmentView, InboxItem, Obligation, ReportView, SynthesisView, Timeliness,
 };
@@ -16,7 +18,9 @@ use utoipa::ToSchema;
 use super::doc::{Busy, FileBytes, JsonBodyErrors};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiJson, ApiResult, Authed};
-use crate::AppState;
+use crate::shared::downloads::{attachment_response, csv_response, xlsx_response};
+use crate::shared::limits::{attachment_upload_limit, spreadsheet_upload_limit};
+use crate::state::AppState;
 
 /// Which report to open.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -431,26 +435,6 @@ pub async fn template(
     Ok(xlsx_response(&name, bytes))
 }
 
-/// An .xlsx download.
-pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// Saves the values of a filled template (the request body is the .xlsx file).
 /// Problems come back in `fields`, each with its sheet reference; nothing is
 /// stored from a file with problems.
@@ -485,17 +469,12 @@ pub async fn csv_get(
     authed: Authed,
     Path(id): Path<ReportId>,
 ) -> Result<axum::response::Response, WebError> {
-    use axum::response::IntoResponse;
     let bytes = state
         .app
         .report_csv(&authed.caller.principal, id)
         .await
         .api(&authed)?;
-    Ok((
-        [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-        bytes,
-    )
-        .into_response())
+    Ok(csv_response(bytes))
 }
 
 /// Saves a `cell,value` CSV as the draft; problems come back by line.
@@ -590,26 +569,7 @@ pub async fn download(
         .attachment(&authed.caller.principal, id)
         .await
         .api(&authed)?;
-    Ok(file_response(&info, bytes))
-}
-
-/// A stored file, downloaded (never shown inline: it came from a user).
-pub fn file_response(info: &AttachmentView, bytes: Vec<u8>) -> axum::response::Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    let encoded = crate::pages::url_encode(&info.name);
-    (
-        [
-            (header::CONTENT_TYPE, info.content_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"attachment\"; filename*=UTF-8''{encoded}"),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
+    Ok(attachment_response(&info, bytes))
 }
 
 /// A notification as the API gives it.
@@ -645,4 +605,37 @@ pub async fn notifications(
             })
             .collect(),
     ))
+}
+
+/// The report routes: lists, the report and its workflow, its files and
+/// attachments, and the caller's notifications.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/reports", post(open))
+        .route("/api/v1/reports/mine", get(mine))
+        .route("/api/v1/reports/inbox", get(inbox))
+        .route("/api/v1/reports/timeliness", get(timeliness))
+        .route("/api/v1/reports/{id}", get(get_report))
+        .route("/api/v1/reports/{id}/draft", put(save))
+        .route("/api/v1/reports/{id}/submit", post(submit))
+        .route("/api/v1/reports/{id}/return", post(return_report))
+        .route("/api/v1/reports/{id}/accept", post(accept))
+        .route("/api/v1/reports/{id}/correct", post(correct))
+        .route("/api/v1/reports/{id}/recall", post(recall))
+        .route("/api/v1/reports/{id}/synthesize", post(synthesize))
+        .route(
+            "/api/v1/reports/{id}/attachments",
+            get(attachments)
+                .post(attach)
+                .layer(DefaultBodyLimit::max(attachment_upload_limit())),
+        )
+        .route("/api/v1/attachments/{id}", get(download))
+        .route("/api/v1/notifications", get(notifications))
+        .route("/api/v1/reports/{id}/csv", get(csv_get).put(csv_put))
+        .route(
+            "/api/v1/reports/{id}/xlsx",
+            get(template)
+                .put(upload)
+                .layer(DefaultBodyLimit::max(spreadsheet_upload_limit())),
+        )
 }

@@ -3,7 +3,8 @@
 use axum::extract::{FromRequest, State};
 use axum::http::{header, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
-use axum::Json;
+use axum::routing::post;
+use axum::{Json, Router};
 use baocao_app::AppError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,7 +12,7 @@ use utoipa::ToSchema;
 use super::doc::{Busy, JsonBodyErrors};
 use crate::error::{ErrorBody, Format, WebError};
 use crate::extract::{client_address, set_cookie, ApiJson, Authed, UserLang, SESSION_COOKIE};
-use crate::AppState;
+use crate::state::AppState;
 
 /// Credentials.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -136,4 +137,9 @@ pub async fn logout(
             set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies),
         )]),
     ))
+}
+
+/// The session routes.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/session", post(login).get(whoami).delete(logout))
 }

@@ -2,14 +2,15 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::doc::JsonBodyErrors;
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiJson, Authed};
-use crate::AppState;
+use crate::state::AppState;
 
 /// A token as listed (the secret is shown only once, at creation).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -104,4 +105,11 @@ pub async fn revoke(
         .await
         .map_err(|e| authed.api_error(e))?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The token routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/tokens", get(list).post(create))
+        .route("/api/v1/tokens/{id}", delete(revoke))
 }

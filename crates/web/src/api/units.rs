@@ -2,10 +2,10 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use baocao_app::AppError;
 use baocao_domain::unit::{Level, UnitCode, UnitId, UnitKind, UnitRecord, Validity};
-use baocao_domain::Message;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -14,18 +14,8 @@ use super::doc::{in_range, optional_iso_date, JsonBodyErrors};
 use super::dto::{self, Created, NewUnitRequest, UnitDetailDto, UnitDto};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiJson, Authed};
-use crate::AppState;
+use crate::state::AppState;
 use baocao_app::units::MAX_SEARCH_RESULTS;
-
-/// Parses an optional ISO date parameter.
-pub fn parse_date(field: &'static str, text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::field(field, Message::new("request.bad_date").arg("value", t))),
-    }
-}
 
 /// The `date` query parameter, refused in the caller's language when malformed.
 fn date_param(authed: &Authed, text: Option<&str>) -> Result<Option<NaiveDate>, WebError> {
@@ -253,4 +243,15 @@ pub async fn create(
         .await
         .map_err(|e| authed.api_error(e))?;
     Ok((StatusCode::CREATED, Json(Created { id: id.get() })))
+}
+
+/// The unit routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/units", get(search).post(create))
+        .route("/api/v1/units/roots", get(roots))
+        .route("/api/v1/units/{id}", get(detail))
+        .route("/api/v1/units/{id}/children", get(children))
+        .route("/api/v1/units/{id}/subtree", get(subtree))
+        .route("/api/v1/units/{id}/ancestors", get(ancestors))
 }

@@ -2,7 +2,8 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
 use baocao_app::users::UserInput;
 use baocao_app::AppError;
 use baocao_domain::access::{Role, UserId};
@@ -12,7 +13,7 @@ use super::doc::{Busy, JsonBodyErrors};
 use super::dto::{Created, EmailRequest, GrantRequest, NewUserRequest, PasswordRequest, UserDto};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiJson, Authed};
-use crate::AppState;
+use crate::state::AppState;
 
 /// Users the caller manages.
 #[utoipa::path(get, path = "/api/v1/users", operation_id = "list_users", tag = "users", security(("bearer" = []), ("session" = [])),
@@ -165,4 +166,14 @@ pub async fn email(
         .await
         .map_err(|e| authed.api_error(e))?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The user routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/users", get(list).post(create))
+        .route("/api/v1/users/{id}/grants", post(grant))
+        .route("/api/v1/users/{id}/grants/{grant_id}", delete(revoke))
+        .route("/api/v1/users/{id}/password", put(password))
+        .route("/api/v1/users/{id}/email", put(email))
 }

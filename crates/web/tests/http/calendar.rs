@@ -97,6 +97,7 @@ both_backends!(
         let r = admin.post(format!("{}/calendar/exceptions/2026-03-10/delete", t.base)).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let page = officer.get(format!("{}/calendar?year=2026", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("17/02/2026") && page.contains("Tết Âm lịch"), "still the calendar: {page}");
         assert!(!page.contains("10/03/2026"));
     }
 );

@@ -201,6 +201,72 @@ both_backends!(
 );
 
 both_backends!(
+    async fn the_regime_editor_refuses_what_it_cannot_read_instead_of_guessing(store) {
+        let t = spawn_app(store).await;
+        let mut doc: baocao_domain::catalogue::Metadata = serde_json::from_value(metadata()).unwrap();
+        doc.regimes.clear();
+        doc.requests.clear();
+        t.app.apply_metadata(&system_principal(), &doc).await.unwrap();
+        let admin = page_login(&t, "regime.admin").await;
+        let editor = admin.get(format!("{}/regimes/new", t.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_field(&editor, "_csrf");
+        fn set(form: &mut [(String, String)], key: &str, value: &str) {
+            form.iter_mut().find(|(k, _)| k == key).unwrap().1 = value.to_string();
+        }
+        // Each malformed or missing field used to be replaced by a default
+        // (a periodic, monthly, administrative regime; a group due on a
+        // request's deadline; a column of current values; stage 0). Now each is
+        // refused on the form, in the user's language, and nothing is stored.
+        type FormChange = Box<dyn Fn(&mut Vec<(String, String)>)>;
+        let cases: Vec<(FormChange, &str, &str)> = vec![
+            (Box::new(|f| set(f, "kind", "weekly")), "kind: ", "không phải là một lựa chọn hợp lệ (periodic, thematic, ad_hoc)"),
+            (Box::new(|f| f.retain(|(k, _)| k != "frequency")), "frequency: ", "Trường này là bắt buộc"),
+            (Box::new(|f| set(f, "convention", "lunar")), "convention: ", "lunar"),
+            (Box::new(|f| f.push(("method".into(), "fax".into()))), "methods: ", "fax"),
+            (Box::new(|f| set(f, "g0_rule", "whenever")), "reporting[0].deadline: ", "whenever"),
+            (Box::new(|f| set(f, "g0_stage", "300")), "reporting[0].stage: ", "nằm ngoài khoảng cho phép 1–255"),
+            (Box::new(|f| { set(f, "g0_rule", "working_days"); set(f, "g0_n", "70000") }), "reporting[0].deadline: ", "Giá trị 70000 nằm ngoài khoảng cho phép 1–90"),
+            (Box::new(|f| set(f, "f0_columns", "C1 | Thực hiện kỳ này | This period")), "forms[0].columns, line 1: ", "Thiếu nguồn của cột"),
+        ];
+        for (change, path, text) in cases {
+            let mut form = editor_form(&csrf, "BC-VL", "28");
+            change(&mut form);
+            let r = admin.post(format!("{}/regimes/new", t.base)).form(&form).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            let page = r.text().await.unwrap();
+            assert!(page.contains("id=\"problems\"") && page.contains(path) && page.contains(text), "{path}: {page}");
+            assert!(page.contains("Báo cáo việc làm hằng tháng"), "the form is kept: {page}");
+            assert_eq!(t.app.metadata().await.unwrap().regimes.len(), 0, "{path}");
+        }
+        // In English for an administrator who chose English.
+        admin.get(format!("{}/lang/en", t.base)).send().await.unwrap();
+        let mut form = editor_form(&csrf, "BC-VL", "28");
+        set(&mut form, "kind", "weekly");
+        let page = admin.post(format!("{}/regimes/new", t.base)).form(&form).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("is not one of the choices (periodic, thematic, ad_hoc)"), "{page}");
+        // A group with only its deadline typed is no longer dropped as blank.
+        let mut form = editor_form(&csrf, "BC-VL", "28");
+        set(&mut form, "g1_n", "5");
+        let page = admin.post(format!("{}/regimes/new", t.base)).form(&form).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("reporting[1]"), "{page}");
+        assert_eq!(t.app.metadata().await.unwrap().regimes.len(), 0);
+
+        // What is genuinely optional stays so: no months after the window
+        // (the same month), no English names, an outline section without guidance.
+        let mut form = editor_form(&csrf, "BC-VL", "28");
+        set(&mut form, "g0_months", "");
+        set(&mut form, "name_en", "");
+        set(&mut form, "g0_name_en", "");
+        let r = admin.post(format!("{}/regimes/new", t.base)).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+        let regime = t.app.regime("BC-VL").await.unwrap();
+        let v = &regime.versions[0];
+        assert_eq!(v.reporting[0].deadline, Some(baocao_domain::deadline::DeadlineRule::fixed_day(28, 0).unwrap()));
+        assert_eq!((v.name_en.as_str(), v.outline[1].guidance_vi.as_str()), ("", ""));
+    }
+);
+
+both_backends!(
     async fn a_regime_administrator_issues_a_request_in_the_browser(store) {
         let t = spawn_app(store).await;
         let mut doc: baocao_domain::catalogue::Metadata =

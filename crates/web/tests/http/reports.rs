@@ -236,8 +236,14 @@ both_backends!(
         let page = head_page.get(url(format!("/reports/{id}"))).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("id=\"recall-report\""), "{page}");
         let officer_page = page_login(&t, "commune.officer").await;
-        let page = officer_page.get(url(format!("/reports/{id}"))).send().await.unwrap().text().await.unwrap();
-        assert!(!page.contains("id=\"recall-report\""));
+        let r = officer_page.get(url(format!("/reports/{id}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let page = r.text().await.unwrap();
+        // The officer does see this report's page (its form and period), only
+        // without the button: an error page would lack the button too.
+        let form = format!("action=\"/reports/{id}/save\" id=\"report-form\"");
+        assert!(page.contains(&form) && page.contains("2025M05"), "{page}");
+        assert!(!page.contains("id=\"recall-report\""), "{page}");
         assert_eq!(send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "Nhập nhầm số lao động nữ"})).await.0, StatusCode::NO_CONTENT);
         // Back to a draft: out of the reviewer's inbox, editable, version 1 kept.
         let (_, inbox) = t.get(&reviewer, "/api/v1/reports/inbox").await;

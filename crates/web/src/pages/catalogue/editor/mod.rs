@@ -1,0 +1,181 @@
+//! The regime editor for regime administrators: a new regime, or a version of
+//! one to change or to start a new version from. The posted fields are read
+//! into a version ([`fields`], [`reading`]), checked with the whole catalogue
+//! and stored; a refused form comes back as it was typed, with the problems.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use baocao_app::i18n::{render, t};
+use baocao_app::AppError;
+use baocao_domain::catalogue::{Metadata, Regime, RegimeVersion};
+use baocao_domain::Message;
+use serde::Deserialize;
+
+use super::parts::{frequency_key, may_edit, Choice};
+use crate::extract::{ApiResult, Authed, CsrfForm};
+use crate::pages::view::{html, in_lang, layout, problem_lines, see_other, PageResult};
+use crate::shared::layout::Layout;
+use crate::shared::url::url_encode;
+use crate::state::AppState;
+use fields::{EditorFields, FREQUENCIES, KINDS};
+
+mod fields;
+mod reading;
+
+#[derive(Template)]
+#[template(path = "regime_edit.html")]
+struct EditorPage {
+    layout: Layout,
+    is_new: bool,
+    f: EditorFields,
+    levels: Vec<Choice>,
+    kinds: Vec<Choice>,
+    frequencies: Vec<Choice>,
+    problems: Vec<String>,
+    indicators: Vec<(String, String)>,
+}
+
+/// The editor showing `fields`, with the problems of the last try.
+async fn editor(
+    state: &AppState,
+    authed: &Authed,
+    is_new: bool,
+    fields: EditorFields,
+    problems: Vec<String>,
+) -> PageResult {
+    let lang = authed.lang;
+    if !may_edit(authed) {
+        return Err(authed.page_error(AppError::Forbidden));
+    }
+    let levels = state.app.level_codes().await.page(authed)?;
+    let meta = state.app.metadata().await.page(authed)?;
+    let here = if is_new {
+        "/regimes/new".to_string()
+    } else {
+        format!("/regimes/{}/edit", fields.code)
+    };
+    let choice = |value: &str, key: &str, selected: &str| Choice {
+        value: value.to_string(),
+        label: t(lang, key),
+        selected: value == selected,
+    };
+    html(
+        EditorPage {
+            layout: layout(authed, &here),
+            is_new,
+            levels: levels
+                .into_iter()
+                .map(|l| Choice {
+                    label: t(lang, &format!("level.{l}")),
+                    value: l,
+                    selected: false,
+                })
+                .collect(),
+            kinds: KINDS
+                .iter()
+                .map(|(value, kind)| choice(value, kind.key(), &fields.kind))
+                .collect(),
+            frequencies: FREQUENCIES
+                .iter()
+                .map(|(value, f)| choice(value, frequency_key(*f), &fields.frequency))
+                .collect(),
+            f: fields,
+            problems,
+            indicators: meta
+                .indicators
+                .iter()
+                .map(|i| {
+                    (
+                        i.code.clone(),
+                        in_lang(lang, &i.name_vi, &i.name_en).to_string(),
+                    )
+                })
+                .collect(),
+        },
+        lang,
+    )
+}
+
+/// A blank editor for a new regime.
+pub(super) async fn new_regime(State(state): State<AppState>, authed: Authed) -> PageResult {
+    editor(&state, &authed, true, EditorFields::blank(), Vec::new()).await
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct EditQuery {
+    version: Option<usize>,
+    /// `new`: start a new version from the chosen one.
+    mode: Option<String>,
+}
+
+/// The editor filled with a version (the newest unless `?version=N`).
+pub(super) async fn edit_regime(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(code): Path<String>,
+    Query(query): Query<EditQuery>,
+) -> PageResult {
+    let regime = state.app.regime(&code).await.page(&authed)?;
+    let number = query.version.unwrap_or(regime.versions.len());
+    let version = regime
+        .version(number)
+        .ok_or(AppError::NotFound)
+        .page(&authed)?;
+    let mut fields = EditorFields::of(&code, version);
+    if query.mode.as_deref() == Some("new") {
+        fields.from.clear();
+    }
+    editor(&state, &authed, false, fields, Vec::new()).await
+}
+
+/// The regime with `version` in place of the one starting the same period,
+/// or added after the others (a new regime when there is none).
+fn with_version(existing: Option<Regime>, code: &str, version: RegimeVersion) -> Regime {
+    let mut regime = existing.unwrap_or(Regime {
+        code: code.to_string(),
+        versions: Vec::new(),
+    });
+    match regime.versions.iter().position(|v| v.from == version.from) {
+        Some(i) => regime.versions[i] = version,
+        None => regime.versions.push(version),
+    }
+    regime
+}
+
+/// Saves the posted version; then the regime's page.
+pub(super) async fn save_regime(
+    State(state): State<AppState>,
+    authed: Authed,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let lang = authed.lang;
+    let is_new = pairs.iter().any(|(k, v)| k == "is_new" && v == "1");
+    let fields = EditorFields::from_pairs(&pairs);
+    let again =
+        |problems: Vec<String>| editor(&state, &authed, is_new, fields.clone().padded(), problems);
+    let version = match fields.to_version() {
+        Ok(v) => v,
+        Err(problems) => return again(problem_lines(lang, &problems)).await,
+    };
+    let existing = match state.app.regime(&fields.code).await {
+        Ok(regime) => Some(regime),
+        Err(AppError::NotFound) => None,
+        Err(e) => return Err(authed.page_error(e)),
+    };
+    if is_new && existing.is_some() {
+        let message = Message::new("regime.exists").arg("value", &fields.code);
+        return again(vec![render(lang, &message)]).await;
+    }
+    let mut doc = Metadata::empty();
+    doc.regimes
+        .push(with_version(existing, &fields.code, version));
+    match state
+        .app
+        .apply_metadata(&authed.caller.principal, &doc)
+        .await
+    {
+        Ok(_) => see_other(&format!("/regimes/{}", url_encode(&fields.code))),
+        Err(AppError::DocumentRejected(problems)) => again(problem_lines(lang, &problems)).await,
+        Err(e) => Err(authed.page_error(e)),
+    }
+}

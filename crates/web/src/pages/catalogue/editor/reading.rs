@@ -1,0 +1,308 @@
+//! Reads the editor's text fields into a regime version. Every problem of the
+//! text is gathered (the rest is checked with the whole catalogue when the
+//! version is applied); nothing the user typed, or left out, is replaced by a
+//! default: a select posting an unknown value, a number out of range or a
+//! column without its source is refused. Blank spare groups and forms, the
+//! months of a fixed-day deadline (0), English texts and an outline section's
+//! guidance are optional.
+
+use baocao_domain::catalogue::{
+    Column, ColumnSource, FormRow, Method, NumericForm, OutlineSection, Problem, RegimeVersion,
+    ReportingGroup, UnitSelector, ValidationRule,
+};
+use baocao_domain::deadline::{DeadlineRule, MAX_MONTHS_AFTER, MAX_WORKING_DAYS};
+use baocao_domain::Message;
+
+use super::fields::{
+    value_of, EditorFields, FormFields, GroupFields, Options, RuleKind, CONVENTIONS, FREQUENCIES,
+    KINDS, RULES, SEVERITIES,
+};
+
+impl EditorFields {
+    /// The regime version the fields describe, or every problem of the text.
+    pub fn to_version(&self) -> Result<RegimeVersion, Vec<Problem>> {
+        let mut r = Reader::default();
+        let kind = r.choice("kind", &KINDS, &self.kind);
+        let frequency = r.choice("frequency", &FREQUENCIES, &self.frequency);
+        let convention = r.choice("convention", &CONVENTIONS, &self.convention);
+        let methods = r.methods(&self.methods);
+        let reporting = (self.groups.iter().enumerate())
+            .filter(|(_, g)| !g.is_blank())
+            .filter_map(|(i, g)| r.group(&format!("reporting[{i}]"), g))
+            .collect();
+        let forms = (self.forms.iter().enumerate())
+            .filter(|(_, f)| !f.is_blank())
+            .map(|(i, f)| r.form(&format!("forms[{i}]"), f))
+            .collect();
+        let outline = lines(&self.outline).map(|(_, l)| section(l)).collect();
+        let validation = lines(&self.validation)
+            .filter_map(|(line, text)| r.validation_rule(&format!("validation, {line}"), text))
+            .collect();
+        let (Some(kind), Some(frequency), Some(convention), true) =
+            (kind, frequency, convention, r.problems.is_empty())
+        else {
+            return Err(r.problems);
+        };
+        Ok(RegimeVersion {
+            from: self.from.clone(),
+            name_vi: self.name_vi.clone(),
+            name_en: self.name_en.clone(),
+            legal_basis: self.legal_basis.clone(),
+            content_vi: self.content_vi.clone(),
+            content_en: self.content_en.clone(),
+            kind,
+            frequency,
+            convention,
+            receiving_unit: self.receiving_unit.clone(),
+            methods,
+            signature_required: self.signature_required,
+            reporting,
+            forms,
+            outline,
+            validation,
+            required: codes(&self.required),
+        })
+    }
+}
+
+/// Non-blank lines of a text area with their 1-based numbers as "line N".
+fn lines(text: &str) -> impl Iterator<Item = (String, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (format!("line {}", i + 1), l.trim()))
+        .filter(|(_, l)| !l.is_empty())
+}
+
+/// The `|`-separated parts of a line, trimmed; a part left out is blank.
+struct Parts<'a>(Vec<&'a str>);
+
+impl<'a> Parts<'a> {
+    fn of(line: &'a str) -> Self {
+        Parts(line.split('|').map(str::trim).collect())
+    }
+
+    fn get(&self, i: usize) -> &'a str {
+        self.0.get(i).copied().unwrap_or("")
+    }
+
+    fn text(&self, i: usize) -> String {
+        self.get(i).to_string()
+    }
+}
+
+/// Codes separated by blanks, commas or semicolons.
+fn codes(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// An outline section: `number | title_vi | title_en | guidance_vi | guidance_en`
+/// (the catalogue check asks for the number and the Vietnamese title).
+fn section(line: &str) -> OutlineSection {
+    let parts = Parts::of(line);
+    OutlineSection {
+        number: parts.text(0),
+        title_vi: parts.text(1),
+        title_en: parts.text(2),
+        guidance_vi: parts.text(3),
+        guidance_en: parts.text(4),
+    }
+}
+
+/// Reads fields, keeping every problem found.
+#[derive(Default)]
+struct Reader {
+    problems: Vec<Problem>,
+}
+
+impl Reader {
+    fn problem(&mut self, path: impl Into<String>, message: Message) {
+        self.problems.push(Problem {
+            path: path.into(),
+            message,
+        });
+    }
+
+    /// One of a select list's values: blank is refused as missing, anything
+    /// else not in the list as not one of the choices.
+    fn choice<T: Copy>(&mut self, path: &str, options: &Options<T>, text: &str) -> Option<T> {
+        if text.is_empty() {
+            self.problem(path, Message::new("catalogue.required"));
+            return None;
+        }
+        let value = value_of(options, text);
+        if value.is_none() {
+            let choices: Vec<&str> = options.iter().map(|(t, _)| *t).collect();
+            self.problem(
+                path,
+                Message::new("regime.bad_choice")
+                    .arg("value", text)
+                    .arg("choices", choices.join(", ")),
+            );
+        }
+        value
+    }
+
+    /// The ticked methods; a method the editor does not offer is refused.
+    fn methods(&mut self, texts: &[String]) -> Vec<Method> {
+        let known: Vec<(&'static str, Method)> =
+            Method::ALL.iter().map(|m| (m.as_str(), *m)).collect();
+        let ticked: Vec<Method> = texts
+            .iter()
+            .filter_map(|t| self.choice("methods", &known, t))
+            .collect();
+        // In the catalogue's order, once each.
+        Method::ALL
+            .into_iter()
+            .filter(|m| ticked.contains(m))
+            .collect()
+    }
+
+    /// A whole number as the type that holds it (a stage is a `u8`, a number of
+    /// working days a `u16`): one past that type is refused as out of
+    /// `1..=shown_max`. Values the type holds but the rules do not (stage 0,
+    /// 91 working days) are left to the catalogue check, which says why.
+    fn number<N: TryFrom<u32>>(&mut self, path: &str, text: &str, shown_max: u32) -> Option<N> {
+        let Ok(n) = text.parse::<u32>() else {
+            self.problem(path, Message::new("request.bad_number").arg("value", text));
+            return None;
+        };
+        let fitting = N::try_from(n).ok();
+        if fitting.is_none() {
+            self.problem(
+                path,
+                Message::new("request.out_of_range")
+                    .arg("value", n)
+                    .arg("min", 1)
+                    .arg("max", shown_max),
+            );
+        }
+        fitting
+    }
+
+    /// A reporting group: its names, the units it selects, its stage and deadline.
+    fn group(&mut self, path: &str, g: &GroupFields) -> Option<ReportingGroup> {
+        let stage = self.number::<u8>(&format!("{path}.stage"), &g.stage, u8::MAX.into());
+        let deadline = self.deadline(&format!("{path}.deadline"), g);
+        Some(ReportingGroup {
+            name_vi: g.name_vi.clone(),
+            name_en: g.name_en.clone(),
+            select: UnitSelector {
+                level: Some(g.level.clone()).filter(|s| !s.is_empty()),
+                kind: Some(g.kind.clone()).filter(|s| !s.is_empty()),
+                units: codes(&g.units),
+            },
+            stage: stage?,
+            deadline: deadline?,
+        })
+    }
+
+    /// A group's deadline rule: `None` inside when each request sets it, `None`
+    /// outside when the fields are refused.
+    fn deadline(&mut self, path: &str, g: &GroupFields) -> Option<Option<DeadlineRule>> {
+        let rule = match self.choice(path, &RULES, &g.rule)? {
+            RuleKind::InRequest => return Some(None),
+            RuleKind::WorkingDays => {
+                let n = self.number::<u16>(path, &g.n, MAX_WORKING_DAYS.into())?;
+                DeadlineRule::working_days_after_window(n)
+            }
+            RuleKind::FixedDay => {
+                let day = self.number::<u32>(path, &g.n, 31);
+                // Months after the window are optional: none means the same month.
+                let months = match g.months.as_str() {
+                    "" => Some(0),
+                    text => self.number::<u32>(path, text, MAX_MONTHS_AFTER.into()),
+                };
+                DeadlineRule::fixed_day(day?, months?)
+            }
+        };
+        match rule {
+            Ok(rule) => Some(Some(rule)),
+            Err(e) => {
+                self.problem(path, e.message());
+                None
+            }
+        }
+    }
+
+    /// A numeric form: its columns (each with its source) and its rows.
+    fn form(&mut self, path: &str, f: &FormFields) -> NumericForm {
+        let columns = lines(&f.columns)
+            .filter_map(|(line, text)| self.column(&format!("{path}.columns, {line}"), text))
+            .collect();
+        let rows = lines(&f.rows)
+            .map(|(_, line)| match line.strip_suffix('+') {
+                Some(code) => FormRow {
+                    indicator: code.trim().to_string(),
+                    breakdown: true,
+                },
+                None => FormRow {
+                    indicator: line.to_string(),
+                    breakdown: false,
+                },
+            })
+            .collect();
+        NumericForm {
+            code: f.code.clone(),
+            title_vi: f.title_vi.clone(),
+            title_en: f.title_en.clone(),
+            columns,
+            rows,
+        }
+    }
+
+    /// A column: `CODE | title_vi | title_en | source`; the source must be said.
+    fn column(&mut self, path: &str, line: &str) -> Option<Column> {
+        let parts = Parts::of(line);
+        let source = match parts.get(3) {
+            "" => {
+                self.problem(path, Message::new("regime.column_source_missing"));
+                return None;
+            }
+            "current" => ColumnSource::Current,
+            "same_period_last_year" => ColumnSource::SamePeriodLastYear,
+            "year_to_date" => ColumnSource::YearToDate,
+            "target" => ColumnSource::Target,
+            other => match other.strip_prefix('=') {
+                Some(formula) => ColumnSource::Formula(formula.trim().to_string()),
+                None => {
+                    self.problem(
+                        path,
+                        Message::new("regime.bad_column_source").arg("value", other),
+                    );
+                    return None;
+                }
+            },
+        };
+        Some(Column {
+            code: parts.text(0),
+            title_vi: parts.text(1),
+            title_en: parts.text(2),
+            source,
+        })
+    }
+
+    /// A validation rule: `CODE | error or warning | expression | message_vi | message_en`.
+    fn validation_rule(&mut self, path: &str, line: &str) -> Option<ValidationRule> {
+        let parts = Parts::of(line);
+        let severity = match value_of(&SEVERITIES, parts.get(1)) {
+            Some(severity) => severity,
+            None => {
+                self.problem(
+                    path,
+                    Message::new("regime.bad_severity").arg("value", parts.get(1)),
+                );
+                return None;
+            }
+        };
+        Some(ValidationRule {
+            code: parts.text(0),
+            severity,
+            expression: parts.text(2),
+            message_vi: parts.text(3),
+            message_en: parts.text(4),
+        })
+    }
+}

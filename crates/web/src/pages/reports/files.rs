@@ -1,0 +1,134 @@
+//! A report's files from its page: the template to fill in as .xlsx, a filled
+//! template sent back, attachments added and downloaded. Uploads are
+//! multipart forms carrying the CSRF token as their `_csrf` part.
+
+use axum::extract::multipart::MultipartError;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use baocao_app::i18n::{render, t};
+use baocao_app::AppError;
+use baocao_domain::report::ReportId;
+use baocao_domain::Message;
+
+use super::report::{show, Overlay, Panel};
+use crate::error::{Format, RequestProblem, WebError};
+use crate::extract::{ApiResult, Authed};
+use crate::pages::view::{problem_lines, see_other, PageResult};
+use crate::shared::downloads::{attachment_response, xlsx_response};
+use crate::state::AppState;
+
+/// The report's template to fill in, in the caller's language.
+pub(super) async fn template(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<ReportId>,
+) -> PageResult {
+    let (name, bytes) = state
+        .app
+        .report_template(&authed.caller.principal, id, authed.lang)
+        .await
+        .page(&authed)?;
+    Ok(xlsx_response(&name, bytes))
+}
+
+/// A filled template sent by the form; a refused file's problems are shown
+/// over the report, and nothing of it is saved.
+pub(super) async fn upload(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<ReportId>,
+    form: Multipart,
+) -> PageResult {
+    let lang = authed.lang;
+    let UploadForm { file, .. } = read_upload_form(&authed, form).await?;
+    match state
+        .app
+        .upload_report(&authed.caller.principal, id, file)
+        .await
+    {
+        Ok(_) => see_other(&format!("/reports/{id}?saved=1")),
+        Err(AppError::DocumentRejected(found)) => {
+            let lines = problem_lines(lang, &found);
+            let summary = Message::new("error.document_rejected").arg("count", lines.len());
+            let panel = Panel {
+                summary: render(lang, &summary),
+                missing_title: t(lang, "report.upload_problems"),
+                missing: lines,
+                ..Panel::default()
+            };
+            let overlay = Overlay {
+                panel: Some(panel),
+                ..Overlay::default()
+            };
+            show(&state, &authed, id, overlay).await
+        }
+        Err(e) => Err(authed.page_error(e)),
+    }
+}
+
+/// The fields of an upload form: the file and its name (the CSRF token checked).
+struct UploadForm {
+    name: String,
+    file: Vec<u8>,
+}
+
+/// Reads an upload form and checks its CSRF token; a body over the route's
+/// limit or a broken stream is an error in the user's language, never an
+/// empty file.
+async fn read_upload_form(authed: &Authed, mut form: Multipart) -> Result<UploadForm, WebError> {
+    let problem = |e: MultipartError| {
+        let problem = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            RequestProblem::TooLarge
+        } else {
+            RequestProblem::Malformed(e.status(), "multipart/form-data".into())
+        };
+        WebError::request(problem, authed.lang, Format::Html)
+    };
+    let mut csrf = String::new();
+    let mut out = UploadForm {
+        name: String::new(),
+        file: Vec::new(),
+    };
+    while let Some(field) = form.next_field().await.map_err(problem)? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.map_err(problem)?,
+            Some("file") => {
+                out.name = field.file_name().unwrap_or_default().to_string();
+                out.file = field.bytes().await.map_err(problem)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    authed.check_csrf(&csrf)?;
+    Ok(out)
+}
+
+/// Attaches the file sent to the draft; then the report.
+pub(super) async fn attach(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<ReportId>,
+    form: Multipart,
+) -> PageResult {
+    let UploadForm { name, file } = read_upload_form(&authed, form).await?;
+    state
+        .app
+        .add_attachment(&authed.caller.principal, id, &name, file)
+        .await
+        .page(&authed)?;
+    see_other(&format!("/reports/{id}"))
+}
+
+/// An attachment, as a download.
+pub(super) async fn download(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let (info, bytes) = state
+        .app
+        .attachment(&authed.caller.principal, id)
+        .await
+        .page(&authed)?;
+    Ok(attachment_response(&info, bytes))
+}

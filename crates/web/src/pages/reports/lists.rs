@@ -1,0 +1,164 @@
+//! What a user's units owe and what waits for their review, opening a report
+//! from the list, and the user's notifications.
+
+use askama::Template;
+use axum::extract::State;
+use baocao_app::i18n::{render, t, Lang};
+use baocao_app::reports::{InboxItem, Obligation};
+use baocao_domain::obligation::Urgency;
+use baocao_domain::report::ReportId;
+use baocao_domain::unit::UnitId;
+use serde::Deserialize;
+
+use crate::extract::{ApiResult, Authed, CsrfForm};
+use crate::pages::view::{html, in_lang, layout, screen_date, see_other, PageResult};
+use crate::shared::layout::Layout;
+use crate::state::AppState;
+
+struct OwedRow {
+    regime: String,
+    regime_name: String,
+    period: String,
+    unit: i64,
+    unit_name: String,
+    deadline: String,
+    status: String,
+    urgency: String,
+    urgency_class: &'static str,
+    report_id: Option<ReportId>,
+}
+
+struct InboxRow {
+    id: ReportId,
+    regime: String,
+    period: String,
+    unit_name: String,
+    version: i64,
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ReportsPage {
+    layout: Layout,
+    owed: Vec<OwedRow>,
+    inbox: Vec<InboxRow>,
+}
+
+fn urgency_key(u: Urgency) -> &'static str {
+    match u {
+        Urgency::Returned => "report.urgency.returned",
+        Urgency::Overdue => "report.urgency.overdue",
+        Urgency::DueSoon => "report.urgency.due_soon",
+        Urgency::Upcoming => "report.urgency.upcoming",
+        Urgency::Waiting => "report.urgency.waiting",
+        Urgency::Done => "report.urgency.done",
+    }
+}
+
+fn owed_row(lang: Lang, o: &Obligation) -> OwedRow {
+    OwedRow {
+        regime: o.regime.clone(),
+        regime_name: in_lang(lang, &o.regime_name_vi, &o.regime_name_en).to_string(),
+        period: o.period.to_string(),
+        unit: o.unit.get(),
+        unit_name: o.unit_name.clone(),
+        deadline: screen_date(o.deadline),
+        status: o
+            .status
+            .map(|s| t(lang, s.key()))
+            .unwrap_or_else(|| t(lang, "report.not_started")),
+        urgency: t(lang, urgency_key(o.urgency)),
+        urgency_class: match o.urgency {
+            Urgency::Returned | Urgency::Overdue => "late",
+            Urgency::DueSoon => "soon",
+            _ => "",
+        },
+        report_id: o.report_id,
+    }
+}
+
+fn inbox_row(r: InboxItem) -> InboxRow {
+    InboxRow {
+        id: r.id,
+        regime: r.regime,
+        period: r.period.to_string(),
+        unit_name: r.unit_name,
+        version: r.version,
+    }
+}
+
+/// The reports owed by the caller's units, and the ones waiting for their review.
+pub(super) async fn reports_page(State(state): State<AppState>, authed: Authed) -> PageResult {
+    let lang = authed.lang;
+    let principal = &authed.caller.principal;
+    let owed = state
+        .app
+        .obligations(principal, baocao_app::today())
+        .await
+        .page(&authed)?;
+    let inbox = state.app.review_queue(principal).await.page(&authed)?;
+    html(
+        ReportsPage {
+            layout: layout(&authed, "/reports"),
+            owed: owed.iter().map(|o| owed_row(lang, o)).collect(),
+            inbox: inbox.into_iter().map(inbox_row).collect(),
+        },
+        lang,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct OpenForm {
+    regime: String,
+    unit: i64,
+    period: String,
+}
+
+/// Opens (or finds) the report a unit owes for a period; then its page.
+pub(super) async fn open_report(
+    State(state): State<AppState>,
+    authed: Authed,
+    CsrfForm(form): CsrfForm<OpenForm>,
+) -> PageResult {
+    let view = state
+        .app
+        .open_report(
+            &authed.caller.principal,
+            &form.regime,
+            UnitId::new(form.unit),
+            &form.period,
+        )
+        .await
+        .page(&authed)?;
+    see_other(&format!("/reports/{}", view.id))
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    layout: Layout,
+    items: Vec<(String, String, String)>,
+}
+
+/// Due soon, overdue, returned, accepted, and waiting for review.
+pub(super) async fn notifications_page(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> PageResult {
+    let lang = authed.lang;
+    let list = state
+        .app
+        .notifications(&authed.caller.principal, baocao_app::today())
+        .await
+        .page(&authed)?;
+    html(
+        NotificationsPage {
+            layout: layout(&authed, "/notifications"),
+            items: list
+                .into_iter()
+                .map(|n| (n.kind.to_string(), render(lang, &n.message), n.link))
+                .collect(),
+        },
+        lang,
+    )
+}

@@ -1,0 +1,291 @@
+//! A report's page: its facts, checks, forms as input tables, outline as text
+//! areas, attachments, the workflow buttons the caller may use, and its
+//! history. Handlers that cannot save show the page again with what the user
+//! typed and what was refused laid over the report ([`Overlay`]).
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use baocao_app::i18n::{render, t, Lang};
+use baocao_app::reports::{AttachmentView, ReportView};
+use baocao_app::AppError;
+use baocao_domain::catalogue::{RegimeVersion, Severity};
+use baocao_domain::report::{vn_number, ColumnContext, ReportId};
+use baocao_domain::Message;
+
+use super::history::{self, DiffRow};
+use super::table::{FormView, Tables};
+use crate::extract::{ApiResult, Authed};
+use crate::pages::view::{html, in_lang, layout, screen_date, PageResult};
+use crate::shared::layout::Layout;
+use crate::shared::url::url_encode;
+use crate::state::AppState;
+
+struct SectionView {
+    number: String,
+    title: String,
+    guidance: String,
+    text: String,
+}
+
+/// A failed check, with its explanation box for warnings.
+struct CheckView {
+    code: String,
+    text: String,
+    warning: bool,
+    explanation: String,
+}
+
+/// The panel under the form's heading: a synthesis (what is missing, what
+/// changed, who contributed), a refused upload (its problems), or a save
+/// that met someone else's (a note).
+#[derive(Default)]
+pub(super) struct Panel {
+    pub summary: String,
+    pub missing_title: String,
+    pub missing: Vec<String>,
+    pub changed: Vec<String>,
+    /// Per cell, the units whose figures it adds up.
+    pub contributors: Vec<String>,
+}
+
+/// What the page shows over the stored report.
+#[derive(Default)]
+pub(super) struct Overlay {
+    /// What the user typed: values by cell and sections by number.
+    pub typed: Option<(BTreeMap<String, String>, BTreeMap<String, String>)>,
+    /// Problems by cell.
+    pub problems: BTreeMap<String, String>,
+    /// The panel under the heading.
+    pub panel: Option<Panel>,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    layout: Layout,
+    id: ReportId,
+    revision: i64,
+    title: String,
+    facts: Vec<(String, String)>,
+    status: String,
+    editable: bool,
+    may_submit: bool,
+    may_review: bool,
+    may_correct: bool,
+    may_recall: bool,
+    problems: Vec<String>,
+    forms: Vec<FormView>,
+    sections: Vec<SectionView>,
+    version_heads: Vec<String>,
+    diff: Vec<DiffRow>,
+    events: Vec<String>,
+    synthesis: Option<Panel>,
+    timeliness_link: String,
+    checks: Vec<CheckView>,
+    attachments: Vec<(i64, String, String)>,
+}
+
+/// An attachment as listed: id, name, and size with the version it belongs to.
+fn attachment_row(lang: Lang, a: AttachmentView) -> (i64, String, String) {
+    let when = match a.version {
+        Some(v) => format!("{} {v}", t(lang, "regime.version")),
+        None => t(lang, "report.status.draft"),
+    };
+    let size = format!("{} KB · {when}", (a.size + 1023) / 1024);
+    (a.id, a.name, size)
+}
+
+/// The failed checks, each also marking its cells (unless a cell already has a
+/// problem), and the outliers, marking theirs.
+fn checks(
+    lang: Lang,
+    view: &ReportView,
+    problems: &mut BTreeMap<String, String>,
+) -> Vec<CheckView> {
+    let checks = view
+        .checks
+        .iter()
+        .map(|c| {
+            let text = render(lang, &baocao_app::reports::rule_message(c));
+            for cell in &c.cells {
+                problems.entry(cell.clone()).or_insert_with(|| text.clone());
+            }
+            CheckView {
+                code: c.code.clone(),
+                warning: c.severity == Severity::Warning,
+                explanation: view
+                    .content
+                    .explanations
+                    .get(&c.code)
+                    .cloned()
+                    .unwrap_or_default(),
+                text,
+            }
+        })
+        .collect();
+    for o in &view.outliers {
+        let text = render(
+            lang,
+            &Message::new("report.outlier")
+                .arg("value", vn_number(&o.value.normalize().to_string()))
+                .arg("median", vn_number(&o.median.normalize().to_string())),
+        );
+        problems.entry(o.cell.clone()).or_insert(text);
+    }
+    checks
+}
+
+/// The outline's sections with what was typed, else what is stored.
+fn sections(
+    lang: Lang,
+    version: &RegimeVersion,
+    view: &ReportView,
+    typed: Option<&BTreeMap<String, String>>,
+) -> Vec<SectionView> {
+    version
+        .outline
+        .iter()
+        .map(|s| SectionView {
+            number: s.number.clone(),
+            title: in_lang(lang, &s.title_vi, &s.title_en).to_string(),
+            guidance: in_lang(lang, &s.guidance_vi, &s.guidance_en).to_string(),
+            text: typed
+                .and_then(|t| t.get(&s.number).cloned())
+                .or_else(|| view.content.sections.get(&s.number).cloned())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Unit, receiver, period, deadline, regime version and any correction's reason.
+fn facts(lang: Lang, view: &ReportView, version: &RegimeVersion) -> Vec<(String, String)> {
+    let receiver = if view.unit == view.receiver {
+        // The receiving unit's own consolidated report goes to the level above.
+        t(lang, "report.consolidated")
+    } else {
+        view.receiver_name.clone()
+    };
+    let mut facts = vec![
+        (t(lang, "report.unit"), view.unit_name.clone()),
+        (t(lang, "report.receiver"), receiver),
+        (t(lang, "regime.period"), view.period.to_string()),
+        (t(lang, "regime.deadline"), screen_date(view.deadline)),
+        (
+            t(lang, "regime.version"),
+            format!("{} ({})", view.regime_version, version.from),
+        ),
+    ];
+    if let Some(reason) = &view.correction_reason {
+        facts.push((t(lang, "report.correction_reason"), reason.clone()));
+    }
+    facts
+}
+
+/// The timeliness page of the report's regime, period and receiving unit.
+fn timeliness_link(view: &ReportView) -> String {
+    format!(
+        "/reports/timeliness?regime={}&period={}&unit={}",
+        url_encode(&view.regime),
+        url_encode(&view.period.to_string()),
+        view.unit.get()
+    )
+}
+
+/// The report's page, with `overlay` over it.
+async fn render_report(
+    state: &AppState,
+    authed: &Authed,
+    view: ReportView,
+    overlay: Overlay,
+) -> PageResult {
+    let lang = authed.lang;
+    let (regime, meta) = state.app.report_regime(&view).await.page(authed)?;
+    let version = regime
+        .version(view.regime_version)
+        .ok_or(AppError::NotFound)
+        .page(authed)?;
+    let attachments = state
+        .app
+        .attachments(&authed.caller.principal, view.id)
+        .await
+        .page(authed)?;
+    let Overlay {
+        typed,
+        mut problems,
+        panel,
+    } = overlay;
+    let checks = checks(lang, &view, &mut problems);
+    let forms = Tables {
+        lang,
+        meta: &meta,
+        content: &view.content,
+        typed: typed.as_ref().map(|(values, _)| values),
+        problems: &problems,
+        editable: view.may.edit,
+        columns: ColumnContext {
+            last_year: view.last_year.as_ref(),
+            earlier_this_year: view.earlier_this_year.iter().collect(),
+            targets: view.targets.clone(),
+        },
+    }
+    .forms(&version.forms);
+    html(
+        ReportPage {
+            layout: layout(authed, &format!("/reports/{}", view.id)),
+            id: view.id,
+            revision: view.revision,
+            title: in_lang(lang, &version.name_vi, &version.name_en).to_string(),
+            facts: facts(lang, &view, version),
+            status: t(lang, view.status.key()),
+            editable: view.may.edit,
+            may_submit: view.may.submit,
+            may_review: view.may.review,
+            may_correct: view.may.correct,
+            may_recall: view.may.recall,
+            checks,
+            attachments: attachments
+                .into_iter()
+                .map(|a| attachment_row(lang, a))
+                .collect(),
+            problems: if problems.is_empty() {
+                Vec::new()
+            } else {
+                vec![render(lang, &Message::new("error.invalid"))]
+            },
+            forms,
+            sections: sections(lang, version, &view, typed.as_ref().map(|(_, s)| s)),
+            version_heads: history::version_heads(lang, &view.versions),
+            diff: history::diff(&view.versions),
+            events: history::events(lang, &view.events),
+            synthesis: panel,
+            timeliness_link: timeliness_link(&view),
+        },
+        lang,
+    )
+}
+
+/// The report as stored.
+pub(super) async fn report_page(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<ReportId>,
+) -> PageResult {
+    show(&state, &authed, id, Overlay::default()).await
+}
+
+/// The report `id` read again, with `overlay` over it.
+pub(super) async fn show(
+    state: &AppState,
+    authed: &Authed,
+    id: ReportId,
+    overlay: Overlay,
+) -> PageResult {
+    let view = state
+        .app
+        .report(&authed.caller.principal, id)
+        .await
+        .page(authed)?;
+    render_report(state, authed, view, overlay).await
+}

@@ -1,0 +1,318 @@
+//! User administration: the list with a form to add a user, and a user's page
+//! with their roles, password, e-mail address and whether they may log in.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::Router;
+use baocao_app::i18n::{t, Lang};
+use baocao_app::users::{UserInput, UserView};
+use baocao_app::AppError;
+use baocao_domain::access::{Role, UserId};
+use baocao_domain::unit::{OrgUnit, UnitId};
+use baocao_domain::Message;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
+use super::view::{html, layout, see_other, PageResult};
+use crate::extract::{ApiResult, Authed, CsrfForm};
+use crate::shared::layout::Layout;
+use crate::state::AppState;
+
+/// The user administration routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(users_page).post(users_create))
+        .route("/admin/users/{id}", get(user_page))
+        .route("/admin/users/{id}/grants", post(user_grant))
+        .route(
+            "/admin/users/{id}/grants/{grant_id}/delete",
+            post(user_revoke),
+        )
+        .route("/admin/users/{id}/password", post(user_password))
+        .route("/admin/users/{id}/email", post(user_email))
+        .route("/admin/users/{id}/disable", post(user_disable))
+}
+
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    email: String,
+    unit: String,
+    roles: String,
+    status: String,
+    disabled: bool,
+}
+
+struct GrantRow {
+    id: i64,
+    role: String,
+    unit: String,
+}
+
+/// Where a role applies: a unit, or the whole system.
+fn unit_label(lang: Lang, u: Option<&OrgUnit>) -> String {
+    u.map(|u| format!("{} ({})", u.name, u.code))
+        .unwrap_or_else(|| t(lang, "users.system_wide"))
+}
+
+fn user_row(lang: Lang, v: &UserView) -> UserRow {
+    UserRow {
+        id: v.user.id.get(),
+        username: v.user.username.clone(),
+        display_name: v.user.display_name.clone(),
+        email: v.user.email.clone().unwrap_or_default(),
+        unit: v
+            .unit
+            .as_ref()
+            .map(|u| format!("{} ({})", u.name, u.code))
+            .unwrap_or_default(),
+        roles: v
+            .grants
+            .iter()
+            .map(|(g, u)| {
+                format!(
+                    "{} — {}",
+                    t(lang, g.role.label_key()),
+                    unit_label(lang, u.as_ref())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        status: t(
+            lang,
+            if v.user.disabled {
+                "users.disabled"
+            } else {
+                "users.active"
+            },
+        ),
+        disabled: v.user.disabled,
+    }
+}
+
+fn role_choices(lang: Lang) -> Vec<(String, String)> {
+    Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_string(), t(lang, r.label_key())))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    layout: Layout,
+    users: Vec<UserRow>,
+    roles: Vec<(String, String)>,
+}
+
+async fn users_page(State(state): State<AppState>, authed: Authed) -> PageResult {
+    let users = state
+        .app
+        .list_users(&authed.caller.principal)
+        .await
+        .page(&authed)?;
+    html(
+        UsersPage {
+            layout: layout(&authed, "/admin/users"),
+            users: users.iter().map(|u| user_row(authed.lang, u)).collect(),
+            roles: role_choices(authed.lang),
+        },
+        authed.lang,
+    )
+}
+
+/// An optional unit id typed in a form: blank is none, anything else must be a number.
+fn optional_unit(field: &'static str, text: &str) -> Result<Option<UnitId>, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<i64>()
+        .map(|id| Some(UnitId::new(id)))
+        .map_err(|_| AppError::field(field, Message::new("request.bad_number").arg("value", text)))
+}
+
+/// An optional role chosen in a form: blank is none.
+fn optional_role(text: &str) -> Result<Option<Role>, AppError> {
+    match text.trim() {
+        "" => Ok(None),
+        r => Role::parse(r)
+            .map(Some)
+            .map_err(|e| AppError::field("role", e.message())),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct NewUserForm {
+    username: String,
+    display_name: String,
+    password: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    locale: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn users_create(
+    State(state): State<AppState>,
+    authed: Authed,
+    CsrfForm(form): CsrfForm<NewUserForm>,
+) -> PageResult {
+    let unit = optional_unit("unit_id", &form.unit_id).page(&authed)?;
+    let role = optional_role(&form.role).page(&authed)?;
+    let input = UserInput {
+        username: form.username,
+        display_name: form.display_name,
+        password: form.password,
+        unit,
+        locale: form.locale,
+        role,
+    };
+    let id = state
+        .app
+        .create_user(&authed.caller.principal, &input)
+        .await
+        .page(&authed)?;
+    see_other(&format!("/admin/users/{id}"))
+}
+
+#[derive(Template)]
+#[template(path = "user.html")]
+struct UserPage {
+    layout: Layout,
+    user: UserRow,
+    grants: Vec<GrantRow>,
+    roles: Vec<(String, String)>,
+}
+
+async fn user_page(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<UserId>,
+) -> PageResult {
+    let lang = authed.lang;
+    let v = state
+        .app
+        .user_view(&authed.caller.principal, id)
+        .await
+        .page(&authed)?;
+    html(
+        UserPage {
+            layout: layout(&authed, &format!("/admin/users/{id}")),
+            user: user_row(lang, &v),
+            grants: v
+                .grants
+                .iter()
+                .map(|(g, u)| GrantRow {
+                    id: g.id,
+                    role: t(lang, g.role.label_key()),
+                    unit: unit_label(lang, u.as_ref()),
+                })
+                .collect(),
+            roles: role_choices(lang),
+        },
+        lang,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct GrantForm {
+    role: String,
+    #[serde(default)]
+    unit_id: String,
+}
+
+async fn user_grant(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<UserId>,
+    CsrfForm(form): CsrfForm<GrantForm>,
+) -> PageResult {
+    let role = Role::parse(&form.role)
+        .map_err(|e| AppError::field("role", e.message()))
+        .page(&authed)?;
+    let unit = optional_unit("unit_id", &form.unit_id).page(&authed)?;
+    state
+        .app
+        .grant_role(&authed.caller.principal, id, role, unit)
+        .await
+        .page(&authed)?;
+    see_other(&format!("/admin/users/{id}"))
+}
+
+async fn user_revoke(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path((id, grant_id)): Path<(UserId, i64)>,
+    CsrfForm(_): CsrfForm<IgnoredAny>,
+) -> PageResult {
+    state
+        .app
+        .revoke_role(&authed.caller.principal, id, grant_id)
+        .await
+        .page(&authed)?;
+    see_other(&format!("/admin/users/{id}"))
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordForm {
+    password: String,
+}
+
+async fn user_password(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<UserId>,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> PageResult {
+    state
+        .app
+        .set_password(&authed.caller.principal, id, &form.password, false)
+        .await
+        .page(&authed)?;
+    see_other(&format!("/admin/users/{id}"))
+}
+
+/// An e-mail address; blank removes it.
+#[derive(Debug, Deserialize)]
+pub(super) struct EmailForm {
+    #[serde(default)]
+    pub(super) email: String,
+}
+
+async fn user_email(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<UserId>,
+    CsrfForm(form): CsrfForm<EmailForm>,
+) -> PageResult {
+    state
+        .app
+        .set_email(&authed.caller.principal, id, &form.email)
+        .await
+        .page(&authed)?;
+    see_other(&format!("/admin/users/{id}"))
+}
+
+#[derive(Debug, Deserialize)]
+struct DisableForm {
+    disabled: String,
+}
+
+async fn user_disable(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<UserId>,
+    CsrfForm(form): CsrfForm<DisableForm>,
+) -> PageResult {
+    state
+        .app
+        .set_disabled(&authed.caller.principal, id, form.disabled == "1")
+        .await
+        .page(&authed)?;
+    see_other(&format!("/admin/users/{id}"))
+}

@@ -1,0 +1,49 @@
+//! File answers, the same from the API and the pages: the report template as
+//! .xlsx, a report as CSV, and stored attachments (always downloaded, never
+//! shown inline: they came from a user).
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use baocao_app::reports::AttachmentView;
+
+use super::url::url_encode;
+
+/// An .xlsx download named `name`.
+pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A CSV body (UTF-8).
+pub fn csv_response(bytes: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response()
+}
+
+/// A stored attachment, as a download under its (encoded) name.
+pub fn attachment_response(info: &AttachmentView, bytes: Vec<u8>) -> Response {
+    let encoded = url_encode(&info.name);
+    (
+        [
+            (header::CONTENT_TYPE, info.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"attachment\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
