@@ -3,7 +3,7 @@
 //! units below it a running aggregate of its leaves' values (the *computed*
 //! figures), kept up to date value by value.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use baocao_domain::aggregate::Acc;
 use baocao_domain::catalogue::Aggregation;
@@ -11,6 +11,7 @@ use baocao_domain::period::PeriodId;
 use rust_decimal::Decimal;
 
 use crate::model::{CellIx, Cells, UnitIx, Units};
+use crate::slots::{ByUnit, Slot};
 use crate::time::{base, Freq};
 
 /// A series of values from one base index on, with a bit per slot saying
@@ -68,9 +69,20 @@ impl Series {
             .is_some_and(|w| w >> (slot % 64) & 1 == 1)
     }
 
-    /// Memory held, in bytes.
-    fn bytes(&self) -> usize {
-        std::mem::size_of::<Self>() + self.values.capacity() * 16 + self.present.capacity() * 8
+    /// Gives back the room kept for growth (after a bulk load).
+    fn shrink(&mut self) {
+        self.values.shrink_to_fit();
+        self.present.shrink_to_fit();
+    }
+}
+
+impl Slot for Series {
+    fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.values.capacity() * 16 + self.present.capacity() * 8
     }
 }
 
@@ -118,9 +130,27 @@ impl AccSeries {
         &mut self.accs[slot]
     }
 
-    fn bytes(&self) -> usize {
-        std::mem::size_of::<Self>() + self.accs.capacity() * std::mem::size_of::<Acc>()
+    /// Gives back the room kept for growth (after a bulk load).
+    fn shrink(&mut self) {
+        self.accs.shrink_to_fit();
     }
+}
+
+impl Slot for AccSeries {
+    fn is_empty(&self) -> bool {
+        self.accs.is_empty()
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.accs.capacity() * std::mem::size_of::<Acc>()
+    }
+}
+
+/// A leaf's contribution to its ancestors' aggregates, before and after a change.
+struct Change {
+    cell: CellIx,
+    old: Option<Acc>,
+    new: Option<Acc>,
 }
 
 /// Key of a series: cell, unit, frequency.
@@ -132,9 +162,9 @@ pub struct Engine {
     pub(crate) units: Units,
     pub(crate) cells: Cells,
     /// Reported values of every unit.
-    pub(crate) series: HashMap<Key, Series>,
+    pub(crate) series: ByUnit<Series>,
     /// Computed aggregates at every unit with units below it.
-    pub(crate) accs: HashMap<Key, AccSeries>,
+    pub(crate) accs: ByUnit<AccSeries>,
     /// The frequencies each cell has values in.
     pub(crate) freqs: Vec<u8>,
     /// Accepted reports by regime, unit and base period (for completeness).
@@ -164,12 +194,12 @@ impl Engine {
     pub fn new(units: Units, cells: Cells) -> Engine {
         let freqs = vec![0; cells.list.len()];
         Engine {
+            series: ByUnit::new(cells.list.len()),
+            accs: ByUnit::new(cells.list.len()),
             units,
             cells,
-            series: HashMap::new(),
-            accs: HashMap::new(),
             freqs,
-            reports: HashMap::new(),
+            reports: HashMap::default(),
             values: 0,
             caches: crate::query::Caches::default(),
         }
@@ -197,11 +227,10 @@ impl Engine {
 
     /// Memory held by the tables, in bytes (an estimate from capacities).
     pub fn bytes(&self) -> usize {
-        let entry = std::mem::size_of::<Key>() + 8;
-        let series: usize = self.series.values().map(|s| s.bytes() + entry).sum();
-        let accs: usize = self.accs.values().map(|s| s.bytes() + entry).sum();
-        let reports: usize = self.reports.values().map(|s| s.bytes() + entry).sum();
-        series + accs + reports
+        let entry = std::mem::size_of::<((usize, UnitIx, Freq), Series)>() + 1;
+        let reports: usize = self.reports.capacity() * entry
+            + self.reports.values().map(Slot::heap_bytes).sum::<usize>();
+        self.series.bytes() + self.accs.bytes() + reports
     }
 
     /// A unit's reported value of a cell at a base period.
@@ -212,13 +241,13 @@ impl Engine {
         freq: Freq,
         index: u32,
     ) -> Option<Decimal> {
-        self.series.get(&(cell, unit, freq))?.get(index)
+        self.series.get((cell, unit, freq))?.get(index)
     }
 
     /// The aggregate of a unit's leaves for a cell at a base period.
     pub(crate) fn computed_at(&self, cell: CellIx, unit: UnitIx, freq: Freq, index: u32) -> Acc {
         self.accs
-            .get(&(cell, unit, freq))
+            .get((cell, unit, freq))
             .map(|s| s.get(index))
             .unwrap_or_default()
     }
@@ -242,7 +271,7 @@ impl Engine {
         else {
             return;
         };
-        let mut new: HashMap<CellIx, Decimal> = HashMap::new();
+        let mut new: HashMap<CellIx, Decimal> = HashMap::default();
         for (key, value) in &report.values {
             if let Some(cell) = self.cells.ix(key) {
                 new.insert(cell, *value);
@@ -258,32 +287,25 @@ impl Engine {
                 }
             }
         }
+        touched.sort_unstable();
+        touched.dedup();
         // Cells weighted by a touched cell change their contribution too.
-        let weighted: Vec<CellIx> = (0..self.cells.list.len() as CellIx)
-            .filter(|c| {
-                self.cells
-                    .rule(*c)
-                    .weight
-                    .is_some_and(|w| touched.contains(&w))
-            })
-            .collect();
         let mut affected = touched.clone();
-        affected.extend(weighted.iter().filter(|c| !touched.contains(c)));
+        for cell in &touched {
+            affected.extend_from_slice(&self.cells.weighted_by[*cell as usize]);
+        }
+        affected.sort_unstable();
+        affected.dedup();
         let leaf = self.units.is_leaf(unit);
-        let before: Vec<Option<Acc>> = affected
-            .iter()
-            .map(|c| {
-                leaf.then(|| self.contribution(*c, unit, freq, index))
-                    .flatten()
-            })
-            .collect();
+        let before = if leaf {
+            self.contributions(&affected, unit, freq, index)
+        } else {
+            Vec::new()
+        };
+        let row = self.series.row_mut(unit, freq);
         for cell in &touched {
             let value = new.get(cell).copied();
-            let old = self
-                .series
-                .entry((*cell, unit, freq))
-                .or_default()
-                .set(index, value);
+            let old = row[*cell as usize].set(index, value);
             match (old.is_some(), value.is_some()) {
                 (false, true) => self.values += 1,
                 (true, false) => self.values -= 1,
@@ -292,12 +314,19 @@ impl Engine {
             self.freqs[*cell as usize] |= freq.bit();
         }
         if leaf {
-            for (i, cell) in affected.iter().enumerate() {
-                let after = self.contribution(*cell, unit, freq, index);
-                if before[i] != after {
-                    self.propagate(*cell, unit, freq, index, before[i], after);
-                }
-            }
+            let after = self.contributions(&affected, unit, freq, index);
+            let changes: Vec<Change> = affected
+                .iter()
+                .zip(before)
+                .zip(after)
+                .filter(|((_, b), a)| b != a)
+                .map(|((cell, old), new)| Change {
+                    cell: *cell,
+                    old,
+                    new,
+                })
+                .collect();
+            self.propagate(unit, freq, index, &changes);
         }
         if let Some(r) = self
             .cells
@@ -312,35 +341,58 @@ impl Engine {
         }
     }
 
-    /// Moves a leaf's contribution from `old` to `new` in every ancestor.
-    fn propagate(
-        &mut self,
-        cell: CellIx,
-        leaf: UnitIx,
+    /// The contributions of a leaf's cells at a base period (its row read once).
+    fn contributions(
+        &self,
+        cells: &[CellIx],
+        unit: UnitIx,
         freq: Freq,
         index: u32,
-        old: Option<Acc>,
-        new: Option<Acc>,
-    ) {
-        let rule = self.cells.rule(cell).over_units.clone();
+    ) -> Vec<Option<Acc>> {
+        let Some(row) = self.series.row(unit, freq) else {
+            return vec![None; cells.len()];
+        };
+        cells
+            .iter()
+            .map(|c| {
+                let rule = self.cells.rule(*c);
+                let value = row[*c as usize].get(index)?;
+                let weight = rule.weight.and_then(|w| row[w as usize].get(index));
+                Acc::of(value, weight, &rule.over_units)
+            })
+            .collect()
+    }
+
+    /// Moves a leaf's contributions from old to new in every ancestor, one
+    /// ancestor row at a time; an aggregate that cannot take a value back
+    /// (the minimum left) is rebuilt from its children.
+    fn propagate(&mut self, leaf: UnitIx, freq: Freq, index: u32, changes: &[Change]) {
         let ancestors: Vec<UnitIx> = self.units.ancestors(leaf).collect();
-        let mut recompute_from = None;
+        let mut live = vec![true; changes.len()];
+        let mut rebuild: Vec<(CellIx, usize)> = Vec::new();
         for (depth, a) in ancestors.iter().enumerate() {
-            let acc = self.accs.entry((cell, *a, freq)).or_default().slot(index);
-            let mut next = *acc;
-            let undone = old.is_none_or(|o| next.unmerge(&o, &rule));
-            let done = undone && new.is_none_or(|n| next.merge(&n, &rule));
-            if done {
-                *acc = next;
-            } else {
-                recompute_from = Some(depth);
-                break;
+            let row = self.accs.row_mut(*a, freq);
+            for (i, change) in changes.iter().enumerate() {
+                if !live[i] {
+                    continue;
+                }
+                let rule = &self.cells.rule(change.cell).over_units;
+                let acc = row[change.cell as usize].slot(index);
+                let mut next = *acc;
+                let undone = change.old.is_none_or(|o| next.unmerge(&o, rule));
+                if undone && change.new.is_none_or(|n| next.merge(&n, rule)) {
+                    *acc = next;
+                } else {
+                    live[i] = false;
+                    rebuild.push((change.cell, depth));
+                }
             }
         }
-        if let Some(depth) = recompute_from {
+        for (cell, depth) in rebuild {
+            let rule = self.cells.rule(cell).over_units.clone();
             for a in &ancestors[depth..] {
                 let fresh = self.recompute(cell, *a, freq, index, &rule);
-                *self.accs.entry((cell, *a, freq)).or_default().slot(index) = fresh;
+                *self.accs.slot((cell, *a, freq)).slot(index) = fresh;
             }
         }
     }
@@ -378,7 +430,7 @@ impl Engine {
             .map(|u| (self.units.ancestors(u).count(), u))
             .collect();
         depth.sort_by_key(|d| std::cmp::Reverse(d.0));
-        let keys: Vec<Key> = self.series.keys().copied().collect();
+        let keys: Vec<Key> = self.series.keys();
         for (cell, unit, freq) in keys {
             if !self.units.is_leaf(unit) {
                 continue;
@@ -387,7 +439,7 @@ impl Engine {
                 continue;
             };
             let rule = self.cells.rule(cell).over_units.clone();
-            let Some(series) = self.series.get(&(cell, unit, freq)) else {
+            let Some(series) = self.series.get((cell, unit, freq)) else {
                 continue;
             };
             let indices: Vec<u32> = (0..series.values.len() as u32)
@@ -397,17 +449,16 @@ impl Engine {
             for index in indices {
                 if let Some(part) = self.contribution(cell, unit, freq, index) {
                     self.accs
-                        .entry((cell, parent, freq))
-                        .or_default()
+                        .slot((cell, parent, freq))
                         .slot(index)
                         .merge(&part, &rule);
                 }
             }
         }
         // Then upwards, deepest units first.
-        let mut by_unit: HashMap<UnitIx, Vec<(CellIx, Freq)>> = HashMap::new();
+        let mut by_unit: HashMap<UnitIx, Vec<(CellIx, Freq)>> = HashMap::default();
         for (cell, unit, freq) in self.accs.keys() {
-            by_unit.entry(*unit).or_default().push((*cell, *freq));
+            by_unit.entry(unit).or_default().push((cell, freq));
         }
         for (_, unit) in depth {
             let Some(parent) = self.units.parent[unit as usize] else {
@@ -418,10 +469,10 @@ impl Engine {
             };
             for (cell, freq) in keys {
                 let rule = self.cells.rule(cell).over_units.clone();
-                let Some(src) = self.accs.get(&(cell, unit, freq)).cloned() else {
+                let Some(src) = self.accs.get((cell, unit, freq)).cloned() else {
                     continue;
                 };
-                let target = self.accs.entry((cell, parent, freq)).or_default();
+                let target = self.accs.slot((cell, parent, freq));
                 for (s, acc) in src.accs.iter().enumerate() {
                     if acc.count > 0 {
                         target.slot(src.start + s as u32).merge(acc, &rule);
@@ -434,6 +485,9 @@ impl Engine {
                 list.dedup();
             }
         }
+        self.series.slots_mut().for_each(Series::shrink);
+        self.accs.slots_mut().for_each(AccSeries::shrink);
+        self.reports.values_mut().for_each(Series::shrink);
     }
 
     /// Puts an accepted report in without updating aggregates (a bulk load;
@@ -443,16 +497,12 @@ impl Engine {
         else {
             return;
         };
+        let row = self.series.row_mut(unit, freq);
         for (key, value) in &report.values {
             let Some(cell) = self.cells.ix(key) else {
                 continue;
             };
-            let old = self
-                .series
-                .entry((cell, unit, freq))
-                .or_default()
-                .set(index, Some(*value));
-            if old.is_none() {
+            if row[cell as usize].set(index, Some(*value)).is_none() {
                 self.values += 1;
             }
             self.freqs[cell as usize] |= freq.bit();

@@ -14,12 +14,16 @@
 //! time rules, formulas) is the domain's, shared with synthesis.
 
 pub mod engine;
+pub mod geo;
+pub mod insight;
 pub mod model;
 pub mod query;
+mod slots;
 pub mod table;
 pub mod time;
 
 pub use engine::{AcceptedReport, Engine};
+pub use insight::{target_for, Progress};
 pub use model::{Cells, Reorg, Units};
 pub use query::{Coverage, Figure, Reading};
 pub use table::{Relation, Row, TableQuery};

@@ -2,7 +2,7 @@
 //! reorganisations between the structures) and the cells of the catalogue
 //! with their aggregation rules, interned to small numbers.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use baocao_domain::catalogue::{Aggregation, Metadata, UnitSelector};
 use baocao_domain::formula::{check_formulas, Expr, IndicatorCode};
@@ -67,7 +67,7 @@ impl Units {
                 children[*p as usize].push(i as UnitIx);
             }
         }
-        let mut predecessors: HashMap<UnitIx, Vec<(UnitIx, Decimal)>> = HashMap::new();
+        let mut predecessors: HashMap<UnitIx, Vec<(UnitIx, Decimal)>> = HashMap::default();
         for r in reorgs {
             let (Some(old), Some(new)) = (index.get(&r.old), index.get(&r.new)) else {
                 continue;
@@ -172,6 +172,8 @@ pub struct Cells {
     pub formula_order: Vec<usize>,
     /// The regimes, for coverage.
     pub regimes: Vec<RegimeReporters>,
+    /// For each cell, the cells whose weighted average it weights.
+    pub weighted_by: Vec<Vec<CellIx>>,
 }
 
 impl Cells {
@@ -250,6 +252,12 @@ impl Cells {
                 code: regime.code.clone(),
                 versions,
             });
+        }
+        cells.weighted_by = vec![Vec::new(); cells.list.len()];
+        for c in 0..cells.list.len() as CellIx {
+            if let Some(w) = cells.rule(c).weight {
+                cells.weighted_by[w as usize].push(c);
+            }
         }
         cells
     }

@@ -15,7 +15,7 @@
 //! are its predecessors' together: whole merges add up, the default target of a
 //! split takes the split unit (or its share, where one is set).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::RwLock;
 
 use baocao_domain::aggregate::{over_time, Acc};

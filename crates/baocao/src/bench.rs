@@ -176,7 +176,7 @@ fn print_phase(
 
 /// Runs the benchmark and prints its figures.
 pub async fn run(options: BenchOptions) -> AppResult<()> {
-    let scratch = open_database(&options).await?;
+    let scratch = open_database(options.database.as_deref()).await?;
     let app = App::new(scratch.store.clone(), Settings::default()).with_group_commit();
     println!("database: {}", scratch.url);
 
@@ -211,15 +211,15 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
     synthesize(&app, &districts, &provinces, &reviewers).await?;
     let verified = app.verify_ledger().await?;
     println!("audit ledger: {:?}", verified.map(|(_, n)| n));
-    clean_up(&scratch, &options).await
+    clean_up(&scratch).await
 }
 
 /// The database the benchmark runs in.
-struct Scratch {
+pub(crate) struct Scratch {
     /// The store.
-    store: Store,
+    pub(crate) store: Store,
     /// Its URL.
-    url: String,
+    pub(crate) url: String,
     /// The PostgreSQL schema made for the run.
     schema: Option<String>,
     /// The SQLite file made for the run (when no database is given).
@@ -228,16 +228,13 @@ struct Scratch {
 
 /// Connects to the benchmark's database, migrated: a new SQLite file, or a
 /// new schema of the PostgreSQL database given.
-async fn open_database(options: &BenchOptions) -> AppResult<Scratch> {
+pub(crate) async fn open_database(database: Option<&str>) -> AppResult<Scratch> {
     // In the working directory, not /tmp: /tmp is often in memory, where a disk
     // sync costs nothing and the figures would mean nothing.
     let temp = std::env::current_dir()
         .map_err(internal)?
         .join(format!("baocao-bench-{}.db", std::process::id()));
-    let url = options
-        .database
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", temp.display()));
+    let url = database.map_or_else(|| format!("sqlite://{}", temp.display()), str::to_string);
     let schema = url
         .starts_with("postgres")
         .then(|| format!("bench_{}", std::process::id()));
@@ -258,12 +255,14 @@ async fn open_database(options: &BenchOptions) -> AppResult<Scratch> {
 
 /// Removes what [`open_database`] made: the PostgreSQL schema, or the SQLite
 /// files.
-async fn clean_up(scratch: &Scratch, options: &BenchOptions) -> AppResult<()> {
+pub(crate) async fn clean_up(scratch: &Scratch) -> AppResult<()> {
     if let Some(schema) = &scratch.schema {
         let mut conn = scratch.store.conn().await?;
         baocao_store::execute(&mut conn, &format!("DROP SCHEMA {schema} CASCADE")).await?;
     }
-    if options.database.is_none() {
+    if scratch.url.starts_with("sqlite://")
+        && scratch.url.ends_with(&*scratch.temp.to_string_lossy())
+    {
         let temp = &scratch.temp;
         let _ = std::fs::remove_file(temp);
         let _ = std::fs::remove_file(temp.with_extension("db-wal"));
@@ -275,6 +274,18 @@ async fn clean_up(scratch: &Scratch, options: &BenchOptions) -> AppResult<()> {
 /// Imports the 2008–2025 structure below one central unit ("0") and the
 /// bench regime; returns the units below the central one.
 async fn set_up_units(app: &App, data_dir: &std::path::Path) -> AppResult<Vec<OrgUnit>> {
+    let units = national_units(app, data_dir).await?;
+    app.apply_metadata(&system_principal(), &metadata()?)
+        .await?;
+    Ok(units)
+}
+
+/// Imports the 2008–2025 structure of the whole country below one central
+/// unit ("0"); returns the central unit and every unit below it.
+pub(crate) async fn national_units(
+    app: &App,
+    data_dir: &std::path::Path,
+) -> AppResult<Vec<OrgUnit>> {
     let central = UnitCode::parse(UnitKind::Area, "0").map_err(internal)?;
     let mut records = read_units_file(&data_dir.join("units-2008-2025.csv"))?;
     for r in &mut records {
@@ -306,8 +317,6 @@ async fn set_up_units(app: &App, data_dir: &std::path::Path) -> AppResult<Vec<Or
         None,
     )
     .await?;
-    app.apply_metadata(&system_principal(), &metadata()?)
-        .await?;
     let root = app
         .search_units(
             &system_principal(),
@@ -326,7 +335,7 @@ async fn set_up_units(app: &App, data_dir: &std::path::Path) -> AppResult<Vec<Or
 }
 
 /// The units of `level`.
-fn at_level<'a>(units: &'a [OrgUnit], level: &str) -> Vec<&'a OrgUnit> {
+pub(crate) fn at_level<'a>(units: &'a [OrgUnit], level: &str) -> Vec<&'a OrgUnit> {
     units.iter().filter(|u| u.level.as_str() == level).collect()
 }
 

@@ -94,7 +94,7 @@ impl Runtime {
 
     /// `baocao units import`: the official vn-admin set, or a units file
     /// and/or a merge file.
-    pub(super) async fn import_units(&self, command: UnitsCommand) -> Result<(), Failure> {
+    async fn import_units(&self, command: UnitsCommand) -> Result<(), Failure> {
         let UnitsCommand::Import {
             db,
             vn_admin,
@@ -104,7 +104,10 @@ impl Runtime {
             merge,
             merge_date,
             province,
-        } = command;
+        } = command
+        else {
+            return Ok(());
+        };
         let lang = self.lang;
         let fail = |e: AppError| Failure::app(lang, &e);
         let app = self.app(&db).await?;
@@ -148,6 +151,54 @@ impl Runtime {
             .arg("events_inserted", summary.events_inserted)
             .arg("events_updated", summary.events_updated)
             .arg("events_unchanged", summary.events_unchanged);
+        println!("{}", say(lang, done));
+        Ok(())
+    }
+
+    /// `baocao units …`.
+    pub(super) async fn units(&self, command: UnitsCommand) -> Result<(), Failure> {
+        match command {
+            UnitsCommand::Boundaries {
+                db,
+                level,
+                code_property,
+                file,
+            } => {
+                self.load_boundaries(&db, &level, &code_property, &file)
+                    .await
+            }
+            import => self.import_units(import).await,
+        }
+    }
+
+    /// `baocao units boundaries`: loads a level's boundaries from GeoJSON.
+    async fn load_boundaries(
+        &self,
+        db: &DbArgs,
+        level: &str,
+        code_property: &str,
+        file: &Path,
+    ) -> Result<(), Failure> {
+        let lang = self.lang;
+        let bytes = std::fs::read(file).map_err(|e| {
+            Failure(say(
+                lang,
+                Message::new("import.cannot_read")
+                    .arg("path", file.display())
+                    .arg("detail", e),
+            ))
+        })?;
+        let app = self.app(db).await?;
+        let started = std::time::Instant::now();
+        let loaded = app
+            .load_boundaries(&system_principal(), level, code_property, bytes)
+            .await
+            .map_err(|e| Failure::app(lang, &e))?;
+        let done = Message::new("cli.boundaries_loaded")
+            .arg("units", loaded.units)
+            .arg("features", loaded.features)
+            .arg("level", level)
+            .arg("seconds", format!("{:.2}", started.elapsed().as_secs_f64()));
         println!("{}", say(lang, done));
         Ok(())
     }

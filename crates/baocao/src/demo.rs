@@ -481,12 +481,50 @@ mod tests {
             let yearly = count("SELECT COUNT(*) FROM reports WHERE regime_code = 'BC-TK-NAM' AND status = 'accepted'").await;
             assert!(quarterly > 500, "{quarterly}");
             assert!(yearly > 100, "{yearly}");
-            let vinh_2024 = count(
+            // Before the reform every district reports: Vinh through the
+            // system, the others imported from the previous one.
+            let districts_2024 = count(
                 "SELECT COUNT(*) FROM reports r JOIN org_units u ON u.id = r.unit_id \
                  WHERE r.regime_code = 'BC-TK-NAM' AND r.period = '2024' AND u.level = 'district' AND r.status = 'accepted'",
             )
             .await;
-                        assert_eq!(vinh_2024, 1);
+            assert_eq!(districts_2024, 20);
+            let imported = count("SELECT COUNT(*) FROM audit_ledger WHERE action = 'report.import'").await;
+            assert!(imported > 8000, "{imported}");
+            // The province's consolidated reports add up to Nghệ An's 3.4
+            // million people, before and after the reform.
+            for period in ["2024M06", "2025M10"] {
+                let row = sqlx::query(
+                    "SELECT v.content FROM reports r JOIN report_versions v ON v.report_id = r.id AND v.version = r.version \
+                     WHERE r.unit_id = r.receiver_id AND r.regime_code = 'BC-KTXH-T' AND r.period = $1",
+                )
+                .bind(period)
+                .fetch_one(&mut *store.conn().await.unwrap())
+                .await
+                .unwrap();
+                let content: baocao_domain::report::Content =
+                    serde_json::from_str(&sqlx::Row::try_get::<String, _>(&row, 0).unwrap()).unwrap();
+                let people: f64 = content.values["XH01"].parse().unwrap();
+                assert!((3.0e6..3.6e6).contains(&people), "{period}: {people}");
+            }
+            // Every accepted version keeps the regime's rules, imported ones too.
+            let meta = app.metadata().await.unwrap();
+            let rows = sqlx::query(
+                "SELECT r.regime_code, r.regime_version, v.content FROM reports r JOIN report_versions v \
+                 ON v.report_id = r.id AND v.version = r.accepted_version",
+            )
+            .fetch_all(&mut *store.conn().await.unwrap())
+            .await
+            .unwrap();
+            for row in &rows {
+                let regime: String = sqlx::Row::try_get(row, 0).unwrap();
+                let number: i64 = sqlx::Row::try_get(row, 1).unwrap();
+                let content: baocao_domain::report::Content =
+                    serde_json::from_str(&sqlx::Row::try_get::<String, _>(row, 2).unwrap()).unwrap();
+                let version = meta.regime(&regime).unwrap().version(number as usize).unwrap();
+                let failed = baocao_domain::report::validate(&content, version, &meta);
+                assert!(failed.is_empty(), "{regime}: {failed:?}");
+            }
             // The province's consolidated reports are sent upwards, period by period.
             let consolidated = count(
                 "SELECT COUNT(*) FROM reports WHERE unit_id = receiver_id AND status = 'submitted' AND regime_code = 'BC-KTXH-T'",
@@ -496,7 +534,8 @@ mod tests {
             // Submission checks the regime's rules, so every accepted report passed them.
             let (ok, n) = app.verify_ledger().await.unwrap().unwrap();
             assert_eq!(ok.len(), 64);
-            assert!(n > 3 * accepted, "{n} ledger entries");
+            // Created, saved, submitted and accepted, or imported in one entry.
+            assert!(n > 3 * (accepted - imported) + imported, "{n} ledger entries");
             // A value ten times the commune's usual population is flagged as an
             // outlier against its own accepted history; the rest is not.
             let row = sqlx::query(

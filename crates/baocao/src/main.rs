@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 mod bench;
+mod bench_analytics;
 mod bench_pages;
 mod commands;
 mod config;
@@ -95,6 +96,39 @@ enum Command {
         /// Only the first N communes.
         #[arg(long)]
         communes: Option<usize>,
+    },
+    /// Measures the operations centre's engine at national scale: build from
+    /// the store, memory per value, five questions, freshness, absorbing a
+    /// month, and the peers' figures on the same data (docs/benchmarks.md).
+    BenchAnalytics {
+        /// Database URL (a temporary SQLite file by default; a postgres:// URL
+        /// works in a fresh schema).
+        #[arg(long)]
+        database: Option<String>,
+        /// Folder with the vn-admin CSV files.
+        #[arg(long, env = "BAOCAO_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        /// Indicators.
+        #[arg(long, default_value_t = 200)]
+        indicators: usize,
+        /// Months of history (from 2020M01).
+        #[arg(long, default_value_t = 60)]
+        months: usize,
+        /// Only the first N communes (all 10,035 when absent).
+        #[arg(long)]
+        communes: Option<usize>,
+        /// Write the values as CSV here and run ../shared/peers-bench/run.sh on them.
+        #[arg(long)]
+        peers: Option<PathBuf>,
+        /// Repetitions of each query.
+        #[arg(long, default_value_t = 200)]
+        reps: usize,
+        /// Skip generating: use what a run with --keep left in --database.
+        #[arg(long)]
+        reuse: bool,
+        /// Leave the database (and its extra months) at the end.
+        #[arg(long)]
+        keep: bool,
     },
     /// Loads the pages people open all day (the reports list, a report page
     /// and their JSON) with concurrent clients against a running server, such
@@ -204,6 +238,22 @@ enum UnitsCommand {
         /// Only this province (GSO code) and the units below it.
         #[arg(long)]
         province: Option<String>,
+    },
+    /// Loads the boundaries of a level's units from a GeoJSON FeatureCollection
+    /// (Polygon or MultiPolygon features, WGS84) for the dashboards' maps,
+    /// replacing those loaded before; refused whole when a feature's code
+    /// names no unit of the level.
+    Boundaries {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The level (`province`, `district`, `commune`).
+        #[arg(long)]
+        level: String,
+        /// The feature property holding the unit's code.
+        #[arg(long, default_value = "code")]
+        code_property: String,
+        /// The GeoJSON file.
+        file: PathBuf,
     },
 }
 
@@ -359,6 +409,9 @@ impl Runtime {
     async fn serve(&self, app: App, args: &ServeArgs) -> Result<(), Failure> {
         // Concurrent submissions share commits (crates/app/src/group_commit.rs).
         let app = app.with_group_commit();
+        // The operations centre's engine: built in the background, then kept
+        // current from the ledger (docs/decisions/0011).
+        app.start_analytics();
         let listener = self.listen(args).await?;
         let web = self.web_config()?;
         let closing = app.clone();
@@ -523,30 +576,56 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             no_history,
         } => rt.demo(&serve, password, data_dir, no_history).await,
         Command::Migrate(db) => rt.migrate(&db).await,
-        Command::Units { command } => rt.import_units(command).await,
+        Command::Units { command } => rt.units(command).await,
         Command::Bench {
             database,
             data_dir,
             clients,
             communes,
         } => rt.bench(database, data_dir, clients, communes).await,
+        Command::BenchAnalytics {
+            database,
+            data_dir,
+            indicators,
+            months,
+            communes,
+            peers,
+            reps,
+            reuse,
+            keep,
+        } => {
+            let lang = rt.lang;
+            let data_dir = config::data_dir(data_dir.or_else(|| rt.file.data_dir.clone()))
+                .ok_or_else(|| Failure(say(lang, Message::new("cli.no_data_dir"))))?;
+            bench_analytics::run(bench_analytics::AnalyticsOptions {
+                database,
+                data_dir,
+                indicators: indicators.clamp(1, 999),
+                months: months.clamp(1, 70),
+                communes,
+                peers,
+                reps: reps.max(1),
+                reuse,
+                keep,
+            })
+            .await
+            .map_err(|e| Failure::app(lang, &e))
+        }
         Command::BenchPages {
             url,
             username,
             password,
             clients,
             seconds,
-        } => {
-            bench_pages::run(bench_pages::PagesOptions {
-                url,
-                username,
-                password,
-                clients: clients.max(1),
-                seconds: seconds.max(1),
-            })
-            .await
-            .map_err(|e| Failure::app(rt.lang, &e))
-        }
+        } => bench_pages::run(bench_pages::PagesOptions {
+            url,
+            username,
+            password,
+            clients: clients.max(1),
+            seconds: seconds.max(1),
+        })
+        .await
+        .map_err(|e| Failure::app(rt.lang, &e)),
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => rt.verify_ledger(&db).await,

@@ -89,6 +89,30 @@ pub enum AuditEvent {
         /// Why.
         reason: String,
     },
+    /// A report accepted in a previous system, imported with its history:
+    /// created, submitted and accepted as version 1 at the times given.
+    Imported {
+        /// The report.
+        report: ReportId,
+        /// Regime code.
+        regime: String,
+        /// The regime version it is placed with (1-based).
+        regime_version: usize,
+        /// Reporting unit.
+        unit: UnitId,
+        /// Period id.
+        period: String,
+        /// Receiving unit.
+        receiver: UnitId,
+        /// Deadline.
+        deadline: NaiveDate,
+        /// When it was submitted (unix seconds).
+        submitted_at: i64,
+        /// When it was accepted (unix seconds).
+        accepted_at: i64,
+        /// The accepted content.
+        content: Content,
+    },
     /// The draft was filled from the accepted reports of the units below.
     Synthesized {
         /// The report.
@@ -125,6 +149,24 @@ pub enum AuditEvent {
         /// The address, `None` when cleared.
         email: Option<String>,
     },
+    /// The tiles of a unit's dashboard were chosen, in order (none: back to
+    /// the default set).
+    DashboardTilesSet {
+        /// The unit whose dashboard it is.
+        unit: UnitId,
+        /// Cell keys, in the order shown.
+        cells: Vec<String>,
+    },
+    /// Boundaries (GeoJSON) of the units of a level were loaded for maps,
+    /// replacing those loaded before.
+    BoundariesLoaded {
+        /// The level (`province`, `commune`, …).
+        level: String,
+        /// How many units got a boundary.
+        units: usize,
+        /// SHA-256 of the file loaded (hex).
+        sha256: String,
+    },
 }
 
 #[derive(Serialize)]
@@ -135,6 +177,20 @@ struct Created<'a> {
     period: &'a str,
     receiver: UnitId,
     deadline: NaiveDate,
+}
+
+#[derive(Serialize)]
+struct ImportedPayload<'a> {
+    regime: &'a str,
+    regime_version: usize,
+    unit: UnitId,
+    period: &'a str,
+    receiver: UnitId,
+    deadline: NaiveDate,
+    version: i64,
+    submitted_at: i64,
+    accepted_at: i64,
+    content: &'a Content,
 }
 
 #[derive(Serialize)]
@@ -171,6 +227,17 @@ struct EmailPayload<'a> {
     email: &'a Option<String>,
 }
 
+#[derive(Serialize)]
+struct TilesPayload<'a> {
+    cells: &'a [String],
+}
+
+#[derive(Serialize)]
+struct BoundariesPayload<'a> {
+    units: usize,
+    sha256: &'a str,
+}
+
 fn json<T: Serialize>(value: &T) -> String {
     // Serializing these plain structs cannot fail (no maps with non-string keys).
     serde_json::to_string(value).unwrap_or_default()
@@ -185,12 +252,15 @@ impl AuditEvent {
             AuditEvent::Submitted { .. } => "report.submit",
             AuditEvent::Returned { .. } => "report.return",
             AuditEvent::Accepted { .. } => "report.accept",
+            AuditEvent::Imported { .. } => "report.import",
             AuditEvent::Corrected { .. } => "report.correct",
             AuditEvent::Recalled { .. } => "report.recall",
             AuditEvent::Synthesized { .. } => "report.synthesize",
             AuditEvent::Attached { .. } => "report.attach",
             AuditEvent::MetadataApplied { .. } => "metadata.apply",
             AuditEvent::EmailSet { .. } => "user.email",
+            AuditEvent::DashboardTilesSet { .. } => "dashboard.tiles",
+            AuditEvent::BoundariesLoaded { .. } => "units.boundaries",
         }
     }
 
@@ -202,19 +272,26 @@ impl AuditEvent {
             | AuditEvent::Submitted { report, .. }
             | AuditEvent::Returned { report, .. }
             | AuditEvent::Accepted { report, .. }
+            | AuditEvent::Imported { report, .. }
             | AuditEvent::Corrected { report, .. }
             | AuditEvent::Recalled { report, .. }
             | AuditEvent::Synthesized { report, .. }
             | AuditEvent::Attached { report, .. } => format!("report:{report}"),
             AuditEvent::MetadataApplied { .. } => "metadata".to_string(),
             AuditEvent::EmailSet { user, .. } => format!("user:{user}"),
+            AuditEvent::DashboardTilesSet { unit, .. } => format!("unit:{unit}"),
+            AuditEvent::BoundariesLoaded { level, .. } => format!("level:{level}"),
         }
     }
 
-    /// The report and version of a stored `report.accept` entry, read back
-    /// from its subject and payload (`None` for any other entry).
+    /// The actions whose entries make a version the accepted one.
+    pub const ACCEPTING: [&'static str; 2] = ["report.accept", "report.import"];
+
+    /// The report and version of a stored entry that made a version the
+    /// accepted one (an acceptance or an import), read back from its subject
+    /// and payload (`None` for any other entry).
     pub fn accepted_in(action: &str, subject: &str, payload: &str) -> Option<(ReportId, i64)> {
-        if action != "report.accept" {
+        if !Self::ACCEPTING.contains(&action) {
             return None;
         }
         let report: i64 = subject.strip_prefix("report:")?.parse().ok()?;
@@ -242,6 +319,29 @@ impl AuditEvent {
                 deadline: *deadline,
             }),
             AuditEvent::DraftSaved { content, .. } => json(content),
+            AuditEvent::Imported {
+                regime,
+                regime_version,
+                unit,
+                period,
+                receiver,
+                deadline,
+                submitted_at,
+                accepted_at,
+                content,
+                ..
+            } => json(&ImportedPayload {
+                regime,
+                regime_version: *regime_version,
+                unit: *unit,
+                period,
+                receiver: *receiver,
+                deadline: *deadline,
+                version: 1,
+                submitted_at: *submitted_at,
+                accepted_at: *accepted_at,
+                content,
+            }),
             AuditEvent::Submitted {
                 version,
                 on_time,
@@ -296,6 +396,23 @@ impl AuditEvent {
             }),
             AuditEvent::MetadataApplied { document } => json(document.as_ref()),
             AuditEvent::EmailSet { email, .. } => json(&EmailPayload { email }),
+            AuditEvent::DashboardTilesSet { .. } | AuditEvent::BoundariesLoaded { .. } => {
+                self.operations_payload()
+            }
+        }
+    }
+}
+
+impl AuditEvent {
+    /// The payload of the operations centre's settings.
+    fn operations_payload(&self) -> String {
+        match self {
+            AuditEvent::DashboardTilesSet { cells, .. } => json(&TilesPayload { cells }),
+            AuditEvent::BoundariesLoaded { units, sha256, .. } => json(&BoundariesPayload {
+                units: *units,
+                sha256,
+            }),
+            _ => String::new(),
         }
     }
 }
@@ -331,5 +448,26 @@ mod tests {
             r#"{"version":3,"on_time":false,"reason":null,"content":{"values":{"HC02":"1234.5"},"sections":{}}}"#
         );
         assert_eq!(s.payload(), s.clone().payload());
+    }
+
+    #[test]
+    fn the_operations_centre_settings_are_recorded() {
+        let tiles = AuditEvent::DashboardTilesSet {
+            unit: UnitId::new(40),
+            cells: vec!["TT01".into(), "LD01/sex:female".into()],
+        };
+        assert_eq!(tiles.action(), "dashboard.tiles");
+        assert_eq!(tiles.subject(), "unit:40");
+        assert_eq!(tiles.payload(), r#"{"cells":["TT01","LD01/sex:female"]}"#);
+        let shapes = AuditEvent::BoundariesLoaded {
+            level: "commune".into(),
+            units: 130,
+            sha256: "ab".into(),
+        };
+        assert_eq!(
+            (shapes.action(), shapes.subject()),
+            ("units.boundaries", "level:commune".to_string())
+        );
+        assert_eq!(shapes.payload(), r#"{"units":130,"sha256":"ab"}"#);
     }
 }

@@ -387,6 +387,18 @@ pub fn vn_number(text: &str) -> String {
     }
 }
 
+/// A canonical decimal (`-12345.6`) in English notation: `-12,345.6`.
+pub fn en_number(text: &str) -> String {
+    vn_number(text)
+        .chars()
+        .map(|c| match c {
+            '.' => ',',
+            ',' => '.',
+            c => c,
+        })
+        .collect()
+}
+
 /// Reads a number typed in Vietnamese notation (`12.345,67`) or with a decimal
 /// point (`12345.67`, as the API sends). A dot followed by groups of exactly
 /// three digits is read as a thousands separator.
@@ -848,6 +860,10 @@ mod tests {
             ("0.125", "0,125"),
         ] {
             assert_eq!(vn_number(canonical), shown);
+            assert_eq!(
+                en_number(canonical),
+                shown.replace('.', "_").replace(',', ".").replace('_', ",")
+            );
             assert_eq!(
                 parse_number(shown).map(|d| d.to_string()).as_deref(),
                 Some(canonical)

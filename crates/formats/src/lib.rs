@@ -4,6 +4,8 @@
 //! bytes into domain records and report every problem with its line number;
 //! they never store anything.
 
+pub mod figure_table;
+pub mod geojson;
 pub mod report_csv;
 pub mod vn_admin;
 pub mod xlsx;

@@ -72,6 +72,12 @@ pub async fn accepted_count(conn: &mut Conn) -> StoreResult<i64> {
 pub struct Acceptance {
     /// The report.
     pub report: ReportId,
+    /// Reporting unit.
+    pub unit: UnitId,
+    /// Regime code.
+    pub regime: String,
+    /// Period.
+    pub period: PeriodId,
     /// The version accepted.
     pub version: i64,
     /// Its content (JSON).
@@ -84,8 +90,10 @@ pub async fn acceptances(conn: &mut Conn, ids: &[ReportId]) -> StoreResult<Vec<A
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
         let sql = format!(
-            "SELECT e.id AS event, e.report_id, e.version, v.content FROM report_events e \
+            "SELECT e.id AS event, e.report_id, e.version, v.content, r.unit_id, r.regime_code, r.period \
+             FROM report_events e \
              JOIN report_versions v ON v.report_id = e.report_id AND v.version = e.version \
+             JOIN reports r ON r.id = e.report_id \
              WHERE e.action = 'report.accept' AND e.report_id IN ({}) ORDER BY e.id",
             list_placeholders(1, chunk.len())
         );
@@ -98,6 +106,9 @@ pub async fn acceptances(conn: &mut Conn, ids: &[ReportId]) -> StoreResult<Vec<A
                 r.try_get::<i64, _>("event")?,
                 Acceptance {
                     report: ReportId::new(r.try_get("report_id")?),
+                    unit: UnitId::new(r.try_get("unit_id")?),
+                    regime: r.try_get("regime_code")?,
+                    period: period(&r.try_get::<String, _>("period")?)?,
                     version: r.try_get("version")?,
                     content: r.try_get("content")?,
                 },
@@ -140,8 +151,10 @@ pub async fn position(conn: &mut Conn) -> StoreResult<Position> {
     })
 }
 
-/// The acceptances recorded in the ledger with `after < seq <= upto`, in
-/// order, at most `limit`: (sequence number, report, version accepted).
+/// The acceptances (and imports of accepted reports) recorded in the ledger
+/// with `after < seq <= upto`, in order, at most `limit`: (sequence number,
+/// report, version accepted). An import always makes version 1; its payload
+/// (which carries the whole content) is not read.
 pub async fn accepted_since(
     conn: &mut Conn,
     after: i64,
@@ -149,20 +162,23 @@ pub async fn accepted_since(
     limit: i64,
 ) -> StoreResult<Vec<(i64, ReportId, i64)>> {
     let rows = sqlx::query(
-        "SELECT seq, subject, payload FROM audit_ledger \
-         WHERE seq > $1 AND seq <= $2 AND action = 'report.accept' ORDER BY seq LIMIT $3",
+        "SELECT seq, action, subject, CASE WHEN action = $3 THEN payload ELSE '{\"version\":1}' END AS payload \
+         FROM audit_ledger WHERE seq > $1 AND seq <= $2 AND action IN ($3, $4) ORDER BY seq LIMIT $5",
     )
     .bind(after)
     .bind(upto)
+    .bind(AuditEvent::ACCEPTING[0])
+    .bind(AuditEvent::ACCEPTING[1])
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|r| {
             let seq: i64 = r.try_get("seq")?;
+            let action: String = r.try_get("action")?;
             let subject: String = r.try_get("subject")?;
             let payload: String = r.try_get("payload")?;
-            let (report, version) = AuditEvent::accepted_in("report.accept", &subject, &payload)
+            let (report, version) = AuditEvent::accepted_in(&action, &subject, &payload)
                 .ok_or_else(|| StoreError::Corrupt(format!("ledger entry {seq}")))?;
             Ok((seq, report, version))
         })

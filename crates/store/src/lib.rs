@@ -17,6 +17,7 @@ pub mod analytics;
 pub mod auth;
 pub mod calendar;
 pub mod catalogue;
+pub mod dashboards;
 pub mod ledger;
 pub mod mail;
 pub mod meta;

@@ -17,20 +17,32 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use baocao_analytics::{AcceptedReport, Cells, Engine, Reorg, Units};
+use baocao_analytics::{AcceptedReport, Cells, Reorg, Units};
 use baocao_domain::access::{Permission, Principal, Target};
-use baocao_domain::report::{Content, ReportId};
+use baocao_domain::report::ReportId;
 use baocao_domain::unit::UnitId;
 use baocao_store::analytics::{self as store_analytics, Acceptance, AcceptedRow, Position};
-use baocao_store::{reports as store_reports, units as store_units};
+use baocao_store::units as store_units;
 use rust_decimal::Decimal;
 use tokio::sync::Notify;
 
 use crate::{App, AppError, AppResult};
 
+mod boundaries;
 mod queries;
+pub use boundaries::{BoundariesLoaded, MAX_BOUNDARY_POINTS};
+mod dashboard;
+pub use dashboard::{DashUnit, Dashboard, DashboardQuery, Ranking, TargetPanel, TargetRow, Tile};
+mod pivot;
+pub use pivot::{periods_between, pivot_csv, pivot_xlsx, Dim, Pivot, PivotChoices, PivotQuery};
+mod tiles;
+pub use tiles::{TileSettings, MAX_TILES};
 
-pub use queries::{reading_name, CellInfo, FigureQuery, FigureTable, UnitInfo, MAX_CELLS, MAX_FIGURES, MAX_PERIODS};
+pub use baocao_analytics::{Coverage, Engine, Figure, Reading, Relation, Row, TableQuery};
+
+pub use queries::{
+    reading_name, CellInfo, FigureQuery, FigureTable, UnitInfo, MAX_CELLS, MAX_FIGURES, MAX_PERIODS,
+};
 
 /// How often the follower looks for changes made through other processes.
 pub const POLL: Duration = Duration::from_millis(250);
@@ -84,11 +96,7 @@ impl Analytics {
 
     /// Whether the engine has been built.
     pub fn is_ready(&self) -> bool {
-        self.0
-            .followed
-            .read()
-            .map(|f| f.is_some())
-            .unwrap_or(false)
+        self.0.followed.read().map(|f| f.is_some()).unwrap_or(false)
     }
 
     /// How far the first build has come.
@@ -103,7 +111,7 @@ impl Analytics {
     }
 
     /// Runs `query` on the engine; busy while it is first built.
-    pub(crate) fn read<T>(&self, query: impl FnOnce(&Engine) -> T) -> AppResult<T> {
+    pub fn read<T>(&self, query: impl FnOnce(&Engine) -> T) -> AppResult<T> {
         let followed = self
             .0
             .followed
@@ -193,7 +201,12 @@ impl App {
             })
             .collect();
         let progress = |done: u64| {
-            *self.analytics.0.progress.lock().unwrap_or_else(|e| e.into_inner()) = Progress {
+            *self
+                .analytics
+                .0
+                .progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Progress {
                 done,
                 total: u64::try_from(total).unwrap_or(0),
             };
@@ -259,30 +272,31 @@ impl App {
     /// Puts in the acceptances recorded after ledger entry `from` up to
     /// `upto` (at most [`CATCH_UP`] of them); returns the position reached.
     async fn catch_up(&self, from: i64, upto: i64) -> AppResult<i64> {
-        let (entries, reports, acceptances) = {
+        let started = Instant::now();
+        let (entries, acceptances) = {
             let mut conn = self.store.conn().await?;
             let entries = store_analytics::accepted_since(&mut conn, from, upto, CATCH_UP).await?;
             let mut ids: Vec<ReportId> = entries.iter().map(|(_, id, _)| *id).collect();
             ids.sort();
             ids.dedup();
-            let reports = store_reports::get_many(&mut conn, &ids).await?;
+            tracing::debug!(
+                entries = entries.len(),
+                ms = started.elapsed().as_millis(),
+                "analytics: ledger read"
+            );
             let acceptances = store_analytics::acceptances(&mut conn, &ids).await?;
-            (entries, reports, acceptances)
+            (entries, acceptances)
         };
+        let read = started.elapsed();
         let reached = if entries.len() as i64 == CATCH_UP {
             entries.last().map_or(upto, |(seq, _, _)| *seq)
         } else {
             upto
         };
-        let places: HashMap<ReportId, (UnitId, String, baocao_domain::period::PeriodId)> = reports
-            .into_iter()
-            .map(|r| (r.id, (r.unit_id, r.regime_code, r.period)))
-            .collect();
-        let steps = tokio::task::spawn_blocking(move || {
-            replacements(&entries, &places, &acceptances)
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let steps = tokio::task::spawn_blocking(move || replacements(&entries, &acceptances))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let parsed = started.elapsed();
         let shared = self.analytics.0.clone();
         tokio::task::spawn_blocking(move || {
             let mut followed = shared
@@ -303,40 +317,51 @@ impl App {
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
+        tracing::debug!(
+            from,
+            reached,
+            read_ms = read.as_millis(),
+            parsed_ms = parsed.as_millis(),
+            total_ms = started.elapsed().as_millis(),
+            "analytics: caught up"
+        );
         Ok(reached)
     }
 }
 
 /// For each acceptance entry, in order: the accepted report as the engine
-/// takes it, and the version it replaces (the one accepted before it).
+/// takes it, and the version it replaces (the one accepted before it). Large
+/// batches are parsed on two threads (a whole national month is 10⁶ values).
 fn replacements(
     entries: &[(i64, ReportId, i64)],
-    places: &HashMap<ReportId, (UnitId, String, baocao_domain::period::PeriodId)>,
     acceptances: &[Acceptance],
 ) -> Vec<(AcceptedReport, Option<AcceptedReport>)> {
     let mut by_report: HashMap<ReportId, Vec<&Acceptance>> = HashMap::new();
     for a in acceptances {
         by_report.entry(a.report).or_default().push(a);
     }
-    let mut out = Vec::with_capacity(entries.len());
-    for (_, id, version) in entries {
-        let (Some((unit, regime, period)), Some(history)) = (places.get(id), by_report.get(id))
-        else {
-            continue;
-        };
-        let Some(at) = history.iter().position(|a| a.version == *version) else {
-            continue;
-        };
-        let report = |a: &Acceptance| AcceptedReport {
-            unit: *unit,
-            regime: regime.clone(),
-            period: *period,
-            values: numeric_values(&a.content),
-        };
+    let report = |a: &Acceptance| AcceptedReport {
+        unit: a.unit,
+        regime: a.regime.clone(),
+        period: a.period,
+        values: numeric_values(&a.content),
+    };
+    let one = |(_, id, version): &(i64, ReportId, i64)| {
+        let history = by_report.get(id)?;
+        let at = history.iter().position(|a| a.version == *version)?;
         let previous = at.checked_sub(1).map(|p| report(history[p]));
-        out.push((report(history[at]), previous));
+        Some((report(history[at]), previous))
+    };
+    if entries.len() < 256 {
+        return entries.iter().filter_map(one).collect();
     }
-    out
+    let (first, second) = entries.split_at(entries.len() / 2);
+    std::thread::scope(|s| {
+        let later = s.spawn(|| second.iter().filter_map(one).collect::<Vec<_>>());
+        let mut out: Vec<_> = first.iter().filter_map(one).collect();
+        out.extend(later.join().unwrap_or_default());
+        out
+    })
 }
 
 /// A stored accepted version as the engine takes it.
@@ -349,16 +374,61 @@ fn accepted_row(row: &AcceptedRow) -> Option<AcceptedReport> {
     })
 }
 
+/// The cells of a stored content (`{"values": {"A01": "12", …}, …}`), read
+/// without copying the texts where they have no escapes: building the engine
+/// reads every accepted value there is.
+#[derive(serde::Deserialize)]
+struct StoredMap<'a> {
+    #[serde(borrow, default)]
+    values: Pairs<'a>,
+}
+
+/// A JSON object's entries in order, borrowed where possible.
+#[derive(Default)]
+struct Pairs<'a>(Vec<(Text<'a>, Text<'a>)>);
+
+/// A JSON string, borrowed from the input unless it has escapes.
+#[derive(serde::Deserialize)]
+struct Text<'a>(#[serde(borrow)] std::borrow::Cow<'a, str>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Pairs<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Pairs<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of texts")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(64));
+                while let Some(entry) = map.next_entry::<Text<'a>, Text<'a>>()? {
+                    out.push(entry);
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
 /// The numeric cells of a stored content (texts and yes/no answers are not
 /// figures); a content that does not parse gives none.
 fn numeric_values(content: &str) -> Vec<(String, Decimal)> {
-    let Ok(content) = serde_json::from_str::<Content>(content) else {
+    let Ok(stored) = serde_json::from_str::<StoredMap<'_>>(content) else {
         return Vec::new();
     };
-    content
+    stored
         .values
+        .0
         .into_iter()
-        .filter_map(|(cell, v)| Decimal::from_str(&v).ok().map(|d| (cell, d)))
+        .filter_map(|(cell, v)| {
+            Decimal::from_str(&v.0)
+                .ok()
+                .map(|d| (cell.0.into_owned(), d))
+        })
         .collect()
 }
 

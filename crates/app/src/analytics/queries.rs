@@ -7,9 +7,11 @@ use baocao_domain::access::{Permission, Principal};
 use baocao_domain::period::PeriodId;
 use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
+use baocao_formats::figure_table::{self, TableCell};
 use serde::Serialize;
 
 use super::readable;
+use crate::i18n::Lang;
 use crate::{App, AppError, AppResult};
 
 /// Cells one table may ask for.
@@ -151,7 +153,10 @@ impl App {
         let (units, withheld, as_of) = self.analytics.read(|engine| {
             let related = engine.related(q.unit, &q.relation, &q.periods);
             let allowed = readable(engine, principal, &related);
-            let units: Vec<UnitInfo> = allowed.iter().filter_map(|id| unit_info(engine, *id)).collect();
+            let units: Vec<UnitInfo> = allowed
+                .iter()
+                .filter_map(|id| unit_info(engine, *id))
+                .collect();
             (units, related.len() - allowed.len(), 0)
         })?;
         if units.is_empty() {
@@ -175,7 +180,8 @@ impl App {
             reading: q.reading,
         };
         let rows = if figures <= INLINE_FIGURES {
-            self.analytics.read(|engine| engine.table_of(&query, &ids))?
+            self.analytics
+                .read(|engine| engine.table_of(&query, &ids))?
         } else {
             let analytics = self.analytics.clone();
             self.heavy
@@ -214,5 +220,72 @@ pub fn reading_name(reading: Reading) -> &'static str {
         Reading::Reported => "reported",
         Reading::Computed => "computed",
         Reading::Preferred => "preferred",
+    }
+}
+
+/// The columns of the CSV answer, one line per figure.
+const CSV_COLUMNS: [&str; 14] = [
+    "indicator",
+    "indicator_name",
+    "measure",
+    "unit_id",
+    "unit_code",
+    "unit_name",
+    "period",
+    "value",
+    "reading",
+    "periods_present",
+    "periods_expected",
+    "units_present",
+    "units_expected",
+    "predecessors",
+];
+
+impl FigureTable {
+    /// The table as CSV, one line per figure (the API's `format=csv`): stable
+    /// column names, names in `lang`, exact decimals, empty where missing.
+    pub fn to_csv(&self, lang: Lang) -> AppResult<Vec<u8>> {
+        let table = self;
+        let text = |s: &str| TableCell::Text(s.to_string());
+        let count =
+            |n: Option<u32>| n.map_or(TableCell::Empty, |n| TableCell::Number(n.to_string()));
+        let rows = table
+            .rows
+            .iter()
+            .map(|r| {
+                let cell = table.cell(&r.cell);
+                let unit = table.unit(r.unit);
+                let predecessors: Vec<String> = r
+                    .figure
+                    .predecessors
+                    .iter()
+                    .map(|u| u.to_string())
+                    .collect();
+                vec![
+                    text(&r.cell),
+                    text(cell.map_or("", |c| lang.pick(&c.name_vi, &c.name_en))),
+                    text(cell.map_or("", |c| lang.pick(&c.measure_vi, &c.measure_en))),
+                    TableCell::Number(r.unit.to_string()),
+                    text(unit.map_or("", |u| u.code.as_str())),
+                    text(unit.map_or("", |u| u.name.as_str())),
+                    text(&r.period.to_string()),
+                    r.figure.value.map_or(TableCell::Empty, |v| {
+                        TableCell::Number(v.normalize().to_string())
+                    }),
+                    text(reading_name(r.figure.reading)),
+                    count(Some(r.figure.periods.present)),
+                    count(Some(r.figure.periods.expected)),
+                    count(r.figure.units.map(|c| c.present)),
+                    count(r.figure.units.map(|c| c.expected)),
+                    text(&predecessors.join(" ")),
+                ]
+            })
+            .collect();
+        let file = figure_table::FigureTable {
+            notes: Vec::new(),
+            header: CSV_COLUMNS.iter().map(|c| c.to_string()).collect(),
+            rows,
+        };
+        figure_table::write_csv(&file).map_err(|e| AppError::Internal(e.to_string()))
     }
 }

@@ -24,7 +24,10 @@ fn content(pairs: &[(&str, &str)]) -> Content {
 async fn world(store: baocao_store::Store) -> World {
     let w = nghe_an(store).await;
     w.app
-        .apply_metadata(&baocao_app::auth::system_principal(), &three_level_metadata())
+        .apply_metadata(
+            &baocao_app::auth::system_principal(),
+            &three_level_metadata(),
+        )
         .await
         .unwrap();
     w
@@ -183,5 +186,47 @@ both_backends!(
         assert!(matches!(unknown, Err(AppError::Invalid(ref e)) if e[0].message.key == "analytics.error.unknown_indicator"), "{unknown:?}");
         let none = table(&w.app, &leader, &[], w.province, Relation::Itself, &["2025M03"], Reading::Computed).await;
         assert!(matches!(none, Err(AppError::Invalid(_))));
+    }
+);
+
+both_backends!(
+    async fn reports_of_a_previous_system_are_imported_and_counted(store) {
+        use baocao_app::history::PastReport;
+        let w = world(store).await;
+        let operator = baocao_app::auth::system_principal();
+        let past = |unit: UnitId, period: &str, ld01: &str| PastReport {
+            regime: "BC-LD".into(),
+            unit,
+            period: period.parse().unwrap(),
+            content: content(&[("LD01", ld01), ("LD02", "500")]),
+            submitted_at: 1_740_000_000,
+            accepted_at: 1_740_100_000,
+        };
+        // Only the operator imports.
+        let leader = w.principal("leader").await;
+        let refused = w.app.import_past_reports(&leader, &[past(w.commune, "2025M01", "3")]).await;
+        assert!(matches!(refused, Err(AppError::Forbidden)), "{refused:?}");
+        // A report that does not fit its form refuses the whole batch, nothing stored.
+        let bad = w.app.import_past_reports(&operator, &[past(w.commune, "2025M01", "3"), past(w.sibling_commune, "2025M01", "ba")]).await;
+        match bad {
+            Err(AppError::ImportRejected(lines)) => assert_eq!(lines[0].line, 2, "{lines:?}"),
+            other => panic!("{other:?}"),
+        }
+        w.app.follow_once().await.unwrap();
+        let t = table(&w.app, &leader, &["LD01"], w.district, Relation::Itself, &["2025M01"], Reading::Computed).await.unwrap();
+        assert_eq!(value(&t, "LD01", w.district, "2025M01"), None, "nothing of the refused batch");
+        let done = w.app.import_past_reports(&operator, &[past(w.commune, "2025M01", "3"), past(w.sibling_commune, "2025M01", "4")]).await.unwrap();
+        assert_eq!((done.imported, done.existing), (2, 0));
+        // Again: both exist, nothing doubles.
+        let again = w.app.import_past_reports(&operator, &[past(w.commune, "2025M01", "3")]).await.unwrap();
+        assert_eq!((again.imported, again.existing), (0, 1));
+        w.app.follow_once().await.unwrap();
+        let t = table(&w.app, &leader, &["LD01"], w.district, Relation::Itself, &["2025M01"], Reading::Computed).await.unwrap();
+        assert_eq!(value(&t, "LD01", w.district, "2025M01"), Some(d("7")));
+        // Stored as accepted reports with their history, in a ledger that verifies.
+        let view = w.app.open_report(&staff(w.commune), "BC-LD", w.commune, "2025M01").await.unwrap();
+        assert_eq!((view.status, view.version, view.versions.len()), (baocao_domain::report::Status::Accepted, 1, 1));
+        assert_eq!(view.content.values["LD01"], "3");
+        assert!(w.app.verify_ledger().await.unwrap().is_ok());
     }
 );

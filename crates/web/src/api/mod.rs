@@ -7,6 +7,7 @@ use axum::Router;
 
 use crate::state::AppState;
 
+pub mod analytics;
 pub mod calendar;
 pub mod catalogue;
 pub mod doc;
@@ -36,4 +37,5 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(catalogue::routes())
         .merge(reports::routes())
+        .merge(analytics::routes())
 }

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::doc::CommonErrors;
-use super::{calendar, catalogue, reports, session, tokens, units, users};
+use super::{analytics, calendar, catalogue, reports, session, tokens, units, users};
 
 /// The OpenAPI document.
 #[derive(OpenApi)]
@@ -28,6 +28,7 @@ use super::{calendar, catalogue, reports, session, tokens, units, users};
         reports::synthesize, reports::timeliness, reports::template, reports::upload,
         reports::csv_get, reports::csv_put,
         reports::attach, reports::attachments, reports::download, reports::notifications,
+        analytics::figures,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),

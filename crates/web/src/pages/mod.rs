@@ -10,6 +10,7 @@ use axum::Router;
 use crate::state::AppState;
 
 mod account;
+mod analytics;
 mod calendar;
 mod catalogue;
 mod reports;
@@ -28,4 +29,5 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(catalogue::routes())
         .merge(reports::routes())
+        .merge(analytics::routes())
 }

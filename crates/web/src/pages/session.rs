@@ -9,7 +9,7 @@ use axum::Router;
 use baocao_app::auth::{random_secret, NewSession};
 use baocao_app::i18n::{render, Lang};
 use baocao_app::AppError;
-use baocao_domain::access::{Permission, Principal};
+use baocao_domain::access::{Permission, Principal, Role};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
@@ -34,7 +34,9 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(set_lang))
 }
 
-/// Where a user lands after logging in: where their work is.
+/// Where a user lands after logging in: where their work is — the reports
+/// for those who enter, submit or review them, the dashboard for leaders,
+/// the units for everyone else.
 fn landing(principal: &Principal) -> String {
     let works_on_reports = [
         Permission::EnterData,
@@ -45,6 +47,8 @@ fn landing(principal: &Principal) -> String {
     .any(|p| principal.may_somewhere(p));
     if works_on_reports {
         "/reports".to_string()
+    } else if principal.grants.iter().any(|g| g.role == Role::Leader) {
+        "/dashboard".to_string()
     } else {
         "/units".to_string()
     }

@@ -30,6 +30,8 @@ pub struct NavUser {
     pub display_name: String,
     /// Show the users menu.
     pub can_manage_users: bool,
+    /// Show the dashboard and the pivot explorer.
+    pub can_view_dashboards: bool,
 }
 
 /// What the base layout needs.
@@ -63,6 +65,7 @@ impl Layout {
             user: Some(NavUser {
                 display_name: caller.display_name.clone(),
                 can_manage_users: caller.principal.may_somewhere(Permission::ManageUsers),
+                can_view_dashboards: caller.principal.may_somewhere(Permission::ViewDashboard),
             }),
             csrf: caller.csrf_token.clone().unwrap_or_default(),
             here: url_encode(here),

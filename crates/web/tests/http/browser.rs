@@ -334,3 +334,109 @@ async fn browser_report_submit_return_resubmit_accept() {
     b.stop().await;
     db.teardown().await;
 }
+
+/// The operations centre in a real headless Chromium: the leader lands on
+/// the dashboard, a report accepted in another session shows on reload
+/// within a second, the wall reloads itself, the pivot's .xlsx holds the
+/// figures of its table; screenshots of the dashboard, the wall, the pivot
+/// and both maps are saved (`BAOCAO_SCREENSHOTS`, default target/screenshots).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver: cargo test -p baocao-web --test http -- --ignored (see .ci/run)"]
+async fn browser_leader_dashboard_wall_pivot_and_maps() {
+    use crate::dashboard::accept_through_api;
+    let db = baocao_testkit::TestDb::new(baocao_store::Backend::Sqlite).await;
+    let t = spawn_app(db.store.clone()).await;
+    t.app
+        .apply_metadata(&system_principal(), &three_level_metadata())
+        .await
+        .unwrap();
+    accept_through_api(&t, t.commune, "2025M03", 12).await;
+    accept_through_api(&t, t.far_commune, "2025M03", 30).await;
+    t.app.follow_once().await.unwrap();
+    let b = Browser::start().await;
+    b.resize(1280, 2200).await;
+    b.go(&format!("{}/login", t.base)).await;
+    b.type_into("input[name=username]", "leader").await;
+    b.type_into("input[name=password]", PASSWORD).await;
+    b.click("main button[type=submit]").await;
+    let url = b.wait_url(|u| u.ends_with("/dashboard")).await;
+    assert!(
+        url.ends_with("/dashboard"),
+        "the leader lands on the dashboard: {url}"
+    );
+    let figure = "li.tile[data-cell='LD01'] .figure";
+    assert_eq!(b.wait_text(figure, |x| x == "42").await, "42");
+    b.screenshot("dashboard").await;
+
+    // Another session accepts a report; a reload within a second shows it.
+    accept_through_api(&t, t.sibling_commune, "2025M03", 8).await;
+    let accepted = std::time::Instant::now();
+    let mut seen = String::new();
+    while accepted.elapsed() < std::time::Duration::from_secs(1) {
+        b.go(&format!("{}/dashboard", t.base)).await;
+        seen = b.text(figure).await;
+        if seen == "50" {
+            break;
+        }
+    }
+    assert_eq!(seen, "50", "the acceptance shows within a second");
+
+    b.go(&format!("{}/dashboard?map=bubbles#map", t.base)).await;
+    assert!(b.source().await.contains("class=\"plot bubbles\""));
+    b.screenshot("map-bubbles").await;
+    b.go(&format!("{}/dashboard?map=areas#map", t.base)).await;
+    assert!(b.text("#map-panel").await.contains("Vùng gần đúng"));
+    b.screenshot("map-areas").await;
+
+    b.go(&format!("{}/dashboard/{}/wall", t.base, t.province))
+        .await;
+    assert!(b.source().await.contains("http-equiv=\"refresh\""));
+    b.screenshot("wall").await;
+
+    let query = format!(
+        "i=LD01&i=LD03&unit={}&rel=children&from=2025M02&to=2025M03&rows=unit&cols=period",
+        t.district
+    );
+    b.go(&format!("{}/analytics?{query}", t.base)).await;
+    let table = b.text("#pivot-table").await;
+    b.screenshot("pivot").await;
+    let href = b.attribute("#export-xlsx", "href").await;
+    assert!(href.contains("/analytics/export.xlsx?"), "{href}");
+    let leader = page_login(&t, "leader").await;
+    let bytes = leader
+        .get(format!("{}{href}", t.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = calamine::Reader::worksheet_range(&mut book, "SoLieu").unwrap();
+    let numbers: Vec<f64> = range
+        .rows()
+        .flat_map(|r| {
+            r.iter()
+                .filter_map(|c| match c {
+                    calamine::Data::Float(f) => Some(*f),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        numbers.contains(&12.0) && numbers.contains(&8.0) && numbers.contains(&3.0),
+        "{numbers:?}"
+    );
+    for n in &numbers {
+        let shown = baocao_domain::report::vn_number(&n.to_string());
+        assert!(
+            table.contains(&shown),
+            "{shown} is in the page's table: {table}"
+        );
+    }
+    b.stop().await;
+    db.teardown().await;
+}

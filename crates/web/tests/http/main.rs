@@ -6,9 +6,11 @@
 mod support;
 
 mod access;
+mod analytics_api;
 mod browser;
 mod calendar;
 mod catalogue;
+mod dashboard;
 mod mail;
 mod reports;
 mod security;

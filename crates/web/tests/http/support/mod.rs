@@ -45,6 +45,8 @@ pub async fn spawn_app(store: Store) -> TestApp {
 pub async fn spawn_app_with(store: Store, config: baocao_web::WebConfig) -> TestApp {
     let world = baocao_testkit::nghe_an(store).await;
     let app = world.app.clone();
+    // The operations centre's engine follows the store, as under `serve`.
+    app.start_analytics();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(baocao_web::serve(
@@ -323,6 +325,54 @@ impl Browser {
             .to_string()
     }
 
+    /// An attribute of the first element matching `css`.
+    pub async fn attribute(&self, css: &str, name: &str) -> String {
+        let e = self.find(css).await;
+        self.cmd(
+            reqwest::Method::GET,
+            &format!("/element/{e}/attribute/{name}"),
+            Value::Null,
+        )
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+    }
+
+    /// Sets the window's size (a screenshot takes what the window shows).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({"width": width, "height": height}),
+        )
+        .await;
+    }
+
+    /// Saves a PNG of the window as `name.png` in the folder named by
+    /// `BAOCAO_SCREENSHOTS` (default: the workspace's `target/screenshots`),
+    /// kept by CI as artifacts.
+    pub async fn screenshot(&self, name: &str) -> std::path::PathBuf {
+        let dir = std::env::var_os("BAOCAO_SCREENSHOTS")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots")
+            });
+        std::fs::create_dir_all(&dir).unwrap();
+        let encoded = self
+            .cmd(reqwest::Method::GET, "/screenshot", Value::Null)
+            .await;
+        let png = base64_decode(
+            encoded
+                .as_str()
+                .unwrap_or_else(|| panic!("no screenshot: {encoded}")),
+        );
+        assert!(png.starts_with(b"\x89PNG"), "a PNG");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
     pub async fn stop(mut self) {
         let _ = self.http.delete(&self.base).send().await;
         let _ = self.driver.kill();
@@ -497,4 +547,26 @@ pub fn fill(
         number_error: String::new(),
     })
     .unwrap()
+}
+
+/// Standard base64 (WebDriver's screenshots), padding and line breaks allowed.
+pub fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> Option<u32> {
+        match c {
+            b'A'..=b'Z' => Some(u32::from(c - b'A')),
+            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
+            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    };
+    let digits: Vec<u32> = text.bytes().filter_map(value).collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let n = chunk.iter().fold(0u32, |acc, d| acc << 6 | d) << (6 * (4 - chunk.len()));
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    out
 }
