@@ -358,6 +358,7 @@ impl App {
             .unwrap_or_default();
         drop(conn);
         let stored = self.metadata().await?;
+        let calendar = self.work_calendar().await?;
         let mut conn = self.store.conn().await?;
         let (owners, issuers) = owners_and_issuers(incoming, &stored);
         let references = unit_references(incoming);
@@ -367,7 +368,11 @@ impl App {
         codes.dedup();
         let units = store_catalogue::units_by_code(&mut conn, &codes).await?;
         may_apply_for(&mut conn, principal, &units, &owners, &issuers).await?;
-        let mut problems = self.document_problems(&mut conn, incoming, &stored).await?;
+        let levels = store_units::levels(&mut conn).await?;
+        drop(conn);
+        let mut problems = self
+            .document_problems(levels, calendar, incoming, &stored)
+            .await?;
         for (path, code) in &references {
             if !units.contains_key(code) {
                 problems.push(Problem {
@@ -376,7 +381,6 @@ impl App {
                 });
             }
         }
-        drop(conn);
         if !problems.is_empty() {
             return Err(AppError::DocumentRejected(problems));
         }
@@ -413,19 +417,19 @@ impl App {
     }
 
     /// The problems of the document merged with `stored`, checked as a whole
-    /// off the async workers, and of the indicators' histories.
+    /// off the async workers (holding no connection meanwhile), and of the
+    /// indicators' histories.
     async fn document_problems(
         &self,
-        conn: &mut Conn,
+        levels: Vec<store_units::LevelInfo>,
+        calendar: baocao_domain::calendar::WorkCalendar,
         incoming: &Metadata,
         stored: &Metadata,
     ) -> AppResult<Vec<Problem>> {
-        let levels: Vec<String> = store_units::levels(conn)
-            .await?
+        let levels: Vec<String> = levels
             .into_iter()
             .map(|l| l.code.as_str().to_string())
             .collect();
-        let calendar = self.work_calendar().await?;
         // The whole document, checked off the async workers.
         let merged = merge(incoming, stored);
         let mut problems = self

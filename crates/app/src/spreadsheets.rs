@@ -16,7 +16,8 @@ use baocao_domain::catalogue::{
     ColumnSource, Indicator, Metadata, NumericForm, Problem, RegimeVersion, ValueType,
 };
 use baocao_domain::report::{
-    column_values, computed, derived_text, unambiguous, ColumnContext, Content, ReportId,
+    column_values, computed, computed_with, derived_text, unambiguous, ColumnContext, Content,
+    IndicatorFormulas, ReportId,
 };
 use baocao_domain::unit::LineError;
 use baocao_domain::Message;
@@ -53,7 +54,10 @@ fn template_rows(
     lang: Lang,
 ) -> Vec<Row> {
     let pick = |vi: &str, en: &str| in_lang(lang, vi, en);
-    let values = computed(content, meta);
+    let values = match ctx.formulas {
+        Some(formulas) => computed_with(formulas, content),
+        None => computed(content, meta),
+    };
     let mut rows = Vec::new();
     for form in &version.forms {
         // The form's other columns, read-only beside the value.
@@ -221,10 +225,12 @@ impl App {
         let version = regime
             .version(view.regime_version)
             .ok_or(AppError::NotFound)?;
+        let formulas = IndicatorFormulas::of(&meta);
         let ctx = ColumnContext {
             last_year: view.last_year.as_ref(),
             earlier_this_year: view.earlier_this_year.iter().collect(),
             targets: view.targets.clone(),
+            formulas: Some(&formulas),
         };
         let template = Template {
             heading: vec![

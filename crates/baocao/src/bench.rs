@@ -242,6 +242,7 @@ pub(crate) async fn open_database(database: Option<&str>) -> AppResult<Scratch> 
         url: url.clone(),
         schema: schema.clone(),
         max_connections: 32,
+        ..StoreOptions::new("")
     })
     .await?;
     store.migrate().await?;

@@ -581,6 +581,7 @@ mod tests {
                 last_year: view.last_year.as_ref(),
                 earlier_this_year: view.earlier_this_year.iter().collect(),
                 targets: view.targets.clone(),
+                formulas: None,
             };
                         let columns = baocao_domain::report::column_values(&meta, form, "XH01", &view.content, &ctx);
             assert_eq!(columns[0], Some(rust_decimal::Decimal::from(population * 10)));

@@ -608,16 +608,41 @@ fn normalize_texts(
         }
     }
 }
+/// The catalogue's computed indicators, parsed and put in evaluation order
+/// once: a report page evaluates them for every cell and every earlier
+/// report, and parsing them each time was most of its cost.
+#[derive(Debug, Clone)]
+pub struct IndicatorFormulas {
+    checked: Option<crate::formula::CheckedFormulas>,
+    codes: std::collections::BTreeSet<String>,
+}
+
+impl IndicatorFormulas {
+    /// The formulas of a catalogue (none when they do not check: a stored
+    /// catalogue always does).
+    pub fn of(meta: &Metadata) -> Self {
+        let catalogue: BTreeMap<String, Option<String>> = meta
+            .indicators
+            .iter()
+            .map(|i| (i.code.clone(), i.formula.clone()))
+            .collect();
+        IndicatorFormulas {
+            checked: crate::formula::check_formulas(&catalogue).ok(),
+            codes: catalogue.into_keys().collect(),
+        }
+    }
+}
+
 /// The values of the catalogue's computed indicators (rates, ratios) from a
 /// report's totals, in dependency order. An indicator whose inputs are missing,
 /// or whose formula divides by zero, has no value — never a made-up zero.
 pub fn computed(content: &Content, meta: &Metadata) -> BTreeMap<String, Decimal> {
-    let catalogue: BTreeMap<String, Option<String>> = meta
-        .indicators
-        .iter()
-        .map(|i| (i.code.clone(), i.formula.clone()))
-        .collect();
-    let Ok(checked) = crate::formula::check_formulas(&catalogue) else {
+    computed_with(&IndicatorFormulas::of(meta), content)
+}
+
+/// [`computed`] with the catalogue's formulas parsed beforehand.
+pub fn computed_with(formulas: &IndicatorFormulas, content: &Content) -> BTreeMap<String, Decimal> {
+    let Some(checked) = &formulas.checked else {
         return BTreeMap::new();
     };
     let mut known: BTreeMap<String, Decimal> = content
@@ -633,7 +658,7 @@ pub fn computed(content: &Content, meta: &Metadata) -> BTreeMap<String, Decimal>
         };
         let lookup = |c: &crate::formula::IndicatorCode| match known.get(c.as_str()) {
             Some(d) => crate::formula::Lookup::Value(*d),
-            None if catalogue.contains_key(c.as_str()) => crate::formula::Lookup::Missing,
+            None if formulas.codes.contains(c.as_str()) => crate::formula::Lookup::Missing,
             None => crate::formula::Lookup::Unknown,
         };
         if let Ok(crate::formula::Value::Number(d)) = crate::formula::evaluate(expr, &lookup) {
@@ -653,6 +678,9 @@ pub struct ColumnContext<'a> {
     pub earlier_this_year: Vec<&'a Content>,
     /// The target bound that applies to the unit, by indicator code.
     pub targets: BTreeMap<String, Decimal>,
+    /// The catalogue's formulas, parsed once for all the cells of a form
+    /// (parsed on each call when absent).
+    pub formulas: Option<&'a IndicatorFormulas>,
 }
 
 /// A derived column's value as forms and templates show it: at most two
@@ -678,7 +706,10 @@ pub fn column_values(
     let indicator = meta.indicator(code);
     let value_in = |content: &Content| -> Option<Decimal> {
         if indicator.is_some_and(|i| i.formula.is_some()) && !cell.contains('/') {
-            computed(content, meta).get(code).copied()
+            match ctx.formulas {
+                Some(formulas) => computed_with(formulas, content).get(code).copied(),
+                None => computed(content, meta).get(code).copied(),
+            }
         } else {
             content
                 .values
@@ -972,6 +1003,7 @@ mod tests {
             targets: [("A".to_string(), Decimal::from(1500))]
                 .into_iter()
                 .collect(),
+            formulas: None,
         };
         let got: Vec<String> = column_values(&meta, &form, "A", &now, &ctx)
             .into_iter()

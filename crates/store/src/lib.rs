@@ -80,6 +80,8 @@ pub struct StoreOptions {
     pub schema: Option<String>,
     /// Pool size.
     pub max_connections: u32,
+    /// How long a request waits for a free connection before it fails.
+    pub acquire_timeout: Duration,
 }
 
 impl StoreOptions {
@@ -89,6 +91,7 @@ impl StoreOptions {
             url: url.into(),
             schema: None,
             max_connections: 8,
+            acquire_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -146,7 +149,7 @@ impl Store {
         }
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(options.acquire_timeout)
             .after_connect(move |conn, _meta| {
                 let schema = schema.clone();
                 Box::pin(async move {

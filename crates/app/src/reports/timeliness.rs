@@ -68,19 +68,26 @@ impl App {
         receiver_id: UnitId,
     ) -> AppResult<Timeliness> {
         let period = crate::calendar::parse_period(period_text)?;
-        let mut conn = self.store.conn().await?;
-        let (receiver, above) = with_ancestors(&mut conn, receiver_id).await?;
-        let above_ids: Vec<UnitId> = above.iter().map(|u| u.id).collect();
-        if !principal.oversees(&Target {
-            unit: receiver_id,
-            ancestors: &above_ids,
-        }) {
-            return Err(AppError::NotFound);
-        }
+        let receiver = {
+            let mut conn = self.store.conn().await?;
+            let (receiver, above) = with_ancestors(&mut conn, receiver_id).await?;
+            let above_ids: Vec<UnitId> = above.iter().map(|u| u.id).collect();
+            if !principal.oversees(&Target {
+                unit: receiver_id,
+                ancestors: &above_ids,
+            }) {
+                return Err(AppError::NotFound);
+            }
+            receiver
+        };
+        // Read before taking a connection for the rest: a request never holds
+        // one connection while waiting for another (under load that waits
+        // for ever once every connection is held by such a request).
         let meta = self.metadata().await?;
         let regime = meta.regime(regime_code).ok_or(AppError::NotFound)?;
         let (_, version) = regime.version_for(&period).ok_or(AppError::NotFound)?;
         let calendar = self.work_calendar().await?;
+        let mut conn = self.store.conn().await?;
         let children = self
             .expected_children(&mut conn, &receiver, version, &period)
             .await?;

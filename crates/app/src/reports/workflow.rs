@@ -647,11 +647,14 @@ impl App {
         unit_id: UnitId,
         period: &PeriodId,
     ) -> AppResult<ReportView> {
-        let mut conn = self.store.conn().await?;
-        let r = store_reports::find(&mut conn, regime_code, unit_id, period)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        self.report(principal, r.id).await
+        let id = {
+            let mut conn = self.store.conn().await?;
+            store_reports::find(&mut conn, regime_code, unit_id, period)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .id
+        };
+        self.report(principal, id).await
     }
 
     /// The report of `unit_id` for `regime_code` and `period` if it was opened

@@ -45,7 +45,8 @@ async fn browser_login_browse_and_language() {
 
     b.go(&format!("{}/units/{}", t.base, t.sibling_commune))
         .await;
-    assert!(b.text(".error").await.contains("không có quyền"));
+    // Another ward: as if it did not exist (a neighbour's existence is not told).
+    assert!(b.text(".error").await.contains("Không tìm thấy"));
 
     b.go(&format!("{}/units", t.base)).await;
     b.click(".lang a[href^='/lang/en']").await;
@@ -152,7 +153,7 @@ async fn browser_report_submit_return_resubmit_accept() {
             b.type_into("input[name=username]", user).await;
             b.type_into("input[name=password]", PASSWORD).await;
             b.click("main button[type=submit]").await;
-            b.wait_url(|u| u.ends_with("/units")).await;
+            b.wait_url(|u| !u.contains("/login")).await;
         }
     };
     let logout = || async {
@@ -308,12 +309,13 @@ async fn browser_report_submit_return_resubmit_accept() {
     b.wait_text("#status", |t| t.contains("Đã gửi")).await;
     logout().await;
 
-    // The commune officer may read the district's report above it, but not act on it.
+    // A lower level does not read the district's report, nor learn it exists.
     login("commune.officer").await;
     b.go(&format!("{}{district_path}", t.base)).await;
-    assert!(b.text("#status").await.contains("Đã gửi"));
+    assert!(b.text(".error").await.contains("Không tìm thấy"));
     let page = b.source().await;
     assert!(!page.contains("id=\"save-report\"") && !page.contains("id=\"accept-report\""));
+    b.go(&format!("{}/reports", t.base)).await;
     logout().await;
 
     login("province.reviewer").await;
@@ -327,10 +329,10 @@ async fn browser_report_submit_return_resubmit_accept() {
         .contains("Đã tiếp nhận"));
     logout().await;
 
-    // A neighbour's officer cannot even read it.
+    // A neighbour's officer cannot even read it, nor learn that it exists.
     login("other.officer").await;
     b.go(&format!("{}{report_path}", t.base)).await;
-    assert!(b.text(".error").await.contains("không có quyền"));
+    assert!(b.text(".error").await.contains("Không tìm thấy"));
     b.stop().await;
     db.teardown().await;
 }

@@ -12,6 +12,7 @@ mod calendar;
 mod catalogue;
 mod dashboard;
 mod mail;
+mod pool;
 mod reports;
 mod security;
 mod sessions;

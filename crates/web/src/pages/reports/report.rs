@@ -11,7 +11,7 @@ use baocao_app::i18n::{render, t, Lang};
 use baocao_app::reports::{AttachmentView, ReportView};
 use baocao_app::AppError;
 use baocao_domain::catalogue::{RegimeVersion, Severity};
-use baocao_domain::report::{vn_number, ColumnContext, ReportId};
+use baocao_domain::report::{vn_number, ColumnContext, IndicatorFormulas, ReportId};
 use baocao_domain::Message;
 
 use super::history::{self, DiffRow};
@@ -217,6 +217,7 @@ async fn render_report(
         panel,
     } = overlay;
     let checks = checks(lang, &view, &mut problems);
+    let formulas = IndicatorFormulas::of(&meta);
     let forms = Tables {
         lang,
         meta: &meta,
@@ -228,6 +229,7 @@ async fn render_report(
             last_year: view.last_year.as_ref(),
             earlier_this_year: view.earlier_this_year.iter().collect(),
             targets: view.targets.clone(),
+            formulas: Some(&formulas),
         },
     }
     .forms(&version.forms);

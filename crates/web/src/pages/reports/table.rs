@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use baocao_app::i18n::{t, Lang};
 use baocao_domain::catalogue::{ColumnSource, Indicator, Metadata, NumericForm, ValueType};
 use baocao_domain::report::{
-    column_values, computed, derived_text, vn_number, ColumnContext, Content,
+    column_values, computed, computed_with, derived_text, vn_number, ColumnContext, Content,
 };
 
 use crate::pages::view::in_lang;
@@ -92,7 +92,11 @@ impl Tables<'_> {
     /// Every form of a regime version.
     pub fn forms(&self, forms: &[NumericForm]) -> Vec<FormView> {
         // Computed indicators' values, as shown.
-        let computed: BTreeMap<String, String> = computed(self.content, self.meta)
+        let values = match self.columns.formulas {
+            Some(formulas) => computed_with(formulas, self.content),
+            None => computed(self.content, self.meta),
+        };
+        let computed: BTreeMap<String, String> = values
             .into_iter()
             .map(|(code, value)| (code, vn_number(&value.to_string())))
             .collect();
