@@ -181,19 +181,38 @@ impl Cells {
     /// disaggregations.
     pub fn new(meta: &Metadata) -> Cells {
         let mut cells = Cells::default();
+        cells.intern(meta);
+        cells.add_rules(meta);
+        cells.add_regimes(meta);
+        cells.weighted_by = vec![Vec::new(); cells.list.len()];
+        for c in 0..cells.list.len() as CellIx {
+            if let Some(w) = cells.rule(c).weight {
+                cells.weighted_by[w as usize].push(c);
+            }
+        }
+        cells
+    }
+
+    /// Every indicator and every option of its disaggregations, by key.
+    fn intern(&mut self, meta: &Metadata) {
         for (i, ind) in meta.indicators.iter().enumerate() {
-            cells.indicator_index.insert(ind.code.clone(), i);
-            cells.add(ind.code.clone(), i);
+            self.indicator_index.insert(ind.code.clone(), i);
+            self.add(ind.code.clone(), i);
             for dim in &ind.disaggregations {
                 for o in meta
                     .disaggregation(dim)
                     .map(|d| d.options.as_slice())
                     .unwrap_or(&[])
                 {
-                    cells.add(format!("{}/{}:{}", ind.code, dim, o.code), i);
+                    self.add(format!("{}/{}:{}", ind.code, dim, o.code), i);
                 }
             }
         }
+    }
+
+    /// Each indicator's aggregation rules, weight and checked formula, and
+    /// the order in which formulas are evaluated.
+    fn add_rules(&mut self, meta: &Metadata) {
         let formulas: std::collections::BTreeMap<String, Option<String>> = meta
             .indicators
             .iter()
@@ -202,7 +221,7 @@ impl Cells {
         let checked = check_formulas(&formulas).ok();
         for ind in &meta.indicators {
             let weight = match &ind.over_units {
-                Aggregation::WeightedAverage(code) => cells.index.get(code).copied(),
+                Aggregation::WeightedAverage(code) => self.index.get(code).copied(),
                 _ => None,
             };
             let formula = checked.as_ref().and_then(|c| {
@@ -210,7 +229,7 @@ impl Cells {
                     .ok()
                     .and_then(|k| c.formulas().get(&k).cloned())
             });
-            cells.indicators.push(IndicatorRule {
+            self.indicators.push(IndicatorRule {
                 code: ind.code.clone(),
                 over_units: ind.over_units.clone(),
                 over_time: ind.over_time.clone(),
@@ -220,14 +239,19 @@ impl Cells {
             });
         }
         if let Some(checked) = &checked {
-            cells.formula_order = checked
+            self.formula_order = checked
                 .evaluation_order()
                 .iter()
-                .filter_map(|c| cells.indicator_index.get(c.as_str()).copied())
+                .filter_map(|c| self.indicator_index.get(c.as_str()).copied())
                 .collect();
         }
+    }
+
+    /// The regimes' reporting selectors, version by version, and which
+    /// regimes report each indicator.
+    fn add_regimes(&mut self, meta: &Metadata) {
         for regime in &meta.regimes {
-            let r = cells.regimes.len();
+            let r = self.regimes.len();
             let mut versions = Vec::new();
             for v in &regime.versions {
                 let Ok(from) = v.from.parse::<baocao_domain::period::PeriodId>() else {
@@ -238,28 +262,19 @@ impl Cells {
                     v.convention,
                     v.reporting.iter().map(|g| g.select.clone()).collect(),
                 ));
-                for form in &v.forms {
-                    for row in &form.rows {
-                        if let Some(i) = cells.indicator_index.get(&row.indicator) {
-                            if !cells.indicators[*i].regimes.contains(&r) {
-                                cells.indicators[*i].regimes.push(r);
-                            }
+                for row in v.forms.iter().flat_map(|f| &f.rows) {
+                    if let Some(i) = self.indicator_index.get(&row.indicator) {
+                        if !self.indicators[*i].regimes.contains(&r) {
+                            self.indicators[*i].regimes.push(r);
                         }
                     }
                 }
             }
-            cells.regimes.push(RegimeReporters {
+            self.regimes.push(RegimeReporters {
                 code: regime.code.clone(),
                 versions,
             });
         }
-        cells.weighted_by = vec![Vec::new(); cells.list.len()];
-        for c in 0..cells.list.len() as CellIx {
-            if let Some(w) = cells.rule(c).weight {
-                cells.weighted_by[w as usize].push(c);
-            }
-        }
-        cells
     }
 
     fn add(&mut self, key: String, indicator: usize) {

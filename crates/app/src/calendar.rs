@@ -4,10 +4,13 @@
 
 use baocao_domain::access::{Permission, Principal};
 use baocao_domain::calendar::{CalendarException, ExceptionReason, NonWorkingReason, WorkCalendar};
-use baocao_domain::period::PeriodId;
+use baocao_domain::catalogue::{Regime, RegimeKind, Request};
+use baocao_domain::deadline::deadline;
+use baocao_domain::period::{periods_in_year, DateRange, PeriodId};
 use baocao_domain::Message;
 use baocao_store::calendar::{self as store_calendar, StoredException};
 use chrono::NaiveDate;
+use serde::Serialize;
 
 use crate::{now, App, AppError, AppResult};
 
@@ -130,5 +133,104 @@ impl App {
         }
         baocao_store::commit(tx).await?;
         Ok(())
+    }
+}
+
+/// One period of a regime's calendar.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalendarPeriod {
+    /// The period.
+    pub period: PeriodId,
+    /// Number of the regime version that applies.
+    pub version: usize,
+    /// The data cut-off window.
+    pub window: DateRange,
+    /// Each reporting group's deadline, in the version's order.
+    pub deadlines: Vec<GroupDeadline>,
+}
+
+/// A reporting group's deadline for one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupDeadline {
+    /// Group name, Vietnamese.
+    pub name_vi: String,
+    /// Group name, English.
+    pub name_en: String,
+    /// Stage in the cascade.
+    pub stage: u8,
+    /// The deadline.
+    pub deadline: NaiveDate,
+}
+
+/// A regime's calendar for a year: each period's window and deadlines, or for
+/// thematic and ad-hoc regimes the requests of that year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegimeCalendar {
+    /// The regime.
+    pub regime: Regime,
+    /// The year.
+    pub year: i32,
+    /// Periods of a periodic regime.
+    pub periods: Vec<CalendarPeriod>,
+    /// Requests whose window starts or ends in the year.
+    pub requests: Vec<Request>,
+}
+
+impl App {
+    /// Each period of `year` with its window and each group's deadline.
+    pub async fn regime_calendar(&self, code: &str, year: i32) -> AppResult<RegimeCalendar> {
+        let meta = self.metadata().await?;
+        let regime = meta.regime(code).cloned().ok_or(AppError::NotFound)?;
+        let calendar = self.work_calendar().await?;
+        let bad_year = || {
+            AppError::field(
+                "year",
+                Message::new("calendar.out_of_range").arg("value", year),
+            )
+        };
+        let mut periods = Vec::new();
+        if let Some(latest) = regime.latest() {
+            if latest.kind == RegimeKind::Periodic {
+                for period in periods_in_year(year, latest.frequency).map_err(|_| bad_year())? {
+                    let Some((number, version)) = regime.version_for(&period) else {
+                        continue;
+                    };
+                    let mut deadlines = Vec::new();
+                    for group in &version.reporting {
+                        let Some(rule) = group.deadline else { continue };
+                        let due = deadline(rule, &period, version.convention, &calendar)
+                            .map_err(|_| bad_year())?;
+                        deadlines.push(GroupDeadline {
+                            name_vi: group.name_vi.clone(),
+                            name_en: group.name_en.clone(),
+                            stage: group.stage,
+                            deadline: due,
+                        });
+                    }
+                    periods.push(CalendarPeriod {
+                        period,
+                        version: number,
+                        window: period.cutoff_window(version.convention),
+                        deadlines,
+                    });
+                }
+            }
+        }
+        let requests = meta
+            .requests
+            .iter()
+            .filter(|r| r.regime == regime.code)
+            .filter(|r| {
+                chrono::Datelike::year(&r.window_first) == year
+                    || chrono::Datelike::year(&r.window_last) == year
+            })
+            .cloned()
+            .collect();
+        Ok(RegimeCalendar {
+            regime,
+            year,
+            periods,
+            requests,
+        })
     }
 }

@@ -14,17 +14,14 @@ use baocao_domain::access::{Permission, Principal, Target};
 use baocao_domain::audit::AuditEvent;
 use baocao_domain::catalogue::{
     check, same_meaning, unit_references, CheckContext, Indicator, Metadata, Problem, Regime,
-    RegimeKind, RegimeVersion, Request,
+    RegimeVersion,
 };
-use baocao_domain::deadline::deadline;
-use baocao_domain::period::{periods_in_year, DateRange, PeriodId};
 use baocao_domain::text::fold;
 use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
 use baocao_store::catalogue::{self as store_catalogue, StoredDoc, REVISION_KEY};
 use baocao_store::units as store_units;
 use baocao_store::Conn;
-use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -83,46 +80,6 @@ pub struct IndicatorVersion {
     pub recorded_at: i64,
     /// The indicator as it was.
     pub indicator: Indicator,
-}
-
-/// One period of a regime's calendar.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CalendarPeriod {
-    /// The period.
-    pub period: PeriodId,
-    /// Number of the regime version that applies.
-    pub version: usize,
-    /// The data cut-off window.
-    pub window: DateRange,
-    /// Each reporting group's deadline, in the version's order.
-    pub deadlines: Vec<GroupDeadline>,
-}
-
-/// A reporting group's deadline for one period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GroupDeadline {
-    /// Group name, Vietnamese.
-    pub name_vi: String,
-    /// Group name, English.
-    pub name_en: String,
-    /// Stage in the cascade.
-    pub stage: u8,
-    /// The deadline.
-    pub deadline: NaiveDate,
-}
-
-/// A regime's calendar for a year: each period's window and deadlines, or for
-/// thematic and ad-hoc regimes the requests of that year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RegimeCalendar {
-    /// The regime.
-    pub regime: Regime,
-    /// The year.
-    pub year: i32,
-    /// Periods of a periodic regime.
-    pub periods: Vec<CalendarPeriod>,
-    /// Requests whose window starts or ends in the year.
-    pub requests: Vec<Request>,
 }
 
 fn decode<T: DeserializeOwned>(stored: &StoredDoc) -> AppResult<T> {
@@ -445,64 +402,8 @@ impl App {
         problems.extend(history_problems(incoming, stored));
         Ok(problems)
     }
-
-    /// Each period of `year` with its window and each group's deadline.
-    pub async fn regime_calendar(&self, code: &str, year: i32) -> AppResult<RegimeCalendar> {
-        let meta = self.metadata().await?;
-        let regime = meta.regime(code).cloned().ok_or(AppError::NotFound)?;
-        let calendar = self.work_calendar().await?;
-        let bad_year = || {
-            AppError::field(
-                "year",
-                Message::new("calendar.out_of_range").arg("value", year),
-            )
-        };
-        let mut periods = Vec::new();
-        if let Some(latest) = regime.latest() {
-            if latest.kind == RegimeKind::Periodic {
-                for period in periods_in_year(year, latest.frequency).map_err(|_| bad_year())? {
-                    let Some((number, version)) = regime.version_for(&period) else {
-                        continue;
-                    };
-                    let mut deadlines = Vec::new();
-                    for group in &version.reporting {
-                        let Some(rule) = group.deadline else { continue };
-                        let due = deadline(rule, &period, version.convention, &calendar)
-                            .map_err(|_| bad_year())?;
-                        deadlines.push(GroupDeadline {
-                            name_vi: group.name_vi.clone(),
-                            name_en: group.name_en.clone(),
-                            stage: group.stage,
-                            deadline: due,
-                        });
-                    }
-                    periods.push(CalendarPeriod {
-                        period,
-                        version: number,
-                        window: period.cutoff_window(version.convention),
-                        deadlines,
-                    });
-                }
-            }
-        }
-        let requests = meta
-            .requests
-            .iter()
-            .filter(|r| r.regime == regime.code)
-            .filter(|r| {
-                chrono::Datelike::year(&r.window_first) == year
-                    || chrono::Datelike::year(&r.window_last) == year
-            })
-            .cloned()
-            .collect();
-        Ok(RegimeCalendar {
-            regime,
-            year,
-            periods,
-            requests,
-        })
-    }
 }
+
 /// Whether `principal` may apply a document like `incoming` at all: regime
 /// administrators, or issuers for a document of requests only; and for
 /// disaggregations and indicators, regime administrators of the whole instance.

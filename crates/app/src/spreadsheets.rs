@@ -15,8 +15,9 @@ use baocao_domain::access::Principal;
 use baocao_domain::catalogue::{
     ColumnSource, Indicator, Metadata, NumericForm, Problem, RegimeVersion, ValueType,
 };
+use baocao_domain::number::unambiguous;
 use baocao_domain::report::{
-    column_values, computed, computed_with, derived_text, unambiguous, ColumnContext, Content,
+    column_values, computed, computed_with, derived_text, ColumnContext, Content,
     IndicatorFormulas, ReportId,
 };
 use baocao_domain::unit::LineError;

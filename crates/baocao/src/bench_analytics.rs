@@ -13,6 +13,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::bench::Scratch;
 use baocao_app::analytics::{FigureQuery, Reading, Relation, TableQuery};
 use baocao_app::auth::system_principal;
 use baocao_app::history::PastReport;
@@ -395,66 +396,19 @@ pub async fn run(options: AnalyticsOptions) -> AppResult<()> {
         options.indicators,
         options.months
     );
-    let t = Instant::now();
-    for m in (0..options.months).filter(|_| !options.reuse) {
-        import_month(&app, &communes, options.indicators, m).await?;
-        if m % 6 == 5 {
-            println!("  {} months in {:.0} s", m + 1, t.elapsed().as_secs_f64());
-        }
-    }
-    println!("generated in {:.1} s", t.elapsed().as_secs_f64());
+    generate(&app, &communes, &options).await?;
     if let Some(dir) = &options.peers {
         export_for_peers(&units, &communes, &options, dir)?;
     }
 
     // A process starting: the engine built from the store.
-    let rss_before = rss();
-    let t = Instant::now();
-    let engine_app = App::new(scratch.store.clone(), Settings::default());
-    engine_app.follow_once().await?;
-    let built = t.elapsed();
-    let rss_after = rss();
-    let (held, bytes) = engine_app.analytics().read(|e| (e.len(), e.bytes()))?;
-    println!(
-        "build from the store: {:.1} s, {held} values; engine {:.1} MB = {:.1} bytes per value; \
-         resident memory +{:.0} MB = {:.1} bytes per value",
-        built.as_secs_f64(),
-        bytes as f64 / 1e6,
-        bytes as f64 / held.max(1) as f64,
-        rss_after.saturating_sub(rss_before) as f64 / 1e6,
-        rss_after.saturating_sub(rss_before) as f64 / held.max(1) as f64
-    );
+    let engine_app = build_engine(&scratch).await?;
 
     let probe = probe(&units, &communes, &options)?;
     engine_questions(&engine_app, &probe, options.reps)?;
     use_case_questions(&engine_app, &probe, options.reps).await?;
 
-    // Absorbing a whole national month: stored through another process,
-    // then read from the store and put in.
-    // (A rerun with --reuse takes the first month not imported yet.)
-    let mut m = options.months;
-    let mut t = Instant::now();
-    let mut absorbed = import_month(&app, &communes, options.indicators, m).await?;
-    while absorbed == 0 && m < 70 {
-        m += 1;
-        t = Instant::now();
-        absorbed = import_month(&app, &communes, options.indicators, m).await?;
-    }
-    if options.keep {
-        println!(
-            "(kept: the extra months stay in the database; rerun with --reuse to skip generation)"
-        );
-    }
-    let imported = t.elapsed();
-    let t = Instant::now();
-    engine_app.follow_once().await?;
-    println!(
-        "absorbing one national month ({absorbed} reports, {} values): stored in {:.1} s; \
-         read from the store and absorbed in {:.2} s",
-        absorbed * options.indicators,
-        imported.as_secs_f64(),
-        t.elapsed().as_secs_f64()
-    );
+    let m = absorb_month(&app, &engine_app, &communes, &options).await?;
 
     // Freshness: this process wakes its follower; another one polls.
     engine_app.start_analytics();
@@ -477,6 +431,78 @@ pub async fn run(options: AnalyticsOptions) -> AppResult<()> {
         return Ok(());
     }
     clean_up(&scratch).await
+}
+
+/// Stores `options.months` months of every commune's reports (none with
+/// `--reuse`).
+async fn generate(app: &App, communes: &[&OrgUnit], options: &AnalyticsOptions) -> AppResult<()> {
+    let t = Instant::now();
+    for m in (0..options.months).filter(|_| !options.reuse) {
+        import_month(app, communes, options.indicators, m).await?;
+        if m % 6 == 5 {
+            println!("  {} months in {:.0} s", m + 1, t.elapsed().as_secs_f64());
+        }
+    }
+    println!("generated in {:.1} s", t.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// A process starting: the engine built from the store, with its time and
+/// memory printed.
+async fn build_engine(scratch: &Scratch) -> AppResult<App> {
+    let rss_before = rss();
+    let t = Instant::now();
+    let engine_app = App::new(scratch.store.clone(), Settings::default());
+    engine_app.follow_once().await?;
+    let built = t.elapsed();
+    let rss_after = rss();
+    let (held, bytes) = engine_app.analytics().read(|e| (e.len(), e.bytes()))?;
+    println!(
+        "build from the store: {:.1} s, {held} values; engine {:.1} MB = {:.1} bytes per value; \
+         resident memory +{:.0} MB = {:.1} bytes per value",
+        built.as_secs_f64(),
+        bytes as f64 / 1e6,
+        bytes as f64 / held.max(1) as f64,
+        rss_after.saturating_sub(rss_before) as f64 / 1e6,
+        rss_after.saturating_sub(rss_before) as f64 / held.max(1) as f64
+    );
+    Ok(engine_app)
+}
+
+/// Absorbing a whole national month: stored through another process, then
+/// read from the store and put in; returns the month stored.
+async fn absorb_month(
+    app: &App,
+    engine_app: &App,
+    communes: &[&OrgUnit],
+    options: &AnalyticsOptions,
+) -> AppResult<usize> {
+    // (A rerun with --reuse takes the first month not imported yet.)
+    let mut m = options.months;
+    let mut t = Instant::now();
+    let mut absorbed = import_month(app, communes, options.indicators, m).await?;
+    while absorbed == 0 && m < 70 {
+        m += 1;
+        t = Instant::now();
+        absorbed = import_month(app, communes, options.indicators, m).await?;
+    }
+    if options.keep {
+        println!(
+            "(kept: the extra months stay in the database; rerun with --reuse to skip generation)"
+        );
+    }
+    let imported = t.elapsed();
+    let t = Instant::now();
+    engine_app.follow_once().await?;
+    println!(
+        "absorbing one national month ({absorbed} reports, {} values): stored in {:.1} s; \
+         read from the store and absorbed in {:.2} s",
+        absorbed * options.indicators,
+        imported.as_secs_f64(),
+        t.elapsed().as_secs_f64()
+    );
+
+    Ok(m)
 }
 
 /// The national unit, the probe's commune, district and province (Vinh and

@@ -88,6 +88,57 @@ fn areas(units: Vec<OrgUnit>) -> Vec<OrgUnit> {
         .collect()
 }
 
+/// Each legacy commune's profile, keyed `old:{code}` (for noise).
+fn legacy_profiles(legacy: &[(OrgUnit, Vec<OrgUnit>)]) -> HashMap<UnitId, (String, Profile)> {
+    let old: Vec<(String, &OrgUnit)> = legacy
+        .iter()
+        .flat_map(|(_, cs)| cs.iter())
+        .map(|c| (format!("old:{}", c.code.as_str()), c))
+        .collect();
+    let described: Vec<Commune<'_>> = old
+        .iter()
+        .map(|(key, c)| Commune {
+            key,
+            division_type: &c.division_type,
+            lon: c.lon,
+        })
+        .collect();
+    let profiles = figures::legacy_profiles(&described);
+    old.iter()
+        .zip(profiles)
+        .map(|((key, c), p)| (c.id, (key.clone(), p)))
+        .collect()
+}
+
+/// Each 2025 commune's profile: the sum of its predecessors' (a whole merge
+/// or the default target of a split takes the old unit whole).
+async fn successor_profiles(
+    app: &App,
+    communes: &[OrgUnit],
+    units: &HashMap<UnitId, (String, Profile)>,
+) -> AppResult<Vec<(UnitId, (String, Profile))>> {
+    let op = system_principal();
+    let mut new = Vec::new();
+    for c in communes {
+        let detail = app.unit_detail(&op, c.id, None).await?;
+        let profile = Profile::merged(
+            detail
+                .reorgs
+                .iter()
+                .filter(|(e, _)| e.new == c.id)
+                .filter_map(|(e, _)| {
+                    let share = match (e.kind, e.is_default) {
+                        (ReorgKind::Whole, _) | (ReorgKind::Split, true) => 1.0,
+                        (ReorgKind::Split, false) => 0.0,
+                    };
+                    units.get(&e.old).map(|(_, p)| (p, share))
+                }),
+        );
+        new.push((c.id, (format!("new:{}", c.code.as_str()), profile)));
+    }
+    Ok(new)
+}
+
 impl World {
     /// Reads the units: legacy communes get their profiles, a 2025 commune
     /// the sum of its predecessors' (by the reorganisation events: a whole
@@ -109,25 +160,7 @@ impl World {
             );
             legacy.push((district, communes));
         }
-        let old: Vec<(String, &OrgUnit)> = legacy
-            .iter()
-            .flat_map(|(_, cs)| cs.iter())
-            .map(|c| (format!("old:{}", c.code.as_str()), c))
-            .collect();
-        let described: Vec<Commune<'_>> = old
-            .iter()
-            .map(|(key, c)| Commune {
-                key,
-                division_type: &c.division_type,
-                lon: c.lon,
-            })
-            .collect();
-        let profiles = figures::legacy_profiles(&described);
-        let mut units: HashMap<UnitId, (String, Profile)> = old
-            .iter()
-            .zip(profiles)
-            .map(|((key, c), p)| (c.id, (key.clone(), p)))
-            .collect();
+        let mut units = legacy_profiles(&legacy);
         let mut whole = Vec::new();
         for (district, communes) in &legacy {
             let profile = Profile::merged(
@@ -140,24 +173,7 @@ impl World {
             units.insert(district.id, (key, profile));
         }
         let communes = areas(app.unit_children(&op, province, Some(today)).await?);
-        let mut new = Vec::new();
-        for c in &communes {
-            let detail = app.unit_detail(&op, c.id, None).await?;
-            let profile = Profile::merged(
-                detail
-                    .reorgs
-                    .iter()
-                    .filter(|(e, _)| e.new == c.id)
-                    .filter_map(|(e, _)| {
-                        let share = match (e.kind, e.is_default) {
-                            (ReorgKind::Whole, _) | (ReorgKind::Split, true) => 1.0,
-                            (ReorgKind::Split, false) => 0.0,
-                        };
-                        units.get(&e.old).map(|(_, p)| (p, share))
-                    }),
-            );
-            new.push((c.id, (format!("new:{}", c.code.as_str()), profile)));
-        }
+        let new = successor_profiles(app, &communes, &units).await?;
         let keys: Vec<&str> = new.iter().map(|(_, (k, _))| k.as_str()).collect();
         let quirks = Quirks::choose(&keys);
         units.extend(new);
@@ -288,6 +304,79 @@ fn deadline_of(
     baocao_domain::deadline::deadline(group.deadline?, period, version.convention, calendar).ok()
 }
 
+/// One regime's period of the legacy history.
+struct LegacyPeriod<'a> {
+    meta: &'a Metadata,
+    version: &'a RegimeVersion,
+    cells: Vec<(String, String)>,
+    regime: &'a str,
+    period: PeriodId,
+    calendar: &'a WorkCalendar,
+}
+
+impl LegacyPeriod<'_> {
+    /// A district's communes' reports (a few never came, a few were late)
+    /// and the district's own, synthesized from them.
+    fn district_reports(
+        &self,
+        world: &World,
+        district: &OrgUnit,
+        communes: &[OrgUnit],
+    ) -> Vec<PastReport> {
+        let (meta, version, period) = (self.meta, self.version, self.period);
+        let label = period.to_string();
+        let mut batch = Vec::new();
+        let mut received = Vec::new();
+        for c in communes {
+            let luck = noise(&[world.key(c.id), &label, self.regime, "luck"]);
+            let Some(due) = deadline_of(version, c, &period, self.calendar) else {
+                continue;
+            };
+            if luck < 0.03 {
+                continue; // never came
+            }
+            let submitted = if luck > 0.9 {
+                due + chrono::Days::new(1 + (luck * 100.0) as u64 % 5)
+            } else {
+                due - chrono::Days::new((luck * 10.0) as u64 % 4)
+            };
+            let content = world.content(meta, version, &self.cells, self.regime, c.id, &period);
+            received.push((c.name.clone(), content.clone()));
+            batch.push(PastReport {
+                regime: self.regime.into(),
+                unit: c.id,
+                period,
+                content,
+                submitted_at: at(submitted, 9),
+                accepted_at: at(submitted + chrono::Days::new(2), 15),
+            });
+        }
+        let Some(due) = deadline_of(version, district, &period, self.calendar) else {
+            return batch;
+        };
+        let synthesis = baocao_domain::aggregate::synthesize(meta, version, &received);
+        let mut content = Content::default();
+        synthesis.apply_to(&mut content.values);
+        content.values.extend(world.own_values(
+            meta,
+            &self.cells,
+            version.convention,
+            district.id,
+            &period,
+        ));
+        let submitted = due - chrono::Days::new(1);
+        batch.push(PastReport {
+            regime: self.regime.into(),
+            unit: district.id,
+            period,
+            content,
+            submitted_at: at(submitted, 10),
+            accepted_at: at(submitted + chrono::Days::new(1), 16),
+        });
+        batch
+    }
+}
+
 /// The history of the districts other than Vinh until June 2025, as kept in
 /// the previous system: their communes' reports (a few never came) and each
 /// district's own, synthesized from them; all accepted. Imported in a few
@@ -309,56 +398,16 @@ async fn import_legacy(
             let Some((_, version)) = regime.version_for(&period) else {
                 break;
             };
-            let cells = input_cells(version, meta);
-            let label = period.to_string();
+            let one = LegacyPeriod {
+                meta,
+                version,
+                cells: input_cells(version, meta),
+                regime: regime_code,
+                period,
+                calendar: &calendar,
+            };
             for (district, communes) in world.legacy.iter().filter(|(d, _)| d.id != world.vinh) {
-                let mut received = Vec::new();
-                for c in communes {
-                    let luck = noise(&[world.key(c.id), &label, regime_code, "luck"]);
-                    let Some(due) = deadline_of(version, c, &period, &calendar) else {
-                        continue;
-                    };
-                    if luck < 0.03 {
-                        continue; // never came
-                    }
-                    let submitted = if luck > 0.9 {
-                        due + chrono::Days::new(1 + (luck * 100.0) as u64 % 5)
-                    } else {
-                        due - chrono::Days::new((luck * 10.0) as u64 % 4)
-                    };
-                    let content = world.content(meta, version, &cells, regime_code, c.id, &period);
-                    received.push((c.name.clone(), content.clone()));
-                    batch.push(PastReport {
-                        regime: regime_code.into(),
-                        unit: c.id,
-                        period,
-                        content,
-                        submitted_at: at(submitted, 9),
-                        accepted_at: at(submitted + chrono::Days::new(2), 15),
-                    });
-                }
-                let Some(due) = deadline_of(version, district, &period, &calendar) else {
-                    continue;
-                };
-                let synthesis = baocao_domain::aggregate::synthesize(meta, version, &received);
-                let mut content = Content::default();
-                synthesis.apply_to(&mut content.values);
-                content.values.extend(world.own_values(
-                    meta,
-                    &cells,
-                    version.convention,
-                    district.id,
-                    &period,
-                ));
-                let submitted = due - chrono::Days::new(1);
-                batch.push(PastReport {
-                    regime: regime_code.into(),
-                    unit: district.id,
-                    period,
-                    content,
-                    submitted_at: at(submitted, 10),
-                    accepted_at: at(submitted + chrono::Days::new(1), 16),
-                });
+                batch.extend(one.district_reports(world, district, communes));
             }
             period = match period.next() {
                 Some(next) => next,

@@ -577,6 +577,31 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         } => rt.demo(&serve, password, data_dir, no_history).await,
         Command::Migrate(db) => rt.migrate(&db).await,
         Command::Units { command } => rt.units(command).await,
+        command @ (Command::Bench { .. }
+        | Command::BenchAnalytics { .. }
+        | Command::BenchPages { .. }) => bench(&rt, command).await,
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => rt.verify_ledger(&db).await,
+        Command::Mail {
+            command: MailCommand::Test { to },
+        } => rt.test_mail(&to).await,
+        Command::Mail {
+            command: MailCommand::Status { db },
+        } => rt.mail_status(&db).await,
+        Command::Regimes {
+            command: RegimesCommand::Export { db, out },
+        } => rt.export_regimes(&db, out).await,
+        Command::Regimes {
+            command: RegimesCommand::Import { db, file },
+        } => rt.import_regimes(&db, &file).await,
+        Command::User { command } => user(&rt, command).await,
+    }
+}
+
+/// The benchmarks.
+async fn bench(rt: &Runtime, command: Command) -> Result<(), Failure> {
+    match command {
         Command::Bench {
             database,
             data_dir,
@@ -626,31 +651,20 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         })
         .await
         .map_err(|e| Failure::app(rt.lang, &e)),
-        Command::Audit {
-            command: AuditCommand::Verify { db },
-        } => rt.verify_ledger(&db).await,
-        Command::Mail {
-            command: MailCommand::Test { to },
-        } => rt.test_mail(&to).await,
-        Command::Mail {
-            command: MailCommand::Status { db },
-        } => rt.mail_status(&db).await,
-        Command::Regimes {
-            command: RegimesCommand::Export { db, out },
-        } => rt.export_regimes(&db, out).await,
-        Command::Regimes {
-            command: RegimesCommand::Import { db, file },
-        } => rt.import_regimes(&db, &file).await,
-        Command::User {
-            command:
-                UserCommand::Add {
-                    db,
-                    username,
-                    name,
-                    password,
-                    unit,
-                    role,
-                },
+        _ => Ok(()),
+    }
+}
+
+/// User administration from the command line.
+async fn user(rt: &Runtime, command: UserCommand) -> Result<(), Failure> {
+    match command {
+        UserCommand::Add {
+            db,
+            username,
+            name,
+            password,
+            unit,
+            role,
         } => {
             let account = commands::NewAccount {
                 username,
@@ -661,17 +675,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             };
             rt.add_user(&db, account).await
         }
-        Command::User {
-            command:
-                UserCommand::Passwd {
-                    db,
-                    username,
-                    password,
-                },
+        UserCommand::Passwd {
+            db,
+            username,
+            password,
         } => rt.set_password(&db, &username, password).await,
-        Command::User {
-            command: UserCommand::List { db },
-        } => rt.list_users(&db).await,
+        UserCommand::List { db } => rt.list_users(&db).await,
     }
 }
 

@@ -5,12 +5,12 @@
 //! validation rules, and the targets are met by some units and missed by
 //! others.
 //!
-//! The figures are a pure module of the binary (`src/demo_history/figures.rs`);
+//! The figures are a pure module of the binary (`src/demo_history/figures/mod.rs`);
 //! the binary has no library, so the module is included here as it is.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 #[allow(dead_code)]
-#[path = "../src/demo_history/figures.rs"]
+#[path = "../src/demo_history/figures/mod.rs"]
 mod figures;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

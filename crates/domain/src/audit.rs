@@ -302,46 +302,10 @@ impl AuditEvent {
     /// The canonical payload.
     pub fn payload(&self) -> String {
         match self {
-            AuditEvent::ReportCreated {
-                regime,
-                regime_version,
-                unit,
-                period,
-                receiver,
-                deadline,
-                ..
-            } => json(&Created {
-                regime,
-                regime_version: *regime_version,
-                unit: *unit,
-                period,
-                receiver: *receiver,
-                deadline: *deadline,
-            }),
+            AuditEvent::ReportCreated { .. } | AuditEvent::Imported { .. } => {
+                self.creation_payload()
+            }
             AuditEvent::DraftSaved { content, .. } => json(content),
-            AuditEvent::Imported {
-                regime,
-                regime_version,
-                unit,
-                period,
-                receiver,
-                deadline,
-                submitted_at,
-                accepted_at,
-                content,
-                ..
-            } => json(&ImportedPayload {
-                regime,
-                regime_version: *regime_version,
-                unit: *unit,
-                period,
-                receiver: *receiver,
-                deadline: *deadline,
-                version: 1,
-                submitted_at: *submitted_at,
-                accepted_at: *accepted_at,
-                content,
-            }),
             AuditEvent::Submitted {
                 version,
                 on_time,
@@ -372,6 +336,63 @@ impl AuditEvent {
                 version: *version,
                 reason,
             }),
+            _ => self.other_payload(),
+        }
+    }
+}
+
+impl AuditEvent {
+    /// The payload of an entry that brings a report into existence: created
+    /// here, or imported from a previous system already accepted.
+    fn creation_payload(&self) -> String {
+        match self {
+            AuditEvent::ReportCreated {
+                regime,
+                regime_version,
+                unit,
+                period,
+                receiver,
+                deadline,
+                ..
+            } => json(&Created {
+                regime,
+                regime_version: *regime_version,
+                unit: *unit,
+                period,
+                receiver: *receiver,
+                deadline: *deadline,
+            }),
+            AuditEvent::Imported {
+                regime,
+                regime_version,
+                unit,
+                period,
+                receiver,
+                deadline,
+                submitted_at,
+                accepted_at,
+                content,
+                ..
+            } => json(&ImportedPayload {
+                regime,
+                regime_version: *regime_version,
+                unit: *unit,
+                period,
+                receiver: *receiver,
+                deadline: *deadline,
+                version: 1,
+                submitted_at: *submitted_at,
+                accepted_at: *accepted_at,
+                content,
+            }),
+            _ => String::new(),
+        }
+    }
+
+    /// The payload of synthesis, attachments, metadata, users and the
+    /// operations centre's settings.
+    fn other_payload(&self) -> String {
+        match self {
             AuditEvent::Synthesized {
                 aggregated,
                 expected,
@@ -396,17 +417,6 @@ impl AuditEvent {
             }),
             AuditEvent::MetadataApplied { document } => json(document.as_ref()),
             AuditEvent::EmailSet { email, .. } => json(&EmailPayload { email }),
-            AuditEvent::DashboardTilesSet { .. } | AuditEvent::BoundariesLoaded { .. } => {
-                self.operations_payload()
-            }
-        }
-    }
-}
-
-impl AuditEvent {
-    /// The payload of the operations centre's settings.
-    fn operations_payload(&self) -> String {
-        match self {
             AuditEvent::DashboardTilesSet { cells, .. } => json(&TilesPayload { cells }),
             AuditEvent::BoundariesLoaded { units, sha256, .. } => json(&BoundariesPayload {
                 units: *units,

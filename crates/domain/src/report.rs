@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Metadata, RegimeVersion, ValueType};
 use crate::message::Message;
+use crate::number::parse_number;
 
 /// Database identity of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -355,86 +356,6 @@ fn max_magnitude() -> Decimal {
     Decimal::from(1_000_000_000_000_000_000_i64)
 }
 
-/// A stored (canonical, dot-decimal) number written so that [`parse_number`]
-/// reads it back exactly: with a decimal comma, since `12.345` would be read as
-/// twelve thousand. Used where a file the system wrote comes back (CSV, xlsx).
-pub fn unambiguous(canonical: &str) -> String {
-    canonical.replace('.', ",")
-}
-
-/// A canonical decimal (`12345.67`, as stored) in Vietnamese notation:
-/// `.` between thousands, `,` before decimals (`12.345,67`). The inverse of
-/// [`parse_number`].
-pub fn vn_number(text: &str) -> String {
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text),
-    };
-    let (whole, fraction) = match digits.split_once('.') {
-        Some((w, f)) => (w, Some(f)),
-        None => (digits, None),
-    };
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    match fraction {
-        Some(f) => format!("{sign}{grouped},{f}"),
-        None => format!("{sign}{grouped}"),
-    }
-}
-
-/// A canonical decimal (`-12345.6`) in English notation: `-12,345.6`.
-pub fn en_number(text: &str) -> String {
-    vn_number(text)
-        .chars()
-        .map(|c| match c {
-            '.' => ',',
-            ',' => '.',
-            c => c,
-        })
-        .collect()
-}
-
-/// Reads a number typed in Vietnamese notation (`12.345,67`) or with a decimal
-/// point (`12345.67`, as the API sends). A dot followed by groups of exactly
-/// three digits is read as a thousands separator.
-pub fn parse_number(text: &str) -> Option<Decimal> {
-    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if t.is_empty() {
-        return None;
-    }
-    let canonical = if t.contains(',') {
-        t.replace('.', "").replace(',', ".")
-    } else {
-        let (sign, digits) = t.strip_prefix('-').map_or(("", t.as_str()), |r| ("-", r));
-        let groups: Vec<&str> = digits.split('.').collect();
-        // `0.125` is a fraction: no grouped number starts with a zero group.
-        let thousands = groups.len() > 1
-            && !groups[0].is_empty()
-            && !groups[0].starts_with('0')
-            && groups[0].len() <= 3
-            && groups[1..].iter().all(|g| g.len() == 3);
-        if thousands {
-            format!("{sign}{}", groups.concat())
-        } else {
-            t.clone()
-        }
-    };
-    if !canonical
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-    {
-        return None;
-    }
-    // Exactly as typed or not at all: a value the decimal type would round
-    // (`0,0000000000000000000000000000001` → 0) is refused, never changed.
-    Decimal::from_str_exact(&canonical).ok()
-}
-
 /// Most digits after the decimal separator a typed number may have.
 pub const MAX_DECIMALS: usize = 10;
 
@@ -768,69 +689,6 @@ pub fn column_values(
     out
 }
 
-/// A value far from the unit's own history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Outlier {
-    /// The cell.
-    pub cell: String,
-    /// Its value now.
-    pub value: Decimal,
-    /// The median of the previous periods.
-    pub median: Decimal,
-    /// How many median absolute deviations away (rounded).
-    pub deviations: Decimal,
-}
-
-/// Cells whose value lies more than `threshold` median absolute deviations
-/// from the median of the same cell in `history` (the unit's previous
-/// periods, at least 6 of them). A flat history (MAD 0) flags any change of
-/// more than 50 %. Informative: shown next to the cell, not blocking.
-pub fn outliers(content: &Content, history: &[Content], threshold: Decimal) -> Vec<Outlier> {
-    fn median(mut xs: Vec<Decimal>) -> Decimal {
-        xs.sort();
-        let n = xs.len();
-        if n % 2 == 1 {
-            xs[n / 2]
-        } else {
-            (xs[n / 2 - 1] + xs[n / 2]) / Decimal::TWO
-        }
-    }
-    let mut out = Vec::new();
-    for (cell, text) in &content.values {
-        let Ok(value) = Decimal::from_str(text) else {
-            continue;
-        };
-        let past: Vec<Decimal> = history
-            .iter()
-            .filter_map(|c| c.values.get(cell).and_then(|t| Decimal::from_str(t).ok()))
-            .collect();
-        if past.len() < 6 {
-            continue;
-        }
-        let med = median(past.clone());
-        let mad = median(past.iter().map(|x| (*x - med).abs()).collect());
-        let distance = (value - med).abs();
-        let flagged = if mad.is_zero() {
-            !med.is_zero() && distance > med.abs() / Decimal::TWO
-        } else {
-            distance > threshold * mad
-        };
-        if flagged {
-            out.push(Outlier {
-                cell: cell.clone(),
-                value,
-                median: med,
-                deviations: if mad.is_zero() {
-                    Decimal::ZERO
-                } else {
-                    (distance / mad).round_dp(1)
-                },
-            });
-        }
-    }
-    out
-}
-
 /// Vietnam's time zone (UTC+7), in which deadlines are days.
 pub const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
     Some(offset) => offset,
@@ -883,26 +741,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn vietnamese_notation_round_trips() {
-        for (canonical, shown) in [
-            ("1234567.89", "1.234.567,89"),
-            ("-1000", "-1.000"),
-            ("12", "12"),
-            ("0.125", "0,125"),
-        ] {
-            assert_eq!(vn_number(canonical), shown);
-            assert_eq!(
-                en_number(canonical),
-                shown.replace('.', "_").replace(',', ".").replace('_', ",")
-            );
-            assert_eq!(
-                parse_number(shown).map(|d| d.to_string()).as_deref(),
-                Some(canonical)
-            );
-        }
-    }
-
-    #[test]
     fn the_workflow() {
         use Action::*;
         use Status::*;
@@ -951,29 +789,6 @@ mod tests {
     }
 
     #[test]
-    fn numbers_in_vietnamese_and_api_notation() {
-        let d = |s: &str| Decimal::from_str(s).unwrap();
-        assert_eq!(parse_number("12.345,67"), Some(d("12345.67")));
-        assert_eq!(parse_number("12345.67"), Some(d("12345.67")));
-        assert_eq!(parse_number("1.234.567"), Some(d("1234567")));
-        assert_eq!(parse_number("-1.234"), Some(d("-1234")));
-        assert_eq!(parse_number("0,5"), Some(d("0.5")));
-        assert_eq!(parse_number("1.5"), Some(d("1.5")));
-        assert_eq!(parse_number("0.125"), Some(d("0.125")));
-        assert_eq!(parse_number("-0.250"), Some(d("-0.25")));
-        // What the spreadsheets write back for a stored 12.345 reads as 12.345.
-        assert_eq!(parse_number(&unambiguous("12.345")), Some(d("12.345")));
-        assert_eq!(
-            parse_number(&unambiguous("-12345.678")),
-            Some(d("-12345.678"))
-        );
-        assert_eq!(unambiguous("1234"), "1234");
-        assert_eq!(parse_number(" 2 500 "), Some(d("2500")));
-        assert_eq!(parse_number("abc"), None);
-        assert_eq!(parse_number("1e5"), None);
-        assert_eq!(parse_number(""), None);
-    }
-    #[test]
     fn columns_last_year_year_to_date_target_and_formula() {
         let meta: Metadata = serde_json::from_value(serde_json::json!({
             "format": "baocao-metadata/1",
@@ -1013,29 +828,6 @@ mod tests {
         let alone = column_values(&meta, &form, "A", &now, &ColumnContext::default());
         assert_eq!(alone[1], None, "no report last year: nothing, not zero");
         assert_eq!(alone[4], None);
-    }
-
-    #[test]
-    fn outliers_against_the_units_history() {
-        let c = |v: &str| Content {
-            values: [("A".to_string(), v.to_string())].into_iter().collect(),
-            ..Default::default()
-        };
-        let history: Vec<Content> = ["100", "104", "98", "101", "97", "103", "99", "102"]
-            .iter()
-            .map(|v| c(v))
-            .collect();
-        let three = Decimal::from(3);
-        assert!(outliers(&c("105"), &history, three).is_empty());
-        let found = outliers(&c("1000"), &history, three);
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].median.normalize().to_string(), "100.5");
-        // Too little history: nothing is judged.
-        assert!(outliers(&c("1000"), &history[..5], three).is_empty());
-        // A flat history flags a jump of more than half.
-        let flat: Vec<Content> = (0..6).map(|_| c("10")).collect();
-        assert_eq!(outliers(&c("16"), &flat, three).len(), 1);
-        assert!(outliers(&c("14"), &flat, three).is_empty());
     }
 
     #[test]

@@ -182,6 +182,37 @@ impl App {
     /// it in place of the old one.
     async fn rebuild(&self, position: Position) -> AppResult<()> {
         let started = Instant::now();
+        let (engine, total) = self.empty_engine().await?;
+        self.set_progress(0, total);
+        tracing::info!(reports = total, "analytics: building the engine");
+        let (engine, done) = self.load_accepted(engine, total).await?;
+        let engine = tokio::task::spawn_blocking(move || {
+            let mut engine = engine;
+            engine.build_aggregates();
+            engine
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        tracing::info!(
+            reports = done,
+            values = engine.len(),
+            megabytes = engine.bytes() / 1_000_000,
+            seconds = started.elapsed().as_secs_f64(),
+            "analytics: engine built"
+        );
+        let mut followed = self
+            .analytics
+            .0
+            .followed
+            .write()
+            .map_err(|_| AppError::Internal("analytics lock poisoned".into()))?;
+        *followed = Some(Followed { engine, position });
+        Ok(())
+    }
+
+    /// An engine with the unit tree and the catalogue but no values yet, and
+    /// how many accepted reports there are to load into it.
+    async fn empty_engine(&self) -> AppResult<(Engine, i64)> {
         let meta = self.metadata().await?;
         let (units, reorgs, total) = {
             let mut conn = self.store.conn().await?;
@@ -200,25 +231,17 @@ impl App {
                 weight: None,
             })
             .collect();
-        let progress = |done: u64| {
-            *self
-                .analytics
-                .0
-                .progress
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = Progress {
-                done,
-                total: u64::try_from(total).unwrap_or(0),
-            };
-        };
-        progress(0);
-        tracing::info!(reports = total, "analytics: building the engine");
-        let cells_meta = meta.clone();
-        let mut engine = tokio::task::spawn_blocking(move || {
-            Engine::new(Units::new(units, &reorgs), Cells::new(&cells_meta))
+        let engine = tokio::task::spawn_blocking(move || {
+            Engine::new(Units::new(units, &reorgs), Cells::new(&meta))
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok((engine, total))
+    }
+
+    /// Loads every accepted report into `engine`, page by page, off the async
+    /// workers; returns the engine and how many reports were read.
+    async fn load_accepted(&self, mut engine: Engine, total: i64) -> AppResult<(Engine, u64)> {
         let mut after = ReportId::new(0);
         let mut done = 0u64;
         let mut logged = Instant::now();
@@ -240,33 +263,26 @@ impl App {
             })
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
-            progress(done);
+            self.set_progress(done, total);
             if logged.elapsed() > Duration::from_secs(5) {
                 tracing::info!(done, total, "analytics: reading accepted reports");
                 logged = Instant::now();
             }
         }
-        let engine = tokio::task::spawn_blocking(move || {
-            engine.build_aggregates();
-            engine
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-        tracing::info!(
-            reports = done,
-            values = engine.len(),
-            megabytes = engine.bytes() / 1_000_000,
-            seconds = started.elapsed().as_secs_f64(),
-            "analytics: engine built"
-        );
-        let mut followed = self
+        Ok((engine, done))
+    }
+
+    /// Records how far the rebuild has come, for the status page and CLI.
+    fn set_progress(&self, done: u64, total: i64) {
+        *self
             .analytics
             .0
-            .followed
-            .write()
-            .map_err(|_| AppError::Internal("analytics lock poisoned".into()))?;
-        *followed = Some(Followed { engine, position });
-        Ok(())
+            .progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Progress {
+            done,
+            total: u64::try_from(total).unwrap_or(0),
+        };
     }
 
     /// Puts in the acceptances recorded after ledger entry `from` up to

@@ -4,6 +4,7 @@
 
 use baocao_analytics::{Reading, Relation, Row, TableQuery};
 use baocao_domain::access::{Permission, Principal};
+use baocao_domain::catalogue::Metadata;
 use baocao_domain::period::PeriodId;
 use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
@@ -114,42 +115,8 @@ impl App {
         if !principal.may_somewhere(Permission::ViewDashboard) {
             return Err(AppError::Forbidden);
         }
-        if q.cells.is_empty() {
-            return Err(AppError::field(
-                "indicators",
-                Message::new("analytics.error.no_indicator"),
-            ));
-        }
-        if q.cells.len() > MAX_CELLS {
-            return Err(out_of_bounds("indicators", MAX_CELLS));
-        }
-        if q.periods.is_empty() {
-            return Err(AppError::field(
-                "periods",
-                Message::new("analytics.error.no_period"),
-            ));
-        }
-        if q.periods.len() > MAX_PERIODS {
-            return Err(out_of_bounds("periods", MAX_PERIODS));
-        }
-        let meta = self.metadata().await?;
-        let mut cells = Vec::with_capacity(q.cells.len());
-        for key in &q.cells {
-            let Some((name_vi, name_en)) = meta.cell_names(key) else {
-                return Err(AppError::field(
-                    "indicators",
-                    Message::new("analytics.error.unknown_indicator").arg("value", key),
-                ));
-            };
-            let indicator = meta.indicator(key.split('/').next().unwrap_or(key));
-            cells.push(CellInfo {
-                key: key.clone(),
-                name_vi,
-                name_en,
-                measure_vi: indicator.map(|i| i.measure_vi.clone()).unwrap_or_default(),
-                measure_en: indicator.map(|i| i.measure_en.clone()).unwrap_or_default(),
-            });
-        }
+        check_bounds(&q)?;
+        let cells = cell_infos(&*self.metadata().await?, &q.cells)?;
         let (units, withheld, as_of) = self.analytics.read(|engine| {
             let related = engine.related(q.unit, &q.relation, &q.periods);
             let allowed = readable(engine, principal, &related);
@@ -198,6 +165,52 @@ impl App {
             as_of,
         })
     }
+}
+
+/// Refuses a query without indicators or periods, or with too many.
+fn check_bounds(q: &FigureQuery) -> AppResult<()> {
+    if q.cells.is_empty() {
+        return Err(AppError::field(
+            "indicators",
+            Message::new("analytics.error.no_indicator"),
+        ));
+    }
+    if q.cells.len() > MAX_CELLS {
+        return Err(out_of_bounds("indicators", MAX_CELLS));
+    }
+    if q.periods.is_empty() {
+        return Err(AppError::field(
+            "periods",
+            Message::new("analytics.error.no_period"),
+        ));
+    }
+    if q.periods.len() > MAX_PERIODS {
+        return Err(out_of_bounds("periods", MAX_PERIODS));
+    }
+    Ok(())
+}
+
+/// Names and units of measure of the cells asked for; an unknown cell is
+/// refused by name.
+fn cell_infos(meta: &Metadata, keys: &[String]) -> AppResult<Vec<CellInfo>> {
+    let mut cells = Vec::with_capacity(keys.len());
+    for key in keys {
+        let Some((name_vi, name_en)) = meta.cell_names(key) else {
+            return Err(AppError::field(
+                "indicators",
+                Message::new("analytics.error.unknown_indicator").arg("value", key),
+            ));
+        };
+        let indicator = meta.indicator(key.split('/').next().unwrap_or(key));
+        cells.push(CellInfo {
+            key: key.clone(),
+            name_vi,
+            name_en,
+            measure_vi: indicator.map(|i| i.measure_vi.clone()).unwrap_or_default(),
+            measure_en: indicator.map(|i| i.measure_en.clone()).unwrap_or_default(),
+        });
+    }
+    Ok(cells)
 }
 
 fn unit_info(engine: &baocao_analytics::Engine, id: UnitId) -> Option<UnitInfo> {

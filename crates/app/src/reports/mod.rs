@@ -28,6 +28,7 @@ use crate::{App, AppError, AppResult};
 
 pub mod attachments;
 pub mod obligations;
+mod opening;
 pub mod synthesis;
 pub mod timeliness;
 pub mod views;

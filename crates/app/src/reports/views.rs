@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use baocao_domain::access::{Permission, Principal};
 use baocao_domain::catalogue::{Metadata, Regime};
+use baocao_domain::outlier;
 use baocao_domain::period::PeriodId;
 use baocao_domain::report::{self, targets_for, Content, ReportId, Status};
 use baocao_domain::unit::UnitId;
@@ -60,7 +61,7 @@ pub struct ReportView {
     /// The validation rules and required cells that fail on the content.
     pub checks: Vec<report::RuleResult>,
     /// Values far from the unit's own last 12 accepted periods (informative).
-    pub outliers: Vec<report::Outlier>,
+    pub outliers: Vec<outlier::Outlier>,
     /// The same period a year earlier (accepted), for the "same period last year" column.
     pub last_year: Option<Content>,
     /// The accepted reports of the year before this period, for "year to date".
@@ -221,7 +222,7 @@ impl App {
         let content = decode(&r.draft)?;
         let ctx = context(&mut conn, &r).await?;
         drop(conn);
-        let outliers = report::outliers(&content, &ctx.history, Decimal::from(3));
+        let outliers = outlier::outliers(&content, &ctx.history, Decimal::from(3));
         let meta = self.metadata().await?;
         let unit = names.iter().find(|u| u.id == r.unit_id);
         let targets = unit

@@ -433,7 +433,7 @@ async fn browser_leader_dashboard_wall_pivot_and_maps() {
         "{numbers:?}"
     );
     for n in &numbers {
-        let shown = baocao_domain::report::vn_number(&n.to_string());
+        let shown = baocao_domain::number::vn_number(&n.to_string());
         assert!(
             table.contains(&shown),
             "{shown} is in the page's table: {table}"

@@ -122,7 +122,7 @@ fn engine_figure(t: &TestApp, cell: &str, unit: UnitId, period: &str) -> Option<
         .read(|e| e.figure(cell, unit, &period, Reading::Preferred))
         .unwrap()
         .and_then(|f| f.value)
-        .map(|v| baocao_domain::report::vn_number(&v.round_dp(0).normalize().to_string()))
+        .map(|v| baocao_domain::number::vn_number(&v.round_dp(0).normalize().to_string()))
 }
 
 both_backends!(

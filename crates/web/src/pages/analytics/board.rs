@@ -2,7 +2,7 @@
 //! with their sentence, a trend chart per tile, the ranking of the units
 //! below, a map, the targets furthest behind and the timeliness of reports.
 
-use baocao_app::analytics::{Dashboard, Ranking, TargetPanel, Tile};
+use baocao_app::analytics::{Dashboard, Figure, Ranking, TargetPanel, Tile};
 use baocao_app::i18n::{render, t, Lang};
 use baocao_app::reports::Timeliness;
 use baocao_domain::Message;
@@ -118,6 +118,14 @@ fn tile_view(lang: Lang, board: &Dashboard, i: usize, tile: &Tile) -> TileView {
         .map(|v| value_text(lang, tile.value_type, v))
         .unwrap_or_default();
     view.reading = reading_text(lang, figure);
+    set_change(lang, tile, figure, &mut view);
+    set_target(lang, tile, &mut view);
+    view
+}
+
+/// The change against the same period last year, in per cent (points for a
+/// percentage).
+fn set_change(lang: Lang, tile: &Tile, figure: &Figure, view: &mut TileView) {
     let delta = tile
         .last_year
         .as_ref()
@@ -148,6 +156,10 @@ fn tile_view(lang: Lang, board: &Dashboard, i: usize, tile: &Tile) -> TileView {
             "up"
         };
     }
+}
+
+/// How the figure stands against the unit's target for the year.
+fn set_target(lang: Lang, tile: &Tile, view: &mut TileView) {
     if let Some(p) = &tile.target {
         let bound = if p.at_least { "≥" } else { "≤" };
         view.target = render(
@@ -170,7 +182,6 @@ fn tile_view(lang: Lang, board: &Dashboard, i: usize, tile: &Tile) -> TileView {
             _ => "behind",
         };
     }
-    view
 }
 
 /// How a figure stands against its target: met, or for a flow on track or

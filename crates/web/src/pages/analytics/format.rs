@@ -8,8 +8,8 @@
 use baocao_app::analytics::{Figure, Reading, Tile};
 use baocao_app::i18n::{render, t, Lang};
 use baocao_domain::catalogue::ValueType;
+use baocao_domain::number::{en_number, vn_number};
 use baocao_domain::period::{PeriodId, PeriodKind};
-use baocao_domain::report::{en_number, vn_number};
 use baocao_domain::Message;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};

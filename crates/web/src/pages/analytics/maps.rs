@@ -137,22 +137,8 @@ fn shapes(units: &[MapUnit<'_>], kind: MapKind, breaks: &[f64]) -> (Vec<Shape>, 
         && placed
             .iter()
             .all(|u| u.boundary.is_some_and(|b| !b.is_empty()));
-    let fit_points: Vec<Point> = if with_bounds {
-        placed
-            .iter()
-            .flat_map(|u| {
-                u.boundary
-                    .unwrap_or(&[])
-                    .iter()
-                    .flatten()
-                    .flatten()
-                    .copied()
-            })
-            .collect()
-    } else {
-        placed.iter().filter_map(|u| u.point).collect()
-    };
-    let Some(proj) = Projection::fit(&fit_points, WIDTH, HEIGHT, MARGIN) else {
+    let Some(proj) = Projection::fit(&fit_points(&placed, with_bounds), WIDTH, HEIGHT, MARGIN)
+    else {
         return (Vec::new(), false, false);
     };
     let tip = |u: &MapUnit<'_>| format!("{}: {}", u.name, u.text);
@@ -192,29 +178,56 @@ fn shapes(units: &[MapUnit<'_>], kind: MapKind, breaks: &[f64]) -> (Vec<Shape>, 
                 .collect();
             (out, true, false)
         }
-        MapKind::Bubbles => {
-            let largest = placed
-                .iter()
-                .filter_map(|u| u.value)
-                .map(f64::abs)
-                .fold(0.0, f64::max);
-            let mut sized: Vec<(f64, Shape)> = placed
-                .iter()
-                .map(|u| {
-                    let p = proj.project(u.point.unwrap_or([0.0, 0.0]));
-                    let r = match u.value {
-                        Some(v) if largest > 0.0 => 3.0 + 13.0 * (v.abs() / largest).sqrt(),
-                        Some(_) => 3.0,
-                        None => 4.0,
-                    };
-                    (r, shape(u, bubble(p, r)))
-                })
-                .collect();
-            // The largest first, so that small bubbles stay on top.
-            sized.sort_by(|a, b| b.0.total_cmp(&a.0));
-            (sized.into_iter().map(|(_, s)| s).collect(), false, false)
-        }
+        MapKind::Bubbles => (bubbles(&placed, &proj, shape), false, false),
     }
+}
+
+/// The points a map is fitted to: every boundary vertex, or the units'
+/// points where boundaries are not drawn.
+fn fit_points(placed: &[&MapUnit<'_>], with_bounds: bool) -> Vec<Point> {
+    if with_bounds {
+        placed
+            .iter()
+            .flat_map(|u| {
+                u.boundary
+                    .unwrap_or(&[])
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .copied()
+            })
+            .collect()
+    } else {
+        placed.iter().filter_map(|u| u.point).collect()
+    }
+}
+
+/// A bubble per unit, its area in proportion to the value's magnitude.
+fn bubbles(
+    placed: &[&MapUnit<'_>],
+    proj: &Projection,
+    shape: impl Fn(&MapUnit<'_>, String) -> Shape,
+) -> Vec<Shape> {
+    let largest = placed
+        .iter()
+        .filter_map(|u| u.value)
+        .map(f64::abs)
+        .fold(0.0, f64::max);
+    let mut sized: Vec<(f64, Shape)> = placed
+        .iter()
+        .map(|u| {
+            let p = proj.project(u.point.unwrap_or([0.0, 0.0]));
+            let r = match u.value {
+                Some(v) if largest > 0.0 => 3.0 + 13.0 * (v.abs() / largest).sqrt(),
+                Some(_) => 3.0,
+                None => 4.0,
+            };
+            (r, shape(u, bubble(p, r)))
+        })
+        .collect();
+    // The largest first, so that small bubbles stay on top.
+    sized.sort_by(|a, b| b.0.total_cmp(&a.0));
+    sized.into_iter().map(|(_, s)| s).collect()
 }
 
 /// A map of `units` coloured by value in classes with upper `breaks`;

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use baocao_app::catalogue::CalendarPeriod;
+use baocao_app::calendar::CalendarPeriod;
 use serde::Deserialize;
 
 use super::parts::RequestRow;

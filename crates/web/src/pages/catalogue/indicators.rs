@@ -7,7 +7,7 @@ use baocao_app::catalogue::IndicatorVersion;
 use baocao_app::i18n::{t, Lang};
 use baocao_app::AppError;
 use baocao_domain::catalogue::{Aggregation, Indicator, Metadata, Target, TargetScope, FIELDS};
-use baocao_domain::report::vn_number;
+use baocao_domain::number::vn_number;
 use serde::Deserialize;
 
 use super::parts::{fact, Choice, Fact};

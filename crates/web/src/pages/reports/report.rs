@@ -11,7 +11,8 @@ use baocao_app::i18n::{render, t, Lang};
 use baocao_app::reports::{AttachmentView, ReportView};
 use baocao_app::AppError;
 use baocao_domain::catalogue::{RegimeVersion, Severity};
-use baocao_domain::report::{vn_number, ColumnContext, IndicatorFormulas, ReportId};
+use baocao_domain::number::vn_number;
+use baocao_domain::report::{ColumnContext, IndicatorFormulas, ReportId};
 use baocao_domain::Message;
 
 use super::history::{self, DiffRow};

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use baocao_app::i18n::{t, Lang};
 use baocao_domain::catalogue::{ColumnSource, Indicator, Metadata, NumericForm, ValueType};
+use baocao_domain::number::vn_number;
 use baocao_domain::report::{
-    column_values, computed, computed_with, derived_text, vn_number, ColumnContext, Content,
+    column_values, computed, computed_with, derived_text, ColumnContext, Content,
 };
 
 use crate::pages::view::in_lang;
@@ -42,7 +43,7 @@ pub(super) struct FormView {
 /// A stored value for display when its type is not at hand (versions side by
 /// side, a synthesis's changes): numbers in Vietnamese notation, text as is.
 pub(super) fn display(value: &str) -> String {
-    if baocao_domain::report::parse_number(value).is_some() {
+    if baocao_domain::number::parse_number(value).is_some() {
         vn_number(value)
     } else {
         value.to_string()

@@ -13,6 +13,16 @@ use sqlx::Row;
 
 use crate::{list_placeholders, values_placeholders, Conn, StoreError, StoreResult};
 
+mod attachments;
+mod imported;
+
+use attachments::freeze_attachments;
+pub use attachments::{
+    attachment_data, attachment_report, attachments, insert_attachment, AttachmentInfo,
+    NewAttachment,
+};
+pub use imported::{existing, insert_imported, ImportedReport};
+
 /// A report row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredReport {
@@ -624,117 +634,6 @@ pub async fn accepted_versions(
     Ok(out)
 }
 
-/// An attachment without its bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AttachmentInfo {
-    /// Id.
-    pub id: i64,
-    /// The version it was submitted with; `None` while the report is a draft.
-    pub version: Option<i64>,
-    /// File name as uploaded (cleaned).
-    pub name: String,
-    /// Detected type.
-    pub content_type: String,
-    /// Size in bytes.
-    pub size: i64,
-    /// SHA-256 of the bytes (hex).
-    pub sha256: String,
-}
-
-/// An attachment to store.
-#[derive(Debug, Clone)]
-pub struct NewAttachment<'a> {
-    /// The report.
-    pub report: ReportId,
-    /// File name.
-    pub name: &'a str,
-    /// Detected media type.
-    pub content_type: &'a str,
-    /// SHA-256 (hex).
-    pub sha256: &'a str,
-    /// The bytes.
-    pub data: &'a [u8],
-    /// Who.
-    pub by: Option<UserId>,
-    /// When.
-    pub at: i64,
-}
-
-/// Stores an attachment of the draft.
-pub async fn insert_attachment(conn: &mut Conn, a: &NewAttachment<'_>) -> StoreResult<i64> {
-    let row = sqlx::query(
-        "INSERT INTO attachments (report_id, version, name, content_type, size, sha256, data, uploaded_by, uploaded_at) \
-         VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-    )
-    .bind(a.report.get())
-    .bind(a.name)
-    .bind(a.content_type)
-    .bind(i64::try_from(a.data.len()).unwrap_or(i64::MAX))
-    .bind(a.sha256)
-    .bind(a.data.to_vec())
-    .bind(a.by.map(UserId::get))
-    .bind(a.at)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get("id")?)
-}
-
-/// A report's attachments, oldest first.
-pub async fn attachments(conn: &mut Conn, report: ReportId) -> StoreResult<Vec<AttachmentInfo>> {
-    let rows = sqlx::query(
-        "SELECT id, CAST(version AS BIGINT) AS version, name, content_type, size, sha256 \
-         FROM attachments WHERE report_id = $1 ORDER BY id",
-    )
-    .bind(report.get())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(attachment_info).collect()
-}
-
-/// The report an attachment belongs to.
-pub async fn attachment_report(conn: &mut Conn, id: i64) -> StoreResult<Option<ReportId>> {
-    let row = sqlx::query("SELECT report_id FROM attachments WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|r| Ok(ReportId::new(r.try_get("report_id")?)))
-        .transpose()
-}
-
-/// One attachment's bytes.
-pub async fn attachment_data(
-    conn: &mut Conn,
-    id: i64,
-) -> StoreResult<Option<(AttachmentInfo, Vec<u8>)>> {
-    let row = sqlx::query(
-        "SELECT id, CAST(version AS BIGINT) AS version, name, content_type, size, sha256, data \
-         FROM attachments WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| Ok((attachment_info(&r)?, r.try_get("data")?)))
-        .transpose()
-}
-
-/// Freezes the draft attachments of `reports` with each report's current
-/// version (call after the submissions' rows changed).
-async fn freeze_attachments(conn: &mut Conn, reports: &[ReportId]) -> StoreResult<()> {
-    for chunk in reports.chunks(500) {
-        let sql = format!(
-            "UPDATE attachments SET version = (SELECT r.version FROM reports r WHERE r.id = attachments.report_id) \
-             WHERE version IS NULL AND report_id IN ({})",
-            list_placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(id.get());
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
 /// A workflow step on a report of one of the units asked about, as
 /// notifications and e-mails announce it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -819,143 +718,4 @@ pub async fn arrived_since(
     rows.iter()
         .map(|r| Ok((r.try_get("regime_code")?, r.try_get("period")?)))
         .collect()
-}
-
-fn attachment_info(r: &sqlx::any::AnyRow) -> StoreResult<AttachmentInfo> {
-    Ok(AttachmentInfo {
-        id: r.try_get("id")?,
-        version: r.try_get("version")?,
-        name: r.try_get("name")?,
-        content_type: r.try_get("content_type")?,
-        size: r.try_get("size")?,
-        sha256: r.try_get("sha256")?,
-    })
-}
-
-/// A report accepted elsewhere, to store as accepted version 1.
-#[derive(Debug, Clone)]
-pub struct ImportedReport<'a> {
-    /// Where it belongs (regime, unit, period, receiver, deadline) and its content as the draft.
-    pub report: NewReport<'a>,
-    /// When it was submitted (unix seconds).
-    pub submitted_at: i64,
-    /// When it was accepted (unix seconds).
-    pub accepted_at: i64,
-    /// Whether the submission met the deadline.
-    pub on_time: bool,
-}
-
-/// Stores reports accepted elsewhere: each row accepted at version 1, the
-/// version, and its submission and acceptance events, a few statements per
-/// batch. Returns their ids in input order; a report that exists already is a
-/// unique violation (check first with [`existing`]).
-pub async fn insert_imported(
-    conn: &mut Conn,
-    reports: &[ImportedReport<'_>],
-) -> StoreResult<Vec<ReportId>> {
-    let mut ids = Vec::with_capacity(reports.len());
-    for chunk in reports.chunks(ROWS_PER_INSERT) {
-        let sql = format!(
-            "INSERT INTO reports (regime_code, regime_version, unit_id, period, receiver_id, deadline, \
-             status, draft, version, accepted_version, created_at, updated_at, revision) VALUES {} RETURNING id",
-            values_placeholders(chunk.len(), 13)
-        );
-        let mut q = sqlx::query(&sql);
-        for r in chunk {
-            let n = &r.report;
-            q = q
-                .bind(n.regime_code)
-                .bind(i64::try_from(n.regime_version).unwrap_or(i64::MAX))
-                .bind(n.unit_id.get())
-                .bind(n.period.to_string())
-                .bind(n.receiver_id.get())
-                .bind(n.deadline.to_string())
-                .bind(Status::Accepted.as_str())
-                .bind(n.draft)
-                .bind(1i64)
-                .bind(1i64)
-                .bind(r.submitted_at)
-                .bind(r.accepted_at)
-                .bind(0i64);
-        }
-        let rows = q.fetch_all(&mut *conn).await?;
-        let mut got: Vec<i64> = rows
-            .iter()
-            .map(|row| row.try_get("id"))
-            .collect::<Result<_, _>>()?;
-        // Ids are assigned in the order of the rows inserted.
-        got.sort_unstable();
-        ids.extend(got.into_iter().map(ReportId::new));
-    }
-    let pairs: Vec<(ReportId, &ImportedReport<'_>)> = ids.iter().copied().zip(reports).collect();
-    for chunk in pairs.chunks(ROWS_PER_INSERT) {
-        let sql = format!(
-            "INSERT INTO report_versions (report_id, version, content, reason, submitted_at, submitted_by, on_time) \
-             VALUES {}",
-            values_placeholders(chunk.len(), 7)
-        );
-        let mut q = sqlx::query(&sql);
-        for (id, r) in chunk {
-            q = q
-                .bind(id.get())
-                .bind(1i64)
-                .bind(r.report.draft)
-                .bind(None::<String>)
-                .bind(r.submitted_at)
-                .bind(None::<i64>)
-                .bind(i64::from(r.on_time));
-        }
-        q.execute(&mut *conn).await?;
-        let sql = format!(
-            "INSERT INTO report_events (report_id, version, action, reason, at, by_user) VALUES {}",
-            values_placeholders(chunk.len() * 2, 6)
-        );
-        let mut q = sqlx::query(&sql);
-        for (id, r) in chunk {
-            for (action, at) in [
-                ("report.submit", r.submitted_at),
-                ("report.accept", r.accepted_at),
-            ] {
-                q = q
-                    .bind(id.get())
-                    .bind(1i64)
-                    .bind(action)
-                    .bind(None::<String>)
-                    .bind(at)
-                    .bind(None::<i64>);
-            }
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(ids)
-}
-
-/// Which of `units` already have a report of `regime` for one of `periods`:
-/// (unit, period) pairs.
-pub async fn existing(
-    conn: &mut Conn,
-    regime: &str,
-    units: &[UnitId],
-    periods: &[PeriodId],
-) -> StoreResult<Vec<(UnitId, String)>> {
-    let mut out = Vec::new();
-    let periods: Vec<String> = periods.iter().map(ToString::to_string).collect();
-    for chunk in units.chunks(500) {
-        let sql = format!(
-            "SELECT unit_id, period FROM reports WHERE regime_code = $1 AND unit_id IN ({}) AND period IN ({})",
-            list_placeholders(2, chunk.len()),
-            list_placeholders(2 + chunk.len(), periods.len())
-        );
-        let mut q = sqlx::query(&sql).bind(regime);
-        for u in chunk {
-            q = q.bind(u.get());
-        }
-        for p in &periods {
-            q = q.bind(p);
-        }
-        for row in q.fetch_all(&mut *conn).await? {
-            out.push((UnitId::new(row.try_get("unit_id")?), row.try_get("period")?));
-        }
-    }
-    Ok(out)
 }

@@ -18,11 +18,9 @@
 
 use std::collections::BTreeMap;
 
-use baocao_domain::calendar::WorkCalendar;
 use baocao_domain::catalogue::{Metadata, ValueType};
 use baocao_domain::period::{Convention, PeriodId, PeriodKind};
 use baocao_domain::report::Content;
-use chrono::{Datelike, NaiveDate};
 
 /// Values of one report by indicator code (integers already whole, decimals
 /// with two places).
@@ -59,432 +57,14 @@ pub fn noise(parts: &[&str]) -> f64 {
     (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// A legacy commune as its figures need it.
-#[derive(Debug, Clone, Copy)]
-pub struct Commune<'a> {
-    /// Stable key for noise (`old:16681`): codes are reused across the two
-    /// structures, so the key says which one.
-    pub key: &'a str,
-    /// `xã`, `phường` or `thị trấn`.
-    pub division_type: &'a str,
-    /// Longitude of its point (the west of the province is mountainous).
-    pub lon: Option<f64>,
-}
+mod flows;
+mod profiles;
+mod seasons;
 
-/// What a unit is made of. Every field adds up when communes merge.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Profile {
-    /// Inhabitants at the start of 2024.
-    pub people: f64,
-    /// Of them, those living in wards and towns (urban areas).
-    pub urban: f64,
-    /// Share of the province's economy (trade, services, budget).
-    pub economy: f64,
-    /// Share of its industry (exports, industrial zones).
-    pub industry: f64,
-    /// Share of its tourism.
-    pub tourism: f64,
-    /// Share of its rice land.
-    pub farmland: f64,
-    /// Share of its buffalo and cattle.
-    pub herds: f64,
-    /// Share of its forest land.
-    pub forest: f64,
-    /// Poor households at the start of 2024.
-    pub poor: f64,
-    /// Workers covered by social insurance at the start of 2024.
-    pub insured: f64,
-    /// People times digital readiness (0–1): the readiness of a merged unit
-    /// is its people-weighted mean.
-    pub online: f64,
-    /// Commune officials.
-    pub staff: f64,
-    /// Agencies and units under the commune.
-    pub offices: f64,
-    /// Video-conference points.
-    pub points: f64,
-    /// Legacy communes it covers.
-    pub communes: f64,
-    /// For each rural commune it covers, the month (0 = January 2024) from
-    /// which it meets the new rural area standard; `u32::MAX` for never.
-    pub new_rural: Vec<u32>,
-}
+use flows::{flows, Kind};
 
-impl Profile {
-    /// The sum of `parts`, each with the share of it that went in (1 for a
-    /// whole merge or the default target of a split).
-    pub fn merged<'a>(parts: impl IntoIterator<Item = (&'a Profile, f64)>) -> Profile {
-        let mut out = Profile::default();
-        for (p, share) in parts {
-            out.people += p.people * share;
-            out.urban += p.urban * share;
-            out.economy += p.economy * share;
-            out.industry += p.industry * share;
-            out.tourism += p.tourism * share;
-            out.farmland += p.farmland * share;
-            out.herds += p.herds * share;
-            out.forest += p.forest * share;
-            out.poor += p.poor * share;
-            out.insured += p.insured * share;
-            out.online += p.online * share;
-            out.staff += p.staff * share;
-            out.offices += p.offices * share;
-            out.points += p.points * share;
-            out.communes += p.communes * share;
-            if share >= 0.5 {
-                out.new_rural.extend_from_slice(&p.new_rural);
-            }
-        }
-        out
-    }
-
-    /// Digital readiness, 0–1.
-    pub fn readiness(&self) -> f64 {
-        if self.people > 0.0 {
-            self.online / self.people
-        } else {
-            0.0
-        }
-    }
-
-    /// Share of its people living in urban areas.
-    pub fn urban_share(&self) -> f64 {
-        if self.people > 0.0 {
-            self.urban / self.people
-        } else {
-            0.0
-        }
-    }
-
-    /// Share of the province's people.
-    fn people_share(&self) -> f64 {
-        self.people / POPULATION
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Terrain {
-    Mountain,
-    Midland,
-    Lowland,
-}
-
-impl Terrain {
-    fn of(lon: Option<f64>) -> Terrain {
-        match lon {
-            Some(l) if l < 105.0 => Terrain::Mountain,
-            Some(l) if l < 105.4 => Terrain::Midland,
-            _ => Terrain::Lowland,
-        }
-    }
-
-    /// A factor for (mountain, midland, lowland).
-    fn pick(self, values: [f64; 3]) -> f64 {
-        match self {
-            Terrain::Mountain => values[0],
-            Terrain::Midland => values[1],
-            Terrain::Lowland => values[2],
-        }
-    }
-}
-
-/// The profiles of the legacy communes, in order, scaled so that the
-/// province adds up: its population, shares that sum to one, its poverty and
-/// social insurance rates.
-pub fn legacy_profiles(communes: &[Commune<'_>]) -> Vec<Profile> {
-    let mut out: Vec<Profile> = communes.iter().map(raw_profile).collect();
-    let sum = |f: fn(&Profile) -> f64, out: &[Profile]| out.iter().map(f).sum::<f64>().max(1e-9);
-    let people = sum(|p| p.people, &out);
-    let scale_people = POPULATION / people;
-    for p in &mut out {
-        p.people *= scale_people;
-        p.urban *= scale_people;
-        p.poor *= scale_people;
-        p.insured *= scale_people;
-        p.online *= scale_people;
-    }
-    // Each of these becomes a share of the province's.
-    let shares: [fn(&mut Profile) -> &mut f64; 6] = [
-        |p| &mut p.economy,
-        |p| &mut p.industry,
-        |p| &mut p.tourism,
-        |p| &mut p.farmland,
-        |p| &mut p.herds,
-        |p| &mut p.forest,
-    ];
-    for field in shares {
-        let total = out.iter_mut().map(|p| *field(p)).sum::<f64>().max(1e-9);
-        for p in &mut out {
-            *field(p) /= total;
-        }
-    }
-    let poor = POVERTY * POPULATION / HOUSEHOLD / sum(|p| p.poor, &out);
-    let insured = INSURED * POPULATION * 0.6 / sum(|p| p.insured, &out);
-    for p in &mut out {
-        p.poor *= poor;
-        p.insured *= insured;
-    }
-    out
-}
-
-/// A legacy commune's profile before scaling.
-fn raw_profile(c: &Commune<'_>) -> Profile {
-    let u = |what: &str| noise(&[c.key, what]);
-    let urban = match c.division_type {
-        "phường" => 1.0,
-        "thị trấn" => 0.6,
-        _ => 0.0,
-    };
-    let terrain = Terrain::of(c.lon);
-    let coastal = c.lon.is_some_and(|l| l >= 105.70);
-    let people =
-        (1.0 + 0.8 * urban) * terrain.pick([0.55, 0.85, 1.0]) * (0.55 + 0.95 * u("people"));
-    let economy =
-        people * (0.8 + 2.4 * urban) * terrain.pick([0.45, 0.8, 1.0]) * (0.6 + 0.8 * u("economy"));
-    let zone = if u("industry") > 0.9 { 6.0 } else { 1.0 };
-    let industry = economy * (0.3 + 0.7 * u("industry")) * zone;
-    let sights = if coastal {
-        6.0
-    } else if urban > 0.0 {
-        1.5
-    } else {
-        0.35
-    };
-    let hotspot = if u("tourism") > 0.96 { 8.0 } else { 1.0 };
-    let tourism = people * sights * (0.5 + u("tourism")) * hotspot;
-    let farmland = people
-        * (1.0 - 0.85 * urban)
-        * terrain.pick([0.45, 1.0, 1.2])
-        * (0.6 + 0.8 * u("farmland"));
-    let herds = farmland * terrain.pick([2.6, 1.6, 0.9]) * (0.7 + 0.6 * u("herds"));
-    let forest = terrain.pick([8.0, 2.5, 0.25]) * (1.0 - 0.9 * urban) * (0.4 + 1.2 * u("forest"));
-    let poverty = terrain.pick([0.19, 0.055, 0.028]) * (1.0 - 0.85 * urban) * (0.5 + u("poor"));
-    let insured_rate =
-        (0.14 + 0.22 * urban) * terrain.pick([0.5, 0.8, 1.0]) * (0.8 + 0.4 * u("insured"));
-    let readiness = ((0.40 + 0.35 * urban) * terrain.pick([0.55, 0.8, 1.0])
-        + 0.3 * (u("readiness") - 0.5))
-        .clamp(0.03, 0.98);
-    let new_rural = if urban > 0.0 {
-        Vec::new()
-    } else {
-        let (already, during) = if terrain == Terrain::Mountain {
-            (0.30, 0.45)
-        } else {
-            (0.85, 0.95)
-        };
-        let x = u("new-rural");
-        vec![if x < already {
-            0
-        } else if x < during {
-            2 + (u("new-rural-month") * 30.0) as u32
-        } else {
-            u32::MAX
-        }]
-    };
-    Profile {
-        people,
-        urban: if urban > 0.0 { people } else { 0.0 },
-        economy,
-        industry,
-        tourism,
-        farmland,
-        herds,
-        forest,
-        poor: people / HOUSEHOLD * poverty,
-        insured: people * 0.6 * insured_rate,
-        online: people * readiness,
-        staff: (19.0 + 5.0 * u("staff") + 2.0 * urban).round(),
-        offices: (5.0 + 5.0 * u("offices")).round(),
-        points: if u("points") > 0.85 { 2.0 } else { 1.0 },
-        communes: 1.0,
-        new_rural,
-    }
-}
-
-/// The working days and Tết of the years the demo covers.
-#[derive(Debug, Clone)]
-pub struct Seasons {
-    first: NaiveDate,
-    working: Vec<bool>,
-    tet: Vec<NaiveDate>,
-}
-
-impl Seasons {
-    /// The calendar of `from..=to` (and the days around).
-    pub fn new(from: i32, to: i32) -> Seasons {
-        let calendar = WorkCalendar::new();
-        let first = NaiveDate::from_ymd_opt(from - 1, 12, 1).unwrap_or_default();
-        let last = NaiveDate::from_ymd_opt(to + 1, 1, 31).unwrap_or_default();
-        let working = first
-            .iter_days()
-            .take_while(|d| *d <= last)
-            .map(|d| {
-                calendar
-                    .is_working_day(d)
-                    .unwrap_or(d.weekday().number_from_monday() <= 5)
-            })
-            .collect();
-        let tet = (from..=to + 1)
-            .filter_map(|y| baocao_domain::lunar::lunar_new_year(y).ok())
-            .collect();
-        Seasons {
-            first,
-            working,
-            tet,
-        }
-    }
-
-    fn days(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> {
-        from.iter_days().take_while(move |d| *d <= to)
-    }
-
-    /// Working days between two dates, both included.
-    fn working_days(&self, from: NaiveDate, to: NaiveDate) -> f64 {
-        Self::days(from, to)
-            .filter(|d| {
-                let i = (*d - self.first).num_days();
-                usize::try_from(i)
-                    .ok()
-                    .and_then(|i| self.working.get(i).copied())
-                    .unwrap_or(true)
-            })
-            .count() as f64
-    }
-
-    /// The share of the three weeks before Tết (shopping) and of the two
-    /// weeks from its eve (everything slows down) that fall between two dates.
-    fn tet(&self, from: NaiveDate, to: NaiveDate) -> (f64, f64) {
-        let mut before = 0.0;
-        let mut after = 0.0;
-        for tet in &self.tet {
-            for d in Self::days(from, to) {
-                let offset = (d - *tet).num_days();
-                if (-22..-1).contains(&offset) {
-                    before += 1.0 / 21.0;
-                } else if (-1..14).contains(&offset) {
-                    after += 1.0 / 15.0;
-                }
-            }
-        }
-        (before, after)
-    }
-}
-
-/// A period as the figures see it: its window, its place in time, its season.
-#[derive(Debug, Clone)]
-pub struct When {
-    /// `2025M03`.
-    pub label: String,
-    /// Year.
-    pub year: i32,
-    /// Its (last) calendar month.
-    pub month: u32,
-    /// Months since January 2024 (of its last month).
-    pub t: f64,
-    /// Working days in the window, against an ordinary month.
-    pub work: f64,
-    /// Share of the pre-Tết weeks in the window.
-    pub tet_before: f64,
-    /// Share of the Tết weeks in the window.
-    pub tet_after: f64,
-    kind: PeriodKind,
-}
-
-impl When {
-    /// `period` under `convention` (the window its figures cover).
-    pub fn new(period: &PeriodId, convention: Convention, seasons: &Seasons) -> When {
-        let window = period.cutoff_window(convention);
-        let last = period.last_day();
-        let months = ((window.last() - window.first()).num_days() as f64 / 30.4)
-            .round()
-            .max(1.0);
-        let (tet_before, tet_after) = seasons.tet(window.first(), window.last());
-        When {
-            label: period.to_string(),
-            year: period.year(),
-            month: last.month(),
-            t: f64::from((last.year() - 2024) * 12 + last.month() as i32 - 1),
-            work: seasons.working_days(window.first(), window.last()) / (WORKING_DAYS * months),
-            tet_before,
-            tet_after,
-            kind: period.kind(),
-        }
-    }
-
-    fn by_month(&self, table: [f64; 12]) -> f64 {
-        table[(self.month as usize + 11) % 12]
-    }
-
-    /// Growth at `rate` a year since January 2024.
-    fn grown(&self, rate: f64) -> f64 {
-        (1.0 + rate).powf(self.t / 12.0)
-    }
-
-    /// Offices and one-stop shops: working days, and the weeks after Tết.
-    fn office(&self) -> f64 {
-        self.work * (1.0 - 0.1 * self.tet_after)
-    }
-
-    /// Factories: working days, a longer Tết break.
-    fn factory(&self) -> f64 {
-        self.work * (1.0 - 0.15 * self.tet_after)
-    }
-
-    /// Shops: the weeks before Tết and December.
-    fn shops(&self) -> f64 {
-        let december = if self.month == 12 { 0.04 } else { 0.0 };
-        1.0 + 0.28 * self.tet_before - 0.12 * self.tet_after + december
-    }
-}
-
-/// What a leader should spot: one 2025 commune with a land auction that
-/// multiplies its budget revenue one month, one whose one-stop shop was
-/// down for most of a month, one that reports late almost every time.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Quirks {
-    /// The commune of the land auction, and the month.
-    pub spike: Option<(String, String)>,
-    /// The commune of the outage, and the month.
-    pub outage: Option<(String, String)>,
-    /// The commune that is late.
-    pub late: Option<String>,
-}
-
-/// The month of the land auction.
-pub const SPIKE_MONTH: &str = "2026M09";
-/// The month of the one-stop shop's outage.
-pub const OUTAGE_MONTH: &str = "2026M07";
-
-impl Quirks {
-    /// Picks the communes among `keys` (the 2025 communes), stably.
-    pub fn choose(keys: &[&str]) -> Quirks {
-        let pick = |what: &str, not: &[Option<&str>]| {
-            keys.iter()
-                .filter(|k| !not.contains(&Some(**k)))
-                .max_by(|a, b| noise(&[a, what]).total_cmp(&noise(&[b, what])))
-                .map(|k| k.to_string())
-        };
-        let spike = pick("spike", &[]);
-        let outage = pick("outage", &[spike.as_deref()]);
-        let late = pick("late", &[spike.as_deref(), outage.as_deref()]);
-        Quirks {
-            spike: spike.map(|k| (k, SPIKE_MONTH.into())),
-            outage: outage.map(|k| (k, OUTAGE_MONTH.into())),
-            late,
-        }
-    }
-
-    fn at(quirk: &Option<(String, String)>, key: &str, when: &When) -> bool {
-        quirk
-            .as_ref()
-            .is_some_and(|(k, m)| k == key && *m == when.label)
-    }
-
-    /// Whether `key` is the late one, and late for `period`: four times in five.
-    pub fn late_for(&self, key: &str, period: &str) -> bool {
-        self.late.as_deref() == Some(key) && noise(&[key, period, "late"]) < 0.8
-    }
-}
+pub use profiles::{legacy_profiles, Commune, Profile};
+pub use seasons::{Quirks, Seasons, When};
 
 /// A unit whose figures are made: its key, profile and the quirks.
 #[derive(Debug, Clone, Copy)]
@@ -588,142 +168,6 @@ fn investment_plan(year: i32) -> f64 {
 fn services(readiness: f64, when: &When) -> f64 {
     let after_reform = if when.t >= 18.0 { 210.0 } else { 0.0 };
     (95.0 + 40.0 * readiness + 0.8 * when.t + after_reform).round()
-}
-
-/// How a flow is written: a count of things, or an amount with two decimals.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Kind {
-    Count,
-    Amount,
-}
-
-/// A flow of the monthly report that needs nothing but its rule: the
-/// province's yearly figure in 2024, the part of the profile it follows, its
-/// growth a year and its season.
-struct Flow {
-    code: &'static str,
-    yearly: f64,
-    share: fn(&Profile) -> f64,
-    rate: f64,
-    season: fn(&When) -> f64,
-    kind: Kind,
-}
-
-/// The plain flows, at Nghệ An's 2024 level.
-fn flows() -> [Flow; 17] {
-    use Kind::{Amount, Count};
-    let flow = |code, yearly, share, rate, season, kind| Flow {
-        code,
-        yearly,
-        share,
-        rate,
-        season,
-        kind,
-    };
-    [
-        flow(
-            "LD01",
-            46_000.0,
-            |p| p.people_share(),
-            0.03,
-            When::office,
-            Count,
-        ),
-        // Rural communes send more workers abroad than towns.
-        flow(
-            "LD02",
-            20_000.0,
-            |p| 0.5 * p.people_share() + 0.5 * p.farmland,
-            0.02,
-            When::office,
-            Count,
-        ),
-        flow(
-            "DN01",
-            2_100.0,
-            |p| p.economy,
-            0.05,
-            |w| w.by_month(NEW_FIRMS),
-            Count,
-        ),
-        flow("DN03", 700.0, |p| p.economy, 0.03, |_| 1.0, Count),
-        flow(
-            "DN04",
-            1_300.0,
-            |p| p.economy,
-            0.02,
-            |w| w.by_month(SUSPENSIONS),
-            Count,
-        ),
-        flow("DN05", 450.0, |p| p.economy, 0.02, |_| 1.0, Count),
-        flow(
-            "TT04",
-            118_000.0,
-            |p| 0.7 * p.economy + 0.3 * p.people_share(),
-            0.11,
-            When::shops,
-            Amount,
-        ),
-        flow("TT05", 3_000.0, |p| p.industry, 0.16, When::factory, Amount),
-        flow("TT06", 2_100.0, |p| p.industry, 0.12, When::factory, Amount),
-        flow(
-            "TT07",
-            8_300_000.0,
-            |p| p.tourism,
-            0.08,
-            |w| w.by_month(TOURISM),
-            Count,
-        ),
-        flow(
-            "TC02",
-            40_000.0,
-            |p| 0.5 * p.people_share() + 0.5 * p.economy,
-            0.08,
-            |w| w.by_month(SPENDING),
-            Amount,
-        ),
-        flow(
-            "VM02",
-            78_000.0,
-            |p| 0.6 * p.economy + 0.2 * p.industry + 0.2 * p.people_share(),
-            0.10,
-            |w| w.by_month(INVESTMENT),
-            Amount,
-        ),
-        flow(
-            "MT02",
-            14.0,
-            |p| p.forest,
-            0.0,
-            |w| w.by_month(FIRES),
-            Count,
-        ),
-        flow(
-            "MT04",
-            19_000.0,
-            |p| p.forest,
-            0.0,
-            |w| w.by_month(PLANTING),
-            Amount,
-        ),
-        flow("HT03", 40.0, |p| p.economy, 0.05, |_| 1.0, Count),
-        flow(
-            "HT04",
-            600.0,
-            |p| 0.7 * p.farmland + 0.3 * p.forest,
-            0.0,
-            |w| w.by_month(ROADS),
-            Amount,
-        ),
-        flow(
-            "HT05",
-            700.0,
-            |p| 0.5 * p.people_share() + 0.5 * p.economy,
-            0.15,
-            |w| w.by_month(SPENDING),
-            Amount,
-        ),
-    ]
 }
 
 /// The monthly socio-economic report of a commune (`BC-KTXH-T`). Figures the
@@ -881,29 +325,8 @@ pub fn quarterly(
     let sum = |code: &str| months.iter().filter_map(|m| m.get(code)).sum::<f64>();
     let when = When::new(quarter, convention, seasons);
     let t = when.t;
-    // Paperwork follows both the people and the number of offices.
-    let size = 0.5 * p.people_share() + 0.5 * p.communes / LEGACY_COMMUNES;
-    let season = GRDP_QUARTER[(when.month as usize / 3).saturating_sub(1) % 4];
     let mut v = Values::new();
-    // About 124 000 outgoing documents and 62 000 work files a quarter in
-    // the province's communes.
-    let documents = unit.count(
-        &when,
-        "CDS01",
-        unit.flow(&when, "CDS01", 4.0 * 124_000.0, size, 0.03, 3.0 * season),
-    );
-    v.insert("CDS01", documents);
-    let signed = (0.74 + 0.20 * r + 0.004 * t + 0.06 * (unit.u(&when, "CDS02") - 0.5)).min(0.998);
-    v.insert("CDS02", (documents * signed).round().min(documents));
-    let files = unit.count(
-        &when,
-        "CDS04",
-        unit.flow(&when, "CDS04", 4.0 * 62_000.0, size, 0.03, 3.0 * season),
-    );
-    v.insert("CDS04", files);
-    let online =
-        (0.21 + 0.40 * r + 0.011 * t + 0.08 * (unit.u(&when, "CDS05") - 0.5)).clamp(0.0, 0.99);
-    v.insert("CDS05", (files * online).round().min(files));
+    paperwork(unit, &when, &mut v);
     let received = sum("HC02");
     let received_online = sum("HC03");
     v.insert("HC02", received);
@@ -916,6 +339,42 @@ pub fn quarterly(
         "CDS09",
         percent(82.0 + 10.0 * r + 0.15 * t + 6.0 * (unit.u(&when, "CDS09") - 0.5)),
     );
+    capacity(unit, &when, &mut v);
+    v
+}
+
+/// Outgoing documents and work files, and the shares signed and handled
+/// online. Paperwork follows both the people and the number of offices.
+fn paperwork(unit: &Unit<'_>, when: &When, v: &mut Values) {
+    let p = unit.profile;
+    let (r, t) = (p.readiness(), when.t);
+    let size = 0.5 * p.people_share() + 0.5 * p.communes / LEGACY_COMMUNES;
+    let season = GRDP_QUARTER[(when.month as usize / 3).saturating_sub(1) % 4];
+    // About 124 000 outgoing documents and 62 000 work files a quarter in
+    // the province's communes.
+    let documents = unit.count(
+        when,
+        "CDS01",
+        unit.flow(when, "CDS01", 4.0 * 124_000.0, size, 0.03, 3.0 * season),
+    );
+    v.insert("CDS01", documents);
+    let signed = (0.74 + 0.20 * r + 0.004 * t + 0.06 * (unit.u(when, "CDS02") - 0.5)).min(0.998);
+    v.insert("CDS02", (documents * signed).round().min(documents));
+    let files = unit.count(
+        when,
+        "CDS04",
+        unit.flow(when, "CDS04", 4.0 * 62_000.0, size, 0.03, 3.0 * season),
+    );
+    v.insert("CDS04", files);
+    let online =
+        (0.21 + 0.40 * r + 0.011 * t + 0.08 * (unit.u(when, "CDS05") - 0.5)).clamp(0.0, 0.99);
+    v.insert("CDS05", (files * online).round().min(files));
+}
+
+/// Staff, offices, online services and digital address points.
+fn capacity(unit: &Unit<'_>, when: &When, v: &mut Values) {
+    let p = unit.profile;
+    let (r, t) = (p.readiness(), when.t);
     let staff = p.staff.round();
     v.insert("CDS10", staff);
     let trained = (0.35 + 0.3 * r + 0.025 * t + 0.1 * (noise(&[unit.key, "CDS11"]) - 0.5)).min(1.0);
@@ -926,30 +385,29 @@ pub fn quarterly(
     v.insert("CDS14", (offices * it).round().min(offices));
     v.insert(
         "CDS16",
-        percent(30.0 + 30.0 * r + 0.6 * t + 8.0 * (unit.u(&when, "CDS16") - 0.5)),
+        percent(30.0 + 30.0 * r + 0.6 * t + 8.0 * (unit.u(when, "CDS16") - 0.5)),
     );
     v.insert(
         "CDS17",
-        percent(25.0 + 30.0 * r + 0.6 * t + 8.0 * (unit.u(&when, "CDS17") - 0.5)),
+        percent(25.0 + 30.0 * r + 0.6 * t + 8.0 * (unit.u(when, "CDS17") - 0.5)),
     );
-    let offered = services(r, &when);
+    let offered = services(r, when);
     v.insert("HC01", offered);
     let full = (offered * (0.55 + 0.2 * r + 0.004 * t).min(0.95)).round();
     v.insert("CDS18", full);
     v.insert(
         "CDS19",
-        ((offered - full) * (0.5 + 0.3 * unit.u(&when, "CDS19"))).round(),
+        ((offered - full) * (0.5 + 0.3 * unit.u(when, "CDS19"))).round(),
     );
     v.insert(
         "CDS20",
         unit.count(
-            &when,
+            when,
             "CDS20",
-            10.0 * p.communes * unit.jitter(&when, "CDS20", 0.3),
+            10.0 * p.communes * unit.jitter(when, "CDS20", 0.3),
         ),
     );
     v.insert("CDS21", p.points.round());
-    v
 }
 
 /// The yearly statistical report of a commune (`BC-TK-NAM`): rice, herds,
