@@ -10,9 +10,10 @@
 //! The engine does no I/O: the app builds it from the store (a bulk
 //! [`Engine::load`] then [`Engine::build_aggregates`]), puts each newly accepted
 //! report in ([`Engine::accept`]), and asks it ([`Engine::figure`],
-//! [`Engine::table`], [`Engine::completeness`]). The arithmetic (aggregates,
+//! [`Engine::table`], [`Engine::completeness`], [`Engine::discrepancies`]). The arithmetic (aggregates,
 //! time rules, formulas) is the domain's, shared with synthesis.
 
+mod discrepancy;
 pub mod engine;
 pub mod geo;
 pub mod insight;
@@ -22,6 +23,7 @@ mod slots;
 pub mod table;
 pub mod time;
 
+pub use discrepancy::Discrepancy;
 pub use engine::{AcceptedReport, Engine};
 pub use insight::{target_for, Progress};
 pub use model::{Cells, Reorg, Units};

@@ -396,3 +396,60 @@ fn coverage_and_completeness_count_the_leaves_expected() {
         vec![UnitId::new(1000), UnitId::new(1001)]
     );
 }
+
+#[test]
+fn discrepancies_list_where_a_consolidated_report_does_not_add_up() {
+    let (units, reorgs) = world();
+    let mut engine = Engine::new(Units::new(units, &reorgs), Cells::new(&metadata()));
+    let march: PeriodId = "2025M03".parse().unwrap();
+    let report = |unit: i64, values: &[(&str, &str)]| AcceptedReport {
+        unit: UnitId::new(unit),
+        regime: "T".into(),
+        period: march,
+        values: values
+            .iter()
+            .map(|(c, v)| (c.to_string(), v.parse().unwrap()))
+            .collect(),
+    };
+    // District 100's communes: A 5 + 7 + 9 = 21; V averages 1,2345.
+    for (unit, a) in [(1000, "5"), (1001, "7"), (1002, "9")] {
+        engine.accept(&report(unit, &[("A", a), ("V", "1.2345")]), None);
+    }
+    // The district's own report: A typed as 20 (one short), V rounded to
+    // two places (the same figure at its precision), P with nothing below.
+    engine.accept(
+        &report(100, &[("A", "20"), ("V", "1.23"), ("P", "4")]),
+        None,
+    );
+    let found = engine.discrepancies(&[UnitId::new(100), UnitId::new(1000)], &march, 100);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].unit, UnitId::new(100));
+    assert_eq!(found[0].cell, "A");
+    assert_eq!(found[0].reported, Decimal::from(20));
+    assert_eq!(found[0].computed, Decimal::from(21));
+    assert_eq!(found[0].difference(), Decimal::from(-1));
+    assert_eq!(
+        found[0].units.map(|c| (c.present, c.expected)),
+        Some((3, 3))
+    );
+    // Corrected: nothing left to list. The limit is kept.
+    engine.accept(
+        &report(100, &[("A", "21"), ("V", "1.23"), ("P", "4")]),
+        Some(&report(100, &[("A", "20"), ("V", "1.23"), ("P", "4")])),
+    );
+    assert!(engine
+        .discrepancies(&[UnitId::new(100)], &march, 100)
+        .is_empty());
+    engine.accept(
+        &report(100, &[("A", "1"), ("V", "9"), ("P", "4")]),
+        Some(&report(100, &[("A", "21"), ("V", "1.23"), ("P", "4")])),
+    );
+    assert_eq!(
+        engine.discrepancies(&[UnitId::new(100)], &march, 1).len(),
+        1
+    );
+    assert_eq!(
+        engine.discrepancies(&[UnitId::new(100)], &march, 100).len(),
+        2
+    );
+}

@@ -385,7 +385,7 @@ async fn set_up_drafts(
 }
 
 /// Serves `app` over HTTP on a loopback port; returns its base URL.
-async fn start_server(app: &App) -> AppResult<String> {
+pub(crate) async fn start_server(app: &App) -> AppResult<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(internal)?;

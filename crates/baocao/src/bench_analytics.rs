@@ -24,7 +24,7 @@ use baocao_domain::period::PeriodId;
 use baocao_domain::report::Content;
 use baocao_domain::unit::{OrgUnit, UnitId};
 
-use crate::bench::{at_level, clean_up, national_units, open_database, percentile};
+use crate::bench::{at_level, clean_up, national_units, open_database, percentile, start_server};
 
 /// Options of the analytics bench.
 pub struct AnalyticsOptions {
@@ -263,8 +263,39 @@ async fn use_case_questions(app: &App, p: &Probe, reps: usize) -> AppResult<()> 
             scope: None,
         }],
     };
+    for (name, cells, unit, relation, periods) in figure_questions(p) {
+        let q = FigureQuery {
+            cells,
+            unit,
+            relation,
+            periods,
+            reading: Reading::Computed,
+        };
+        let mut times = Vec::with_capacity(reps);
+        let mut rows = 0;
+        for _ in 0..=reps {
+            let t = Instant::now();
+            rows = app.figures(&who, q.clone()).await?.rows.len();
+            times.push(t.elapsed());
+        }
+        times.remove(0);
+        times.sort();
+        println!(
+            "  {name}: p50 {:.3} ms, p99 {:.3} ms ({rows} figures)",
+            percentile(&times, 0.5).as_secs_f64() * 1e3,
+            percentile(&times, 0.99).as_secs_f64() * 1e3
+        );
+    }
+    Ok(())
+}
+
+/// A question as a table of figures: name, cells, unit, relation, periods.
+type Question = (&'static str, Vec<String>, UnitId, Relation, Vec<PeriodId>);
+
+/// Q1–Q4 as tables of figures.
+fn figure_questions(p: &Probe) -> Vec<Question> {
     let probe = vec![PROBE.to_string()];
-    let questions = [
+    vec![
         (
             "Q1",
             probe.clone(),
@@ -287,26 +318,64 @@ async fn use_case_questions(app: &App, p: &Probe, reps: usize) -> AppResult<()> 
             vec![p.year],
         ),
         ("Q4", probe, p.district, Relation::Itself, p.months.clone()),
-    ];
-    for (name, cells, unit, relation, periods) in questions {
-        let q = FigureQuery {
-            cells,
-            unit,
-            relation,
-            periods,
-            reading: Reading::Computed,
+    ]
+}
+
+/// Q1–Q4 over HTTP: `GET /api/v1/analytics` with a national leader's API
+/// token, one request at a time against the real router on loopback.
+async fn http_questions(app: &App, p: &Probe, reps: usize) -> AppResult<()> {
+    println!("over HTTP (GET /api/v1/analytics, JSON, one client):");
+    let base = start_server(app).await?;
+    // A fresh name: a database kept from an earlier run has the others.
+    let username = format!("bench-leader-{}", chrono::Utc::now().timestamp_micros());
+    let (_, token) = app
+        .create_token_account(
+            &system_principal(),
+            &username,
+            "Bench leader",
+            p.root,
+            &[Role::Leader],
+        )
+        .await?;
+    let http = reqwest::Client::new();
+    let join = |periods: &[PeriodId]| {
+        periods
+            .iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    for (name, cells, unit, relation, periods) in figure_questions(p) {
+        let relation = match relation {
+            Relation::Children => "children",
+            _ => "self",
         };
+        let url = format!(
+            "{base}/api/v1/analytics?indicators={}&unit={unit}&relation={relation}&periods={}&reading=computed",
+            cells.join(","),
+            join(&periods)
+        );
         let mut times = Vec::with_capacity(reps);
-        let mut rows = 0;
-        for _ in 0..=reps {
+        let mut bytes = 0;
+        for i in 0..=reps {
             let t = Instant::now();
-            rows = app.figures(&who, q.clone()).await?.rows.len();
-            times.push(t.elapsed());
+            let answer = http
+                .get(&url)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .map_err(internal)?;
+            if !answer.status().is_success() {
+                return Err(internal(format!("{name}: {}", answer.status())));
+            }
+            bytes = answer.bytes().await.map_err(internal)?.len();
+            if i > 0 {
+                times.push(t.elapsed());
+            }
         }
-        times.remove(0);
         times.sort();
         println!(
-            "  {name}: p50 {:.3} ms, p99 {:.3} ms ({rows} figures)",
+            "  {name}: p50 {:.3} ms, p99 {:.3} ms ({bytes} bytes)",
             percentile(&times, 0.5).as_secs_f64() * 1e3,
             percentile(&times, 0.99).as_secs_f64() * 1e3
         );
@@ -407,6 +476,7 @@ pub async fn run(options: AnalyticsOptions) -> AppResult<()> {
     let probe = probe(&units, &communes, &options)?;
     engine_questions(&engine_app, &probe, options.reps)?;
     use_case_questions(&engine_app, &probe, options.reps).await?;
+    http_questions(&engine_app, &probe, options.reps).await?;
 
     let m = absorb_month(&app, &engine_app, &communes, &options).await?;
 

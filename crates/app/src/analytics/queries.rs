@@ -213,7 +213,7 @@ fn cell_infos(meta: &Metadata, keys: &[String]) -> AppResult<Vec<CellInfo>> {
     Ok(cells)
 }
 
-fn unit_info(engine: &baocao_analytics::Engine, id: UnitId) -> Option<UnitInfo> {
+pub(super) fn unit_info(engine: &baocao_analytics::Engine, id: UnitId) -> Option<UnitInfo> {
     let units = engine.units();
     let ix = units.ix(id)?;
     let u = units.unit(ix);

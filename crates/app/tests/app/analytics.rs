@@ -230,3 +230,45 @@ both_backends!(
         assert!(w.app.verify_ledger().await.unwrap().is_ok());
     }
 );
+
+both_backends!(
+    async fn discrepancies_list_where_a_consolidated_report_does_not_add_up(store) {
+        use baocao_app::history::PastReport;
+        let w = world(store).await;
+        let operator = baocao_app::auth::system_principal();
+        let past = |unit: UnitId, values: &[(&str, &str)]| PastReport {
+            regime: "BC-LD".into(),
+            unit,
+            period: "2025M01".parse().unwrap(),
+            content: content(values),
+            submitted_at: 1_740_000_000,
+            accepted_at: 1_740_100_000,
+        };
+        // The wards report 3 and 4 people; the district's own report says 8.
+        w.app.import_past_reports(&operator, &[
+            past(w.commune, &[("LD01", "3"), ("LD02", "500")]),
+            past(w.sibling_commune, &[("LD01", "4"), ("LD02", "500")]),
+            past(w.district, &[("LD01", "8"), ("LD02", "1000")]),
+        ]).await.unwrap();
+        w.app.follow_once().await.unwrap();
+        let january = "2025M01".parse().unwrap();
+        let leader = w.principal("leader").await;
+        let found = w.app.discrepancies(&leader, w.province, january).await.unwrap();
+        let cells: Vec<(UnitId, &str)> = found.rows.iter().map(|r| (r.unit.id, r.cell.as_str())).collect();
+        assert_eq!(cells, vec![(w.district, "LD01"), (w.district, "LD03")], "LD02 adds up; the rate follows LD01");
+        let ld01 = &found.rows[0];
+        assert_eq!((ld01.reported, ld01.computed, ld01.difference), (d("8"), d("7"), d("1")));
+        assert!(!ld01.name_vi.is_empty());
+        assert!(!found.truncated);
+        // The commune's head reads no dashboard of the province: as if absent.
+        let head = w.principal("commune.head").await;
+        let refused = w.app.discrepancies(&head, w.province, january).await;
+        assert!(matches!(refused, Err(AppError::NotFound)), "{refused:?}");
+        // Their own commune has nothing below it to compare.
+        assert!(w.app.discrepancies(&head, w.commune, january).await.unwrap().rows.is_empty());
+        // A data-entry officer has no dashboards at all.
+        let officer = w.principal("commune.officer").await;
+        let none = w.app.discrepancies(&officer, w.commune, january).await;
+        assert!(matches!(none, Err(AppError::Forbidden)), "{none:?}");
+    }
+);

@@ -331,3 +331,49 @@ both_backends!(
         assert!(after.len() < PAGE_BUDGET);
     }
 );
+
+both_backends!(
+    async fn the_discrepancy_view_lists_what_does_not_add_up_to_those_who_may_read_it(store) {
+        use baocao_app::history::PastReport;
+        let t = spawn_app(store.clone()).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let past = |unit: UnitId, ld01: &str, ld02: &str| PastReport {
+            regime: "BC-LD".into(),
+            unit,
+            period: "2025M01".parse().unwrap(),
+            content: baocao_domain::report::Content {
+                values: [("LD01".to_string(), ld01.to_string()), ("LD02".to_string(), ld02.to_string())].into_iter().collect(),
+                ..Default::default()
+            },
+            submitted_at: 1_740_000_000,
+            accepted_at: 1_740_100_000,
+        };
+        t.app.import_past_reports(&system_principal(), &[
+            past(t.commune, "3", "500"),
+            past(t.sibling_commune, "4", "500"),
+            past(t.district, "1.008", "1000"),
+        ]).await.unwrap();
+        t.app.follow_once().await.unwrap();
+        let leader = page_login(&t, "leader").await;
+        let (status, body) = page(&leader, &t, &format!("/dashboard/{}", t.province)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains(&format!("href=\"/dashboard/{}/discrepancies\"", t.province)), "linked from the dashboard");
+        let path = format!("/dashboard/{}/discrepancies?period=2025M01", t.province);
+        let (status, body) = page(&leader, &t, &path).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let table = &body[body.find("id=\"discrepancies\"").expect("a table")..];
+        let table = &table[..table.find("</table>").unwrap()];
+        assert_eq!(table.matches("<tr>").count(), 3, "a heading, LD01 and the rate LD03: {table}");
+        assert!(table.contains(">1.008<") && table.contains(">7<") && table.contains(">1.001<"), "reported, computed, difference in Vietnamese notation: {table}");
+        assert!(body.contains("selected>tháng 1/2025"), "the period asked for is selected");
+        // A month where everything adds up says so.
+        let (status, body) = page(&leader, &t, &format!("/dashboard/{}/discrepancies?period=2025M02", t.province)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("id=\"no-discrepancy\""));
+        // Not for a commune's head, and a bad period is refused by name.
+        let head = page_login(&t, "commune.head").await;
+        assert_eq!(page(&head, &t, &path).await.0, StatusCode::NOT_FOUND);
+        let (status, body) = page(&leader, &t, &format!("/dashboard/{}/discrepancies?period=2025M13", t.province)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+);

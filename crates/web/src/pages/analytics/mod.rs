@@ -1,5 +1,6 @@
 //! The operations centre (trung tâm điều hành): a unit's dashboard, the same
-//! for the screen wall, the choice of its tiles, and the pivot explorer.
+//! for the screen wall, the choice of its tiles, where consolidated reports
+//! differ from what the units below reported, and the pivot explorer.
 //! Charts and maps are SVG computed here and written by the templates
 //! (decision record 0012); everything works without JavaScript.
 
@@ -11,6 +12,7 @@ use crate::state::AppState;
 mod board;
 mod charts;
 mod dashboard;
+mod discrepancies;
 mod format;
 mod maps;
 mod pivot;
@@ -22,6 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard", get(dashboard::own_dashboard))
         .route("/dashboard/{unit}", get(dashboard::unit_dashboard))
         .route("/dashboard/{unit}/wall", get(dashboard::wall))
+        .route(
+            "/dashboard/{unit}/discrepancies",
+            get(discrepancies::discrepancies_page),
+        )
         .route(
             "/dashboard/{unit}/tiles",
             get(tiles::tiles_page).post(tiles::save_tiles),
