@@ -234,6 +234,38 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// A CSRF token as one page carries it: a fresh random pad, then the token's
+/// bytes XOR the pad, in hex. Every page carries different bytes, so a
+/// compressed page's size tells nothing about the token (BREACH).
+pub fn mask_token(token: &str) -> String {
+    let mut pad = vec![0u8; token.len()];
+    OsRng.fill_bytes(&mut pad);
+    let masked: Vec<u8> = token.bytes().zip(&pad).map(|(t, p)| t ^ p).collect();
+    format!("{}{}", hex::encode(&pad), hex::encode(masked))
+}
+
+/// Whether `sent` is the token `expected`, sent as it is (API clients read it
+/// from the session) or as a page carries it ([`mask_token`]).
+pub fn token_matches(expected: &str, sent: &str) -> bool {
+    if expected.is_empty() {
+        return false;
+    }
+    if constant_time_eq(expected.as_bytes(), sent.as_bytes()) {
+        return true;
+    }
+    if sent.len() != 4 * expected.len() {
+        return false;
+    }
+    let (pad, masked) = sent.split_at(2 * expected.len());
+    match (hex::decode(pad), hex::decode(masked)) {
+        (Ok(pad), Ok(masked)) => {
+            let unmasked: Vec<u8> = masked.iter().zip(&pad).map(|(m, p)| m ^ p).collect();
+            constant_time_eq(&unmasked, expected.as_bytes())
+        }
+        _ => false,
+    }
+}
+
 /// Most live API tokens a user may hold.
 pub const MAX_TOKENS_PER_USER: usize = 50;
 
@@ -631,5 +663,25 @@ impl TokenUses {
         store_auth::record_token_uses(&mut tx, &batch).await?;
         baocao_store::commit(tx).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_masked_csrf_token_matches_and_differs_every_time() {
+        let token = random_secret();
+        let (a, b) = (mask_token(&token), mask_token(&token));
+        assert_ne!(a, b);
+        assert!(token_matches(&token, &a) && token_matches(&token, &b));
+        assert!(token_matches(&token, &token), "as sent by API clients");
+        assert!(!token_matches(&token, &mask_token(&random_secret())));
+        assert!(!token_matches(&token, &a[..a.len() - 2]));
+        assert!(!token_matches("", ""));
+        let mut forged = a.into_bytes();
+        forged[0] = if forged[0] == b'0' { b'1' } else { b'0' };
+        assert!(!token_matches(&token, &String::from_utf8(forged).unwrap()));
     }
 }

@@ -16,6 +16,7 @@ use baocao_domain::catalogue::{
     ColumnSource, Indicator, Metadata, NumericForm, Problem, RegimeVersion, ValueType,
 };
 use baocao_domain::number::unambiguous;
+use baocao_domain::period::PeriodId;
 use baocao_domain::report::{
     column_values, computed, computed_with, derived_text, ColumnContext, Content,
     IndicatorFormulas, ReportId,
@@ -27,8 +28,8 @@ use baocao_formats::xlsx::{self, Bounds, Kind, ReadError, Row, Template};
 use baocao_store::reports::StoredReport;
 
 use crate::i18n::{t, Lang};
+use crate::reports::version_of;
 use crate::reports::workflow::{permitted, Step};
-use crate::reports::{version_of, ReportView};
 use crate::{App, AppError, AppResult};
 
 /// Largest spreadsheet accepted, in bytes.
@@ -190,23 +191,17 @@ fn template_bounds(meta: &Metadata, version: &RegimeVersion) -> Bounds {
     }
 }
 
-/// A file name for a download: the regime, period and unit, in plain
-/// characters every system takes, with its extension.
-pub fn download_name(view: &ReportView, extension: &str) -> String {
-    let stem = format!(
-        "{}_{}_{}",
-        view.regime,
-        view.period,
-        baocao_domain::text::fold(&view.unit_name)
-    );
+/// The file name of a report's download: regime, period and unit, readable
+/// in Vietnamese (`BC-KTXH-T_2026M12_Phường_Đông_Vĩnh.xlsx`); characters no
+/// file system takes become `-`, spaces `_`.
+pub fn download_name(regime: &str, period: &PeriodId, unit_name: &str, extension: &str) -> String {
+    let stem = format!("{regime}_{period}_{unit_name}");
     let stem: String = stem
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
+        .map(|c| match c {
+            ' ' => '_',
+            c if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' => c,
+            _ => '-',
         })
         .collect();
     format!("{stem}.{extension}")
@@ -269,7 +264,10 @@ impl App {
             .run(move || xlsx::write_template(&template))
             .await?
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok((download_name(&view, "xlsx"), bytes))
+        Ok((
+            download_name(&view.regime, &view.period, &view.unit_name, "xlsx"),
+            bytes,
+        ))
     }
 
     /// A report whose values the caller may replace now (its data-entry
@@ -377,8 +375,19 @@ impl App {
     }
 
     /// The report's input cells and current values as CSV (`cell,value`).
-    pub async fn report_csv(&self, principal: &Principal, id: ReportId) -> AppResult<Vec<u8>> {
+    pub async fn report_csv(
+        &self,
+        principal: &Principal,
+        id: ReportId,
+    ) -> AppResult<(String, Vec<u8>)> {
         let (r, meta) = self.readable_with_version(principal, id).await?;
+        let unit_name = {
+            let mut conn = self.store.conn().await?;
+            baocao_store::units::get(&mut conn, r.unit_id)
+                .await?
+                .map(|u| u.name)
+                .unwrap_or_default()
+        };
         let version = version_of(&meta, &r)?;
         let content = crate::reports::decode(&r.draft)?;
         let cells: Vec<(String, String)> = baocao_domain::report::input_cells(version, &meta)
@@ -393,7 +402,11 @@ impl App {
                 (cell, value)
             })
             .collect();
-        report_csv::write(&cells).map_err(|e| AppError::Internal(e.to_string()))
+        let bytes = report_csv::write(&cells).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok((
+            download_name(&r.regime_code, &r.period, &unit_name, "csv"),
+            bytes,
+        ))
     }
 
     /// Saves the values of a `cell,value` CSV as the draft (narrative and

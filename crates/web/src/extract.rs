@@ -138,7 +138,7 @@ impl Authed {
     /// Checks a form's CSRF token against the session's.
     pub fn check_csrf(&self, token: &str) -> Result<(), WebError> {
         match &self.caller.csrf_token {
-            Some(expected) if constant_time_eq(expected.as_bytes(), token.as_bytes()) => Ok(()),
+            Some(expected) if baocao_app::auth::token_matches(expected, token) => Ok(()),
             // Bearer-token callers carry no ambient authority: nothing to forge.
             None => Ok(()),
             Some(_) => Err(WebError::request(

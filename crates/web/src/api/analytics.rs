@@ -244,7 +244,7 @@ pub async fn figures(
         .map_err(|e| authed.api_error(e))?;
     if p.format.as_deref() == Some("csv") {
         let bytes = table.to_csv(authed.lang).map_err(|e| authed.api_error(e))?;
-        return Ok(csv_response(bytes));
+        return Ok(csv_response("so-lieu.csv", bytes));
     }
     Ok(Json(dto(&table, reading, authed.lang)).into_response())
 }

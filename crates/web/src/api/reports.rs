@@ -469,12 +469,12 @@ pub async fn csv_get(
     authed: Authed,
     Path(id): Path<ReportId>,
 ) -> Result<axum::response::Response, WebError> {
-    let bytes = state
+    let (name, bytes) = state
         .app
         .report_csv(&authed.caller.principal, id)
         .await
         .api(&authed)?;
-    Ok(csv_response(bytes))
+    Ok(csv_response(&name, bytes))
 }
 
 /// Saves a `cell,value` CSV as the draft; problems come back by line.

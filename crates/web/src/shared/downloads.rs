@@ -8,6 +8,26 @@ use baocao_app::reports::AttachmentView;
 
 use super::url::url_encode;
 
+/// `Content-Disposition` of a download named `name`: the name itself in
+/// UTF-8 (RFC 6266 `filename*`, which every current browser reads) and an
+/// ASCII stand-in without accents for older clients.
+fn disposition(name: &str) -> String {
+    let ascii: String = baocao_domain::text::fold(name)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        url_encode(name)
+    )
+}
+
 /// An .xlsx download named `name`.
 pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
     (
@@ -16,19 +36,23 @@ pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
                 header::CONTENT_TYPE,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
             ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
+            (header::CONTENT_DISPOSITION, disposition(name)),
         ],
         bytes,
     )
         .into_response()
 }
 
-/// A CSV body (UTF-8).
-pub fn csv_response(bytes: Vec<u8>) -> Response {
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response()
+/// A CSV download (UTF-8) named `name`.
+pub fn csv_response(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition(name)),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// A stored attachment, as a download under its (encoded) name.

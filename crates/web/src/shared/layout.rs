@@ -67,7 +67,11 @@ impl Layout {
                 can_manage_users: caller.principal.may_somewhere(Permission::ManageUsers),
                 can_view_dashboards: caller.principal.may_somewhere(Permission::ViewDashboard),
             }),
-            csrf: caller.csrf_token.clone().unwrap_or_default(),
+            csrf: caller
+                .csrf_token
+                .as_deref()
+                .map(baocao_app::auth::mask_token)
+                .unwrap_or_default(),
             here: url_encode(here),
         }
     }

@@ -591,3 +591,40 @@ both_backends!(
         assert!(t.app.metadata().await.unwrap().regimes.is_empty(), "nothing stored");
     }
 );
+
+both_backends!(
+    async fn pages_travel_compressed_with_a_csrf_token_masked_afresh(store) {
+        let t = spawn_app(store).await;
+        let (officer, oc, id, _) = commune_report(&t).await;
+        let url = format!("{}/reports/{id}", t.base);
+        let page = || async {
+            let r = officer.get(&url).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            r.text().await.unwrap()
+        };
+        let (plain, again) = (page().await, page().await);
+        // Over a weak link: gzip when the browser accepts it.
+        let r = officer.get(&url).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(r.headers()["content-encoding"], "gzip");
+        let zipped = r.bytes().await.unwrap().len();
+        assert!(zipped * 3 < plain.len(), "{zipped} bytes zipped of {}", plain.len());
+        // Files that are zips already go as they are.
+        let r = officer.get(format!("{}/api/v1/reports/{id}/xlsx", t.base)).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers().get("content-encoding").is_none());
+        // Each page carries the session's token masked differently (so that a
+        // compressed page's size tells nothing of it), and each copy works.
+        let (a, b) = (hidden_field(&plain, "_csrf"), hidden_field(&again, "_csrf"));
+        assert!(a != b && a != oc && b != oc, "{a} {b} {oc}");
+        let draft = format!("{}/api/v1/reports/{id}/draft", t.base);
+        for token in [&a, &b, &oc] {
+            let (status, body) = send(&officer, reqwest::Method::PUT, draft.clone(), token, json!({"values": {"LD01": "5"}})).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        let mut forged = a.clone().into_bytes();
+        forged[70] = if forged[70] == b'0' { b'1' } else { b'0' };
+        let forged = String::from_utf8(forged).unwrap();
+        let (status, _) = send(&officer, reqwest::Method::PUT, draft, &forged, json!({"values": {"LD01": "6"}})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+);

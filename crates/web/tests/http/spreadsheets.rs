@@ -15,7 +15,11 @@ both_backends!(
         let r = officer.get(&url).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         let disposition = r.headers()["content-disposition"].to_str().unwrap().to_string();
-        assert!(disposition.contains("BC-LD_2025M03_") && disposition.ends_with(".xlsx\""), "{disposition}");
+        // The unit's name readable (UTF-8), an ASCII stand-in for old clients, both with the extension.
+        assert!(disposition.starts_with("attachment; filename=\"bc-ld_2025m03_") && disposition.contains(".xlsx\"; filename*=UTF-8''BC-LD_2025M03_") && disposition.ends_with(".xlsx"), "{disposition}");
+        let csv = officer.get(format!("{}/api/v1/reports/{id}/csv", t.base)).send().await.unwrap();
+        let csv_name = csv.headers()["content-disposition"].to_str().unwrap().to_string();
+        assert!(csv_name.contains("filename*=UTF-8''BC-LD_2025M03_") && csv_name.ends_with(".csv"), "{csv_name}");
         let template = r.bytes().await.unwrap().to_vec();
         let up = baocao_formats::xlsx::read_upload(&template, BOUNDS).unwrap();
         assert_eq!(up.meta["report"], id.to_string());

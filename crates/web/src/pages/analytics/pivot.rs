@@ -449,9 +449,15 @@ async fn export(
     let pivot = state.app.pivot(principal, q).await.page(&authed)?;
     if xlsx {
         let bytes = pivot_xlsx(&pivot, lang).page(&authed)?;
-        Ok(xlsx_response("bang-tong-hop.xlsx", bytes))
+        Ok(xlsx_response(
+            &format!("{}.xlsx", t(lang, "pivot.file_name")),
+            bytes,
+        ))
     } else {
-        Ok(csv_response(pivot_csv(&pivot, lang).page(&authed)?))
+        Ok(csv_response(
+            &format!("{}.csv", t(lang, "pivot.file_name")),
+            pivot_csv(&pivot, lang).page(&authed)?,
+        ))
     }
 }
 
