@@ -15,7 +15,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::{Metadata, RegimeVersion, ValueType};
+use crate::catalogue::{Indicator, Metadata, RegimeVersion, ValueType};
 use crate::message::Message;
 use crate::number::parse_number;
 
@@ -216,6 +216,18 @@ pub struct RuleResult {
     pub cells: Vec<String>,
     /// Whether a failed warning has a written explanation.
     pub explained: bool,
+    /// For a total and its parts that do not fit (the messages are then the
+    /// catalogue's): the total and the parts' sum.
+    pub parts: Option<Parts>,
+}
+
+/// A total and the sum of its parts (one disaggregation's options).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Parts {
+    /// The total.
+    pub total: Decimal,
+    /// The sum of the parts given.
+    pub sum: Decimal,
 }
 
 /// The rules and required cells that fail on `content` (rules whose inputs
@@ -249,6 +261,7 @@ pub fn validate(content: &Content, version: &RegimeVersion, meta: &Metadata) -> 
                 message_en: String::new(),
                 cells: vec![cell.clone()],
                 explained: false,
+                parts: None,
             });
         }
     }
@@ -291,7 +304,80 @@ pub fn validate(content: &Content, version: &RegimeVersion, meta: &Metadata) -> 
                     .explanations
                     .get(&rule.code)
                     .is_some_and(|e| !e.trim().is_empty()),
+                parts: None,
             });
+        }
+    }
+    // A total whose parts do not fit, unless a rule of the regime already
+    // said so about the same cells.
+    for parts in parts_checks(content, meta, &cells) {
+        let covered = failed
+            .iter()
+            .any(|r| parts.cells.iter().all(|c| r.cells.contains(c)));
+        if !covered {
+            failed.push(parts);
+        }
+    }
+    failed
+}
+
+/// Totals whose parts do not fit them, as errors: for an indicator added
+/// up over units (a count, an amount), the options of one disaggregation
+/// never add up to more than the total (men 20 + women 20 of 24 people), and
+/// where the disaggregation is complete and every option is given, they add
+/// up to it exactly.
+fn parts_checks(content: &Content, meta: &Metadata, cells: &[(String, String)]) -> Vec<RuleResult> {
+    use crate::catalogue::{Aggregation, Severity};
+    let value = |cell: &str| {
+        content
+            .values
+            .get(cell)
+            .and_then(|v| Decimal::from_str(v).ok())
+    };
+    let mut codes: Vec<&str> = cells
+        .iter()
+        .filter(|(cell, _)| cell.contains('/'))
+        .map(|(_, code)| code.as_str())
+        .collect();
+    codes.dedup();
+    let mut failed = Vec::new();
+    for code in codes {
+        let Some(indicator) = meta.indicator(code) else {
+            continue;
+        };
+        let Some(total) = value(code) else { continue };
+        if indicator.over_units != Aggregation::Sum {
+            continue;
+        }
+        for dimension in indicator
+            .disaggregations
+            .iter()
+            .filter_map(|d| meta.disaggregation(d))
+        {
+            let options: Vec<String> = dimension
+                .options
+                .iter()
+                .map(|o| format!("{code}/{}:{}", dimension.code, o.code))
+                .filter(|cell| cells.iter().any(|(c, _)| c == cell))
+                .collect();
+            let given: Vec<Decimal> = options.iter().filter_map(|c| value(c)).collect();
+            if given.is_empty() {
+                continue;
+            }
+            let sum: Decimal = given.iter().sum();
+            let whole = dimension.complete && given.len() == options.len();
+            if sum > total || (whole && sum != total) {
+                failed.push(RuleResult {
+                    code: format!("parts:{code}/{}", dimension.code),
+                    severity: Severity::Error,
+                    required: false,
+                    message_vi: String::new(),
+                    message_en: String::new(),
+                    cells: std::iter::once(code.to_string()).chain(options).collect(),
+                    explained: false,
+                    parts: Some(Parts { total, sum }),
+                });
+            }
         }
     }
     failed
@@ -408,7 +494,7 @@ pub fn normalize(
         let Some(indicator) = meta.indicator(code) else {
             continue;
         };
-        match typed_value(cell, raw, indicator.value_type) {
+        match typed_value(cell, raw, indicator) {
             Ok(v) => {
                 out.values.insert(cell.clone(), v);
             }
@@ -440,7 +526,32 @@ pub fn normalize(
 /// indicator of type `value_type`: yes/no as `yes` or `no`, numbers canonical;
 /// too long a text, too large or too precise a number, or a value of the wrong
 /// type is refused.
-fn typed_value(cell: &str, raw: &str, value_type: ValueType) -> Result<String, CellProblem> {
+/// A typed value in its canonical form, or why it cannot be stored: not of
+/// the indicator's type, or outside its natural bounds ([`Indicator::bounds`]:
+/// −5 enterprises, a forest cover of 150 %).
+fn typed_value(cell: &str, raw: &str, indicator: &Indicator) -> Result<String, CellProblem> {
+    let canonical = typed_canonical(cell, raw, indicator.value_type)?;
+    if !indicator.value_type.is_numeric() {
+        return Ok(canonical);
+    }
+    let Ok(value) = Decimal::from_str(&canonical) else {
+        return Ok(canonical);
+    };
+    let (min, max) = indicator.bounds();
+    let outside = |key: &'static str, bound: Decimal| CellProblem {
+        cell: cell.to_string(),
+        message: Message::new(key)
+            .arg("value", raw)
+            .arg("bound", bound.normalize().to_string()),
+    };
+    match (min, max) {
+        (Some(min), _) if value < min => Err(outside("report.error.below_min", min)),
+        (_, Some(max)) if value > max => Err(outside("report.error.above_max", max)),
+        _ => Ok(canonical),
+    }
+}
+
+fn typed_canonical(cell: &str, raw: &str, value_type: ValueType) -> Result<String, CellProblem> {
     let problem = |key: &'static str| CellProblem {
         cell: cell.to_string(),
         message: Message::new(key).arg("value", raw),

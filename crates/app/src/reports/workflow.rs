@@ -652,6 +652,17 @@ pub fn rule_message(r: &report::RuleResult) -> Message {
     if r.required {
         return Message::new("report.error.required_cell").arg("value", r.cells.join(", "));
     }
+    if let Some(parts) = &r.parts {
+        let key = if parts.sum > parts.total {
+            "report.error.parts_exceed_total"
+        } else {
+            "report.error.parts_differ_from_total"
+        };
+        return Message::new(key)
+            .arg("total_cell", r.cells.first().cloned().unwrap_or_default())
+            .arg("sum", parts.sum.normalize().to_string())
+            .arg("total", parts.total.normalize().to_string());
+    }
     let en = if r.message_en.is_empty() {
         &r.message_vi
     } else {

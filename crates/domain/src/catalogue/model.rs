@@ -99,6 +99,10 @@ pub struct Disaggregation {
     pub name_en: String,
     /// The options, in display order.
     pub options: Vec<DisaggregationOption>,
+    /// Whether the options cover the whole (male and female), so that a
+    /// total's parts, all given, add up to it exactly.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub complete: bool,
 }
 
 /// One option of a disaggregation.
@@ -238,6 +242,29 @@ pub struct Indicator {
     /// Targets by year and unit or level.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,
+    /// The smallest value that makes sense. When not given: 0 for counts
+    /// and percentages, none for other numbers (a growth rate may fall).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Decimal>,
+    /// The largest value that makes sense. When not given: 100 for
+    /// percentages, none otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Decimal>,
+}
+
+impl Indicator {
+    /// The natural bounds of its values: stated, or by its value type.
+    pub fn bounds(&self) -> (Option<Decimal>, Option<Decimal>) {
+        let min = self.min.or(match self.value_type {
+            ValueType::Integer | ValueType::Percentage => Some(Decimal::ZERO),
+            _ => None,
+        });
+        let max = self.max.or(match self.value_type {
+            ValueType::Percentage => Some(Decimal::ONE_HUNDRED),
+            _ => None,
+        });
+        (min, max)
+    }
 }
 
 /// Who a target applies to.

@@ -28,6 +28,8 @@ fn indicator(code: &str, name: &str, formula: Option<&str>) -> Indicator {
         feeds: None,
         formula: formula.map(String::from),
         targets: Vec::new(),
+        min: None,
+        max: None,
     }
 }
 
@@ -165,6 +167,7 @@ fn valid() -> Metadata {
                     name_en: "Female".into(),
                 },
             ],
+            complete: true,
         }],
         indicators: vec![a, b, r],
         regimes: vec![
@@ -685,9 +688,11 @@ fn rules_fail_block_and_are_explained() {
     content.values.insert("B".into(), "15".into());
     let failed = validate(&content, &version, &meta);
     let codes: Vec<&str> = failed.iter().map(|r| r.code.as_str()).collect();
-    // 12 women out of 10; R = 100 × 10 / 15 = 66.67 > 50.
-    assert_eq!(codes, vec!["R1", "W1"]);
+    // 12 women out of 10 (the parts exceed the total, and rule R1 says so
+    // too, about fewer cells); R = 100 × 10 / 15 = 66.67 > 50.
+    assert_eq!(codes, vec!["R1", "W1", "parts:A/sex"]);
     assert_eq!(failed[0].cells, vec!["A", "A/sex:female"]);
+    assert_eq!(failed[2].cells, vec!["A", "A/sex:male", "A/sex:female"]);
     content.values.insert("A/sex:female".into(), "6".into());
     let failed = validate(&content, &version, &meta);
     assert_eq!(failed.len(), 1);
@@ -697,4 +702,86 @@ fn rules_fail_block_and_are_explained() {
         .insert("W1".into(), "Xã mới thành lập khu công nghiệp".into());
     let failed = validate(&content, &version, &meta);
     assert!(!blocks_submission(&failed));
+}
+
+#[test]
+fn impossible_values_are_errors_where_they_enter() {
+    use crate::report::{blocks_submission, normalize, validate, Content};
+    let mut meta = valid();
+    let version = meta.regimes[0].versions[0].clone();
+    let typed = |pairs: &[(&str, &str)]| Content {
+        values: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ..Default::default()
+    };
+    let refused = |meta: &Metadata, pairs: &[(&str, &str)]| -> Vec<&'static str> {
+        match normalize(&typed(pairs), &version, meta) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems.iter().map(|p| p.message.key).collect(),
+        }
+    };
+    // A count is never negative; zero is a count.
+    assert_eq!(
+        refused(&meta, &[("A", "-5")]),
+        vec!["report.error.below_min"]
+    );
+    assert!(refused(&meta, &[("A", "0")]).is_empty());
+    // Stated bounds replace the defaults (a balance may be negative, to a point).
+    let mut stated = meta.clone();
+    stated.indicators[0].min = Some(Decimal::from(-10));
+    stated.indicators[0].max = Some(Decimal::from(1000));
+    assert!(refused(&stated, &[("A", "-5")]).is_empty());
+    assert_eq!(
+        refused(&stated, &[("A", "-11")]),
+        vec!["report.error.below_min"]
+    );
+    assert_eq!(
+        refused(&stated, &[("A", "1.001")]),
+        vec!["report.error.above_max"]
+    );
+    // A percentage is within 0–100 unless stated.
+    let mut p = meta.indicators[0].clone();
+    p.value_type = ValueType::Percentage;
+    assert_eq!(
+        p.bounds(),
+        (Some(Decimal::ZERO), Some(Decimal::ONE_HUNDRED))
+    );
+    p.max = Some(Decimal::from(1000));
+    assert_eq!(p.bounds().1, Some(Decimal::from(1000)));
+
+    // Men 20 + women 20 of 24 people: an error, not a soft flag.
+    let parts = |pairs: &[(&str, &str)]| validate(&typed(pairs), &version, &meta);
+    let failed = parts(&[("A", "24"), ("A/sex:male", "20"), ("A/sex:female", "20")]);
+    let found = failed
+        .iter()
+        .find(|r| r.code == "parts:A/sex")
+        .expect("parts");
+    let p = found.parts.clone().unwrap();
+    assert_eq!((p.sum, p.total), (Decimal::from(40), Decimal::from(24)));
+    assert!(blocks_submission(&failed));
+    // Sex is complete: both given, they must add up exactly.
+    let failed = parts(&[("A", "24"), ("A/sex:male", "10"), ("A/sex:female", "10")]);
+    assert!(failed.iter().any(|r| r.code == "parts:A/sex"), "{failed:?}");
+    assert!(
+        !parts(&[("A", "24"), ("A/sex:male", "14"), ("A/sex:female", "10")])
+            .iter()
+            .any(|r| r.code == "parts:A/sex")
+    );
+    // One part given of a complete disaggregation: only "not more".
+    assert!(!parts(&[("A", "24"), ("A/sex:male", "14")])
+        .iter()
+        .any(|r| r.code == "parts:A/sex"));
+    // Not complete: fewer is fine.
+    meta.disaggregations[0].complete = false;
+    let failed = validate(
+        &typed(&[("A", "24"), ("A/sex:male", "10"), ("A/sex:female", "10")]),
+        &version,
+        &meta,
+    );
+    assert!(
+        !failed.iter().any(|r| r.code == "parts:A/sex"),
+        "{failed:?}"
+    );
 }

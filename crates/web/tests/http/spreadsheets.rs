@@ -85,6 +85,18 @@ both_backends!(
         let r = officer.put(&csv_url).header("x-csrf-token", &oc).body("cell,value\nLD01,1.300\nLD01/sex:male,700\nLD01/sex:female,600\nLD02,50000\n").send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(stored().await["LD01"], "1300");
+        // Impossible values are refused whichever way they come: −5 people.
+        let r = officer.put(&csv_url).header("x-csrf-token", &oc).body("cell,value\nLD01,-5\n").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = r.json().await.unwrap();
+        assert!(body.to_string().contains("nhỏ hơn mức thấp nhất"), "{body}");
+        let (status, body) = upload(fill(&template, &[("LD01", "-5")], None)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("nhỏ hơn mức thấp nhất"), "{body}");
+        let (status, body) = send(&officer, reqwest::Method::PUT, format!("{}/api/v1/reports/{id}/draft", t.base), &oc, json!({"values": {"LD01": "-5"}})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "LD01");
+        assert_eq!(stored().await["LD01"], "1300");
         // Someone else may not upload into this report.
         let (other_officer, xc) = t.login("other.officer").await;
         let r = other_officer.put(&url).header("x-csrf-token", xc).body(fill(&template, &[("LD01", "1")], None)).send().await.unwrap();

@@ -106,6 +106,31 @@ impl Checker<'_> {
         for (j, target) in indicator.targets.iter().enumerate() {
             self.target(&format!("{path}.targets[{j}]"), indicator, target);
         }
+        self.bounds(path, indicator);
+    }
+
+    /// Stated bounds of values: numeric indicators only, in order.
+    fn bounds(&mut self, path: &str, indicator: &Indicator) {
+        if indicator.min.is_none() && indicator.max.is_none() {
+            return;
+        }
+        if !indicator.value_type.is_numeric() {
+            self.problem(
+                format!("{path}.min"),
+                Message::new("catalogue.bounds_not_numeric"),
+            );
+            return;
+        }
+        if let (Some(low), Some(high)) = indicator.bounds() {
+            if low > high {
+                self.problem(
+                    format!("{path}.min"),
+                    Message::new("catalogue.target_reversed")
+                        .arg("low", low)
+                        .arg("high", high),
+                );
+            }
+        }
     }
 
     /// The disaggregations an indicator is broken down by: known, each once.
