@@ -185,7 +185,7 @@ enum Place {
 }
 
 /// The demo accounts: login name, display name, role and where.
-const ACCOUNTS: [(&str, &str, Role, Place); 12] = [
+const ACCOUNTS: [(&str, &str, Role, Place); 13] = [
     (
         "admin",
         "Quản trị hệ thống",
@@ -250,6 +250,12 @@ const ACCOUNTS: [(&str, &str, Role, Place); 12] = [
         "xa2025.nhaplieu",
         "Cán bộ nhập liệu xã (từ 2025)",
         Role::DataEntry,
+        Place::Commune2025,
+    ),
+    (
+        "xa2025.chutich",
+        "Chủ tịch UBND xã (từ 2025)",
+        Role::UnitHead,
         Place::Commune2025,
     ),
     (

@@ -202,7 +202,11 @@ async fn browser_report_submit_return_resubmit_accept() {
     b.type_into("input[name='v:LD01/sex:female']", "600").await;
     b.type_into("input[name='v:LD02']", "50.000").await;
     b.click("#save-report").await;
-    b.wait_url(|u| u.contains("saved=1")).await;
+    b.wait_url(|u| u.contains("done=saved")).await;
+    assert!(
+        b.text("#done").await.contains("Đã lưu lúc"),
+        "the save is confirmed"
+    );
     let url = b.url().await;
     let report_path = url[url.find("/reports/").unwrap()..url.find('?').unwrap()].to_string();
     // LD03 = 100 × 1 234 / 50 000 = 2,47, computed, not typed.
@@ -220,6 +224,11 @@ async fn browser_report_submit_return_resubmit_accept() {
         .wait_text("#status", |t| t.contains("Đã gửi"))
         .await
         .contains("Đã gửi"));
+    let receipt = b.text("#done").await;
+    assert!(
+        receipt.contains("Đã gửi lúc") && receipt.contains("hạn"),
+        "{receipt}"
+    );
     logout().await;
 
     login("district.reviewer").await;
@@ -241,13 +250,15 @@ async fn browser_report_submit_return_resubmit_accept() {
 
     login("commune.officer").await;
     b.go(&format!("{}{report_path}", t.base)).await;
-    assert!(b
-        .text("#events")
-        .await
-        .contains("Thiếu số liệu lao động nam"));
+    assert!(
+        b.text("#returned")
+            .await
+            .contains("Thiếu số liệu lao động nam"),
+        "why it came back, at the top"
+    );
     b.type_into("input[name='v:LD01/sex:male']", "634").await;
     b.click("#save-report").await;
-    b.wait_url(|u| u.contains("saved=1")).await;
+    b.wait_url(|u| u.contains("done=saved")).await;
     logout().await;
 
     login("commune.head").await;

@@ -352,3 +352,63 @@ both_backends!(
         assert_eq!(own_row["urgency"], "waiting");
     }
 );
+
+both_backends!(
+    async fn the_report_page_says_what_happened_and_why_a_report_came_back(store) {
+        let t = spawn_app(store).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let (api, oc) = t.login("commune.officer").await;
+        let (_, report) = t.post(&api, &oc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.commune.get(), "period": "2025M03"})).await;
+        let id = report["id"].as_i64().unwrap();
+        let page_url = format!("{}/reports/{id}", t.base);
+        // Follows one redirect by hand: where it goes, and the page there.
+        let base = t.base.clone();
+        let post_form = |c: Client, path: String, fields: Vec<(String, String)>| {
+            let base = base.clone();
+            async move {
+                let r = c.post(format!("{base}{path}")).form(&fields).send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+                let to = r.headers()["location"].to_str().unwrap().to_string();
+                let page = c.get(format!("{base}{to}")).send().await.unwrap().text().await.unwrap();
+                (to, page)
+            }
+        };
+        let officer = page_login(&t, "commune.officer").await;
+        let page = officer.get(&page_url).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_field(&page, "_csrf");
+        let revision_of = |page: &str| {
+            let marker = "id=\"revision\" value=\"";
+            let start = page.find(marker).expect("the revision field") + marker.len();
+            page[start..start + page[start..].find('"').unwrap()].to_string()
+        };
+        let revision = revision_of(&page);
+        // A good save says so, with the time, and no "invalid" banner.
+        let fields = vec![("_csrf".to_string(), csrf.clone()), ("revision".into(), revision), ("v:LD01".into(), "12".into()), ("v:LD01/sex:male".into(), "5".into()), ("v:LD01/sex:female".into(), "7".into()), ("v:LD02".into(), "400".into())];
+        let (to, page) = post_form(officer.clone(), format!("/reports/{id}/save"), fields).await;
+        assert_eq!(to, format!("/reports/{id}?done=saved"));
+        assert!(page.contains("id=\"done\"") && page.contains("Đã lưu lúc"), "{page}");
+        assert!(!page.contains("id=\"problems\""), "no problems banner after a good save");
+        // A refused save does show it, and says nothing was saved.
+        let page = officer.get(&page_url).send().await.unwrap().text().await.unwrap();
+        let fields = vec![("_csrf".to_string(), hidden_field(&page, "_csrf")), ("revision".into(), revision_of(&page)), ("v:LD01".into(), "abc".into())];
+        let r = officer.post(format!("{}/reports/{id}/save", t.base)).form(&fields).send().await.unwrap();
+        let refused = r.text().await.unwrap();
+        assert!(refused.contains("id=\"problems\"") && !refused.contains("id=\"done\""), "{refused}");
+        // The head submits: a receipt with the time and whether on time.
+        let head = page_login(&t, "commune.head").await;
+        let page = head.get(&page_url).send().await.unwrap().text().await.unwrap();
+        let (to, page) = post_form(head.clone(), format!("/reports/{id}/submit"), vec![("_csrf".into(), hidden_field(&page, "_csrf"))]).await;
+        assert_eq!(to, format!("/reports/{id}?done=submit"));
+        assert!(page.contains("Đã gửi lúc") && (page.contains("— đúng hạn") || page.contains("— trễ hạn")), "{page}");
+        // The reviewer returns it with a reason: the officer reads why at the top.
+        let reviewer = page_login(&t, "district.reviewer").await;
+        let page = reviewer.get(&page_url).send().await.unwrap().text().await.unwrap();
+        let (to, _) = post_form(reviewer.clone(), format!("/reports/{id}/return"), vec![("_csrf".into(), hidden_field(&page, "_csrf")), ("reason".into(), "Thiếu số lao động nữ".into())]).await;
+        assert_eq!(to, format!("/reports/{id}?done=return"));
+        let page = officer.get(&page_url).send().await.unwrap().text().await.unwrap();
+        let top = &page[page.find("id=\"returned\"").expect("the reason at the top")..];
+        let top = &top[..top.find("</div>").unwrap()];
+        assert!(top.contains("Thiếu số lao động nữ") && top.contains("bị trả lại"), "{top}");
+        assert!(page.find("id=\"returned\"").unwrap() < page.find("id=\"report-form\"").unwrap(), "above the form");
+    }
+);

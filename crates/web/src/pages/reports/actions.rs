@@ -59,7 +59,7 @@ pub(super) async fn save(
         .await;
     let typed = Some((content.values, content.sections));
     let overlay = match saved {
-        Ok(_) => return see_other(&format!("/reports/{id}?saved=1")),
+        Ok(_) => return see_other(&format!("/reports/{id}?done=saved")),
         // Someone saved in between: show what this user typed over the
         // current report, with the new revision, to check and save again.
         Err(AppError::Conflict(message)) if message.key == "report.error.edited_elsewhere" => {
@@ -111,7 +111,7 @@ pub(super) async fn workflow_step(
         _ => Err(AppError::NotFound),
     };
     done.page(&authed)?;
-    see_other(&format!("/reports/{id}"))
+    see_other(&format!("/reports/{id}?done={step}"))
 }
 
 /// What a synthesis did: how many reports it added up, which units are

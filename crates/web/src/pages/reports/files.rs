@@ -46,7 +46,7 @@ pub(super) async fn upload(
         .upload_report(&authed.caller.principal, id, file)
         .await
     {
-        Ok(_) => see_other(&format!("/reports/{id}?saved=1")),
+        Ok(_) => see_other(&format!("/reports/{id}?done=uploaded")),
         Err(AppError::DocumentRejected(found)) => {
             let lines = problem_lines(lang, &found);
             let summary = Message::new("error.document_rejected").arg("count", lines.len());

@@ -18,7 +18,7 @@ use baocao_domain::Message;
 use super::history::{self, DiffRow};
 use super::table::{FormView, Tables};
 use crate::extract::{ApiResult, Authed};
-use crate::pages::view::{html, in_lang, layout, screen_date, PageResult};
+use crate::pages::view::{html, in_lang, layout, screen_date, screen_time, PageResult};
 use crate::shared::layout::Layout;
 use crate::shared::url::url_encode;
 use crate::state::AppState;
@@ -60,12 +60,16 @@ pub(super) struct Overlay {
     pub problems: BTreeMap<String, String>,
     /// The panel under the heading.
     pub panel: Option<Panel>,
+    /// What the user just did, said back (`saved`, `submit`, …).
+    pub done: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "report.html")]
 struct ReportPage {
     layout: Layout,
+    notice: Option<String>,
+    returned: Option<String>,
     id: ReportId,
     revision: i64,
     title: String,
@@ -216,7 +220,13 @@ async fn render_report(
         typed,
         mut problems,
         panel,
+        done,
     } = overlay;
+    // The banner says "not saved" only for what was refused just now; the
+    // rules' findings are listed with the checks, errors apart from warnings.
+    let refused = !problems.is_empty();
+    let notice = done.as_deref().and_then(|d| done_notice(lang, d, &view));
+    let returned = returned_notice(lang, &view);
     let checks = checks(lang, &view, &mut problems);
     let formulas = IndicatorFormulas::of(&meta);
     let forms = Tables {
@@ -252,11 +262,13 @@ async fn render_report(
                 .into_iter()
                 .map(|a| attachment_row(lang, a))
                 .collect(),
-            problems: if problems.is_empty() {
-                Vec::new()
-            } else {
+            problems: if refused {
                 vec![render(lang, &Message::new("error.invalid"))]
+            } else {
+                Vec::new()
             },
+            notice,
+            returned,
             forms,
             sections: sections(lang, version, &view, typed.as_ref().map(|(_, s)| s)),
             version_heads: history::version_heads(lang, &view.versions),
@@ -269,13 +281,87 @@ async fn render_report(
     )
 }
 
-/// The report as stored.
+/// What a page after an action was told to say (`?done=saved`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct DoneQuery {
+    done: Option<String>,
+}
+
+/// The report as stored, with what was just done said back.
 pub(super) async fn report_page(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<ReportId>,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
 ) -> PageResult {
-    show(&state, &authed, id, Overlay::default()).await
+    let overlay = Overlay {
+        done: q.done,
+        ..Overlay::default()
+    };
+    show(&state, &authed, id, overlay).await
+}
+
+/// The sentence after an action: "Đã lưu lúc 10:42", or for a submission
+/// the receipt — when, and whether on time ("Đã gửi lúc 10:45 ngày
+/// 12/11/2026 — đúng hạn").
+fn done_notice(lang: Lang, done: &str, view: &ReportView) -> Option<String> {
+    let now = baocao_app::now();
+    let message = match done {
+        "saved" | "uploaded" => Message::new(if done == "saved" {
+            "report.done.saved"
+        } else {
+            "report.done.uploaded"
+        })
+        .arg("time", screen_clock(now)),
+        "submit" => {
+            let last = view.versions.last()?;
+            Message::new("report.done.submitted")
+                .arg("time", screen_clock(last.submitted_at))
+                .arg(
+                    "date",
+                    screen_time(last.submitted_at).get(..10)?.to_string(),
+                )
+                .arg(
+                    "timeliness_key",
+                    if last.on_time {
+                        "report.on_time"
+                    } else {
+                        "report.late"
+                    },
+                )
+        }
+        "return" => Message::new("report.done.return").arg("time", screen_clock(now)),
+        "accept" => Message::new("report.done.accept").arg("time", screen_clock(now)),
+        "correct" => Message::new("report.done.correct").arg("time", screen_clock(now)),
+        "recall" => Message::new("report.done.recall").arg("time", screen_clock(now)),
+        _ => return None,
+    };
+    Some(render(lang, &message))
+}
+
+/// A moment's hh:mm, Vietnam time.
+fn screen_clock(at: i64) -> String {
+    screen_time(at).get(11..).unwrap_or_default().to_string()
+}
+
+/// Why a returned report came back, at the top of its page: who returned it,
+/// when, and the reason.
+fn returned_notice(lang: Lang, view: &ReportView) -> Option<String> {
+    if view.status != baocao_domain::report::Status::Returned {
+        return None;
+    }
+    let event = view
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.action == "report.return")?;
+    Some(render(
+        lang,
+        &Message::new("report.returned_because")
+            .arg("by", event.by.clone().unwrap_or_default())
+            .arg("time", screen_time(event.at))
+            .arg("reason", event.reason.clone().unwrap_or_default()),
+    ))
 }
 
 /// The report `id` read again, with `overlay` over it.
