@@ -13,4 +13,5 @@ pub mod labels;
 pub mod layout;
 pub mod limits;
 pub mod params;
+pub mod periods;
 pub mod url;

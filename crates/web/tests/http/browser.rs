@@ -166,7 +166,7 @@ async fn browser_report_submit_return_resubmit_accept() {
     b.go(&format!("{}/reports", t.base)).await;
     let owed = b.text("#owed").await;
     assert!(
-        owed.contains("2025M03") && owed.contains("Quá hạn"),
+        owed.contains("Tháng 3/2025") && owed.contains("Quá hạn"),
         "{owed}"
     );
     b.click("#owed form:has(input[value='2025M03']) button")
@@ -233,7 +233,7 @@ async fn browser_report_submit_return_resubmit_accept() {
 
     login("district.reviewer").await;
     b.go(&format!("{}/reports", t.base)).await;
-    assert!(b.text("#inbox").await.contains("2025M03"));
+    assert!(b.text("#inbox").await.contains("Tháng 3/2025"));
     b.go(&format!("{}{report_path}", t.base)).await;
     assert!(
         !b.source().await.contains("id=\"save-report\""),
@@ -331,7 +331,7 @@ async fn browser_report_submit_return_resubmit_accept() {
 
     login("province.reviewer").await;
     b.go(&format!("{}/reports", t.base)).await;
-    assert!(b.text("#inbox").await.contains("2025M03"));
+    assert!(b.text("#inbox").await.contains("Tháng 3/2025"));
     b.go(&format!("{}{district_path}", t.base)).await;
     b.click("#accept-report").await;
     assert!(b

@@ -14,10 +14,10 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::board::unit_href;
-use super::format::period_label;
 use crate::extract::{ApiResult, Authed};
 use crate::pages::view::{html, layout, screen_time, PageResult};
 use crate::shared::layout::Layout;
+use crate::shared::periods::period_label;
 use crate::state::AppState;
 use baocao_domain::number::{en_number, vn_number};
 

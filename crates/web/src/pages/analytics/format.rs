@@ -11,6 +11,8 @@ use baocao_domain::catalogue::ValueType;
 use baocao_domain::number::{en_number, vn_number};
 use baocao_domain::period::{PeriodId, PeriodKind};
 use baocao_domain::Message;
+
+use crate::shared::periods::period_label;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -48,23 +50,6 @@ pub fn value_text(lang: Lang, value_type: ValueType, value: Decimal) -> String {
 /// A decimal as a float for drawing (0 when out of range).
 pub fn float(value: Decimal) -> f64 {
     value.to_f64().unwrap_or(0.0)
-}
-
-/// A period in words: "tháng 10/2025", "quý 3/2025", "năm 2025" (English:
-/// "October 2025", "Q3 2025", "2025").
-pub fn period_label(lang: Lang, period: &PeriodId) -> String {
-    let y = period.year();
-    let message = match period.kind() {
-        PeriodKind::Month(m) => Message::new("period_label.month")
-            .arg("month", m)
-            .arg("month_name_key", format!("period_label.month_{m}")),
-        PeriodKind::Quarter(q) => Message::new("period_label.quarter").arg("quarter", q),
-        PeriodKind::Half(h) => Message::new("period_label.half").arg("half", h),
-        PeriodKind::NineMonths => Message::new("period_label.nine_months"),
-        PeriodKind::Year => Message::new("period_label.year"),
-        PeriodKind::AdHoc(_) => return period.to_string(),
-    };
-    render(lang, &message.arg("year", y))
 }
 
 /// A period as an axis label: "10/25", "Q3/25", "2025".

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use baocao_app::i18n::{render, t, Lang};
 use baocao_app::reports::{InboxItem, Obligation};
+use baocao_domain::catalogue::Metadata;
 use baocao_domain::obligation::Urgency;
 use baocao_domain::report::ReportId;
 use baocao_domain::unit::UnitId;
@@ -13,12 +14,14 @@ use serde::Deserialize;
 use crate::extract::{ApiResult, Authed, CsrfForm};
 use crate::pages::view::{html, in_lang, layout, screen_date, see_other, PageResult};
 use crate::shared::layout::Layout;
+use crate::shared::periods::period_name;
 use crate::state::AppState;
 
 struct OwedRow {
     regime: String,
     regime_name: String,
     period: String,
+    period_name: String,
     unit: i64,
     unit_name: String,
     deadline: String,
@@ -31,6 +34,7 @@ struct OwedRow {
 struct InboxRow {
     id: ReportId,
     regime: String,
+    regime_name: String,
     period: String,
     unit_name: String,
     version: i64,
@@ -60,6 +64,7 @@ fn owed_row(lang: Lang, o: &Obligation) -> OwedRow {
         regime: o.regime.clone(),
         regime_name: in_lang(lang, &o.regime_name_vi, &o.regime_name_en).to_string(),
         period: o.period.to_string(),
+        period_name: period_name(lang, &o.period),
         unit: o.unit.get(),
         unit_name: o.unit_name.clone(),
         deadline: screen_date(o.deadline),
@@ -77,11 +82,17 @@ fn owed_row(lang: Lang, o: &Obligation) -> OwedRow {
     }
 }
 
-fn inbox_row(r: InboxItem) -> InboxRow {
+fn inbox_row(lang: Lang, meta: &Metadata, r: InboxItem) -> InboxRow {
+    let regime_name = meta
+        .regime(&r.regime)
+        .and_then(|g| g.latest())
+        .map(|v| in_lang(lang, &v.name_vi, &v.name_en).to_string())
+        .unwrap_or_else(|| r.regime.clone());
     InboxRow {
         id: r.id,
         regime: r.regime,
-        period: r.period.to_string(),
+        regime_name,
+        period: period_name(lang, &r.period),
         unit_name: r.unit_name,
         version: r.version,
     }
@@ -97,11 +108,15 @@ pub(super) async fn reports_page(State(state): State<AppState>, authed: Authed) 
         .await
         .page(&authed)?;
     let inbox = state.app.review_queue(principal).await.page(&authed)?;
+    let meta = state.app.metadata().await.page(&authed)?;
     html(
         ReportsPage {
             layout: layout(&authed, "/reports"),
             owed: owed.iter().map(|o| owed_row(lang, o)).collect(),
-            inbox: inbox.into_iter().map(inbox_row).collect(),
+            inbox: inbox
+                .into_iter()
+                .map(|r| inbox_row(lang, &meta, r))
+                .collect(),
         },
         lang,
     )

@@ -20,6 +20,7 @@ use super::table::{FormView, Tables};
 use crate::extract::{ApiResult, Authed};
 use crate::pages::view::{html, in_lang, layout, screen_date, screen_time, PageResult};
 use crate::shared::layout::Layout;
+use crate::shared::periods::period_name;
 use crate::shared::url::url_encode;
 use crate::state::AppState;
 
@@ -175,7 +176,7 @@ fn facts(lang: Lang, view: &ReportView, version: &RegimeVersion) -> Vec<(String,
     let mut facts = vec![
         (t(lang, "report.unit"), view.unit_name.clone()),
         (t(lang, "report.receiver"), receiver),
-        (t(lang, "regime.period"), view.period.to_string()),
+        (t(lang, "regime.period"), period_name(lang, &view.period)),
         (t(lang, "regime.deadline"), screen_date(view.deadline)),
         (
             t(lang, "regime.version"),
