@@ -14,6 +14,10 @@ use crate::model::{CellIx, Cells, UnitIx, Units};
 use crate::slots::{ByUnit, Slot};
 use crate::time::{base, Freq};
 
+/// Base periods of room a full series grows by when an accepted value lands
+/// past its end (a year of months).
+const GROWTH: usize = 12;
+
 /// A series of values from one base index on, with a bit per slot saying
 /// whether it holds a value (a missing value is missing, never zero).
 #[derive(Debug, Clone, Default)]
@@ -61,6 +65,19 @@ impl Series {
             }
         }
         old
+    }
+
+    /// Before a value lands past the end: a year of room if the series is
+    /// full. After a bulk load every series is shrunk to fit, and letting
+    /// ten million of them double at the first new month would copy and
+    /// fault in gigabytes at once.
+    fn make_room(&mut self, index: u32) {
+        let Some(slot) = index.checked_sub(self.start).map(|s| s as usize) else {
+            return;
+        };
+        if !self.values.is_empty() && slot >= self.values.capacity() {
+            self.values.reserve_exact(slot + GROWTH - self.values.len());
+        }
     }
 
     fn bit(&self, slot: usize) -> bool {
@@ -133,6 +150,17 @@ impl AccSeries {
     /// Gives back the room kept for growth (after a bulk load).
     fn shrink(&mut self) {
         self.accs.shrink_to_fit();
+    }
+
+    /// Before an aggregate lands past the end: a year of room if full (see
+    /// [`Series::make_room`]).
+    fn make_room(&mut self, index: u32) {
+        let Some(slot) = index.checked_sub(self.start).map(|s| s as usize) else {
+            return;
+        };
+        if !self.accs.is_empty() && slot >= self.accs.capacity() {
+            self.accs.reserve_exact(slot + GROWTH - self.accs.len());
+        }
     }
 }
 
@@ -305,7 +333,9 @@ impl Engine {
         let row = self.series.row_mut(unit, freq);
         for cell in &touched {
             let value = new.get(cell).copied();
-            let old = row[*cell as usize].set(index, value);
+            let series = &mut row[*cell as usize];
+            series.make_room(index);
+            let old = series.set(index, value);
             match (old.is_some(), value.is_some()) {
                 (false, true) => self.values += 1,
                 (true, false) => self.values -= 1,
@@ -377,7 +407,9 @@ impl Engine {
                     continue;
                 }
                 let rule = &self.cells.rule(change.cell).over_units;
-                let acc = row[change.cell as usize].slot(index);
+                let series = &mut row[change.cell as usize];
+                series.make_room(index);
+                let acc = series.slot(index);
                 let mut next = *acc;
                 let undone = change.old.is_none_or(|o| next.unmerge(&o, rule));
                 if undone && change.new.is_none_or(|n| next.merge(&n, rule)) {
