@@ -43,6 +43,8 @@ mod shared;
 pub mod state;
 
 pub use server::{ClientIp, ConnectionLimits};
+
+use error::WebError;
 pub use state::{AppState, WebConfig};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -87,6 +89,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(api::routes())
         .merge(pages::routes())
         .merge(assets::routes())
+        .fallback(unknown_address)
         .with_state(state)
         .layer(axum::middleware::from_fn(extract::translate_rejections))
         .layer(axum::middleware::from_fn(security_headers))
@@ -99,6 +102,17 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, ids))
+}
+
+/// An address no route answers: the application's own "not found", in the
+/// caller's language, as a page or as the API's JSON error.
+async fn unknown_address(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> WebError {
+    let format = extract::format_of_path(uri.path());
+    WebError::new(
+        baocao_app::AppError::NotFound,
+        extract::lang_of(&headers, format),
+        format,
+    )
 }
 
 /// Gzip for clients that accept it (a report form's 24 KB of HTML travel as

@@ -68,6 +68,9 @@ pub struct ReportView {
     pub earlier_this_year: Vec<Content>,
     /// The target that applies to the unit this year, by indicator.
     pub targets: BTreeMap<String, Decimal>,
+    /// Whether units report to it from below in the report's period (a
+    /// commune has none: nothing to synthesize, no timeliness of its own).
+    pub has_units_below: bool,
 }
 
 /// A frozen version.
@@ -221,6 +224,10 @@ impl App {
         let events = events(&mut conn, id).await?;
         let content = decode(&r.draft)?;
         let ctx = context(&mut conn, &r).await?;
+        let has_units_below =
+            !store_units::children(&mut conn, r.unit_id, Some(r.period.last_day()))
+                .await?
+                .is_empty();
         drop(conn);
         let outliers = outlier::outliers(&content, &ctx.history, Decimal::from(3));
         let meta = self.metadata().await?;
@@ -253,6 +260,7 @@ impl App {
             last_year: ctx.last_year,
             earlier_this_year: ctx.earlier_this_year,
             targets,
+            has_units_below,
         })
     }
 

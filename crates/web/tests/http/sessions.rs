@@ -307,3 +307,23 @@ both_backends!(
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     }
 );
+
+both_backends!(
+    async fn an_unknown_address_gets_the_applications_own_translated_not_found(store) {
+        let t = spawn_app(store).await;
+        let anonymous = client();
+        let r = anonymous.get(format!("{}/khong-co-trang-nay", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let page = r.text().await.unwrap();
+        assert!(page.contains("Không tìm thấy") && page.contains("lang=\"vi\""), "{page}");
+        let r = anonymous.get(format!("{}/no-such-page", t.base)).header("cookie", "lang=en").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert!(r.text().await.unwrap().contains("was not found"));
+        let (officer, _) = t.login("commune.officer").await;
+        let r = officer.get(format!("{}/api/v1/no-such-thing", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found", "{body}");
+    }
+);

@@ -88,7 +88,8 @@ struct ReportPage {
     diff: Vec<DiffRow>,
     events: Vec<String>,
     synthesis: Option<Panel>,
-    timeliness_link: String,
+    timeliness_link: Option<String>,
+    has_units_below: bool,
     checks: Vec<CheckView>,
     attachments: Vec<(i64, String, String)>,
 }
@@ -189,14 +190,18 @@ fn facts(lang: Lang, view: &ReportView, version: &RegimeVersion) -> Vec<(String,
     facts
 }
 
-/// The timeliness page of the report's regime, period and receiving unit.
-fn timeliness_link(view: &ReportView) -> String {
-    format!(
+/// The timeliness of the units reporting to the report's unit for its regime
+/// and period (none for a unit nobody reports to, such as a commune).
+fn timeliness_link(view: &ReportView) -> Option<String> {
+    if !view.has_units_below {
+        return None;
+    }
+    Some(format!(
         "/reports/timeliness?regime={}&period={}&unit={}",
         url_encode(&view.regime),
         url_encode(&view.period.to_string()),
         view.unit.get()
-    )
+    ))
 }
 
 /// The report's page, with `overlay` over it.
@@ -277,6 +282,7 @@ async fn render_report(
             events: history::events(lang, &view.events),
             synthesis: panel,
             timeliness_link: timeliness_link(&view),
+            has_units_below: view.has_units_below,
         },
         lang,
     )
