@@ -638,3 +638,81 @@ fn a_leader_has_something_to_spot() {
         assert!(!months.iter().any(|p| q.late_for(key, &p.to_string())));
     }
 }
+
+/// The unusual-value flags on the demo's monthly history, as each commune's
+/// report page would show them (its own previous 12 accepted months and the
+/// same month a year earlier): the anomalies are flagged, and ordinary
+/// months rarely are. Prints the rate the README states.
+#[test]
+fn unusual_value_flags_mean_something() {
+    use baocao_domain::outlier::outliers;
+    use baocao_domain::report::Content;
+    let nghe_an = province();
+    let months = periods("2025M07", "2026M10");
+    let (spike, spike_month) = nghe_an.quirks.spike.clone().unwrap();
+    let (outage, outage_month) = nghe_an.quirks.outage.clone().unwrap();
+    let (mut judged, mut flagged, mut anomalies) = (0usize, 0usize, Vec::new());
+    let mut by_cell: BTreeMap<String, usize> = BTreeMap::new();
+    for (key, _, profile, _) in &nghe_an.communes {
+        let unit = nghe_an.unit(key, profile);
+        let reports: Vec<(PeriodId, Content)> = months
+            .iter()
+            .map(|p| {
+                let version = nghe_an.version("BC-KTXH-T", p);
+                let cells = input_cells(version, &nghe_an.meta);
+                let when = When::new(p, version.convention, &nghe_an.seasons);
+                let values = figures::monthly(&unit, &when);
+                (
+                    *p,
+                    figures::content(&nghe_an.meta, &cells, &values, &unit, &p.to_string()),
+                )
+            })
+            .collect();
+        for (i, (p, content)) in reports.iter().enumerate() {
+            let history: Vec<Content> = reports[i.saturating_sub(12)..i]
+                .iter()
+                .map(|(_, c)| c.clone())
+                .rev()
+                .collect();
+            if history.len() < 6 {
+                continue;
+            }
+            let last_year = p
+                .to_string()
+                .get(4..)
+                .and_then(|rest| format!("{}{rest}", p.year() - 1).parse::<PeriodId>().ok())
+                .and_then(|ly| reports.iter().find(|(q, _)| *q == ly))
+                .map(|(_, c)| c);
+            let found = outliers(content, &history, last_year);
+            let quirk = (key == &spike && p.to_string() == spike_month)
+                || (key == &outage && p.to_string() == outage_month);
+            if quirk {
+                anomalies.extend(found.iter().map(|o| o.cell.clone()));
+                continue;
+            }
+            judged += content.values.len();
+            flagged += found.len();
+            for o in &found {
+                *by_cell.entry(o.cell.clone()).or_insert(0usize) += 1;
+            }
+        }
+    }
+    let rate = flagged as f64 / judged as f64;
+    let mut worst: Vec<(usize, String)> = by_cell.into_iter().map(|(c, n)| (n, c)).collect();
+    worst.sort_unstable_by(|a, b| b.cmp(a));
+    println!("most flagged: {:?}", &worst[..worst.len().min(8)]);
+    println!(
+        "unusual-value flags on the demo history: {flagged} of {judged} cells = {:.2} %",
+        rate * 100.0
+    );
+    assert!(judged > 20_000, "{judged}");
+    assert!(rate < 0.02, "{flagged} of {judged} ordinary cells flagged");
+    assert!(
+        anomalies.iter().any(|c| c == "TC01"),
+        "the land auction is flagged: {anomalies:?}"
+    );
+    assert!(
+        anomalies.iter().any(|c| c == "HC02"),
+        "the outage is flagged: {anomalies:?}"
+    );
+}

@@ -229,7 +229,7 @@ impl App {
                 .await?
                 .is_empty();
         drop(conn);
-        let outliers = outlier::outliers(&content, &ctx.history, Decimal::from(3));
+        let outliers = outlier::outliers(&content, &ctx.history, ctx.last_year.as_ref());
         let meta = self.metadata().await?;
         let unit = names.iter().find(|u| u.id == r.unit_id);
         let targets = unit

@@ -242,7 +242,7 @@ both_backends!(
         // The officer does see this report's page (its form and period), only
         // without the button: an error page would lack the button too.
         let form = format!("action=\"/reports/{id}/save\" id=\"report-form\"");
-        assert!(page.contains(&form) && page.contains("2025M05"), "{page}");
+        assert!(page.contains(&form) && page.contains("Tháng 5/2025"), "{page}");
         assert!(!page.contains("id=\"recall-report\""), "{page}");
         assert_eq!(send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "Nhập nhầm số lao động nữ"})).await.0, StatusCode::NO_CONTENT);
         // Back to a draft: out of the reviewer's inbox, editable, version 1 kept.
