@@ -39,8 +39,10 @@ impl App {
         today: NaiveDate,
     ) -> AppResult<Vec<Notification>> {
         let calendar = self.work_calendar().await?;
+        let obligations = self.obligations(principal, today).await?;
+        let reasons = self.return_reasons(&obligations).await?;
         let mut out = Vec::new();
-        for o in self.obligations(principal, today).await? {
+        for o in obligations {
             let link = match o.report_id {
                 Some(id) => format!("/reports/{id}"),
                 None => "/reports".to_string(),
@@ -55,7 +57,12 @@ impl App {
             match o.urgency {
                 Urgency::Returned => out.push(Notification {
                     kind: "returned",
-                    message: base("notification.returned"),
+                    message: base("notification.returned").arg(
+                        "reason",
+                        o.report_id
+                            .and_then(|id| reasons.get(&id).cloned())
+                            .unwrap_or_default(),
+                    ),
                     link,
                 }),
                 Urgency::Overdue => out.push(Notification {
@@ -225,4 +232,35 @@ fn last_periods_due(
         }
     }
     periods
+}
+
+impl App {
+    /// The reason each returned report was last returned with, by report.
+    async fn return_reasons(
+        &self,
+        obligations: &[crate::reports::Obligation],
+    ) -> AppResult<std::collections::HashMap<baocao_domain::report::ReportId, String>> {
+        let returned: Vec<_> = obligations
+            .iter()
+            .filter(|o| o.urgency == Urgency::Returned)
+            .filter_map(|o| o.report_id)
+            .collect();
+        let mut reasons = std::collections::HashMap::new();
+        if returned.is_empty() {
+            return Ok(reasons);
+        }
+        let mut conn = self.store.conn().await?;
+        for id in returned {
+            let events = store_reports::events(&mut conn, id).await?;
+            if let Some(reason) = events
+                .iter()
+                .rev()
+                .find(|e| e.action == "report.return")
+                .and_then(|e| e.reason.clone())
+            {
+                reasons.insert(id, reason);
+            }
+        }
+        Ok(reasons)
+    }
 }

@@ -93,7 +93,7 @@ both_backends!(
         assert_eq!(mine[0]["urgency"], "returned", "{mine}");
         let (_, notes) = t.get(&officer, "/api/v1/notifications").await;
         assert_eq!(notes[0]["kind"], "returned", "{notes}");
-        assert!(notes[0]["text"].as_str().unwrap().contains("bị trả lại"), "{notes}");
+        assert!(notes[0]["text"].as_str().unwrap().contains("bị trả lại, lý do: Thiếu số liệu nữ"), "the reason travels with the notification: {notes}");
         assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "overdue"), "{notes}");
         assert_eq!(mine[0]["report_id"], id);
 
