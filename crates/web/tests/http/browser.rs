@@ -207,6 +207,25 @@ async fn browser_report_submit_return_resubmit_accept() {
         b.text("#done").await.contains("Đã lưu lúc"),
         "the save is confirmed"
     );
+    b.screenshot("report-desktop").await;
+    // On a phone the form is one block per indicator: no sideways scrolling.
+    b.resize(390, 844).await;
+    b.go(&b.url().await).await;
+    let width = b
+        .cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": "return document.documentElement.scrollWidth", "args": []}),
+        )
+        .await
+        .as_i64()
+        .unwrap();
+    assert!(
+        width <= 400,
+        "the report page is {width} px wide on a 390 px phone"
+    );
+    b.screenshot("report-phone").await;
+    b.resize(1366, 768).await;
     let url = b.url().await;
     let report_path = url[url.find("/reports/").unwrap()..url.find('?').unwrap()].to_string();
     // LD03 = 100 × 1 234 / 50 000 = 2,47, computed, not typed.

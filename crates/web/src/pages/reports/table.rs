@@ -19,6 +19,9 @@ use crate::pages::view::in_lang;
 /// per column.
 pub(super) struct RowView {
     pub label: String,
+    /// What a screen reader says for its inputs: the indicator, and for an
+    /// option its name too ("Lao động được tạo việc làm — Nữ").
+    pub input_label: String,
     pub code: String,
     pub measure: String,
     pub option: bool,
@@ -32,6 +35,8 @@ pub(super) struct CellView {
     pub value: String,
     /// A problem with what was typed.
     pub problem: Option<String>,
+    /// The column's title, which a phone shows beside the value.
+    pub column: String,
 }
 
 pub(super) struct FormView {
@@ -113,8 +118,10 @@ impl Tables<'_> {
             };
             for cell in self.row_cells(indicator, row.breakdown) {
                 let cells = self.cells(form, indicator, &cell, computed);
+                let name = in_lang(lang, &indicator.name_vi, &indicator.name_en).to_string();
                 rows.push(match cell.option {
                     Some(label) => RowView {
+                        input_label: format!("{name} — {label}"),
                         label,
                         code: String::new(),
                         measure: String::new(),
@@ -122,7 +129,8 @@ impl Tables<'_> {
                         cells,
                     },
                     None => RowView {
-                        label: in_lang(lang, &indicator.name_vi, &indicator.name_en).to_string(),
+                        input_label: name.clone(),
+                        label: name,
                         code: indicator.code.clone(),
                         measure: in_lang(lang, &indicator.measure_vi, &indicator.measure_en)
                             .to_string(),
@@ -181,14 +189,20 @@ impl Tables<'_> {
         form.columns
             .iter()
             .zip(derived)
-            .map(|(c, derived)| match &c.source {
-                ColumnSource::Current if indicator.formula.is_none() => {
-                    self.entered(indicator, &cell.key)
+            .map(|(c, derived)| {
+                let view = match &c.source {
+                    ColumnSource::Current if indicator.formula.is_none() => {
+                        self.entered(indicator, &cell.key)
+                    }
+                    ColumnSource::Current if cell.option.is_none() => {
+                        shown_only(computed.get(&indicator.code).cloned())
+                    }
+                    _ => shown_only(derived.map(|d| vn_number(&derived_text(d)))),
+                };
+                CellView {
+                    column: in_lang(self.lang, &c.title_vi, &c.title_en).to_string(),
+                    ..view
                 }
-                ColumnSource::Current if cell.option.is_none() => {
-                    shown_only(computed.get(&indicator.code).cloned())
-                }
-                _ => shown_only(derived.map(|d| vn_number(&derived_text(d)))),
             })
             .collect()
     }
@@ -210,6 +224,7 @@ impl Tables<'_> {
             input: self.editable.then(|| format!("v:{cell}")),
             value,
             problem: self.problems.get(cell).cloned(),
+            column: String::new(),
         }
     }
 }
@@ -220,5 +235,6 @@ fn shown_only(value: Option<String>) -> CellView {
         input: None,
         value: value.unwrap_or_default(),
         problem: None,
+        column: String::new(),
     }
 }
