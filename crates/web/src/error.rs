@@ -67,6 +67,11 @@ impl WebError {
         let message = match &problem {
             RequestProblem::TooLarge => Message::new("request.too_large"),
             RequestProblem::UnsupportedMediaType => Message::new("request.unsupported_media_type"),
+            // A page says it in words; the parser's English detail is for
+            // API clients only.
+            RequestProblem::Malformed(..) if format == Format::Html => {
+                Message::new("request.malformed_page")
+            }
             RequestProblem::Malformed(_, detail) => {
                 Message::new("request.malformed").arg("detail", detail)
             }
