@@ -123,15 +123,38 @@ async fn users_page(State(state): State<AppState>, authed: Authed) -> PageResult
     )
 }
 
-/// An optional unit id typed in a form: blank is none, anything else must be a number.
-fn optional_unit(field: &'static str, text: &str) -> Result<Option<UnitId>, AppError> {
-    let text = text.trim();
-    if text.is_empty() {
+/// The unit a form names by its code (GSO code, agency code) — as every page
+/// shows units — in force today, else the latest that had it (codes are
+/// reused across the 2025 reform); blank is none.
+async fn unit_by_code(
+    state: &AppState,
+    authed: &Authed,
+    field: &'static str,
+    text: &str,
+) -> Result<Option<UnitId>, AppError> {
+    let code = text.trim();
+    if code.is_empty() {
         return Ok(None);
     }
-    text.parse::<i64>()
-        .map(|id| Some(UnitId::new(id)))
-        .map_err(|_| AppError::field(field, Message::new("request.bad_number").arg("value", text)))
+    let principal = &authed.caller.principal;
+    let today = baocao_app::today();
+    for as_of in [Some(today), None] {
+        let found = state
+            .app
+            .search_units(principal, None, Some(code), None, as_of, 50)
+            .await?;
+        if let Some(unit) = found
+            .iter()
+            .filter(|u| u.code.as_str() == code)
+            .max_by_key(|u| u.validity.from)
+        {
+            return Ok(Some(unit.id));
+        }
+    }
+    Err(AppError::field(
+        field,
+        Message::new("users.error.unknown_unit").arg("value", code),
+    ))
 }
 
 /// An optional role chosen in a form: blank is none.
@@ -150,7 +173,7 @@ struct NewUserForm {
     display_name: String,
     password: String,
     #[serde(default)]
-    unit_id: String,
+    unit: String,
     #[serde(default)]
     locale: String,
     #[serde(default)]
@@ -162,7 +185,9 @@ async fn users_create(
     authed: Authed,
     CsrfForm(form): CsrfForm<NewUserForm>,
 ) -> PageResult {
-    let unit = optional_unit("unit_id", &form.unit_id).page(&authed)?;
+    let unit = unit_by_code(&state, &authed, "unit", &form.unit)
+        .await
+        .page(&authed)?;
     let role = optional_role(&form.role).page(&authed)?;
     let input = UserInput {
         username: form.username,
@@ -223,7 +248,10 @@ async fn user_page(
 struct GrantForm {
     role: String,
     #[serde(default)]
-    unit_id: String,
+    unit: String,
+    /// Ticked to grant the role over the whole instance, on purpose.
+    #[serde(default)]
+    system_wide: String,
 }
 
 async fn user_grant(
@@ -235,7 +263,25 @@ async fn user_grant(
     let role = Role::parse(&form.role)
         .map_err(|e| AppError::field("role", e.message()))
         .page(&authed)?;
-    let unit = optional_unit("unit_id", &form.unit_id).page(&authed)?;
+    // System-wide is a choice made on purpose, never a unit left blank.
+    let unit = match (form.unit.trim().is_empty(), form.system_wide == "1") {
+        (true, true) => None,
+        (false, false) => unit_by_code(&state, &authed, "unit", &form.unit)
+            .await
+            .page(&authed)?,
+        (true, false) => {
+            return Err(authed.page_error(AppError::field(
+                "unit",
+                Message::new("users.error.choose_unit"),
+            )))
+        }
+        (false, true) => {
+            return Err(authed.page_error(AppError::field(
+                "unit",
+                Message::new("users.error.unit_and_system_wide"),
+            )))
+        }
+    };
     state
         .app
         .grant_role(&authed.caller.principal, id, role, unit)

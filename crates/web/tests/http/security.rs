@@ -246,6 +246,8 @@ both_backends!(
                     throttled = answer[0].1.clone();
                     break;
                 }
+                // Busy (a loaded machine): not judged, not counted; try again.
+                StatusCode::SERVICE_UNAVAILABLE => {}
                 other => panic!("{other}"),
             }
         }

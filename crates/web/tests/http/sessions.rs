@@ -173,14 +173,30 @@ both_backends!(
         let page = c.get(format!("{}/admin/users", t.base)).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("district.reviewer"));
         let csrf = hidden_field(&page, "_csrf");
-        let commune = t.commune.to_string();
+        // Units are named by their code, as every page shows them.
+        let commune = t.app.unit_detail(&system_principal(), t.commune, None).await.unwrap().unit.code.as_str().to_string();
         let r = c.post(format!("{}/admin/users", t.base))
-            .form(&[("_csrf", csrf.as_str()), ("username", "new.officer"), ("display_name", "Trần Thị B"), ("password", PASSWORD), ("unit_id", commune.as_str()), ("locale", "vi")])
+            .form(&[("_csrf", csrf.as_str()), ("username", "new.officer"), ("display_name", "Trần Thị B"), ("password", PASSWORD), ("unit", commune.as_str()), ("locale", "vi")])
             .send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let user_url = format!("{}{}", t.base, r.headers()["location"].to_str().unwrap());
-        let r = c.post(format!("{user_url}/grants")).form(&[("_csrf", csrf.as_str()), ("role", "data_entry"), ("unit_id", commune.as_str())]).send().await.unwrap();
+        // A role with no unit is not quietly system-wide: it is refused, and so
+        // is an unknown code; system-wide is a choice made on purpose.
+        let refused = c.post(format!("{user_url}/grants")).form(&[("_csrf", csrf.as_str()), ("role", "data_entry"), ("unit", "")]).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().await.unwrap().contains("Cấp trên toàn hệ thống"));
+        let unknown = c.post(format!("{user_url}/grants")).form(&[("_csrf", csrf.as_str()), ("role", "data_entry"), ("unit", "99999")]).send().await.unwrap();
+        assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = c.post(format!("{user_url}/grants")).form(&[("_csrf", csrf.as_str()), ("role", "data_entry"), ("unit", commune.as_str())]).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let new_id = t.user_id("new.officer").await;
+        let view = t.app.user_view(&system_principal(), new_id).await.unwrap();
+        assert_eq!(view.grants.len(), 1, "only the unit's grant");
+        assert_eq!(view.grants[0].1.as_ref().map(|u| u.id), Some(t.commune));
+        let r = c.post(format!("{user_url}/grants")).form(&[("_csrf", csrf.as_str()), ("role", "leader"), ("system_wide", "1")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "system-wide on purpose");
+        let view = t.app.user_view(&system_principal(), new_id).await.unwrap();
+        assert!(view.grants.iter().any(|(_, unit)| unit.is_none()), "a system-wide grant");
         let page = c.get(&user_url).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Trần Thị B") && page.contains("Cán bộ nhập liệu"), "{page}");
         // The new officer can log in.
