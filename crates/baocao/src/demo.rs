@@ -18,31 +18,96 @@ use chrono::Days;
 pub const PROVINCE: &str = "40";
 const LOADED_KEY: &str = "demo.loaded";
 
-/// Departments (sở, ban, ngành) of the province as agencies. Their identifier
-/// codes follow the `000.00.NN.H40` form of Decision 20/2020/QĐ-TTg but the
-/// numbers are illustrative, not the official assignments.
-const AGENCIES: [(&str, &str); 20] = [
-    ("Văn phòng Ủy ban nhân dân tỉnh Nghệ An", "văn phòng"),
-    ("Sở Nội vụ tỉnh Nghệ An", "sở"),
-    ("Sở Tư pháp tỉnh Nghệ An", "sở"),
-    ("Sở Tài chính tỉnh Nghệ An", "sở"),
-    ("Sở Công Thương tỉnh Nghệ An", "sở"),
-    ("Sở Nông nghiệp và Môi trường tỉnh Nghệ An", "sở"),
-    ("Sở Xây dựng tỉnh Nghệ An", "sở"),
-    ("Sở Khoa học và Công nghệ tỉnh Nghệ An", "sở"),
-    ("Sở Giáo dục và Đào tạo tỉnh Nghệ An", "sở"),
-    ("Sở Y tế tỉnh Nghệ An", "sở"),
-    ("Sở Văn hóa, Thể thao và Du lịch tỉnh Nghệ An", "sở"),
-    ("Sở Dân tộc và Tôn giáo tỉnh Nghệ An", "sở"),
-    ("Thanh tra tỉnh Nghệ An", "thanh tra"),
-    ("Ban Quản lý Khu kinh tế Đông Nam Nghệ An", "ban"),
-    ("Sở Kế hoạch và Đầu tư tỉnh Nghệ An", "sở"),
-    ("Sở Thông tin và Truyền thông tỉnh Nghệ An", "sở"),
-    ("Sở Lao động - Thương binh và Xã hội tỉnh Nghệ An", "sở"),
-    ("Sở Giao thông vận tải tỉnh Nghệ An", "sở"),
-    ("Sở Tài nguyên và Môi trường tỉnh Nghệ An", "sở"),
-    ("Sở Ngoại vụ tỉnh Nghệ An", "sở"),
+/// Departments (sở, ban, ngành) of the province as agencies, with the days
+/// they began or ended: the reorganisation of provincial departments took
+/// effect on 1 March 2025 (Kế hoạch và Đầu tư into Tài chính, Thông tin và
+/// Truyền thông into Khoa học và Công nghệ, Lao động – Thương binh và Xã hội
+/// into Nội vụ, Giao thông vận tải into Xây dựng, Tài nguyên và Môi trường with
+/// Nông nghiệp into Nông nghiệp và Môi trường; Dân tộc và Tôn giáo new; Ngoại
+/// vụ's tasks to the Văn phòng). An abolished department owes nothing after
+/// its last day. Their identifier codes follow the `000.00.NN.H40` form of
+/// Decision 20/2020/QĐ-TTg but the numbers are illustrative.
+const AGENCIES: [(&str, &str, Option<&str>, Option<&str>); 20] = [
+    (
+        "Văn phòng Ủy ban nhân dân tỉnh Nghệ An",
+        "văn phòng",
+        None,
+        None,
+    ),
+    ("Sở Nội vụ tỉnh Nghệ An", "sở", None, None),
+    ("Sở Tư pháp tỉnh Nghệ An", "sở", None, None),
+    ("Sở Tài chính tỉnh Nghệ An", "sở", None, None),
+    ("Sở Công Thương tỉnh Nghệ An", "sở", None, None),
+    (
+        "Sở Nông nghiệp và Môi trường tỉnh Nghệ An",
+        "sở",
+        Some(REORGANISED),
+        None,
+    ),
+    ("Sở Xây dựng tỉnh Nghệ An", "sở", None, None),
+    ("Sở Khoa học và Công nghệ tỉnh Nghệ An", "sở", None, None),
+    ("Sở Giáo dục và Đào tạo tỉnh Nghệ An", "sở", None, None),
+    ("Sở Y tế tỉnh Nghệ An", "sở", None, None),
+    (
+        "Sở Văn hóa, Thể thao và Du lịch tỉnh Nghệ An",
+        "sở",
+        None,
+        None,
+    ),
+    (
+        "Sở Dân tộc và Tôn giáo tỉnh Nghệ An",
+        "sở",
+        Some(REORGANISED),
+        None,
+    ),
+    ("Thanh tra tỉnh Nghệ An", "thanh tra", None, None),
+    (
+        "Ban Quản lý Khu kinh tế Đông Nam Nghệ An",
+        "ban",
+        None,
+        None,
+    ),
+    (
+        "Sở Kế hoạch và Đầu tư tỉnh Nghệ An",
+        "sở",
+        None,
+        Some(LAST_DAY_BEFORE),
+    ),
+    (
+        "Sở Thông tin và Truyền thông tỉnh Nghệ An",
+        "sở",
+        None,
+        Some(LAST_DAY_BEFORE),
+    ),
+    (
+        "Sở Lao động - Thương binh và Xã hội tỉnh Nghệ An",
+        "sở",
+        None,
+        Some(LAST_DAY_BEFORE),
+    ),
+    (
+        "Sở Giao thông vận tải tỉnh Nghệ An",
+        "sở",
+        None,
+        Some(LAST_DAY_BEFORE),
+    ),
+    (
+        "Sở Tài nguyên và Môi trường tỉnh Nghệ An",
+        "sở",
+        None,
+        Some(LAST_DAY_BEFORE),
+    ),
+    (
+        "Sở Ngoại vụ tỉnh Nghệ An",
+        "sở",
+        None,
+        Some(LAST_DAY_BEFORE),
+    ),
 ];
+/// The first day of the reorganised provincial departments.
+const REORGANISED: &str = "2025-03-01";
+/// The last day of the departments it abolished.
+const LAST_DAY_BEFORE: &str = "2025-02-28";
 
 /// An account created for the demo.
 #[derive(Debug, Clone)]
@@ -319,7 +384,8 @@ async fn load_units_and_accounts(
 /// not there yet.
 async fn add_agencies(app: &App, province: UnitId) -> AppResult<()> {
     let admin = system_principal();
-    for (i, (name, kind)) in AGENCIES.iter().enumerate() {
+    let day = |d: &Option<&str>| d.and_then(|d| d.parse::<chrono::NaiveDate>().ok());
+    for (i, (name, kind, from, to)) in AGENCIES.iter().enumerate() {
         let record = UnitRecord {
             line: 0,
             kind: UnitKind::Agency,
@@ -337,7 +403,11 @@ async fn add_agencies(app: &App, province: UnitId) -> AppResult<()> {
             .await?
             .is_empty();
         if !exists {
-            app.add_unit(&admin, record, Some(province), Validity::default())
+            let validity = Validity {
+                from: day(from),
+                to: day(to),
+            };
+            app.add_unit(&admin, record, Some(province), validity)
                 .await?;
         }
     }
