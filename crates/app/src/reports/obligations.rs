@@ -67,6 +67,10 @@ pub struct InboxItem {
     pub deadline: NaiveDate,
     /// The version waiting.
     pub version: i64,
+    /// When it was submitted (Unix seconds).
+    pub submitted_at: i64,
+    /// Whether it was submitted by the deadline.
+    pub on_time: bool,
 }
 
 /// The deadline of a unit in `group` of `version` for `period`.
@@ -277,6 +281,8 @@ impl App {
                 receiver: r.receiver,
                 deadline: r.deadline,
                 version: r.version,
+                submitted_at: r.submitted_at,
+                on_time: r.on_time,
             })
             .collect())
     }

@@ -176,6 +176,10 @@ pub struct WaitingReport {
     pub deadline: NaiveDate,
     /// The version waiting.
     pub version: i64,
+    /// When it was submitted (Unix seconds).
+    pub submitted_at: i64,
+    /// Whether it was submitted by the deadline.
+    pub on_time: bool,
 }
 
 /// The submitted reports sent to `receivers`, earliest deadline first
@@ -184,7 +188,11 @@ pub async fn waiting_for(conn: &mut Conn, receivers: &[UnitId]) -> StoreResult<V
     let mut out = Vec::new();
     for chunk in receivers.chunks(400) {
         let sql = format!(
-            "SELECT r.id, r.regime_code, r.period, r.unit_id, u.name, r.receiver_id, r.deadline,              CAST(r.version AS BIGINT) AS version FROM reports r JOIN org_units u ON u.id = r.unit_id              WHERE r.status = 'submitted' AND r.receiver_id IN ({}) ORDER BY r.deadline, r.id",
+            "SELECT r.id, r.regime_code, r.period, r.unit_id, u.name, r.receiver_id, r.deadline, \
+             CAST(r.version AS BIGINT) AS version, v.submitted_at, CAST(v.on_time AS BIGINT) AS on_time \
+             FROM reports r JOIN org_units u ON u.id = r.unit_id \
+             JOIN report_versions v ON v.report_id = r.id AND v.version = r.version \
+             WHERE r.status = 'submitted' AND r.receiver_id IN ({}) ORDER BY r.deadline, r.id",
             list_placeholders(1, chunk.len())
         );
         let mut q = sqlx::query(&sql);
@@ -205,6 +213,8 @@ pub async fn waiting_for(conn: &mut Conn, receivers: &[UnitId]) -> StoreResult<V
                     .parse()
                     .map_err(|_| corrupt("deadline", &deadline))?,
                 version: r.try_get("version")?,
+                submitted_at: r.try_get("submitted_at")?,
+                on_time: r.try_get::<i64, _>("on_time")? != 0,
             });
         }
     }

@@ -83,6 +83,9 @@ both_backends!(
         assert_eq!(send(&reviewer, post.clone(), ret.clone(), &rc, json!({"reason": " "})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
         let (_, inbox) = t.get(&reviewer, "/api/v1/reports/inbox").await;
         assert_eq!(inbox.as_array().unwrap().len(), 1);
+        // A summary to work from: when it came and whether in time, no contents.
+        assert!(inbox[0]["submitted_at"].as_i64().unwrap() > 0 && inbox[0]["on_time"].is_boolean(), "{inbox}");
+        assert!(inbox[0].get("content").is_none());
         let (_, notes) = t.get(&reviewer, "/api/v1/notifications").await;
         assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "to_review" && n["text"].as_str().unwrap().contains("Có 1 báo cáo")), "{notes}");
         let digest = notes.as_array().unwrap().iter().find(|n| n["kind"] == "digest").expect("a daily digest");
@@ -407,6 +410,11 @@ both_backends!(
         assert!(page.contains("Đã gửi lúc") && (page.contains("— đúng hạn") || page.contains("— trễ hạn")), "{page}");
         // The reviewer returns it with a reason: the officer reads why at the top.
         let reviewer = page_login(&t, "district.reviewer").await;
+        // The inbox says when it came and that it came late (March 2025 is long past).
+        let list = reviewer.get(format!("{}/reports", t.base)).send().await.unwrap().text().await.unwrap();
+        let inbox = &list[list.find("id=\"inbox\"").expect("an inbox")..];
+        let inbox = &inbox[..inbox.find("</table>").unwrap()];
+        assert!(inbox.contains("Gửi lúc") && inbox.contains("trễ hạn") && inbox.contains("class=\"late\""), "{inbox}");
         let page = reviewer.get(&page_url).send().await.unwrap().text().await.unwrap();
         let (to, _) = post_form(reviewer.clone(), format!("/reports/{id}/return"), vec![("_csrf".into(), hidden_field(&page, "_csrf")), ("reason".into(), "Thiếu số lao động nữ".into())]).await;
         assert_eq!(to, format!("/reports/{id}?done=return"));

@@ -12,7 +12,7 @@ use baocao_domain::unit::UnitId;
 use serde::Deserialize;
 
 use crate::extract::{ApiResult, Authed, CsrfForm};
-use crate::pages::view::{html, in_lang, layout, screen_date, see_other, PageResult};
+use crate::pages::view::{html, in_lang, layout, screen_date, screen_time, see_other, PageResult};
 use crate::shared::layout::Layout;
 use crate::shared::periods::period_name;
 use crate::state::AppState;
@@ -36,6 +36,9 @@ struct InboxRow {
     regime: String,
     regime_name: String,
     period: String,
+    submitted: String,
+    timeliness: String,
+    late: bool,
     unit_name: String,
     version: i64,
 }
@@ -93,6 +96,16 @@ fn inbox_row(lang: Lang, meta: &Metadata, r: InboxItem) -> InboxRow {
         regime: r.regime,
         regime_name,
         period: period_name(lang, &r.period),
+        submitted: screen_time(r.submitted_at),
+        timeliness: t(
+            lang,
+            if r.on_time {
+                "report.on_time"
+            } else {
+                "report.late"
+            },
+        ),
+        late: !r.on_time,
         unit_name: r.unit_name,
         version: r.version,
     }
