@@ -26,6 +26,7 @@ use serde::Serialize;
 
 use crate::{App, AppError, AppResult};
 
+pub mod archive;
 pub mod attachments;
 pub mod obligations;
 mod opening;
@@ -34,6 +35,7 @@ pub mod timeliness;
 pub mod views;
 pub mod workflow;
 
+pub use archive::{Archive, ArchiveQuery, ArchiveRow, ARCHIVE_PAGE};
 pub use attachments::AttachmentView;
 pub use obligations::{InboxItem, Obligation};
 pub use synthesis::{ChildStatus, SynthesisView};

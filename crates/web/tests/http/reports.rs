@@ -425,3 +425,42 @@ both_backends!(
         assert!(page.find("id=\"returned\"").unwrap() < page.find("id=\"report-form\"").unwrap(), "above the form");
     }
 );
+
+both_backends!(
+    async fn past_reports_are_found_by_regime_year_and_status(store) {
+        let t = spawn_app(store).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let (api, oc) = t.login("commune.officer").await;
+        for period in ["2025M01", "2025M02", "2025M03"] {
+            let (status, _) = t.post(&api, &oc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.commune.get(), "period": period})).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        let officer = page_login(&t, "commune.officer").await;
+        let page = |path: String| {
+            let officer = officer.clone();
+            let base = t.base.clone();
+            async move {
+                let r = officer.get(format!("{base}{path}")).send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::OK);
+                r.text().await.unwrap()
+            }
+        };
+        let list = page("/reports".into()).await;
+        assert!(list.contains("href=\"/reports/archive\""), "linked from the reports page");
+        let all = page("/reports/archive".into()).await;
+        let table = &all[all.find("id=\"archive\"").expect("a table")..];
+        let table = &table[..table.find("</table>").unwrap()];
+        let months: Vec<usize> = ["Tháng 3/2025", "Tháng 2/2025", "Tháng 1/2025"].iter().map(|m| table.find(m).unwrap_or_else(|| panic!("{m}: {table}"))).collect();
+        assert!(months[0] < months[1] && months[1] < months[2], "newest first");
+        let none = page("/reports/archive?year=2024&status=&regime=".into()).await;
+        assert!(!none.contains("id=\"archive\"") && none.contains("0 báo cáo"), "{none}");
+        let drafts = page("/reports/archive?regime=BC-LD&year=2025&status=draft".into()).await;
+        assert!(drafts.contains("3 báo cáo"));
+        let accepted = page("/reports/archive?status=accepted".into()).await;
+        assert!(accepted.contains("0 báo cáo"));
+        // Another commune's officer does not find them.
+        let other = page_login(&t, "other.officer").await;
+        let theirs = other.get(format!("{}/reports/archive", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(theirs.contains("0 báo cáo"), "{theirs}");
+    }
+);

@@ -385,7 +385,7 @@ both_backends!(
         let forbidden = ["Failed to", "deserialize", "missing field", "unit_id", "unit:", "file:", "error", "warning", "null", "undefined", "regimes[", "indicators[", "Not found", "Forbidden", "Internal"];
         let mut seen = Vec::new();
         for (user, paths) in [
-            ("commune.officer", vec![format!("/reports"), format!("/reports/{id}"), "/units".into(), "/regimes".into(), "/regimes/BC-LD".into(), "/catalogue".into(), "/calendar".into(), "/account".into(), "/notifications".into(), "/reports/open".into(), "/reports/timeliness".into(), "/reports/999999".into(), "/khong-co".into()]),
+            ("commune.officer", vec![format!("/reports"), format!("/reports/{id}"), "/reports/archive".into(), "/units".into(), "/regimes".into(), "/regimes/BC-LD".into(), "/catalogue".into(), "/calendar".into(), "/account".into(), "/notifications".into(), "/reports/open".into(), "/reports/timeliness".into(), "/reports/999999".into(), "/khong-co".into()]),
             ("district.reviewer", vec![format!("/reports"), format!("/reports/{id}"), format!("/reports/timeliness?regime=BC-LD&period=2025M03&unit={}", t.district)]),
             ("leader", vec!["/dashboard".into(), "/analytics".into()]),
             ("admin", vec!["/admin/users".into(), "/units".into()]),

@@ -11,6 +11,7 @@ use crate::shared::limits::{attachment_upload_limit, spreadsheet_upload_limit};
 use crate::state::AppState;
 
 mod actions;
+mod archive;
 mod files;
 mod history;
 mod lists;
@@ -22,6 +23,7 @@ mod timeliness;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/reports", get(lists::reports_page))
+        .route("/reports/archive", get(archive::archive_page))
         .route("/notifications", get(lists::notifications_page))
         .route("/reports/open", post(lists::open_report))
         .route("/reports/timeliness", get(timeliness::timeliness_page))
