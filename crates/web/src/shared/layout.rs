@@ -32,6 +32,8 @@ pub struct NavUser {
     pub can_manage_users: bool,
     /// Show the dashboard and the pivot explorer.
     pub can_view_dashboards: bool,
+    /// Reviews reports somewhere (the timeliness page is in the menu).
+    pub can_review: bool,
 }
 
 /// What the base layout needs.
@@ -66,6 +68,7 @@ impl Layout {
                 display_name: caller.display_name.clone(),
                 can_manage_users: caller.principal.may_somewhere(Permission::ManageUsers),
                 can_view_dashboards: caller.principal.may_somewhere(Permission::ViewDashboard),
+                can_review: caller.principal.may_somewhere(Permission::ReviewReport),
             }),
             csrf: caller
                 .csrf_token

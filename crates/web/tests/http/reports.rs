@@ -464,3 +464,23 @@ both_backends!(
         assert!(theirs.contains("0 báo cáo"), "{theirs}");
     }
 );
+
+both_backends!(
+    async fn timeliness_is_in_the_reviewers_menu_for_their_own_unit(store) {
+        let t = spawn_app(store).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let reviewer = page_login(&t, "district.reviewer").await;
+        let home = reviewer.get(format!("{}/reports", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(home.contains("href=\"/reports/timeliness\""), "in the menu");
+        let r = reviewer.get(format!("{}/reports/timeliness", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let page = r.text().await.unwrap();
+        let district = t.app.unit_detail(&system_principal(), t.district, None).await.unwrap().unit.name;
+        assert!(page.contains(&district) && page.contains("id=\"timeliness-choice\""), "its own unit, with a choice of regime and period: {page}");
+        assert!(page.contains("id=\"timeliness\""));
+        // A commune's officer has no such link.
+        let officer = page_login(&t, "commune.officer").await;
+        let home = officer.get(format!("{}/reports", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(!home.contains("href=\"/reports/timeliness\""));
+    }
+);

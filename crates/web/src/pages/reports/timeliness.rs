@@ -4,20 +4,27 @@ use askama::Template;
 use axum::extract::{Query, State};
 use baocao_app::i18n::{render, t, Lang};
 use baocao_app::reports::TimelinessRow;
+use baocao_app::AppError;
+use baocao_domain::access::Permission;
+use baocao_domain::catalogue::{Metadata, RegimeKind};
+use baocao_domain::period::{periods_in_year, PeriodId};
 use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
 use serde::Deserialize;
 
 use crate::extract::{ApiResult, Authed};
-use crate::pages::view::{html, layout, screen_date, screen_time, PageResult};
+use crate::pages::view::{html, in_lang, layout, screen_date, screen_time, PageResult};
 use crate::shared::layout::Layout;
+use crate::shared::periods::period_name;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize)]
+/// What to show; each part defaults to the caller's first reviewed unit, the
+/// first periodic regime and its latest period already ended.
+#[derive(Debug, Default, Deserialize)]
 pub(super) struct TimelinessQuery {
-    regime: String,
-    period: String,
-    unit: i64,
+    regime: Option<String>,
+    period: Option<String>,
+    unit: Option<i64>,
 }
 
 struct TimelinessRowView {
@@ -35,6 +42,9 @@ struct TimelinessPage {
     title: String,
     summary: String,
     rows: Vec<TimelinessRowView>,
+    unit: i64,
+    period: String,
+    regimes: Vec<(String, String, bool)>,
 }
 
 fn row_view(lang: Lang, r: &TimelinessRow) -> TimelinessRowView {
@@ -65,14 +75,43 @@ pub(super) async fn timeliness_page(
     Query(q): Query<TimelinessQuery>,
 ) -> PageResult {
     let lang = authed.lang;
+    let principal = &authed.caller.principal;
+    let meta = state.app.metadata().await.page(&authed)?;
+    let periodic: Vec<&baocao_domain::catalogue::Regime> = meta
+        .regimes
+        .iter()
+        .filter(|r| r.latest().is_some_and(|v| v.kind == RegimeKind::Periodic))
+        .collect();
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(String::from)
+    };
+    let regime = given(&q.regime)
+        .or_else(|| periodic.first().map(|r| r.code.clone()))
+        .ok_or(AppError::NotFound)
+        .page(&authed)?;
+    let period = match given(&q.period) {
+        Some(p) => p,
+        None => latest_ended(&meta, &regime, baocao_app::today())
+            .ok_or(AppError::NotFound)
+            .page(&authed)?,
+    };
+    let unit = match q.unit {
+        Some(u) => u,
+        None => principal
+            .units_acting_for(Permission::ReviewReport)
+            .into_iter()
+            .chain(principal.units_acting_for(Permission::EnterData))
+            .next()
+            .ok_or(AppError::NotFound)
+            .page(&authed)?
+            .get(),
+    };
     let tl = state
         .app
-        .timeliness(
-            &authed.caller.principal,
-            &q.regime,
-            &q.period,
-            UnitId::new(q.unit),
-        )
+        .timeliness(principal, &regime, &period, UnitId::new(unit))
         .await
         .page(&authed)?;
     let summary = Message::new("report.timeliness_summary")
@@ -84,10 +123,44 @@ pub(super) async fn timeliness_page(
     html(
         TimelinessPage {
             layout: layout(&authed, "/reports/timeliness"),
-            title: format!("{} · {} · {}", tl.receiver_name, tl.regime, tl.period),
+            title: format!(
+                "{} · {} · {}",
+                tl.receiver_name,
+                tl.regime,
+                tl.period
+                    .parse::<PeriodId>()
+                    .map(|p| period_name(lang, &p))
+                    .unwrap_or_else(|_| tl.period.clone())
+            ),
             summary: render(lang, &summary),
             rows: tl.rows.iter().map(|r| row_view(lang, r)).collect(),
+            unit,
+            period: tl.period.clone(),
+            regimes: periodic
+                .iter()
+                .filter_map(|r| {
+                    let v = r.latest()?;
+                    Some((
+                        r.code.clone(),
+                        in_lang(lang, &v.name_vi, &v.name_en).to_string(),
+                        r.code == regime,
+                    ))
+                })
+                .collect(),
         },
         lang,
     )
+}
+
+/// The latest period of `regime`'s frequency that has ended by `today`.
+fn latest_ended(meta: &Metadata, regime: &str, today: chrono::NaiveDate) -> Option<String> {
+    use chrono::Datelike;
+    let frequency = meta.regime(regime)?.latest()?.frequency;
+    [today.year(), today.year() - 1]
+        .into_iter()
+        .filter_map(|y| periods_in_year(y, frequency).ok())
+        .flatten()
+        .filter(|p: &PeriodId| p.last_day() < today)
+        .max_by_key(|p| p.last_day())
+        .map(|p| p.to_string())
 }
