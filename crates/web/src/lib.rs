@@ -119,7 +119,7 @@ async fn unknown_address(uri: axum::http::Uri, headers: axum::http::HeaderMap) -
 /// about 5 KB on a commune's weak link), except files that are compressed
 /// already (.xlsx is a zip; attachments are PDF, Word, Excel). Pages carry
 /// their CSRF token masked afresh each time, so compression reveals nothing
-/// of it (BREACH).
+/// of it (BREACH). Decision record 0013.
 fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new().compress_when(
         DefaultPredicate::new()
