@@ -399,7 +399,7 @@ both_backends!(
         assert!(refused.contains("id=\"problems\"") && !refused.contains("id=\"done\""), "{refused}");
         // The problem is tied to its input for screen readers; an option's
         // input says its indicator; a skip link leads past the menu.
-        assert!(refused.contains("aria-describedby=\"problem-v:LD01\"") && refused.contains("id=\"problem-v:LD01\""), "{refused}");
+        assert!(refused.contains("aria-describedby=\"problem-v:LD01\"") && refused.contains("<span class=\"error cell-problem\" id=\"problem-v:LD01\""), "{refused}");
         assert!(refused.contains("aria-label=\"Số lao động được tạo việc làm — Nữ\""), "{refused}");
         assert!(refused.contains("class=\"skip\" href=\"#main\"") && refused.contains("<main id=\"main\">"));
         // The head submits: a receipt with the time and whether on time.

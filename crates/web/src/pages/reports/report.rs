@@ -16,7 +16,7 @@ use baocao_domain::report::{ColumnContext, IndicatorFormulas, ReportId};
 use baocao_domain::Message;
 
 use super::history::{self, DiffRow};
-use super::table::{FormView, Tables};
+use super::table::{CellNote, FormView, Tables};
 use crate::extract::{ApiResult, Authed};
 use crate::pages::view::{html, in_lang, layout, screen_date, screen_time, PageResult};
 use crate::shared::layout::Layout;
@@ -109,15 +109,23 @@ fn attachment_row(lang: Lang, a: AttachmentView) -> (i64, String, String) {
 fn checks(
     lang: Lang,
     view: &ReportView,
-    problems: &mut BTreeMap<String, String>,
+    problems: &mut BTreeMap<String, CellNote>,
 ) -> Vec<CheckView> {
     let checks = view
         .checks
         .iter()
         .map(|c| {
             let text = render(lang, &baocao_app::reports::rule_message(c));
+            let class = if c.severity == Severity::Warning {
+                "warning"
+            } else {
+                "error"
+            };
             for cell in &c.cells {
-                problems.entry(cell.clone()).or_insert_with(|| text.clone());
+                problems.entry(cell.clone()).or_insert_with(|| CellNote {
+                    text: text.clone(),
+                    class,
+                });
             }
             CheckView {
                 code: c.code.clone(),
@@ -139,7 +147,10 @@ fn checks(
                 .arg("value", vn_number(&o.value.normalize().to_string()))
                 .arg("median", vn_number(&o.median.normalize().to_string())),
         );
-        problems.entry(o.cell.clone()).or_insert(text);
+        problems.entry(o.cell.clone()).or_insert(CellNote {
+            text,
+            class: "unusual",
+        });
     }
     checks
 }
@@ -224,10 +235,14 @@ async fn render_report(
         .page(authed)?;
     let Overlay {
         typed,
-        mut problems,
+        problems: refused_cells,
         panel,
         done,
     } = overlay;
+    let mut problems: BTreeMap<String, CellNote> = refused_cells
+        .into_iter()
+        .map(|(cell, text)| (cell, CellNote::error(text)))
+        .collect();
     // The banner says "not saved" only for what was refused just now; the
     // rules' findings are listed with the checks, errors apart from warnings.
     let refused = !problems.is_empty();

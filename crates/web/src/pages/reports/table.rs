@@ -28,13 +28,35 @@ pub(super) struct RowView {
     pub cells: Vec<CellView>,
 }
 
+/// What is said next to a cell, and how it looks: an `error` (refused or
+/// blocking), a `warning` (needs an explanation) or an `unusual` value (a
+/// flag, never blocking) — marked by more than colour in the stylesheet.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct CellNote {
+    pub text: String,
+    pub class: &'static str,
+}
+
+impl CellNote {
+    pub fn error(text: String) -> CellNote {
+        CellNote {
+            text,
+            class: "error",
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.class == "error"
+    }
+}
+
 pub(super) struct CellView {
     /// Input name (`v:CELL`) when the cell is typed.
     pub input: Option<String>,
     /// The value shown (Vietnamese notation) or typed.
     pub value: String,
-    /// A problem with what was typed.
-    pub problem: Option<String>,
+    /// What is said about it (a problem, a warning, an unusual value).
+    pub problem: Option<CellNote>,
     /// The column's title, which a phone shows beside the value.
     pub column: String,
 }
@@ -87,7 +109,7 @@ pub(super) struct Tables<'a> {
     /// What the user typed over it, by cell (a refused save).
     pub typed: Option<&'a BTreeMap<String, String>>,
     /// Problems by cell.
-    pub problems: &'a BTreeMap<String, String>,
+    pub problems: &'a BTreeMap<String, CellNote>,
     /// Whether entered cells are inputs.
     pub editable: bool,
     /// The earlier reports and targets derived columns come from.
