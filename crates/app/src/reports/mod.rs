@@ -39,7 +39,7 @@ pub use archive::{Archive, ArchiveQuery, ArchiveRow, ARCHIVE_PAGE};
 pub use attachments::AttachmentView;
 pub use obligations::{InboxItem, Obligation};
 pub use synthesis::{ChildStatus, SynthesisView};
-pub use timeliness::{Timeliness, TimelinessRow};
+pub use timeliness::{timeliness_xlsx, Timeliness, TimelinessRow};
 pub use views::{Allowed, EventView, ReportView, VersionView};
 pub use workflow::{rule_message, rule_problems};
 

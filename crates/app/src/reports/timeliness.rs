@@ -6,12 +6,15 @@ use std::collections::HashMap;
 use baocao_domain::access::{Principal, Target};
 use baocao_domain::report::Status;
 use baocao_domain::unit::UnitId;
+use baocao_domain::Message;
+use baocao_formats::figure_table::{self, FigureTable, TableCell};
 use baocao_store::reports as store_reports;
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::obligations::due_date;
 use super::with_ancestors;
+use crate::i18n::{self, render, Lang};
 use crate::{App, AppError, AppResult};
 
 /// Who was expected, who submitted on time, late, or not at all.
@@ -54,6 +57,70 @@ pub struct TimelinessRow {
     pub on_time: Option<bool>,
     /// Number of submitted versions.
     pub versions: usize,
+}
+
+/// The timeliness table as an .xlsx workbook, in `lang`: the regime, period
+/// and counts above, a line per expected unit.
+pub fn timeliness_xlsx(t: &Timeliness, lang: Lang) -> AppResult<Vec<u8>> {
+    let when = |at: i64| {
+        chrono::DateTime::from_timestamp(at, 0)
+            .map(|d| {
+                d.with_timezone(&baocao_domain::report::VIETNAM)
+                    .format("%d/%m/%Y %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    };
+    let table = FigureTable {
+        notes: vec![
+            format!("{} · {} · {}", t.receiver_name, t.regime, t.period),
+            render(
+                lang,
+                &Message::new("report.timeliness_summary")
+                    .arg("expected", t.expected)
+                    .arg("on_time", t.on_time)
+                    .arg("late", t.late)
+                    .arg("missing", t.missing)
+                    .arg(
+                        "deadline",
+                        t.deadline
+                            .map(|d| d.format("%d/%m/%Y").to_string())
+                            .unwrap_or_default(),
+                    ),
+            ),
+        ],
+        header: vec![
+            i18n::t(lang, "report.unit"),
+            i18n::t(lang, "report.status_title"),
+            i18n::t(lang, "report.first_submitted"),
+            i18n::t(lang, "report.timing"),
+        ],
+        rows: t
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    TableCell::Text(r.name.clone()),
+                    TableCell::Text(
+                        r.status
+                            .map(|s| i18n::t(lang, s.key()))
+                            .unwrap_or_else(|| i18n::t(lang, "report.not_started")),
+                    ),
+                    r.first_submitted_at
+                        .map_or(TableCell::Empty, |at| TableCell::Text(when(at))),
+                    TableCell::Text(i18n::t(
+                        lang,
+                        match r.on_time {
+                            Some(true) => "report.on_time",
+                            Some(false) => "report.late",
+                            None => "report.missing",
+                        },
+                    )),
+                ]
+            })
+            .collect(),
+    };
+    figure_table::write_xlsx(&table).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 impl App {

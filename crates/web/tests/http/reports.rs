@@ -478,6 +478,22 @@ both_backends!(
         let district = t.app.unit_detail(&system_principal(), t.district, None).await.unwrap().unit.name;
         assert!(page.contains(&district) && page.contains("id=\"timeliness-choice\""), "its own unit, with a choice of regime and period: {page}");
         assert!(page.contains("id=\"timeliness\""));
+        // The same table as .xlsx: every expected unit, named.
+        let marker = "id=\"timeliness-xlsx\"";
+        let link = &page[..page.find(marker).expect("an export link")];
+        assert!(link[link.rfind("href=\"").unwrap()..].starts_with("href=\"/reports/timeliness/export.xlsx?regime=BC-LD"));
+        // (The district was abolished in 2025: March 2025 has communes to expect.)
+        let href = format!("/reports/timeliness/export.xlsx?regime=BC-LD&period=2025M03&unit={}", t.district);
+        let r = reviewer.get(format!("{}{href}", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{href}");
+        assert!(r.headers()["content-disposition"].to_str().unwrap().ends_with(".xlsx"));
+        let bytes = r.bytes().await.unwrap().to_vec();
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = calamine::Reader::worksheet_range(&mut book, "SoLieu").unwrap();
+        let text: Vec<String> = range.rows().flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect();
+        let commune = t.app.unit_detail(&system_principal(), t.commune, None).await.unwrap().unit.name;
+        assert!(text.iter().any(|c| *c == commune), "{text:?}");
+        assert!(text.iter().any(|c| c == "Đúng/trễ hạn"), "{text:?}");
         // A commune's officer has no such link.
         let officer = page_login(&t, "commune.officer").await;
         let home = officer.get(format!("{}/reports", t.base)).send().await.unwrap().text().await.unwrap();

@@ -27,6 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/notifications", get(lists::notifications_page))
         .route("/reports/open", post(lists::open_report))
         .route("/reports/timeliness", get(timeliness::timeliness_page))
+        .route(
+            "/reports/timeliness/export.xlsx",
+            get(timeliness::timeliness_export),
+        )
         .route("/reports/{id}", get(report::report_page))
         .route("/reports/{id}/save", post(actions::save))
         // submit, return, accept, correct, recall (static routes take precedence).

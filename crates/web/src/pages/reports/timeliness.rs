@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::extract::{ApiResult, Authed};
 use crate::pages::view::{html, in_lang, layout, screen_date, screen_time, PageResult};
+use crate::shared::downloads::xlsx_response;
 use crate::shared::layout::Layout;
 use crate::shared::periods::period_name;
 use crate::state::AppState;
@@ -45,6 +46,7 @@ struct TimelinessPage {
     unit: i64,
     period: String,
     regimes: Vec<(String, String, bool)>,
+    export_href: String,
 }
 
 fn row_view(lang: Lang, r: &TimelinessRow) -> TimelinessRowView {
@@ -135,6 +137,11 @@ pub(super) async fn timeliness_page(
             summary: render(lang, &summary),
             rows: tl.rows.iter().map(|r| row_view(lang, r)).collect(),
             unit,
+            export_href: format!(
+                "/reports/timeliness/export.xlsx?regime={}&period={}&unit={unit}",
+                crate::shared::url::url_encode(&tl.regime),
+                crate::shared::url::url_encode(&tl.period)
+            ),
             period: tl.period.clone(),
             regimes: periodic
                 .iter()
@@ -163,4 +170,33 @@ fn latest_ended(meta: &Metadata, regime: &str, today: chrono::NaiveDate) -> Opti
         .filter(|p: &PeriodId| p.last_day() < today)
         .max_by_key(|p| p.last_day())
         .map(|p| p.to_string())
+}
+
+/// The table above as an .xlsx file (the same regime, period and unit).
+pub(super) async fn timeliness_export(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(q): Query<TimelinessQuery>,
+) -> PageResult {
+    let (Some(regime), Some(period), Some(unit)) = (q.regime, q.period, q.unit) else {
+        return Err(authed.page_error(AppError::NotFound));
+    };
+    let tl = state
+        .app
+        .timeliness(
+            &authed.caller.principal,
+            &regime,
+            &period,
+            UnitId::new(unit),
+        )
+        .await
+        .page(&authed)?;
+    let bytes = baocao_app::reports::timeliness_xlsx(&tl, authed.lang).page(&authed)?;
+    let name = format!(
+        "{}_{}_{}.xlsx",
+        t(authed.lang, "report.timeliness_file"),
+        tl.regime,
+        tl.period
+    );
+    Ok(xlsx_response(&name, bytes))
 }
