@@ -2,7 +2,7 @@
 //! with their roles, password, e-mail address and whether they may log in.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::Router;
 use baocao_app::i18n::{t, Lang};
@@ -99,25 +99,76 @@ fn role_choices(lang: Lang) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Users a page of the list shows.
+const USERS_PAGE: usize = 50;
+
 #[derive(Template)]
 #[template(path = "users.html")]
 struct UsersPage {
     layout: Layout,
     users: Vec<UserRow>,
     roles: Vec<(String, String)>,
+    q: String,
+    total: usize,
+    page: usize,
+    pages: usize,
+    previous: Option<String>,
+    next: Option<String>,
 }
 
-async fn users_page(State(state): State<AppState>, authed: Authed) -> PageResult {
+#[derive(Debug, Default, Deserialize)]
+struct UsersQuery {
+    #[serde(default)]
+    q: String,
+    page: Option<usize>,
+}
+
+/// The users the administrator manages, searched by login or name (accents
+/// ignored), fifty a page.
+async fn users_page(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(query): Query<UsersQuery>,
+) -> PageResult {
     let users = state
         .app
         .list_users(&authed.caller.principal)
         .await
         .page(&authed)?;
+    let needle = baocao_domain::text::fold(query.q.trim());
+    let found: Vec<&UserView> = users
+        .iter()
+        .filter(|u| {
+            needle.is_empty()
+                || baocao_domain::text::fold(&u.user.username).contains(&needle)
+                || baocao_domain::text::fold(&u.user.display_name).contains(&needle)
+        })
+        .collect();
+    let total = found.len();
+    let pages = total.div_ceil(USERS_PAGE).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, pages);
+    let link = |p: usize| {
+        format!(
+            "/admin/users?q={}&page={p}",
+            crate::shared::url::url_encode(query.q.trim())
+        )
+    };
     html(
         UsersPage {
             layout: layout(&authed, "/admin/users"),
-            users: users.iter().map(|u| user_row(authed.lang, u)).collect(),
+            users: found
+                .iter()
+                .skip((page - 1) * USERS_PAGE)
+                .take(USERS_PAGE)
+                .map(|u| user_row(authed.lang, u))
+                .collect(),
             roles: role_choices(authed.lang),
+            q: query.q.trim().to_string(),
+            total,
+            page,
+            pages,
+            previous: (page > 1).then(|| link(page - 1)),
+            next: (page < pages).then(|| link(page + 1)),
         },
         authed.lang,
     )

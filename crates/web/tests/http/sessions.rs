@@ -172,6 +172,13 @@ both_backends!(
         c.post(format!("{}/login", t.base)).form(&[("_csrf", csrf.as_str()), ("username", "admin"), ("password", PASSWORD)]).send().await.unwrap();
         let page = c.get(format!("{}/admin/users", t.base)).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("district.reviewer"));
+        // Searched by login or by name, accents ignored.
+        let found = c.get(format!("{}/admin/users?q=REVIEWER", t.base)).send().await.unwrap().text().await.unwrap();
+        let table = &found[found.find("id=\"users\"").unwrap()..];
+        let table = &table[..table.find("</table>").unwrap()];
+        assert!(table.contains("district.reviewer") && !table.contains("commune.officer"), "{table}");
+        let none = c.get(format!("{}/admin/users?q=kh%C3%B4ng-c%C3%B3-ai", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(none.contains("0 người dùng"), "{none}");
         let csrf = hidden_field(&page, "_csrf");
         // Units are named by their code, as every page shows them.
         let commune = t.app.unit_detail(&system_principal(), t.commune, None).await.unwrap().unit.code.as_str().to_string();
