@@ -238,6 +238,7 @@ async fn browser_report_submit_return_resubmit_accept() {
 
     login("commune.head").await;
     b.go(&format!("{}{report_path}", t.base)).await;
+    b.click("#confirm-submit").await;
     b.click("#submit-report").await;
     assert!(b
         .wait_text("#status", |t| t.contains("Đã gửi"))
@@ -282,6 +283,7 @@ async fn browser_report_submit_return_resubmit_accept() {
 
     login("commune.head").await;
     b.go(&format!("{}{report_path}", t.base)).await;
+    b.click("#confirm-submit").await;
     b.click("#submit-report").await;
     b.wait_text("#status", |t| t.contains("Đã gửi")).await;
     logout().await;
@@ -335,6 +337,7 @@ async fn browser_report_submit_return_resubmit_accept() {
 
     login("district.head").await;
     b.go(&format!("{}{district_path}", t.base)).await;
+    b.click("#confirm-submit").await;
     b.click("#submit-report").await;
     b.wait_text("#status", |t| t.contains("Đã gửi")).await;
     logout().await;

@@ -405,7 +405,11 @@ both_backends!(
         // The head submits: a receipt with the time and whether on time.
         let head = page_login(&t, "commune.head").await;
         let page = head.get(&page_url).send().await.unwrap().text().await.unwrap();
-        let (to, page) = post_form(head.clone(), format!("/reports/{id}/submit"), vec![("_csrf".into(), hidden_field(&page, "_csrf"))]).await;
+        // Sending asks for a confirmation first.
+        let unconfirmed = head.post(format!("{}/reports/{id}/submit", t.base)).form(&[("_csrf", hidden_field(&page, "_csrf"))]).send().await.unwrap();
+        assert_eq!(unconfirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(t.get(&api, &format!("/api/v1/reports/{id}")).await.1["status"], "draft", "nothing sent");
+        let (to, page) = post_form(head.clone(), format!("/reports/{id}/submit"), vec![("_csrf".into(), hidden_field(&page, "_csrf")), ("confirm".into(), "1".into())]).await;
         assert_eq!(to, format!("/reports/{id}?done=submit"));
         assert!(page.contains("Đã gửi lúc") && (page.contains("— đúng hạn") || page.contains("— trễ hạn")), "{page}");
         // The reviewer returns it with a reason: the officer reads why at the top.

@@ -90,6 +90,9 @@ pub(super) async fn save(
 pub(super) struct ReasonForm {
     #[serde(default)]
     reason: String,
+    /// Ticked to confirm a submission (the page asks; the API does not).
+    #[serde(default)]
+    confirm: String,
 }
 
 /// One workflow button: `submit`, `return` (with a reason), `accept`,
@@ -103,6 +106,10 @@ pub(super) async fn workflow_step(
     let app = &state.app;
     let who = &authed.caller.principal;
     let done = match step.as_str() {
+        "submit" if form.confirm != "1" => Err(AppError::field(
+            "confirm",
+            Message::new("report.error.confirm_submit"),
+        )),
         "submit" => app.submit_report(who, id).await.map(|_| ()),
         "return" => app.review_report(who, id, false, &form.reason).await,
         "accept" => app.review_report(who, id, true, &form.reason).await,
