@@ -92,7 +92,7 @@ impl App {
         }
         let (reports, units) = {
             let mut conn = self.store.conn().await?;
-            let reports = store_reports::of_units(&mut conn, &own).await?;
+            let reports = store_reports::listed_of_units(&mut conn, &own).await?;
             let units = store_units::get_many(&mut conn, &own).await?;
             (reports, units)
         };

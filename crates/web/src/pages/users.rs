@@ -135,7 +135,9 @@ async fn users_page(
         .list_users(&authed.caller.principal)
         .await
         .page(&authed)?;
-    let needle = baocao_domain::text::fold(query.q.trim());
+    // A search is at most 100 characters (as the field says); more is cut.
+    let typed: String = query.q.trim().chars().take(100).collect();
+    let needle = baocao_domain::text::fold(&typed);
     let found: Vec<&UserView> = users
         .iter()
         .filter(|u| {
@@ -150,7 +152,7 @@ async fn users_page(
     let link = |p: usize| {
         format!(
             "/admin/users?q={}&page={p}",
-            crate::shared::url::url_encode(query.q.trim())
+            crate::shared::url::url_encode(&typed)
         )
     };
     html(
@@ -163,7 +165,7 @@ async fn users_page(
                 .map(|u| user_row(authed.lang, u))
                 .collect(),
             roles: role_choices(authed.lang),
-            q: query.q.trim().to_string(),
+            q: typed.clone(),
             total,
             page,
             pages,
@@ -186,6 +188,14 @@ async fn unit_by_code(
     let code = text.trim();
     if code.is_empty() {
         return Ok(None);
+    }
+    // No unit code is longer (agency codes are 13 characters): nothing to look up.
+    if code.chars().count() > 32 {
+        return Err(AppError::field(
+            field,
+            Message::new("users.error.unknown_unit")
+                .arg("value", code.chars().take(32).collect::<String>()),
+        ));
     }
     let principal = &authed.caller.principal;
     let today = baocao_app::today();

@@ -179,6 +179,16 @@ both_backends!(
         assert!(table.contains("district.reviewer") && !table.contains("commune.officer"), "{table}");
         let none = c.get(format!("{}/admin/users?q=kh%C3%B4ng-c%C3%B3-ai", t.base)).send().await.unwrap().text().await.unwrap();
         assert!(none.contains("0 người dùng"), "{none}");
+        let long = c.get(format!("{}/admin/users?q={}", t.base, "a".repeat(5000))).send().await.unwrap();
+        assert_eq!(long.status(), StatusCode::OK, "a long search is cut, not an error");
+        // A unit code no unit has, however long, is refused by name.
+        let r = c.post(format!("{}/admin/users", t.base))
+            .form(&[("_csrf", hidden_field(&page, "_csrf").as_str()), ("username", "x.officer"), ("display_name", "X"), ("password", PASSWORD), ("unit", &"9".repeat(500)), ("locale", "vi")])
+            .send().await.unwrap();
+        let status = r.status();
+        let body = r.text().await.unwrap();
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(t.app.user_by_name("x.officer").await.is_err(), "nothing created");
         let csrf = hidden_field(&page, "_csrf");
         // Units are named by their code, as every page shows them.
         let commune = t.app.unit_detail(&system_principal(), t.commune, None).await.unwrap().unit.code.as_str().to_string();
