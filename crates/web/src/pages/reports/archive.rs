@@ -6,13 +6,16 @@ use askama::Template;
 use axum::extract::{Query, State};
 use baocao_app::i18n::{t, Lang};
 use baocao_app::reports::{Archive, ArchiveQuery};
+use baocao_app::AppError;
 use baocao_domain::catalogue::Metadata;
 use baocao_domain::report::{ReportId, Status};
+use baocao_domain::Message;
 use serde::Deserialize;
 
 use crate::extract::{ApiResult, Authed};
 use crate::pages::view::{html, in_lang, layout, screen_date, PageResult};
 use crate::shared::layout::Layout;
+use crate::shared::params::{optional_text, optional_year};
 use crate::shared::periods::period_name;
 use crate::shared::url::url_encode;
 use crate::state::AppState;
@@ -75,16 +78,20 @@ pub(super) async fn archive_page(
     Query(p): Query<ArchiveParams>,
 ) -> PageResult {
     let lang = authed.lang;
-    let given = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(String::from)
+    let status = match optional_text(p.status.as_deref()) {
+        None => None,
+        Some(s) => Some(
+            Status::parse(&s)
+                .ok_or_else(|| {
+                    AppError::field("status", Message::new("archive.bad_status").arg("value", s))
+                })
+                .page(&authed)?,
+        ),
     };
     let q = ArchiveQuery {
-        regime: given(&p.regime),
-        year: given(&p.year).and_then(|y| y.parse().ok()),
-        status: given(&p.status).and_then(|s| Status::parse(&s)),
+        regime: optional_text(p.regime.as_deref()),
+        year: optional_year(p.year.as_deref()).page(&authed)?,
+        status,
         page: p.page.unwrap_or(1),
     };
     let found = state

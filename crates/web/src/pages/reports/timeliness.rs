@@ -16,6 +16,7 @@ use crate::extract::{ApiResult, Authed};
 use crate::pages::view::{html, in_lang, layout, screen_date, screen_time, PageResult};
 use crate::shared::downloads::xlsx_response;
 use crate::shared::layout::Layout;
+use crate::shared::params::optional_text;
 use crate::shared::periods::period_name;
 use crate::state::AppState;
 
@@ -84,17 +85,11 @@ pub(super) async fn timeliness_page(
         .iter()
         .filter(|r| r.latest().is_some_and(|v| v.kind == RegimeKind::Periodic))
         .collect();
-    let given = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(String::from)
-    };
-    let regime = given(&q.regime)
+    let regime = optional_text(q.regime.as_deref())
         .or_else(|| periodic.first().map(|r| r.code.clone()))
         .ok_or(AppError::NotFound)
         .page(&authed)?;
-    let period = match given(&q.period) {
+    let period = match optional_text(q.period.as_deref()) {
         Some(p) => p,
         None => latest_ended(&meta, &regime, baocao_app::today())
             .ok_or(AppError::NotFound)
