@@ -14,10 +14,6 @@ use crate::model::{CellIx, Cells, UnitIx, Units};
 use crate::slots::{ByUnit, Slot};
 use crate::time::{base, Freq};
 
-/// Base periods of room a full series grows by when an accepted value lands
-/// past its end (a year of months).
-const GROWTH: usize = 12;
-
 /// A series of values from one base index on, with a bit per slot saying
 /// whether it holds a value (a missing value is missing, never zero).
 #[derive(Debug, Clone, Default)]
@@ -68,16 +64,23 @@ impl Series {
     }
 
     /// Before a value lands past the end: a year of room if the series is
-    /// full. After a bulk load every series is shrunk to fit, and letting
-    /// ten million of them double at the first new month would copy and
-    /// fault in gigabytes at once.
-    fn make_room(&mut self, index: u32) {
+    /// full (letting ten million series double at once at a new month would
+    /// copy and fault in gigabytes).
+    fn make_room(&mut self, index: u32, freq: Freq) {
         let Some(slot) = index.checked_sub(self.start).map(|s| s as usize) else {
             return;
         };
         if !self.values.is_empty() && slot >= self.values.capacity() {
-            self.values.reserve_exact(slot + GROWTH - self.values.len());
+            let want = slot + freq.per_year();
+            self.values.reserve_exact(want - self.values.len());
+            self.present
+                .reserve_exact(want.div_ceil(64).saturating_sub(self.present.len()));
         }
+    }
+
+    /// The base index after the last slot.
+    fn end(&self) -> u32 {
+        self.start + self.values.len() as u32
     }
 
     fn bit(&self, slot: usize) -> bool {
@@ -86,10 +89,27 @@ impl Series {
             .is_some_and(|w| w >> (slot % 64) & 1 == 1)
     }
 
-    /// Gives back the room kept for growth (after a bulk load).
-    fn shrink(&mut self) {
-        self.values.shrink_to_fit();
-        self.present.shrink_to_fit();
+    /// After a bulk load: exactly a year of room for a series that reaches
+    /// the newest period (the next month's acceptances then write in place
+    /// instead of moving every series at once), none for the others.
+    fn fit(&mut self, newest: u32, freq: Freq) {
+        let room = if self.end() > newest {
+            freq.per_year()
+        } else {
+            0
+        };
+        let want = self.values.len() + room;
+        fit_to(&mut self.values, want);
+        fit_to(&mut self.present, want.div_ceil(64));
+    }
+}
+
+/// Sets a vector's capacity to `want` (at least its length).
+fn fit_to<T>(v: &mut Vec<T>, want: usize) {
+    if v.capacity() > want {
+        v.shrink_to(want);
+    } else {
+        v.reserve_exact(want - v.len());
     }
 }
 
@@ -147,19 +167,24 @@ impl AccSeries {
         &mut self.accs[slot]
     }
 
-    /// Gives back the room kept for growth (after a bulk load).
-    fn shrink(&mut self) {
-        self.accs.shrink_to_fit();
+    /// After a bulk load: a year of room if it reaches the newest period
+    /// (see [`Series::fit`]).
+    fn fit(&mut self, newest: u32, freq: Freq) {
+        let end = self.start + self.accs.len() as u32;
+        let room = if end > newest { freq.per_year() } else { 0 };
+        let want = self.accs.len() + room;
+        fit_to(&mut self.accs, want);
     }
 
     /// Before an aggregate lands past the end: a year of room if full (see
     /// [`Series::make_room`]).
-    fn make_room(&mut self, index: u32) {
+    fn make_room(&mut self, index: u32, freq: Freq) {
         let Some(slot) = index.checked_sub(self.start).map(|s| s as usize) else {
             return;
         };
         if !self.accs.is_empty() && slot >= self.accs.capacity() {
-            self.accs.reserve_exact(slot + GROWTH - self.accs.len());
+            self.accs
+                .reserve_exact(slot + freq.per_year() - self.accs.len());
         }
     }
 }
@@ -334,7 +359,7 @@ impl Engine {
         for cell in &touched {
             let value = new.get(cell).copied();
             let series = &mut row[*cell as usize];
-            series.make_room(index);
+            series.make_room(index, freq);
             let old = series.set(index, value);
             match (old.is_some(), value.is_some()) {
                 (false, true) => self.values += 1,
@@ -408,7 +433,7 @@ impl Engine {
                 }
                 let rule = &self.cells.rule(change.cell).over_units;
                 let series = &mut row[change.cell as usize];
-                series.make_room(index);
+                series.make_room(index, freq);
                 let acc = series.slot(index);
                 let mut next = *acc;
                 let undone = change.old.is_none_or(|o| next.unmerge(&o, rule));
@@ -517,9 +542,30 @@ impl Engine {
                 list.dedup();
             }
         }
-        self.series.slots_mut().for_each(Series::shrink);
-        self.accs.slots_mut().for_each(AccSeries::shrink);
-        self.reports.values_mut().for_each(Series::shrink);
+        self.leave_room();
+    }
+
+    /// Fits every table after a bulk load, leaving a year of room to the
+    /// series that reach the newest period of their frequency.
+    fn leave_room(&mut self) {
+        let mut newest = [0u32; Freq::ALL.len()];
+        for ((_, freq), row) in self.series.rows() {
+            for series in row.iter().filter(|s| !s.is_empty()) {
+                let n = &mut newest[*freq as usize];
+                *n = (*n).max(series.end() - 1);
+            }
+        }
+        for ((_, freq), row) in self.series.rows_mut() {
+            row.iter_mut()
+                .for_each(|s| s.fit(newest[*freq as usize], *freq));
+        }
+        for ((_, freq), row) in self.accs.rows_mut() {
+            row.iter_mut()
+                .for_each(|s| s.fit(newest[*freq as usize], *freq));
+        }
+        for ((_, _, freq), series) in &mut self.reports {
+            series.fit(newest[*freq as usize], *freq);
+        }
     }
 
     /// Puts an accepted report in without updating aggregates (a bulk load;

@@ -68,9 +68,14 @@ impl<T: Slot> ByUnit<T> {
         out
     }
 
-    /// Every slot, for changes in place.
-    pub(crate) fn slots_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        self.rows.values_mut().flatten()
+    /// Every row with its unit and frequency.
+    pub(crate) fn rows(&self) -> impl Iterator<Item = (&(UnitIx, Freq), &Vec<T>)> {
+        self.rows.iter()
+    }
+
+    /// Every row with its unit and frequency, for changes in place.
+    pub(crate) fn rows_mut(&mut self) -> impl Iterator<Item = (&(UnitIx, Freq), &mut Vec<T>)> {
+        self.rows.iter_mut()
     }
 
     /// Forgets everything.

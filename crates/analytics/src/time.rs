@@ -34,6 +34,16 @@ impl Freq {
     pub fn bit(self) -> u8 {
         1 << (self as u8)
     }
+
+    /// Base periods in a year: the room a series is given to grow into.
+    pub fn per_year(self) -> usize {
+        match self {
+            Freq::Month => 12,
+            Freq::Quarter => 4,
+            Freq::Half => 2,
+            Freq::NineMonths | Freq::Year => 1,
+        }
+    }
 }
 
 /// First year counted (index 0).

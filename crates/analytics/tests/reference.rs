@@ -453,3 +453,48 @@ fn discrepancies_list_where_a_consolidated_report_does_not_add_up() {
         2
     );
 }
+
+/// After a bulk build every current series keeps a year of room, so the next
+/// month's acceptances are written in place (a national month would
+/// otherwise move every series at once), and read back like any other.
+#[test]
+fn the_month_after_a_build_is_written_in_place() {
+    let (units, reorgs) = world();
+    let meta = metadata();
+    let mut engine = Engine::new(Units::new(units, &reorgs), Cells::new(&meta));
+    let report = |unit: i64, month: u32, value: i64| AcceptedReport {
+        unit: UnitId::new(unit),
+        regime: "T".into(),
+        period: PeriodId::month(2025, month).unwrap(),
+        values: INPUT_CELLS
+            .iter()
+            .map(|c| (c.to_string(), Decimal::from(value)))
+            .collect(),
+    };
+    let leaves = 1000..1012;
+    for month in 1..=3 {
+        for unit in leaves.clone() {
+            engine.load(&report(unit, month, 10));
+        }
+    }
+    engine.build_aggregates();
+    let built = engine.bytes();
+    for unit in leaves.clone() {
+        engine.accept(&report(unit, 4, 7), None);
+    }
+    assert_eq!(engine.bytes(), built, "no series grew");
+    let april: PeriodId = "2025M04".parse().unwrap();
+    let cell = INPUT_CELLS[0];
+    let province = engine
+        .figure(cell, UnitId::new(10), &april, Reading::Computed)
+        .unwrap();
+    let district = engine
+        .figure(cell, UnitId::new(100), &april, Reading::Computed)
+        .unwrap();
+    assert_eq!(
+        district.value,
+        Some(Decimal::from(21)),
+        "three communes × 7"
+    );
+    assert!(province.value.is_some());
+}
