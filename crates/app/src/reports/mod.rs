@@ -28,6 +28,7 @@ use crate::{App, AppError, AppResult};
 
 pub mod archive;
 pub mod attachments;
+pub mod inbox;
 pub mod obligations;
 mod opening;
 pub mod synthesis;
@@ -37,6 +38,9 @@ pub mod workflow;
 
 pub use archive::{Archive, ArchiveQuery, ArchiveRow, ARCHIVE_PAGE};
 pub use attachments::AttachmentView;
+pub use inbox::{
+    BulkAccepted, Inbox, InboxEntry, InboxQuery, InboxSort, INBOX_PAGE, INBOX_STATUSES,
+};
 pub use obligations::{InboxItem, Obligation};
 pub use synthesis::{ChildStatus, SynthesisView};
 pub use timeliness::{timeliness_xlsx, Timeliness, TimelinessRow};

@@ -17,7 +17,7 @@ use baocao_store::Conn;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use super::{decides_on_own_unit, with_ancestors};
+use super::with_ancestors;
 use crate::{App, AppResult};
 
 /// A report a unit owes.
@@ -49,7 +49,7 @@ pub struct Obligation {
 
 /// A report waiting for the receiving unit's decision, as the inbox lists it
 /// (a summary: the report itself is one click away).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InboxItem {
     /// The report.
     pub id: ReportId,
@@ -258,32 +258,5 @@ impl App {
             }
         }
         Ok(owed)
-    }
-
-    /// Reports sent to the units the caller reviews for, waiting for a
-    /// decision, oldest deadline first (not its own unit's: nobody decides on those).
-    pub async fn review_queue(&self, principal: &Principal) -> AppResult<Vec<InboxItem>> {
-        let units = principal.units_acting_for(Permission::ReviewReport);
-        if units.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut conn = self.store.conn().await?;
-        let waiting = store_reports::waiting_for(&mut conn, &units).await?;
-        Ok(waiting
-            .into_iter()
-            .filter(|r| !decides_on_own_unit(principal, r.unit))
-            .map(|r| InboxItem {
-                id: r.id,
-                regime: r.regime,
-                period: r.period,
-                unit: r.unit,
-                unit_name: r.unit_name,
-                receiver: r.receiver,
-                deadline: r.deadline,
-                version: r.version,
-                submitted_at: r.submitted_at,
-                on_time: r.on_time,
-            })
-            .collect())
     }
 }

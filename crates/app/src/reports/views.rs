@@ -120,13 +120,13 @@ pub struct Allowed {
 
 /// Accepted reports of the unit used as context: the same period a year
 /// earlier and the periods of this year before this one.
-struct Context {
-    last_year: Option<Content>,
-    earlier_this_year: Vec<Content>,
-    history: Vec<Content>,
+pub(super) struct Context {
+    pub(super) last_year: Option<Content>,
+    pub(super) earlier_this_year: Vec<Content>,
+    pub(super) history: Vec<Content>,
 }
 
-async fn context(conn: &mut Conn, r: &StoredReport) -> AppResult<Context> {
+pub(super) async fn context(conn: &mut Conn, r: &StoredReport) -> AppResult<Context> {
     let history = store_reports::previous_contents(conn, &r.regime_code, r.unit_id, &r.period, 12)
         .await?
         .iter()

@@ -179,7 +179,8 @@ pub async fn of_units(conn: &mut Conn, units: &[UnitId]) -> StoreResult<Vec<Stor
     Ok(out)
 }
 
-/// A submitted report waiting for its receiving unit, as an inbox lists it.
+/// A report sent to a receiving unit, as an inbox lists it (its latest
+/// submitted version).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitingReport {
     /// The report.
@@ -204,9 +205,13 @@ pub struct WaitingReport {
     pub on_time: bool,
 }
 
-/// The submitted reports sent to `receivers`, earliest deadline first
-/// (summaries: no contents).
-pub async fn waiting_for(conn: &mut Conn, receivers: &[UnitId]) -> StoreResult<Vec<WaitingReport>> {
+/// The reports sent to `receivers` that are in `status` (submitted: waiting
+/// for a decision), earliest deadline first (summaries: no contents).
+pub async fn received_in(
+    conn: &mut Conn,
+    receivers: &[UnitId],
+    status: Status,
+) -> StoreResult<Vec<WaitingReport>> {
     let mut out = Vec::new();
     for chunk in receivers.chunks(400) {
         let sql = format!(
@@ -214,10 +219,10 @@ pub async fn waiting_for(conn: &mut Conn, receivers: &[UnitId]) -> StoreResult<V
              CAST(r.version AS BIGINT) AS version, v.submitted_at, CAST(v.on_time AS BIGINT) AS on_time \
              FROM reports r JOIN org_units u ON u.id = r.unit_id \
              JOIN report_versions v ON v.report_id = r.id AND v.version = r.version \
-             WHERE r.status = 'submitted' AND r.receiver_id IN ({}) ORDER BY r.deadline, r.id",
-            list_placeholders(1, chunk.len())
+             WHERE r.status = $1 AND r.receiver_id IN ({}) ORDER BY r.deadline, r.id",
+            list_placeholders(2, chunk.len())
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(&sql).bind(status.as_str());
         for u in chunk {
             q = q.bind(u.get());
         }

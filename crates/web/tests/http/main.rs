@@ -11,6 +11,7 @@ mod browser;
 mod calendar;
 mod catalogue;
 mod dashboard;
+mod inbox;
 mod mail;
 mod pool;
 mod reports;

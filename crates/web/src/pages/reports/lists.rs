@@ -2,17 +2,18 @@
 //! from the list, and the user's notifications.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use baocao_app::i18n::{render, t, Lang};
-use baocao_app::reports::{InboxItem, Obligation};
-use baocao_domain::catalogue::Metadata;
+use baocao_app::reports::Obligation;
+use baocao_domain::access::Permission;
 use baocao_domain::obligation::Urgency;
 use baocao_domain::report::ReportId;
 use baocao_domain::unit::UnitId;
 use serde::Deserialize;
 
+use super::inbox::{self, InboxParams, InboxView};
 use crate::extract::{ApiResult, Authed, CsrfForm};
-use crate::pages::view::{html, in_lang, layout, screen_date, screen_time, see_other, PageResult};
+use crate::pages::view::{html, in_lang, layout, screen_date, see_other, PageResult};
 use crate::shared::layout::Layout;
 use crate::shared::periods::period_name;
 use crate::state::AppState;
@@ -31,24 +32,13 @@ struct OwedRow {
     report_id: Option<ReportId>,
 }
 
-struct InboxRow {
-    id: ReportId,
-    regime: String,
-    regime_name: String,
-    period: String,
-    submitted: String,
-    timeliness: String,
-    late: bool,
-    unit_name: String,
-    version: i64,
-}
-
 #[derive(Template)]
 #[template(path = "reports.html")]
 struct ReportsPage {
     layout: Layout,
     owed: Vec<OwedRow>,
-    inbox: Vec<InboxRow>,
+    /// The inbox, for those who review reports.
+    inbox: Option<InboxView>,
 }
 
 fn urgency_key(u: Urgency) -> &'static str {
@@ -85,34 +75,12 @@ fn owed_row(lang: Lang, o: &Obligation) -> OwedRow {
     }
 }
 
-fn inbox_row(lang: Lang, meta: &Metadata, r: InboxItem) -> InboxRow {
-    let regime_name = meta
-        .regime(&r.regime)
-        .and_then(|g| g.latest())
-        .map(|v| in_lang(lang, &v.name_vi, &v.name_en).to_string())
-        .unwrap_or_else(|| r.regime.clone());
-    InboxRow {
-        id: r.id,
-        regime: r.regime,
-        regime_name,
-        period: period_name(lang, &r.period),
-        submitted: screen_time(r.submitted_at),
-        timeliness: t(
-            lang,
-            if r.on_time {
-                "report.on_time"
-            } else {
-                "report.late"
-            },
-        ),
-        late: !r.on_time,
-        unit_name: r.unit_name,
-        version: r.version,
-    }
-}
-
 /// The reports owed by the caller's units, and the ones waiting for their review.
-pub(super) async fn reports_page(State(state): State<AppState>, authed: Authed) -> PageResult {
+pub(super) async fn reports_page(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(params): Query<InboxParams>,
+) -> PageResult {
     let lang = authed.lang;
     let principal = &authed.caller.principal;
     let owed = state
@@ -120,16 +88,28 @@ pub(super) async fn reports_page(State(state): State<AppState>, authed: Authed) 
         .obligations(principal, baocao_app::today())
         .await
         .page(&authed)?;
-    let inbox = state.app.review_queue(principal).await.page(&authed)?;
-    let meta = state.app.metadata().await.page(&authed)?;
+    let inbox = if principal
+        .units_acting_for(Permission::ReviewReport)
+        .is_empty()
+    {
+        None
+    } else {
+        let q = params.query().page(&authed)?;
+        let found = state.app.inbox(principal, q.clone()).await.page(&authed)?;
+        let meta = state.app.metadata().await.page(&authed)?;
+        Some(inbox::view(
+            lang,
+            &meta,
+            &q,
+            found,
+            params.bulk_notice(lang),
+        ))
+    };
     html(
         ReportsPage {
             layout: layout(&authed, "/reports"),
             owed: owed.iter().map(|o| owed_row(lang, o)).collect(),
-            inbox: inbox
-                .into_iter()
-                .map(|r| inbox_row(lang, &meta, r))
-                .collect(),
+            inbox,
         },
         lang,
     )

@@ -14,6 +14,7 @@ mod actions;
 mod archive;
 mod files;
 mod history;
+mod inbox;
 mod lists;
 mod report;
 mod table;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/archive", get(archive::archive_page))
         .route("/notifications", get(lists::notifications_page))
         .route("/reports/open", post(lists::open_report))
+        .route("/reports/accept-many", post(inbox::accept_many))
         .route("/reports/timeliness", get(timeliness::timeliness_page))
         .route(
             "/reports/timeliness/export.xlsx",

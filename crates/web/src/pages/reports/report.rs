@@ -70,6 +70,8 @@ pub(super) struct Overlay {
 struct ReportPage {
     layout: Layout,
     notice: Option<String>,
+    /// After a decision: the next report waiting for the reviewer.
+    next_report: Option<ReportId>,
     returned: Option<String>,
     id: ReportId,
     revision: i64,
@@ -247,6 +249,15 @@ async fn render_report(
     // rules' findings are listed with the checks, errors apart from warnings.
     let refused = !problems.is_empty();
     let notice = done.as_deref().and_then(|d| done_notice(lang, d, &view));
+    let next_report = if matches!(done.as_deref(), Some("accept" | "return")) {
+        state
+            .app
+            .next_waiting(&authed.caller.principal, view.id)
+            .await
+            .page(authed)?
+    } else {
+        None
+    };
     let returned = returned_notice(lang, &view);
     let checks = checks(lang, &view, &mut problems);
     let formulas = IndicatorFormulas::of(&meta);
@@ -289,6 +300,7 @@ async fn render_report(
                 Vec::new()
             },
             notice,
+            next_report,
             returned,
             forms,
             sections: sections(lang, version, &view, typed.as_ref().map(|(_, s)| s)),

@@ -1,0 +1,374 @@
+//! The reviewer's inbox: the reports sent to the caller's units, filtered by
+//! regime, period, unit and status, sorted, a page at a time, each with the
+//! number of warnings and unusual values a reviewer looks at first; the next
+//! report waiting after a decision; and a careful bulk accept of the reports
+//! with nothing to look at, each still its own workflow step.
+
+use std::collections::BTreeSet;
+
+use baocao_domain::access::{Permission, Principal};
+use baocao_domain::catalogue::{Metadata, Severity};
+use baocao_domain::message::Message;
+use baocao_domain::outlier;
+use baocao_domain::period::PeriodId;
+use baocao_domain::report::{self, ReportId, Status};
+use baocao_domain::unit::UnitId;
+use baocao_store::reports::{self as store_reports, StoredReport, WaitingReport};
+use baocao_store::Conn;
+use serde::Serialize;
+
+use super::obligations::InboxItem;
+use super::views::context;
+use super::{decides_on_own_unit, decode, version_of};
+use crate::{App, AppError, AppResult};
+
+/// Reports an inbox page lists.
+pub const INBOX_PAGE: usize = 25;
+
+/// Reports one bulk accept may decide on.
+pub const BULK_ACCEPT_MAX: usize = INBOX_PAGE;
+
+/// How the inbox is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxSort {
+    /// Earliest deadline first (the default: what is due first is looked at first).
+    #[default]
+    Deadline,
+    /// Earliest submission first.
+    Submitted,
+    /// Latest submission first.
+    Newest,
+    /// By the reporting unit's name.
+    Unit,
+}
+
+impl InboxSort {
+    /// Every order, as the page offers them.
+    pub const ALL: [InboxSort; 4] = [
+        InboxSort::Deadline,
+        InboxSort::Submitted,
+        InboxSort::Newest,
+        InboxSort::Unit,
+    ];
+
+    /// The name in addresses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboxSort::Deadline => "deadline",
+            InboxSort::Submitted => "submitted",
+            InboxSort::Newest => "newest",
+            InboxSort::Unit => "unit",
+        }
+    }
+
+    /// From an address (`None` for an unknown name).
+    pub fn parse(text: &str) -> Option<InboxSort> {
+        InboxSort::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Its catalogue key.
+    pub fn key(self) -> &'static str {
+        match self {
+            InboxSort::Deadline => "inbox.sort.deadline",
+            InboxSort::Submitted => "inbox.sort.submitted",
+            InboxSort::Newest => "inbox.sort.newest",
+            InboxSort::Unit => "inbox.sort.unit",
+        }
+    }
+}
+
+/// The statuses an inbox can list (a receiving unit never sees drafts).
+pub const INBOX_STATUSES: [Status; 3] = [Status::Submitted, Status::Returned, Status::Accepted];
+
+/// What to list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxQuery {
+    /// Only this regime.
+    pub regime: Option<String>,
+    /// Only this period.
+    pub period: Option<PeriodId>,
+    /// Only this reporting unit.
+    pub unit: Option<UnitId>,
+    /// Reports in this status (submitted: waiting for a decision).
+    pub status: Status,
+    /// The order.
+    pub sort: InboxSort,
+    /// Which page (from 1).
+    pub page: usize,
+}
+
+impl Default for InboxQuery {
+    fn default() -> Self {
+        InboxQuery {
+            regime: None,
+            period: None,
+            unit: None,
+            status: Status::Submitted,
+            sort: InboxSort::default(),
+            page: 1,
+        }
+    }
+}
+
+/// One report listed, with what its checks found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InboxEntry {
+    /// The report.
+    #[serde(flatten)]
+    pub item: InboxItem,
+    /// Its status.
+    pub status: Status,
+    /// Failed warning rules (explained by the unit, or not).
+    pub warnings: usize,
+    /// Values unusual against the unit's own history.
+    pub flags: usize,
+}
+
+/// A page of the inbox, with what the filters may choose from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inbox {
+    /// This page's reports.
+    pub rows: Vec<InboxEntry>,
+    /// Reports listed in all (all pages).
+    pub total: usize,
+    /// This page (from 1).
+    pub page: usize,
+    /// Pages in all.
+    pub pages: usize,
+    /// Regimes of the reports in this status.
+    pub regimes: Vec<String>,
+    /// Their periods, newest first.
+    pub periods: Vec<PeriodId>,
+    /// Their reporting units, by name.
+    pub units: Vec<(UnitId, String)>,
+}
+
+/// What a bulk accept did with each report asked for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BulkAccepted {
+    /// Accepted, each in its own workflow step and ledger entry.
+    pub accepted: Vec<ReportId>,
+    /// Left for a person to look at, with why.
+    pub skipped: Vec<(ReportId, Message)>,
+}
+
+fn sort(rows: &mut [WaitingReport], by: InboxSort) {
+    match by {
+        InboxSort::Deadline => {
+            rows.sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.id.cmp(&b.id)))
+        }
+        InboxSort::Submitted => {
+            rows.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at).then(a.id.cmp(&b.id)))
+        }
+        InboxSort::Newest => {
+            rows.sort_by(|a, b| b.submitted_at.cmp(&a.submitted_at).then(b.id.cmp(&a.id)))
+        }
+        InboxSort::Unit => rows.sort_by(|a, b| a.unit_name.cmp(&b.unit_name).then(a.id.cmp(&b.id))),
+    }
+}
+
+/// The warnings and unusual values of a report's current content.
+async fn check_counts(
+    conn: &mut Conn,
+    meta: &Metadata,
+    r: &StoredReport,
+) -> AppResult<(usize, usize, usize)> {
+    let content = decode(&r.draft)?;
+    let ctx = context(conn, r).await?;
+    let failed = report::validate(&content, version_of(meta, r)?, meta);
+    let errors = failed
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = failed.len() - errors;
+    let flags = outlier::outliers(&content, &ctx.history, ctx.last_year.as_ref()).len();
+    Ok((errors, warnings, flags))
+}
+
+fn item(w: WaitingReport) -> InboxItem {
+    InboxItem {
+        id: w.id,
+        regime: w.regime,
+        period: w.period,
+        unit: w.unit,
+        unit_name: w.unit_name,
+        receiver: w.receiver,
+        deadline: w.deadline,
+        version: w.version,
+        submitted_at: w.submitted_at,
+        on_time: w.on_time,
+    }
+}
+
+impl App {
+    /// The reports sent to the units the caller reviews for, in `status`,
+    /// minus those of the caller's own units (nobody decides on their own).
+    async fn received(
+        &self,
+        principal: &Principal,
+        status: Status,
+    ) -> AppResult<Vec<WaitingReport>> {
+        let units = principal.units_acting_for(Permission::ReviewReport);
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.store.conn().await?;
+        let mut rows = store_reports::received_in(&mut conn, &units, status).await?;
+        rows.retain(|r| !decides_on_own_unit(principal, r.unit));
+        Ok(rows)
+    }
+
+    /// The reports waiting for the caller's decision, earliest deadline first.
+    pub async fn review_queue(&self, principal: &Principal) -> AppResult<Vec<InboxItem>> {
+        Ok(self
+            .received(principal, Status::Submitted)
+            .await?
+            .into_iter()
+            .map(item)
+            .collect())
+    }
+
+    /// A page of the inbox.
+    pub async fn inbox(&self, principal: &Principal, q: InboxQuery) -> AppResult<Inbox> {
+        if !INBOX_STATUSES.contains(&q.status) {
+            return Err(AppError::field(
+                "status",
+                Message::new("inbox.error.status"),
+            ));
+        }
+        let all = self.received(principal, q.status).await?;
+        let regimes: BTreeSet<String> = all.iter().map(|r| r.regime.clone()).collect();
+        let mut periods: Vec<PeriodId> = all.iter().map(|r| r.period).collect();
+        periods.sort_by_key(|p| (std::cmp::Reverse(p.last_day()), p.to_string()));
+        periods.dedup();
+        let mut units: Vec<(UnitId, String)> =
+            all.iter().map(|r| (r.unit, r.unit_name.clone())).collect();
+        units.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        units.dedup_by_key(|u| u.0);
+        let mut found: Vec<WaitingReport> = all
+            .into_iter()
+            .filter(|r| q.regime.as_ref().is_none_or(|g| *g == r.regime))
+            .filter(|r| q.period.is_none_or(|p| p == r.period))
+            .filter(|r| q.unit.is_none_or(|u| u == r.unit))
+            .collect();
+        sort(&mut found, q.sort);
+        let total = found.len();
+        let pages = total.div_ceil(INBOX_PAGE).max(1);
+        let page = q.page.clamp(1, pages);
+        let listed: Vec<WaitingReport> = found
+            .into_iter()
+            .skip((page - 1) * INBOX_PAGE)
+            .take(INBOX_PAGE)
+            .collect();
+        let meta = self.metadata().await?;
+        let mut rows = Vec::with_capacity(listed.len());
+        let mut conn = self.store.conn().await?;
+        for w in listed {
+            let (warnings, flags) = match store_reports::get(&mut conn, w.id).await? {
+                Some(r) => {
+                    let (_, warnings, flags) = check_counts(&mut conn, &meta, &r).await?;
+                    (warnings, flags)
+                }
+                None => (0, 0),
+            };
+            rows.push(InboxEntry {
+                item: item(w),
+                status: q.status,
+                warnings,
+                flags,
+            });
+        }
+        Ok(Inbox {
+            rows,
+            total,
+            page,
+            pages,
+            regimes: regimes.into_iter().collect(),
+            periods,
+            units,
+        })
+    }
+
+    /// The report waiting for the caller's decision that comes after `after`
+    /// in the inbox's default order (the first one if `after` is not there
+    /// any more), other than `after` itself.
+    pub async fn next_waiting(
+        &self,
+        principal: &Principal,
+        after: ReportId,
+    ) -> AppResult<Option<ReportId>> {
+        let mut queue = self.received(principal, Status::Submitted).await?;
+        sort(&mut queue, InboxSort::Deadline);
+        let at = queue.iter().position(|r| r.id == after);
+        let later = at.map_or(0, |i| i + 1);
+        Ok(queue
+            .iter()
+            .skip(later)
+            .chain(queue.iter().take(later))
+            .map(|r| r.id)
+            .find(|id| *id != after))
+    }
+
+    /// Accepts each of `ids` that waits for the caller's decision and has no
+    /// failed rule and no unusual value; each acceptance is its own workflow
+    /// step with its own ledger entry. The others are left with the reason.
+    pub async fn accept_many(
+        &self,
+        principal: &Principal,
+        ids: &[ReportId],
+    ) -> AppResult<BulkAccepted> {
+        if ids.is_empty() {
+            return Err(AppError::field(
+                "report",
+                Message::new("inbox.error.none_chosen"),
+            ));
+        }
+        if ids.len() > BULK_ACCEPT_MAX {
+            return Err(AppError::field(
+                "report",
+                Message::new("inbox.error.too_many").arg("max", BULK_ACCEPT_MAX),
+            ));
+        }
+        let waiting: Vec<ReportId> = self
+            .received(principal, Status::Submitted)
+            .await?
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        let meta = self.metadata().await?;
+        let mut out = BulkAccepted::default();
+        for id in ids {
+            if !waiting.contains(id) {
+                out.skipped
+                    .push((*id, Message::new("inbox.skipped.not_waiting")));
+                continue;
+            }
+            let counts = {
+                let mut conn = self.store.conn().await?;
+                match store_reports::get(&mut conn, *id).await? {
+                    Some(r) => check_counts(&mut conn, &meta, &r).await?,
+                    None => continue,
+                }
+            };
+            let reason = match counts {
+                (0, 0, 0) => None,
+                (_, warnings, flags) => Some(
+                    Message::new("inbox.skipped.to_look_at")
+                        .arg("warnings", warnings)
+                        .arg("flags", flags),
+                ),
+            };
+            if let Some(reason) = reason {
+                out.skipped.push((*id, reason));
+                continue;
+            }
+            match self.review_report(principal, *id, true, "").await {
+                Ok(()) => out.accepted.push(*id),
+                Err(AppError::Conflict(m)) => out.skipped.push((*id, m)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+}
