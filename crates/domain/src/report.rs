@@ -454,6 +454,32 @@ fn decimals_typed(value: Decimal) -> usize {
 /// unknown cells).
 const MAX_EXTRA_ENTRIES: usize = 100;
 
+/// The rules' findings on what could be read of a content whose typing was
+/// refused: the refused entries are left out, so that typing errors and rule
+/// errors are reported together, in one pass, instead of one round after the
+/// other. Nothing when the content could not be read at all.
+pub fn validate_readable(
+    typed: &Content,
+    version: &RegimeVersion,
+    meta: &Metadata,
+) -> Vec<RuleResult> {
+    let readable = match normalize(typed, version, meta) {
+        Ok(content) => return validate(&content, version, meta),
+        Err(problems) => {
+            let mut rest = typed.clone();
+            for p in &problems {
+                rest.values.remove(&p.cell);
+                rest.sections.remove(&p.cell);
+                rest.explanations.remove(&p.cell);
+            }
+            normalize(&rest, version, meta)
+        }
+    };
+    readable
+        .map(|content| validate(&content, version, meta))
+        .unwrap_or_default()
+}
+
 /// Checks and normalises typed content against the version's cells: unknown
 /// cells, computed indicators, wrong types and oversized texts are refused.
 /// Blank values are dropped (a blank cell is missing, never zero).

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use baocao_domain::access::{Permission, Principal};
 use baocao_domain::audit::AuditEvent;
-use baocao_domain::catalogue::{Metadata, Problem, Severity};
+use baocao_domain::catalogue::{Metadata, Problem, RegimeVersion, Severity};
 use baocao_domain::report::{
     self, next_status, optional_reason, required_reason, Action, Content, ReportId, Status,
 };
@@ -142,15 +142,31 @@ fn action_of(step: &Step) -> Action {
 
 /// Content problems as the edge reports them (by cell).
 fn cell_problems(problems: Vec<report::CellProblem>) -> AppError {
-    AppError::DocumentRejected(
-        problems
-            .into_iter()
-            .map(|p| Problem {
-                path: p.cell,
-                message: p.message,
-            })
-            .collect(),
-    )
+    AppError::DocumentRejected(as_problems(problems))
+}
+
+fn as_problems(problems: Vec<report::CellProblem>) -> Vec<Problem> {
+    problems
+        .into_iter()
+        .map(|p| Problem {
+            path: p.cell,
+            message: p.message,
+        })
+        .collect()
+}
+
+/// A refused typing with, in the same answer, the rules that fail on what
+/// could be read (one pass of checks, not two rounds).
+fn refused_with_rules(
+    problems: Vec<report::CellProblem>,
+    typed: &Content,
+    version: &RegimeVersion,
+    meta: &Metadata,
+) -> AppError {
+    let rules = report::validate_readable(typed, version, meta);
+    let mut all = as_problems(problems);
+    all.extend(rule_problems(&rules));
+    AppError::DocumentRejected(all)
 }
 
 /// Plans `step` on report `r` as read at `at`. Pure: the same inputs give the
@@ -182,8 +198,9 @@ pub fn plan(
                     "report.error.edited_elsewhere",
                 )));
             }
-            let content =
-                report::normalize(content, version_of(meta, r)?, meta).map_err(cell_problems)?;
+            let version = version_of(meta, r)?;
+            let content = report::normalize(content, version, meta)
+                .map_err(|p| refused_with_rules(p, content, version, meta))?;
             save(&mut change, r, content)?
         }
         Step::SaveValues { values } => {

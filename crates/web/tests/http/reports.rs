@@ -511,3 +511,37 @@ both_backends!(
         assert!(!home.contains("href=\"/reports/timeliness\""));
     }
 );
+
+both_backends!(
+    async fn typing_errors_and_rule_errors_are_reported_in_one_pass(store) {
+        let t = spawn_app(store).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let (api, oc) = t.login("commune.officer").await;
+        let (_, report) = t.post(&api, &oc, "/api/v1/reports", json!({"regime": "BC-LD", "unit_id": t.commune.get(), "period": "2025M03"})).await;
+        let id = report["id"].as_i64().unwrap();
+        // A typing error in LD02 and, among what could be read, R1 failing
+        // (1.000 is not 600 + 500): both in the same answer, nothing stored.
+        let typed = json!({"values": {"LD01": "1.000", "LD01/sex:female": "600", "LD01/sex:male": "500", "LD02": "năm mươi"}});
+        let (status, body) = send(&api, reqwest::Method::PUT, format!("{}/api/v1/reports/{id}/draft", t.base), &oc, typed).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert!(fields.contains(&"LD02") && fields.contains(&"R1"), "{body}");
+        assert_eq!(t.stored_values(id).await, json!({}), "nothing stored");
+        // The page says the same at once: the refused cell, and the rule in the checks.
+        let officer = page_login(&t, "commune.officer").await;
+        let page_url = format!("{}/reports/{id}", t.base);
+        let page = officer.get(&page_url).send().await.unwrap().text().await.unwrap();
+        let revision = {
+            let marker = "id=\"revision\" value=\"";
+            let start = page.find(marker).unwrap() + marker.len();
+            page[start..start + page[start..].find('"').unwrap()].to_string()
+        };
+        let fields = [("_csrf", hidden_field(&page, "_csrf")), ("revision", revision), ("v:LD01", "1.000".into()),
+            ("v:LD01/sex:female", "600".into()), ("v:LD01/sex:male", "500".into()), ("v:LD02", "năm mươi".into())];
+        let refused = officer.post(format!("{page_url}/save")).form(&fields).send().await.unwrap().text().await.unwrap();
+        assert!(refused.contains("id=\"problem-v:LD02\""), "the typing error at its cell: {refused}");
+        let checks = &refused[refused.find("id=\"checks\"").expect("the checks")..];
+        assert!(checks.contains("Tổng số phải bằng nam cộng nữ"), "the rule in the same pass: {checks}");
+        assert!(refused.contains("value=\"năm mươi\""), "what was typed is kept");
+    }
+);

@@ -57,7 +57,7 @@ pub(super) async fn save(
         .app
         .save_report(&authed.caller.principal, id, &content, base)
         .await;
-    let typed = Some((content.values, content.sections));
+    let typed = Some(content);
     let overlay = match saved {
         Ok(_) => return see_other(&format!("/reports/{id}?done=saved")),
         // Someone saved in between: show what this user typed over the

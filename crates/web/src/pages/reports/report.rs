@@ -12,7 +12,9 @@ use baocao_app::reports::{AttachmentView, ReportView};
 use baocao_app::AppError;
 use baocao_domain::catalogue::{RegimeVersion, Severity};
 use baocao_domain::number::vn_number;
-use baocao_domain::report::{ColumnContext, IndicatorFormulas, ReportId};
+use baocao_domain::report::{
+    self, ColumnContext, Content, IndicatorFormulas, ReportId, RuleResult,
+};
 use baocao_domain::Message;
 
 use super::history::{self, DiffRow};
@@ -55,8 +57,8 @@ pub(super) struct Panel {
 /// What the page shows over the stored report.
 #[derive(Default)]
 pub(super) struct Overlay {
-    /// What the user typed: values by cell and sections by number.
-    pub typed: Option<(BTreeMap<String, String>, BTreeMap<String, String>)>,
+    /// What the user typed: values, sections and explanations.
+    pub typed: Option<Content>,
     /// Problems by cell.
     pub problems: BTreeMap<String, String>,
     /// The panel under the heading.
@@ -111,10 +113,14 @@ fn attachment_row(lang: Lang, a: AttachmentView) -> (i64, String, String) {
 fn checks(
     lang: Lang,
     view: &ReportView,
+    typed: Option<(&Vec<RuleResult>, &Content)>,
     problems: &mut BTreeMap<String, CellNote>,
 ) -> Vec<CheckView> {
-    let checks = view
-        .checks
+    let (results, explanations) = match typed {
+        Some((results, content)) => (results, &content.explanations),
+        None => (&view.checks, &view.content.explanations),
+    };
+    let checks = results
         .iter()
         .map(|c| {
             let text = render(lang, &baocao_app::reports::rule_message(c));
@@ -132,12 +138,7 @@ fn checks(
             CheckView {
                 code: c.code.clone(),
                 warning: c.severity == Severity::Warning,
-                explanation: view
-                    .content
-                    .explanations
-                    .get(&c.code)
-                    .cloned()
-                    .unwrap_or_default(),
+                explanation: explanations.get(&c.code).cloned().unwrap_or_default(),
                 text,
             }
         })
@@ -259,13 +260,23 @@ async fn render_report(
         None
     };
     let returned = returned_notice(lang, &view);
-    let checks = checks(lang, &view, &mut problems);
+    // A refused typing is checked against the rules too, in the same pass.
+    let typed_checks = typed
+        .as_ref()
+        .filter(|_| refused)
+        .map(|c| (report::validate_readable(c, version, &meta), c));
+    let checks = checks(
+        lang,
+        &view,
+        typed_checks.as_ref().map(|(r, c)| (r, *c)),
+        &mut problems,
+    );
     let formulas = IndicatorFormulas::of(&meta);
     let forms = Tables {
         lang,
         meta: &meta,
         content: &view.content,
-        typed: typed.as_ref().map(|(values, _)| values),
+        typed: typed.as_ref().map(|c| &c.values),
         problems: &problems,
         editable: view.may.edit,
         columns: ColumnContext {
@@ -303,7 +314,7 @@ async fn render_report(
             next_report,
             returned,
             forms,
-            sections: sections(lang, version, &view, typed.as_ref().map(|(_, s)| s)),
+            sections: sections(lang, version, &view, typed.as_ref().map(|c| &c.sections)),
             version_heads: history::version_heads(lang, &view.versions),
             diff: history::diff(&view.versions),
             events: history::events(lang, &view.events),
