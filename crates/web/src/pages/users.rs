@@ -108,6 +108,10 @@ struct UsersPage {
     layout: Layout,
     users: Vec<UserRow>,
     roles: Vec<(String, String)>,
+    units: Vec<(String, String)>,
+    /// The new-user form as typed (after a refusal), and why it was refused.
+    typed: NewUserTyped,
+    refused: Vec<String>,
     q: String,
     total: usize,
     page: usize,
@@ -130,14 +134,27 @@ async fn users_page(
     authed: Authed,
     Query(query): Query<UsersQuery>,
 ) -> PageResult {
+    users_view(&state, &authed, &query, NewUserTyped::default(), Vec::new()).await
+}
+
+/// The users page, with the new-user form as typed and why it was refused
+/// (422) when it was.
+async fn users_view(
+    state: &AppState,
+    authed: &Authed,
+    query: &UsersQuery,
+    typed: NewUserTyped,
+    refused: Vec<String>,
+) -> PageResult {
+    let units = unit_choices(state, authed).await.page(authed)?;
     let users = state
         .app
         .list_users(&authed.caller.principal)
         .await
-        .page(&authed)?;
+        .page(authed)?;
     // A search is at most 100 characters (as the field says); more is cut.
-    let typed: String = query.q.trim().chars().take(100).collect();
-    let needle = baocao_domain::text::fold(&typed);
+    let searched: String = query.q.trim().chars().take(100).collect();
+    let needle = baocao_domain::text::fold(&searched);
     let found: Vec<&UserView> = users
         .iter()
         .filter(|u| {
@@ -152,12 +169,12 @@ async fn users_page(
     let link = |p: usize| {
         format!(
             "/admin/users?q={}&page={p}",
-            crate::shared::url::url_encode(&typed)
+            crate::shared::url::url_encode(&searched)
         )
     };
-    html(
+    let page_html = html(
         UsersPage {
-            layout: layout(&authed, "/admin/users"),
+            layout: layout(authed, "/admin/users"),
             users: found
                 .iter()
                 .skip((page - 1) * USERS_PAGE)
@@ -165,7 +182,10 @@ async fn users_page(
                 .map(|u| user_row(authed.lang, u))
                 .collect(),
             roles: role_choices(authed.lang),
-            q: typed.clone(),
+            units,
+            typed,
+            refused: refused.clone(),
+            q: searched.clone(),
             total,
             page,
             pages,
@@ -173,8 +193,71 @@ async fn users_page(
             next: (page < pages).then(|| link(page + 1)),
         },
         authed.lang,
-    )
+    );
+    refused_status(page_html, &refused)
 }
+
+/// A page shown again after a refused form answers 422.
+fn refused_status(page: PageResult, refused: &[String]) -> PageResult {
+    let mut response = page?;
+    if !refused.is_empty() {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// Why a form was refused, in the caller's words, when the form can be shown
+/// again to be corrected (invalid or conflicting input); other errors (not
+/// allowed, not found) answer as errors do.
+fn refusal(authed: &Authed, e: AppError) -> Result<Vec<String>, crate::error::WebError> {
+    match e {
+        AppError::Invalid(_) | AppError::Conflict(_) => {
+            let body = authed.page_error(e).body();
+            let mut lines: Vec<String> = body.error.fields.into_iter().map(|f| f.message).collect();
+            if lines.is_empty() {
+                lines.push(body.error.message);
+            }
+            Ok(lines)
+        }
+        e => Err(authed.page_error(e)),
+    }
+}
+
+/// The units an administrator may pick, by code with their names (a
+/// searchable list: the browser filters it as the code or name is typed).
+async fn unit_choices(
+    state: &AppState,
+    authed: &Authed,
+) -> Result<Vec<(String, String)>, AppError> {
+    let units = state
+        .app
+        .search_units(
+            &authed.caller.principal,
+            None,
+            None,
+            None,
+            Some(baocao_app::today()),
+            UNIT_CHOICES,
+        )
+        .await?;
+    Ok(units
+        .iter()
+        .map(|u| {
+            (
+                u.code.to_string(),
+                format!(
+                    "{} — {}",
+                    u.name,
+                    t(authed.lang, &format!("level.{}", u.level))
+                ),
+            )
+        })
+        .collect())
+}
+
+/// Units a picker lists at most (a province's units in force; a system-wide
+/// administrator types a code or a name to find the others).
+const UNIT_CHOICES: u32 = 800;
 
 /// The unit a form names by its code (GSO code, agency code) — as every page
 /// shows units — in force today, else the latest that had it (codes are
@@ -228,6 +311,16 @@ fn optional_role(text: &str) -> Result<Option<Role>, AppError> {
     }
 }
 
+/// The new-user form as typed, but the password (never sent back).
+#[derive(Debug, Default)]
+struct NewUserTyped {
+    username: String,
+    display_name: String,
+    unit: String,
+    role: String,
+    locale: String,
+}
+
 #[derive(Debug, Deserialize)]
 struct NewUserForm {
     username: String,
@@ -246,24 +339,37 @@ async fn users_create(
     authed: Authed,
     CsrfForm(form): CsrfForm<NewUserForm>,
 ) -> PageResult {
-    let unit = unit_by_code(&state, &authed, "unit", &form.unit)
-        .await
-        .page(&authed)?;
-    let role = optional_role(&form.role).page(&authed)?;
-    let input = UserInput {
-        username: form.username,
-        display_name: form.display_name,
-        password: form.password,
-        unit,
-        locale: form.locale,
-        role,
+    let typed = NewUserTyped {
+        username: form.username.clone(),
+        display_name: form.display_name.clone(),
+        unit: form.unit.clone(),
+        role: form.role.clone(),
+        locale: form.locale.clone(),
     };
-    let id = state
-        .app
-        .create_user(&authed.caller.principal, &input)
-        .await
-        .page(&authed)?;
-    see_other(&format!("/admin/users/{id}"))
+    let created = async {
+        let unit = unit_by_code(&state, &authed, "unit", &form.unit).await?;
+        let role = optional_role(&form.role)?;
+        let input = UserInput {
+            username: form.username,
+            display_name: form.display_name,
+            password: form.password,
+            unit,
+            locale: form.locale,
+            role,
+        };
+        state
+            .app
+            .create_user(&authed.caller.principal, &input)
+            .await
+    }
+    .await;
+    match created {
+        Ok(id) => see_other(&format!("/admin/users/{id}?done=created")),
+        Err(e) => {
+            let lines = refusal(&authed, e)?;
+            users_view(&state, &authed, &UsersQuery::default(), typed, lines).await
+        }
+    }
 }
 
 #[derive(Template)]
@@ -273,22 +379,80 @@ struct UserPage {
     user: UserRow,
     grants: Vec<GrantRow>,
     roles: Vec<(String, String)>,
+    units: Vec<(String, String)>,
+    /// What was just done, said back.
+    notice: Option<String>,
+    /// A refused form's lines, and the grant form as typed.
+    refused: Vec<String>,
+    typed: GrantTyped,
+}
+
+/// The grant form as typed.
+#[derive(Debug, Default)]
+struct GrantTyped {
+    role: String,
+    unit: String,
+    system_wide: bool,
+}
+
+/// What a user's page says after a change (`?done=created`).
+#[derive(Debug, Default, Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+/// The sentence after a change on a user's page; unknown words say nothing.
+fn done_notice(lang: Lang, done: &str) -> Option<String> {
+    let key = match done {
+        "created" => "users.done.created",
+        "granted" => "users.done.granted",
+        "revoked" => "users.done.revoked",
+        "password" => "users.done.password",
+        "email" => "users.done.email",
+        "locked" => "users.done.locked",
+        "unlocked" => "users.done.unlocked",
+        _ => return None,
+    };
+    Some(t(lang, key))
 }
 
 async fn user_page(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<UserId>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let notice = q.done.as_deref().and_then(|d| done_notice(authed.lang, d));
+    user_view(
+        &state,
+        &authed,
+        id,
+        notice,
+        Vec::new(),
+        GrantTyped::default(),
+    )
+    .await
+}
+
+/// A user's page; after a refused form, with why and what was typed (422).
+async fn user_view(
+    state: &AppState,
+    authed: &Authed,
+    id: UserId,
+    notice: Option<String>,
+    refused: Vec<String>,
+    typed: GrantTyped,
 ) -> PageResult {
     let lang = authed.lang;
     let v = state
         .app
         .user_view(&authed.caller.principal, id)
         .await
-        .page(&authed)?;
-    html(
+        .page(authed)?;
+    let units = unit_choices(state, authed).await.page(authed)?;
+    let page = html(
         UserPage {
-            layout: layout(&authed, &format!("/admin/users/{id}")),
+            layout: layout(authed, &format!("/admin/users/{id}")),
             user: user_row(lang, &v),
             grants: v
                 .grants
@@ -300,9 +464,14 @@ async fn user_page(
                 })
                 .collect(),
             roles: role_choices(lang),
+            units,
+            notice,
+            refused: refused.clone(),
+            typed,
         },
         lang,
-    )
+    );
+    refused_status(page, &refused)
 }
 
 #[derive(Debug, Deserialize)]
@@ -321,34 +490,43 @@ async fn user_grant(
     Path(id): Path<UserId>,
     CsrfForm(form): CsrfForm<GrantForm>,
 ) -> PageResult {
-    let role = Role::parse(&form.role)
-        .map_err(|e| AppError::field("role", e.message()))
-        .page(&authed)?;
-    // System-wide is a choice made on purpose, never a unit left blank.
-    let unit = match (form.unit.trim().is_empty(), form.system_wide == "1") {
-        (true, true) => None,
-        (false, false) => unit_by_code(&state, &authed, "unit", &form.unit)
-            .await
-            .page(&authed)?,
-        (true, false) => {
-            return Err(authed.page_error(AppError::field(
-                "unit",
-                Message::new("users.error.choose_unit"),
-            )))
-        }
-        (false, true) => {
-            return Err(authed.page_error(AppError::field(
-                "unit",
-                Message::new("users.error.unit_and_system_wide"),
-            )))
-        }
+    let typed = GrantTyped {
+        role: form.role.clone(),
+        unit: form.unit.clone(),
+        system_wide: form.system_wide == "1",
     };
-    state
-        .app
-        .grant_role(&authed.caller.principal, id, role, unit)
-        .await
-        .page(&authed)?;
-    see_other(&format!("/admin/users/{id}"))
+    let granted = async {
+        let role = Role::parse(&form.role).map_err(|e| AppError::field("role", e.message()))?;
+        // System-wide is a choice made on purpose, never a unit left blank.
+        let unit = match (form.unit.trim().is_empty(), form.system_wide == "1") {
+            (true, true) => None,
+            (false, false) => unit_by_code(&state, &authed, "unit", &form.unit).await?,
+            (true, false) => {
+                return Err(AppError::field(
+                    "unit",
+                    Message::new("users.error.choose_unit"),
+                ))
+            }
+            (false, true) => {
+                return Err(AppError::field(
+                    "unit",
+                    Message::new("users.error.unit_and_system_wide"),
+                ))
+            }
+        };
+        state
+            .app
+            .grant_role(&authed.caller.principal, id, role, unit)
+            .await
+    }
+    .await;
+    match granted {
+        Ok(_) => see_other(&format!("/admin/users/{id}?done=granted")),
+        Err(e) => {
+            let lines = refusal(&authed, e)?;
+            user_view(&state, &authed, id, None, lines, typed).await
+        }
+    }
 }
 
 async fn user_revoke(
@@ -362,7 +540,7 @@ async fn user_revoke(
         .revoke_role(&authed.caller.principal, id, grant_id)
         .await
         .page(&authed)?;
-    see_other(&format!("/admin/users/{id}"))
+    see_other(&format!("/admin/users/{id}?done=revoked"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -376,12 +554,17 @@ async fn user_password(
     Path(id): Path<UserId>,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> PageResult {
-    state
+    let set = state
         .app
         .set_password(&authed.caller.principal, id, &form.password, false)
-        .await
-        .page(&authed)?;
-    see_other(&format!("/admin/users/{id}"))
+        .await;
+    match set {
+        Ok(()) => see_other(&format!("/admin/users/{id}?done=password")),
+        Err(e) => {
+            let lines = refusal(&authed, e)?;
+            user_view(&state, &authed, id, None, lines, GrantTyped::default()).await
+        }
+    }
 }
 
 /// An e-mail address; blank removes it.
@@ -397,29 +580,47 @@ async fn user_email(
     Path(id): Path<UserId>,
     CsrfForm(form): CsrfForm<EmailForm>,
 ) -> PageResult {
-    state
+    let set = state
         .app
         .set_email(&authed.caller.principal, id, &form.email)
-        .await
-        .page(&authed)?;
-    see_other(&format!("/admin/users/{id}"))
+        .await;
+    match set {
+        Ok(()) => see_other(&format!("/admin/users/{id}?done=email")),
+        Err(e) => {
+            let lines = refusal(&authed, e)?;
+            user_view(&state, &authed, id, None, lines, GrantTyped::default()).await
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
 struct DisableForm {
     disabled: String,
+    /// Ticked to confirm locking the account (a dangerous action).
+    #[serde(default)]
+    confirm: String,
 }
 
+/// Locks (after a confirmation) or unlocks an account.
 async fn user_disable(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<UserId>,
     CsrfForm(form): CsrfForm<DisableForm>,
 ) -> PageResult {
+    let lock = form.disabled == "1";
+    if lock && form.confirm != "1" {
+        let lines = refusal(
+            &authed,
+            AppError::field("confirm", Message::new("users.error.confirm_lock")),
+        )?;
+        return user_view(&state, &authed, id, None, lines, GrantTyped::default()).await;
+    }
     state
         .app
-        .set_disabled(&authed.caller.principal, id, form.disabled == "1")
+        .set_disabled(&authed.caller.principal, id, lock)
         .await
         .page(&authed)?;
-    see_other(&format!("/admin/users/{id}"))
+    let done = if lock { "locked" } else { "unlocked" };
+    see_other(&format!("/admin/users/{id}?done={done}"))
 }

@@ -183,7 +183,7 @@ both_backends!(
         let (leader_client, _) = t.login("leader").await;
         let r = admin
             .post(format!("{}/admin/users/{}/disable", t.base, id_of("leader")))
-            .form(&[("_csrf", page_csrf.as_str()), ("disabled", "1")])
+            .form(&[("_csrf", page_csrf.as_str()), ("disabled", "1"), ("confirm", "1")])
             .send()
             .await
             .unwrap();

@@ -189,6 +189,10 @@ both_backends!(
         let body = r.text().await.unwrap();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert!(t.app.user_by_name("x.officer").await.is_err(), "nothing created");
+        // The form comes back with what was typed (never the password) and why.
+        assert!(body.contains("id=\"refused\"") && body.contains("value=\"x.officer\"") && !body.contains(PASSWORD), "{body}");
+        // Units are picked from a list searchable by name or code.
+        assert!(page.contains("<datalist id=\"unit-choices\">") && page.contains(" — Cấp xã</option>"), "{page}");
         let csrf = hidden_field(&page, "_csrf");
         // Units are named by their code, as every page shows them.
         let commune = t.app.unit_detail(&system_principal(), t.commune, None).await.unwrap().unit.code.as_str().to_string();
@@ -196,12 +200,17 @@ both_backends!(
             .form(&[("_csrf", csrf.as_str()), ("username", "new.officer"), ("display_name", "Trần Thị B"), ("password", PASSWORD), ("unit", commune.as_str()), ("locale", "vi")])
             .send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let user_url = format!("{}{}", t.base, r.headers()["location"].to_str().unwrap());
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        let created = c.get(format!("{}{location}", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(created.contains("id=\"done\"") && created.contains("Đã tạo người dùng"), "a confirmation: {created}");
+        let user_url = format!("{}{}", t.base, location.split('?').next().unwrap());
         // A role with no unit is not quietly system-wide: it is refused, and so
         // is an unknown code; system-wide is a choice made on purpose.
         let refused = c.post(format!("{user_url}/grants")).form(&[("_csrf", csrf.as_str()), ("role", "data_entry"), ("unit", "")]).send().await.unwrap();
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(refused.text().await.unwrap().contains("Cấp trên toàn hệ thống"));
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("Cấp trên toàn hệ thống"));
+        assert!(refused.contains("<option value=\"data_entry\" selected>"), "the role chosen is kept: {refused}");
         let unknown = c.post(format!("{user_url}/grants")).form(&[("_csrf", csrf.as_str()), ("role", "data_entry"), ("unit", "99999")]).send().await.unwrap();
         assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let r = c.post(format!("{user_url}/grants")).form(&[("_csrf", csrf.as_str()), ("role", "data_entry"), ("unit", commune.as_str())]).send().await.unwrap();
@@ -218,6 +227,15 @@ both_backends!(
         assert!(page.contains("Trần Thị B") && page.contains("Cán bộ nhập liệu"), "{page}");
         // The new officer can log in.
         assert!(t.app.login("new.officer", PASSWORD, "127.0.0.2").await.is_ok());
+        // Locking is a dangerous action: styled so, and only with a confirmation.
+        assert!(page.contains("class=\"danger\">Khóa tài khoản</button>"), "{page}");
+        let r = c.post(format!("{user_url}/disable")).form(&[("_csrf", csrf.as_str()), ("disabled", "1")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("Hãy đánh dấu xác nhận trước khi khóa"));
+        assert!(t.app.login("new.officer", PASSWORD, "127.0.0.2").await.is_ok(), "not locked without the confirmation");
+        let r = c.post(format!("{user_url}/disable")).form(&[("_csrf", csrf.as_str()), ("disabled", "1"), ("confirm", "1")]).send().await.unwrap();
+        assert_eq!(r.headers()["location"].to_str().unwrap(), format!("/admin/users/{new_id}?done=locked"));
+        assert!(t.app.login("new.officer", PASSWORD, "127.0.0.2").await.is_err(), "locked");
 
         let spec: Value = c.get(format!("{}/api/openapi.json", t.base)).send().await.unwrap().json().await.unwrap();
         assert!(spec["paths"]["/api/v1/units/{id}"]["get"].is_object());
