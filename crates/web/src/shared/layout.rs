@@ -50,6 +50,16 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The style sheet's address (by its content's hash: cached a year).
+    pub fn style_href(&self) -> String {
+        crate::assets::style_href()
+    }
+
+    /// The report form's script's address (by its content's hash).
+    pub fn report_js_href(&self) -> String {
+        crate::assets::report_js_href()
+    }
+
     /// A page for someone not logged in (the login form, an error page).
     pub fn anonymous(lang: Lang, here: &str) -> Layout {
         Layout {

@@ -507,6 +507,15 @@ both_backends!(
         assert_eq!(api.headers()["cache-control"], "no-store");
         let css = c.get(format!("{}/assets/style.css", t.base)).send().await.unwrap();
         assert_ne!(css.headers()["cache-control"], "no-store");
+        // Pages name the style sheet by its content's hash: kept a year on weak links.
+        let html = c.get(format!("{}/reports", t.base)).send().await.unwrap().text().await.unwrap();
+        let start = html.find("href=\"/assets/style.").expect("a hashed style sheet") + "href=\"".len();
+        let href = &html[start..start + html[start..].find('"').unwrap()];
+        assert!(href.ends_with(".css") && href.len() > "/assets/style.css".len(), "{href}");
+        let css = c.get(format!("{}{href}", t.base)).send().await.unwrap();
+        assert_eq!(css.status(), StatusCode::OK);
+        assert_eq!(css.headers()["cache-control"], "public, max-age=31536000, immutable");
+        assert_eq!(c.get(format!("{}/assets/style.0000000000000000.css", t.base)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         // Attachment names keep the extension of their content, without bidi controls.
         let (officer, oc, id, _) = commune_report(&t).await;
         let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();

@@ -162,6 +162,7 @@ struct WallPage {
     next_href: String,
     desk_href: String,
     table_label: String,
+    style_href: String,
 }
 
 /// The panels a wall shows, those with something to show.
@@ -227,6 +228,7 @@ pub(super) async fn wall(
             next_href: href((at + 1) % panels.len()),
             desk_href: format!("/dashboard/{}?focus={focus}", board.unit.id),
             table_label: t(lang, "chart.data_table"),
+            style_href: crate::assets::style_href(),
         },
         lang,
     )
