@@ -24,16 +24,33 @@ pub fn optional_year(text: Option<&str>) -> Result<Option<i32>, AppError> {
     }
 }
 
-/// An optional date (`YYYY-MM-DD`, blanks around it ignored); blank is none.
+/// A date as Vietnamese forms write it, `dd/mm/yyyy` (also `d/m/yyyy`),
+/// or as addresses carry it, `yyyy-mm-dd`; pages ask for dd/mm/yyyy in a
+/// text field, whatever the browser's language.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    if let Some((d, rest)) = text.split_once('/') {
+        let (m, y) = rest.split_once('/')?;
+        let number = |s: &str, digits: std::ops::RangeInclusive<usize>| {
+            (digits.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<u32>().ok())
+                .flatten()
+        };
+        let year = i32::try_from(number(y, 4..=4)?).ok()?;
+        return NaiveDate::from_ymd_opt(year, number(m, 1..=2)?, number(d, 1..=2)?);
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// An optional date (`dd/mm/yyyy` or `yyyy-mm-dd`, blanks around it
+/// ignored); blank is none.
 pub fn optional_date(
     field: &'static str,
     text: Option<&str>,
 ) -> Result<Option<NaiveDate>, AppError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| bad_date(field, t)),
+        Some(t) => parse_date(t).map(Some).ok_or_else(|| bad_date(field, t)),
     }
 }
 
@@ -66,7 +83,22 @@ mod tests {
         assert_eq!(optional_date("date", Some(" 2026-03-10 ")).unwrap(), day);
         assert_eq!(optional_date("date", Some("  ")).unwrap(), None);
         assert_eq!(optional_date("date", None).unwrap(), None);
-        assert!(optional_date("date", Some("10/03/2026")).is_err());
+        assert_eq!(
+            optional_date("date", Some("10/03/2026")).unwrap(),
+            day,
+            "as Vietnamese forms write it"
+        );
+        assert_eq!(optional_date("date", Some("10/3/2026")).unwrap(), day);
+        for bad in [
+            "03/10/26",
+            "31/02/2026",
+            "10/03/2026/1",
+            "10-03-2026",
+            "+1/03/2026",
+            "10/03/20266",
+        ] {
+            assert!(optional_date("date", Some(bad)).is_err(), "{bad}");
+        }
         assert!(required_date("date", "").is_err());
         assert_eq!(year_or_this_year(Some("2027")).unwrap(), 2027);
         assert!(year_or_this_year(Some("năm sau")).is_err());

@@ -140,6 +140,13 @@ both_backends!(
         assert!(units.contains("Tỉnh Nghệ An") && units.contains("Đơn vị"));
         let page = c.get(format!("{}/units/{}?date=2025-06-01", t.base, t.district)).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Thành phố Vinh"));
+        // Dates are typed as Vietnamese write them, whatever the browser's language.
+        assert!(page.contains("placeholder=\"dd/mm/yyyy\"") && !page.contains("type=\"date\""), "{page}");
+        let typed = c.get(format!("{}/units/{}?date=01%2F06%2F2025", t.base, t.district)).send().await.unwrap();
+        assert_eq!(typed.status(), StatusCode::OK);
+        assert!(typed.text().await.unwrap().contains("Thành phố Vinh"));
+        let wrong = c.get(format!("{}/units/{}?date=31%2F02%2F2025", t.base, t.district)).send().await.unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let r = c.get(format!("{}/units/{}", t.base, t.sibling_commune)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         assert!(r.text().await.unwrap().contains("Không tìm thấy"));

@@ -99,7 +99,7 @@ impl RequestForm {
     fn to_request(&self, lang: Lang) -> Result<Request, Vec<String>> {
         let mut problems = Vec::new();
         let mut date = |field: &str, text: &str| -> Option<NaiveDate> {
-            let parsed = text.trim().parse::<NaiveDate>().ok();
+            let parsed = crate::shared::params::parse_date(text);
             if parsed.is_none() {
                 let message = Message::new("request.bad_date").arg("value", text);
                 problems.push(format!(
