@@ -16,6 +16,7 @@
 use crate::reports::workflow::entry;
 use baocao_domain::access::UserId;
 use baocao_domain::audit::AuditEvent;
+use baocao_domain::unit::UnitId;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -304,6 +305,37 @@ fn reporting_roles() -> Vec<&'static str> {
         .collect()
 }
 
+/// Queues one e-mail (subject key, message, link) to each officer and head
+/// of `unit` who has an address, deduplicated by `dedup` and the user (a
+/// restart or a second node queues nothing twice); returns how many were new.
+pub(crate) async fn queue_to_unit(
+    conn: &mut baocao_store::Conn,
+    unit: UnitId,
+    (subject, message): (&str, &Message),
+    link: &str,
+    dedup: &str,
+    now: i64,
+) -> AppResult<usize> {
+    let content = serde_json::to_string(&[Line::new(message, link)])
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut queued = 0;
+    for user in store_mail::recipients_on_unit(conn, unit.get(), &reporting_roles()).await? {
+        if store_mail::enqueue(
+            conn,
+            &format!("{dedup}/{user}"),
+            user,
+            subject,
+            &content,
+            now,
+        )
+        .await?
+        {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
 impl App {
     /// Sets or clears a user's e-mail address: the user themself or an
     /// administrator who manages them.
@@ -338,7 +370,6 @@ impl App {
     /// Queues an e-mail for each return or acceptance recorded since `since`
     /// to the reporting unit's officers and heads; returns how many were new.
     pub async fn queue_review_emails(&self, since: i64, now: i64) -> AppResult<usize> {
-        let roles = reporting_roles();
         let mut tx = self.store.begin_write().await?;
         let mut queued = 0;
         for event in store_mail::review_events_since(&mut tx, since).await? {
@@ -351,17 +382,15 @@ impl App {
                 .arg("regime", &event.regime)
                 .arg("period", &event.period)
                 .arg("reason", event.reason.as_deref().unwrap_or(""));
-            let content = serde_json::to_string(&[Line::new(
-                &message,
+            queued += queue_to_unit(
+                &mut tx,
+                UnitId::new(event.unit_id),
+                (subject, &message),
                 &format!("/reports/{}", event.report_id),
-            )])
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-            for user in store_mail::recipients_on_unit(&mut tx, event.unit_id, &roles).await? {
-                let dedup = format!("review/{}/{user}", event.event_id);
-                if store_mail::enqueue(&mut tx, &dedup, user, subject, &content, now).await? {
-                    queued += 1;
-                }
-            }
+                &format!("review/{}", event.event_id),
+                now,
+            )
+            .await?;
         }
         baocao_store::commit(tx).await?;
         Ok(queued)

@@ -1,6 +1,9 @@
 //! In-app notifications, computed from what is stored (nothing to keep in
 //! step): reports due within a few working days, overdue, returned (with the
-//! reason), accepted in the last week; for reviewers, what waits for them.
+//! reason), accepted in the last week, reminded by the receiving unit; for
+//! reviewers, what waits for them.
+
+use std::collections::HashSet;
 
 use baocao_domain::access::{Permission, Principal};
 use baocao_domain::calendar::WorkCalendar;
@@ -9,6 +12,7 @@ use baocao_domain::deadline::deadline;
 use baocao_domain::period::periods_in_year;
 use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
+use baocao_store::reminders as store_reminders;
 use baocao_store::reports as store_reports;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -16,13 +20,17 @@ use serde::Serialize;
 use crate::{now, App, AppResult};
 use baocao_domain::obligation::Urgency;
 
+/// Days a reminder from the receiving unit stays among the notifications
+/// (while the report is still not sent).
+const REMINDERS_SHOWN_DAYS: i64 = 14;
+
 /// Working days ahead within which a deadline is announced.
 pub const DUE_WITHIN_WORKING_DAYS: u32 = 3;
 
 /// One notification.
 #[derive(Debug, Clone, Serialize)]
 pub struct Notification {
-    /// `due_soon`, `overdue`, `returned`, `accepted` or `to_review`.
+    /// `due_soon`, `overdue`, `returned`, `reminded`, `accepted` or `to_review`.
     pub kind: &'static str,
     /// What to say (translated by the caller).
     #[serde(skip)]
@@ -41,6 +49,22 @@ impl App {
         let calendar = self.work_calendar().await?;
         let obligations = self.obligations(principal, today).await?;
         let reasons = self.return_reasons(&obligations).await?;
+        let mut units = principal.units_acting_for(Permission::EnterData);
+        units.extend(principal.units_acting_for(Permission::SubmitReport));
+        units.sort();
+        units.dedup();
+        let reminded: HashSet<(String, String, UnitId)> = {
+            let mut conn = self.store.conn().await?;
+            store_reminders::received_since(
+                &mut conn,
+                &units,
+                now() - REMINDERS_SHOWN_DAYS * 24 * 3600,
+            )
+            .await?
+            .into_iter()
+            .map(|r| (r.regime, r.period, r.unit))
+            .collect()
+        };
         let mut out = Vec::new();
         for o in obligations {
             let link = match o.report_id {
@@ -54,6 +78,15 @@ impl App {
                     .arg("unit", &o.unit_name)
                     .arg("deadline", o.deadline.format("%d/%m/%Y"))
             };
+            // Still not sent, and the receiving unit asked for it.
+            let unsent = !matches!(o.urgency, Urgency::Waiting | Urgency::Done);
+            if unsent && reminded.contains(&(o.regime.clone(), o.period.to_string(), o.unit)) {
+                out.push(Notification {
+                    kind: "reminded",
+                    message: base("notification.reminded"),
+                    link: link.clone(),
+                });
+            }
             match o.urgency {
                 Urgency::Returned => out.push(Notification {
                     kind: "returned",
@@ -86,10 +119,6 @@ impl App {
                 Urgency::Waiting | Urgency::Done => {}
             }
         }
-        let mut units = principal.units_acting_for(Permission::EnterData);
-        units.extend(principal.units_acting_for(Permission::SubmitReport));
-        units.sort();
-        units.dedup();
         let mut conn = self.store.conn().await?;
         let week_ago = now() - 7 * 24 * 3600;
         for e in store_reports::recent_events(&mut conn, &units, "report.accept", week_ago).await? {

@@ -167,6 +167,24 @@ pub enum AuditEvent {
         /// SHA-256 of the file loaded (hex).
         sha256: String,
     },
+    /// The receiving unit reminded the units that had not sent a report.
+    Reminded {
+        /// The receiving unit.
+        receiver: UnitId,
+        /// Regime code.
+        regime: String,
+        /// Period id.
+        period: String,
+        /// The units reminded.
+        units: Vec<UnitId>,
+    },
+}
+
+#[derive(Serialize)]
+struct RemindedPayload<'a> {
+    regime: &'a str,
+    period: &'a str,
+    units: Vec<i64>,
 }
 
 #[derive(Serialize)]
@@ -261,6 +279,7 @@ impl AuditEvent {
             AuditEvent::EmailSet { .. } => "user.email",
             AuditEvent::DashboardTilesSet { .. } => "dashboard.tiles",
             AuditEvent::BoundariesLoaded { .. } => "units.boundaries",
+            AuditEvent::Reminded { .. } => "report.remind",
         }
     }
 
@@ -281,6 +300,7 @@ impl AuditEvent {
             AuditEvent::EmailSet { user, .. } => format!("user:{user}"),
             AuditEvent::DashboardTilesSet { unit, .. } => format!("unit:{unit}"),
             AuditEvent::BoundariesLoaded { level, .. } => format!("level:{level}"),
+            AuditEvent::Reminded { receiver, .. } => format!("unit:{receiver}"),
         }
     }
 
@@ -422,6 +442,16 @@ impl AuditEvent {
                 units: *units,
                 sha256,
             }),
+            AuditEvent::Reminded {
+                regime,
+                period,
+                units,
+                ..
+            } => json(&RemindedPayload {
+                regime,
+                period,
+                units: units.iter().map(|u| u.get()).collect(),
+            }),
             _ => String::new(),
         }
     }
@@ -479,5 +509,19 @@ mod tests {
             ("units.boundaries", "level:commune".to_string())
         );
         assert_eq!(shapes.payload(), r#"{"units":130,"sha256":"ab"}"#);
+        let reminded = AuditEvent::Reminded {
+            receiver: UnitId::new(412),
+            regime: "BC-LD".into(),
+            period: "2025M03".into(),
+            units: vec![UnitId::new(7), UnitId::new(9)],
+        };
+        assert_eq!(
+            (reminded.action(), reminded.subject()),
+            ("report.remind", "unit:412".to_string())
+        );
+        assert_eq!(
+            reminded.payload(),
+            r#"{"regime":"BC-LD","period":"2025M03","units":[7,9]}"#
+        );
     }
 }

@@ -21,6 +21,7 @@ pub mod dashboards;
 pub mod ledger;
 pub mod mail;
 pub mod meta;
+pub mod reminders;
 pub mod reports;
 pub mod units;
 pub mod users;

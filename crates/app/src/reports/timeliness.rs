@@ -3,17 +3,20 @@
 
 use std::collections::HashMap;
 
-use baocao_domain::access::{Principal, Target};
-use baocao_domain::report::Status;
+use baocao_domain::access::{Permission, Principal, Target};
+use baocao_domain::audit::AuditEvent;
+use baocao_domain::report::{ReportId, Status, VIETNAM};
 use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
 use baocao_formats::figure_table::{self, FigureTable, TableCell};
+use baocao_store::reminders::{self as store_reminders, NewReminder};
 use baocao_store::reports as store_reports;
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::obligations::due_date;
 use super::with_ancestors;
+use super::workflow::entry;
 use crate::i18n::{self, render, Lang};
 use crate::{App, AppError, AppResult};
 
@@ -49,6 +52,8 @@ pub struct TimelinessRow {
     pub unit: UnitId,
     /// Its name.
     pub name: String,
+    /// Its report, once opened.
+    pub report: Option<ReportId>,
     /// The report's status, `None` when not started.
     pub status: Option<Status>,
     /// Server time of the first submission (unix seconds).
@@ -173,6 +178,7 @@ impl App {
                 TimelinessRow {
                     unit: child.id,
                     name: child.name.clone(),
+                    report: report.map(|r| r.id),
                     status: report.map(|r| r.status),
                     first_submitted_at: first.map(|f| f.0),
                     on_time: first.map(|f| f.1),
@@ -198,5 +204,91 @@ impl App {
             missing: rows.iter().filter(|r| r.on_time.is_none()).count(),
             rows,
         })
+    }
+
+    /// Reminds the units that have not sent their report of `regime` and
+    /// `period` to `receiver` (the receiving unit's reviewers only): an
+    /// in-app notification and an e-mail to their officers and heads, and a
+    /// ledger entry naming them, all in one transaction. A unit reminded of
+    /// the same report the same day is not reminded again. Returns how many
+    /// units were reminded.
+    pub async fn remind_missing(
+        &self,
+        principal: &Principal,
+        regime: &str,
+        period: &str,
+        receiver: UnitId,
+    ) -> AppResult<usize> {
+        // Not found for those who may not see it; refused to those who only watch.
+        let table = self.timeliness(principal, regime, period, receiver).await?;
+        if !principal.acts_for(Permission::ReviewReport, receiver) {
+            return Err(AppError::Forbidden);
+        }
+        let missing: Vec<&TimelinessRow> = table
+            .rows
+            .iter()
+            .filter(|r| r.first_submitted_at.is_none())
+            .collect();
+        let at = crate::now();
+        let day = chrono::DateTime::from_timestamp(at, 0)
+            .map(|d| d.with_timezone(&VIETNAM).date_naive().to_string())
+            .unwrap_or_default();
+        let deadline = table
+            .deadline
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_default();
+        let mut tx = self.store.begin_write().await?;
+        let mut reminded = Vec::new();
+        for row in missing {
+            let new = NewReminder {
+                regime: &table.regime,
+                period: &table.period,
+                unit: row.unit,
+                receiver,
+                day: &day,
+                at,
+                by: principal.actor(),
+            };
+            if !store_reminders::insert(&mut tx, &new).await? {
+                continue;
+            }
+            let message = Message::new("mail.reminded")
+                .arg("regime", &table.regime)
+                .arg("period", &table.period)
+                .arg("receiver", &table.receiver_name)
+                .arg("deadline", &deadline);
+            let link = row
+                .report
+                .map_or("/reports".to_string(), |id| format!("/reports/{id}"));
+            let dedup = format!(
+                "remind/{}/{}/{}/{day}",
+                table.regime, table.period, row.unit
+            );
+            crate::mail::queue_to_unit(
+                &mut tx,
+                row.unit,
+                ("mail.subject.reminded", &message),
+                &link,
+                &dedup,
+                at,
+            )
+            .await?;
+            reminded.push(row.unit);
+        }
+        if !reminded.is_empty() {
+            let event = AuditEvent::Reminded {
+                receiver,
+                regime: table.regime.clone(),
+                period: table.period.clone(),
+                units: reminded.clone(),
+            };
+            baocao_store::ledger::append(
+                &mut tx,
+                entry(&(principal.actor(), principal.username.clone()), &event, at),
+            )
+            .await?;
+        }
+        baocao_store::commit(tx).await?;
+        Ok(reminded.len())
     }
 }

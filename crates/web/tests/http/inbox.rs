@@ -5,49 +5,6 @@
 
 use crate::support::*;
 
-/// Opens, fills and submits a report of `unit` through the API as `officer`
-/// and `head`; returns its id.
-async fn submitted(
-    t: &TestApp,
-    officer: &str,
-    head: &str,
-    unit: UnitId,
-    period: &str,
-    draft: Value,
-) -> i64 {
-    let (o, oc) = t.login(officer).await;
-    let (h, hc) = t.login(head).await;
-    let (status, report) = t
-        .post(
-            &o,
-            &oc,
-            "/api/v1/reports",
-            json!({"regime": "BC-LD", "unit_id": unit.get(), "period": period}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{report}");
-    let id = report["id"].as_i64().unwrap();
-    let (status, body) = send(
-        &o,
-        reqwest::Method::PUT,
-        format!("{}/api/v1/reports/{id}/draft", t.base),
-        &oc,
-        draft,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = send(
-        &h,
-        reqwest::Method::POST,
-        format!("{}/api/v1/reports/{id}/submit", t.base),
-        &hc,
-        json!({}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    id
-}
-
 fn inbox_table(page: &str) -> &str {
     let table = &page[page.find("id=\"inbox\"").expect("an inbox table")..];
     &table[..table.find("</table>").unwrap()]
@@ -63,12 +20,12 @@ both_backends!(
             t.app.create_user(&system_principal(), &input).await.unwrap();
         }
         let good = json!({"values": {"LD01": "1234", "LD01/sex:female": "600", "LD01/sex:male": "634", "LD02": "50000"}});
-        let march = submitted(&t, "commune.officer", "commune.head", t.commune, "2025M03", good.clone()).await;
-        let february = submitted(&t, "commune.officer", "commune.head", t.commune, "2025M02", good).await;
+        let march = submitted_report(&t, "commune.officer", "commune.head", t.commune, "2025M03", good.clone()).await;
+        let february = submitted_report(&t, "commune.officer", "commune.head", t.commune, "2025M02", good).await;
         // A warning, explained by the unit: submitted, but a reviewer should look.
         let high = json!({"values": {"LD01": "1100", "LD01/sex:female": "600", "LD01/sex:male": "500", "LD02": "5000"},
             "explanations": {"W1": "Khu công nghiệp mới tuyển dụng"}});
-        let warned = submitted(&t, "sibling.officer", "sibling.head", t.sibling_commune, "2025M03", high).await;
+        let warned = submitted_report(&t, "sibling.officer", "sibling.head", t.sibling_commune, "2025M03", high).await;
 
         let reviewer = page_login(&t, "district.reviewer").await;
         let get = |path: String| {

@@ -545,3 +545,65 @@ both_backends!(
         assert!(refused.contains("value=\"năm mươi\""), "what was typed is kept");
     }
 );
+
+both_backends!(
+    async fn the_receiving_unit_reminds_the_units_that_have_not_sent(store) {
+        let t = spawn_app(store.clone()).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let input = UserInput { username: "sibling.officer".into(), display_name: "Cán bộ xã bên".into(), password: PASSWORD.into(),
+            unit: Some(t.sibling_commune), locale: "vi".into(), role: Some(Role::DataEntry) };
+        let sibling = t.app.create_user(&system_principal(), &input).await.unwrap();
+        t.app.set_email(&system_principal(), sibling, "xa.ben@example.vn").await.unwrap();
+        let good = json!({"values": {"LD01": "1234", "LD01/sex:female": "600", "LD01/sex:male": "634", "LD02": "50000"}});
+        let sent = submitted_report(&t, "commune.officer", "commune.head", t.commune, "2025M03", good).await;
+
+        let reviewer = page_login(&t, "district.reviewer").await;
+        let table_url = format!("{}/reports/timeliness?regime=BC-LD&period=2025M03&unit={}", t.base, t.district);
+        let page = reviewer.get(&table_url).send().await.unwrap().text().await.unwrap();
+        // Unit names lead to their reports; the units still to send can be reminded.
+        assert!(page.contains(&format!("<a href=\"/reports/{sent}\">")), "{page}");
+        assert!(page.contains("id=\"remind\""), "{page}");
+        let missing = page.matches("class=\"late\"").count();
+        assert!(missing >= 1, "{page}");
+        let csrf = hidden_field(&page, "_csrf");
+        let form = [("_csrf", csrf.as_str()), ("regime", "BC-LD"), ("period", "2025M03"), ("unit", &t.district.get().to_string())];
+        let remind = |c: Client, form: Vec<(String, String)>| {
+            let base = t.base.clone();
+            async move { c.post(format!("{base}/reports/timeliness/remind")).form(&form).send().await.unwrap() }
+        };
+        let owned: Vec<(String, String)> = form.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let r = remind(reviewer.clone(), owned.clone()).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(to.ends_with(&format!("&reminded={missing}")), "{to}");
+        let after = reviewer.get(format!("{}{to}", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(after.contains(&format!("Đã nhắc {missing} đơn vị")), "{after}");
+        // The same day, nobody is reminded twice.
+        let r = remind(reviewer.clone(), owned.clone()).await;
+        assert!(r.headers()["location"].to_str().unwrap().ends_with("&reminded=0"));
+        // The reminded unit hears it in the system and by e-mail; the unit that sent does not.
+        let (api, _) = t.login("sibling.officer").await;
+        let (_, notes) = t.get(&api, "/api/v1/notifications").await;
+        let note = notes.as_array().unwrap().iter().find(|n| n["kind"] == "reminded").expect("a reminder");
+        assert!(note["text"].as_str().unwrap().contains("nhắc gửi báo cáo BC-LD"), "{note}");
+        let (api, _) = t.login("commune.officer").await;
+        let (_, notes) = t.get(&api, "/api/v1/notifications").await;
+        assert!(!notes.as_array().unwrap().iter().any(|n| n["kind"] == "reminded"), "{notes}");
+        assert_eq!(t.app.mail_summary().await.unwrap().queued, 1, "one e-mail: the only reminded user with an address");
+        // In the ledger, once, naming the units reminded.
+        let mut conn = store.conn().await.unwrap();
+        let (subject, payload): (String, String) = sqlx::query_as(
+            "SELECT subject, payload FROM audit_ledger WHERE action = 'report.remind'").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(subject, format!("unit:{}", t.district));
+        assert!(payload.contains(&format!("{}", t.sibling_commune.get())), "{payload}");
+        drop(conn);
+        // Only the receiving unit's reviewers remind: a leader above watches, a commune does not see it.
+        for (who, status) in [("province.reviewer", StatusCode::FORBIDDEN), ("commune.officer", StatusCode::NOT_FOUND)] {
+            let c = page_login(&t, who).await;
+            let csrf = hidden_field(&c.get(format!("{}/reports", t.base)).send().await.unwrap().text().await.unwrap(), "_csrf");
+            let mut form = owned.clone();
+            form[0].1 = csrf;
+            assert_eq!(remind(c, form).await.status(), status, "{who}");
+        }
+    }
+);

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/open", post(lists::open_report))
         .route("/reports/accept-many", post(inbox::accept_many))
         .route("/reports/timeliness", get(timeliness::timeliness_page))
+        .route("/reports/timeliness/remind", post(timeliness::remind))
         .route(
             "/reports/timeliness/export.xlsx",
             get(timeliness::timeliness_export),

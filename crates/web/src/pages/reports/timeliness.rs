@@ -12,8 +12,8 @@ use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
 use serde::Deserialize;
 
-use crate::extract::{ApiResult, Authed};
-use crate::pages::view::{html, in_lang, layout, screen_date, screen_time, PageResult};
+use crate::extract::{ApiResult, Authed, CsrfForm};
+use crate::pages::view::{html, in_lang, layout, screen_date, screen_time, see_other, PageResult};
 use crate::shared::downloads::xlsx_response;
 use crate::shared::layout::Layout;
 use crate::shared::params::optional_text;
@@ -27,10 +27,14 @@ pub(super) struct TimelinessQuery {
     regime: Option<String>,
     period: Option<String>,
     unit: Option<i64>,
+    /// After a reminder: how many units were reminded.
+    reminded: Option<usize>,
 }
 
 struct TimelinessRowView {
     name: String,
+    /// The unit's report, once opened.
+    report: Option<baocao_domain::report::ReportId>,
     status: String,
     submitted: String,
     timing: String,
@@ -48,11 +52,17 @@ struct TimelinessPage {
     period: String,
     regimes: Vec<(String, String, bool)>,
     export_href: String,
+    regime: String,
+    /// Units still to send, for the reminder button (receiving unit's reviewers).
+    may_remind: bool,
+    /// After a reminder was sent, said back.
+    notice: Option<String>,
 }
 
 fn row_view(lang: Lang, r: &TimelinessRow) -> TimelinessRowView {
     TimelinessRowView {
         name: r.name.clone(),
+        report: r.report,
         status: r
             .status
             .map(|s| t(lang, s.key()))
@@ -117,9 +127,17 @@ pub(super) async fn timeliness_page(
         .arg("late", tl.late)
         .arg("missing", tl.missing)
         .arg("deadline", tl.deadline.map(screen_date).unwrap_or_default());
+    let may_remind =
+        tl.missing > 0 && principal.acts_for(Permission::ReviewReport, UnitId::new(unit));
+    let notice = q
+        .reminded
+        .map(|n| render(lang, &Message::new("report.reminded").arg("count", n)));
     html(
         TimelinessPage {
             layout: layout(&authed, "/reports/timeliness"),
+            regime: tl.regime.clone(),
+            may_remind,
+            notice,
             title: format!(
                 "{} · {} · {}",
                 tl.receiver_name,
@@ -165,6 +183,39 @@ fn latest_ended(meta: &Metadata, regime: &str, today: chrono::NaiveDate) -> Opti
         .filter(|p: &PeriodId| p.last_day() < today)
         .max_by_key(|p| p.last_day())
         .map(|p| p.to_string())
+}
+
+/// What the reminder button sends.
+#[derive(Debug, Deserialize)]
+pub(super) struct RemindForm {
+    regime: String,
+    period: String,
+    unit: i64,
+}
+
+/// Reminds the units that have not sent their report; then the table again,
+/// saying how many were reminded.
+pub(super) async fn remind(
+    State(state): State<AppState>,
+    authed: Authed,
+    CsrfForm(form): CsrfForm<RemindForm>,
+) -> PageResult {
+    let count = state
+        .app
+        .remind_missing(
+            &authed.caller.principal,
+            &form.regime,
+            &form.period,
+            UnitId::new(form.unit),
+        )
+        .await
+        .page(&authed)?;
+    see_other(&format!(
+        "/reports/timeliness?regime={}&period={}&unit={}&reminded={count}",
+        crate::shared::url::url_encode(&form.regime),
+        crate::shared::url::url_encode(&form.period),
+        form.unit
+    ))
 }
 
 /// The table above as an .xlsx file (the same regime, period and unit).

@@ -570,3 +570,46 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
     }
     out
 }
+
+/// Opens, fills and submits a report of `unit` through the API as `officer`
+/// and `head`; returns its id.
+pub async fn submitted_report(
+    t: &TestApp,
+    officer: &str,
+    head: &str,
+    unit: UnitId,
+    period: &str,
+    draft: Value,
+) -> i64 {
+    let (o, oc) = t.login(officer).await;
+    let (h, hc) = t.login(head).await;
+    let (status, report) = t
+        .post(
+            &o,
+            &oc,
+            "/api/v1/reports",
+            json!({"regime": "BC-LD", "unit_id": unit.get(), "period": period}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let id = report["id"].as_i64().unwrap();
+    let (status, body) = send(
+        &o,
+        reqwest::Method::PUT,
+        format!("{}/api/v1/reports/{id}/draft", t.base),
+        &oc,
+        draft,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = send(
+        &h,
+        reqwest::Method::POST,
+        format!("{}/api/v1/reports/{id}/submit", t.base),
+        &hc,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    id
+}
