@@ -50,8 +50,9 @@ pub use queries::{
 pub const POLL: Duration = Duration::from_millis(250);
 /// Reports read per page while building the engine.
 const PAGE: i64 = 2_000;
-/// Ledger entries taken per catch-up round.
-const CATCH_UP: i64 = 5_000;
+/// Ledger entries taken per catch-up batch (small enough for reading the
+/// next batch to overlap putting in this one several times over a month).
+const CATCH_UP: i64 = 2_500;
 /// Seconds a caller is told to wait while the engine is first built.
 const RETRY_WHILE_LOADING: u64 = 5;
 
@@ -169,11 +170,32 @@ impl App {
         };
         match self.analytics.position() {
             Some(seen) if seen.catalogue == now.catalogue && seen.units == now.units => {
+                // Batch after batch, the next one read from the store while
+                // the last one is parsed and put in (a national month is
+                // 10⁴ reports: reading and putting in then take turns on the
+                // two cores instead of waiting for each other).
                 let mut from = seen.ledger;
-                while from < now.ledger {
-                    from = self.catch_up(from, now.ledger).await?;
+                if from >= now.ledger {
+                    return Ok(());
                 }
-                Ok(())
+                let mut batch = self.read_batch(from, now.ledger).await?;
+                loop {
+                    let reached = batch.reached;
+                    let more = reached < now.ledger;
+                    let (applied, next) = tokio::join!(self.apply_batch(from, batch), async {
+                        if more {
+                            Some(self.read_batch(reached, now.ledger).await)
+                        } else {
+                            None
+                        }
+                    });
+                    applied?;
+                    from = reached;
+                    match next {
+                        Some(next) => batch = next?,
+                        None => return Ok(()),
+                    }
+                }
             }
             _ => self.rebuild(now).await,
         }
@@ -287,30 +309,44 @@ impl App {
         };
     }
 
-    /// Puts in the acceptances recorded after ledger entry `from` up to
-    /// `upto` (at most [`CATCH_UP`] of them); returns the position reached.
-    async fn catch_up(&self, from: i64, upto: i64) -> AppResult<i64> {
+    /// Reads the acceptances recorded after ledger entry `from` up to `upto`
+    /// (at most [`CATCH_UP`] of them) with the versions they accept.
+    async fn read_batch(&self, from: i64, upto: i64) -> AppResult<Batch> {
         let started = Instant::now();
-        let (entries, acceptances) = {
-            let mut conn = self.store.conn().await?;
-            let entries = store_analytics::accepted_since(&mut conn, from, upto, CATCH_UP).await?;
-            let mut ids: Vec<ReportId> = entries.iter().map(|(_, id, _)| *id).collect();
-            ids.sort();
-            ids.dedup();
-            tracing::debug!(
-                entries = entries.len(),
-                ms = started.elapsed().as_millis(),
-                "analytics: ledger read"
-            );
-            let acceptances = store_analytics::acceptances(&mut conn, &ids).await?;
-            (entries, acceptances)
-        };
-        let read = started.elapsed();
+        let mut conn = self.store.conn().await?;
+        let entries = store_analytics::accepted_since(&mut conn, from, upto, CATCH_UP).await?;
+        let mut ids: Vec<ReportId> = entries.iter().map(|(_, id, _)| *id).collect();
+        ids.sort();
+        ids.dedup();
+        let acceptances = store_analytics::acceptances(&mut conn, &ids).await?;
         let reached = if entries.len() as i64 == CATCH_UP {
             entries.last().map_or(upto, |(seq, _, _)| *seq)
         } else {
             upto
         };
+        tracing::debug!(
+            from,
+            reached,
+            entries = entries.len(),
+            read_ms = started.elapsed().as_millis(),
+            "analytics: batch read"
+        );
+        Ok(Batch {
+            entries,
+            acceptances,
+            reached,
+        })
+    }
+
+    /// Parses a batch read after ledger entry `from` and puts it in the
+    /// engine (unless the engine was rebuilt meanwhile).
+    async fn apply_batch(&self, from: i64, batch: Batch) -> AppResult<()> {
+        let started = Instant::now();
+        let Batch {
+            entries,
+            acceptances,
+            reached,
+        } = batch;
         let steps = tokio::task::spawn_blocking(move || replacements(&entries, &acceptances))
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -338,13 +374,22 @@ impl App {
         tracing::debug!(
             from,
             reached,
-            read_ms = read.as_millis(),
             parsed_ms = parsed.as_millis(),
             total_ms = started.elapsed().as_millis(),
-            "analytics: caught up"
+            "analytics: batch put in"
         );
-        Ok(reached)
+        Ok(())
     }
+}
+
+/// Acceptances read from the store, up to a ledger position.
+struct Batch {
+    /// (ledger entry, report, version accepted), in ledger order.
+    entries: Vec<(i64, ReportId, i64)>,
+    /// Every accepted version of those reports.
+    acceptances: Vec<Acceptance>,
+    /// The ledger position the batch reaches.
+    reached: i64,
 }
 
 /// For each acceptance entry, in order: the accepted report as the engine
