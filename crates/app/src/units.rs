@@ -9,7 +9,7 @@ use baocao_domain::import_plan::{plan_import, ParentRef};
 use baocao_domain::text::fold;
 use baocao_domain::unit::{
     check_unit_name, check_unit_records, Level, LineError, OrgUnit, ReorgRecord, UnitCode, UnitId,
-    UnitKind, UnitRecord, Validity,
+    UnitRecord, Validity,
 };
 use baocao_domain::Message;
 use baocao_formats::vn_admin;
@@ -139,8 +139,10 @@ fn plan_reorgs(
     date: NaiveDate,
 ) -> Result<ReorgPlan, Vec<LineError>> {
     let day_before = date.checked_sub_days(Days::new(1)).unwrap_or(date);
+    // Areas and agencies alike (a department merged into another is a
+    // reorganisation too); their codes never collide (agency codes have dots).
     let mut by_code: HashMap<(&Level, &UnitCode), Vec<&OrgUnit>> = HashMap::new();
-    for u in units.iter().filter(|u| u.kind == UnitKind::Area) {
+    for u in units {
         by_code.entry((&u.level, &u.code)).or_default().push(u);
     }
     let find = |level: &Level, code: &UnitCode, on: NaiveDate| {

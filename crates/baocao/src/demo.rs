@@ -11,7 +11,9 @@ use baocao_app::units::{
 use baocao_app::users::UserInput;
 use baocao_app::{App, AppError, AppResult};
 use baocao_domain::access::Role;
-use baocao_domain::unit::{Level, UnitCode, UnitId, UnitKind, UnitRecord, Validity};
+use baocao_domain::unit::{
+    Level, ReorgKind, ReorgRecord, UnitCode, UnitId, UnitKind, UnitRecord, Validity,
+};
 use chrono::Days;
 
 /// The demo province's GSO code.
@@ -104,6 +106,23 @@ const AGENCIES: [(&str, &str, Option<&str>, Option<&str>); 20] = [
         Some(LAST_DAY_BEFORE),
     ),
 ];
+/// The departments the 2025 reorganisation merged, as indices into
+/// [`AGENCIES`]: (abolished, the one that took over its tasks).
+const AGENCY_MERGES: [(usize, usize); 6] = [
+    (14, 3), // Kế hoạch và Đầu tư → Tài chính
+    (15, 7), // Thông tin và Truyền thông → Khoa học và Công nghệ
+    (16, 1), // Lao động - Thương binh và Xã hội → Nội vụ
+    (17, 6), // Giao thông vận tải → Xây dựng
+    (18, 5), // Tài nguyên và Môi trường → Nông nghiệp và Môi trường
+    (19, 0), // Ngoại vụ → Văn phòng Ủy ban nhân dân tỉnh
+];
+
+/// An agency's identifier code: `000.00.NN.H40`.
+fn agency_code(index: usize) -> AppResult<UnitCode> {
+    UnitCode::parse(UnitKind::Agency, &format!("000.00.{:02}.H40", index + 1))
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// The first day of the reorganised provincial departments.
 const REORGANISED: &str = "2025-03-01";
 /// The last day of the departments it abolished.
@@ -390,8 +409,7 @@ async fn add_agencies(app: &App, province: UnitId) -> AppResult<()> {
             line: 0,
             kind: UnitKind::Agency,
             level: Level::parse("province").map_err(|e| AppError::Internal(e.to_string()))?,
-            code: UnitCode::parse(UnitKind::Agency, &format!("000.00.{:02}.H40", i + 1))
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+            code: agency_code(i)?,
             name: name.to_string(),
             division_type: kind.to_string(),
             parent_code: None,
@@ -411,6 +429,28 @@ async fn add_agencies(app: &App, province: UnitId) -> AppResult<()> {
                 .await?;
         }
     }
+    // The merges, so that a department's series continues the ones it took
+    // over (recorded once: a second load finds them unchanged).
+    let level = Level::parse("province").map_err(|e| AppError::Internal(e.to_string()))?;
+    let merges = AGENCY_MERGES
+        .iter()
+        .enumerate()
+        .map(|(line, (old, new))| {
+            Ok(ReorgRecord {
+                line: line as u64 + 1,
+                old_level: level.clone(),
+                old_code: agency_code(*old)?,
+                new_level: level.clone(),
+                new_code: agency_code(*new)?,
+                kind: ReorgKind::Whole,
+                is_default: true,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let date = REORGANISED
+        .parse::<chrono::NaiveDate>()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    app.import_units(&admin, &[], Some((&merges, date))).await?;
     Ok(())
 }
 
@@ -520,6 +560,22 @@ mod tests {
                 .unwrap();
             assert_eq!(summary.changed + summary.unchanged, 0, "{summary:?}");
             assert_eq!(to_json(&second.metadata().await.unwrap()), exported);
+            // The departments merged in 2025 lead to the ones that took them over.
+            let admin = system_principal();
+            let finance = app.search_units(&admin, Some("Sở Tài chính"), None, None, None, 5).await.unwrap();
+            let finance = finance.iter().find(|u| u.kind == UnitKind::Agency).unwrap();
+            let detail = app.unit_detail(&admin, finance.id, None).await.unwrap();
+            let before: Vec<&str> = detail.reorgs.iter().map(|(_, u)| u.name.as_str()).collect();
+            assert_eq!(before, vec!["Sở Kế hoạch và Đầu tư tỉnh Nghệ An"], "{:?}", detail.reorgs);
+            let merges: i64 = sqlx::Row::try_get(
+                &sqlx::query("SELECT COUNT(*) FROM reorg_events e JOIN org_units u ON u.id = e.new_unit_id WHERE u.kind = 'agency'")
+                    .fetch_one(&mut *store.conn().await.unwrap())
+                    .await
+                    .unwrap(),
+                0,
+            )
+            .unwrap();
+            assert_eq!(merges, 6);
             // Loading the demo again changes nothing.
             load(&app, &data_dir(), None).await.unwrap();
             assert_eq!(to_json(&app.metadata().await.unwrap()), exported);

@@ -97,7 +97,7 @@ both_backends!(
             .form(&[("_csrf", hidden_field(&page, "_csrf"))]).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let (_, page) = get(r.headers()["location"].to_str().unwrap().to_string()).await;
-        assert!(page.contains(&format!("id=\"next-report\"")) && page.contains(&format!("href=\"/reports/{warned}\" id=\"next-report\"")), "{page}");
+        assert!(page.contains(&format!("href=\"/reports/{warned}\" id=\"next-report\"")), "{page}");
 
         // The accepted ones are listed under their status.
         let (_, page) = get("/reports?status=accepted".into()).await;
