@@ -89,11 +89,13 @@ impl Series {
             .is_some_and(|w| w >> (slot % 64) & 1 == 1)
     }
 
-    /// After a bulk load: exactly a year of room for a series that reaches
-    /// the newest period (the next month's acceptances then write in place
-    /// instead of moving every series at once), none for the others.
+    /// After a bulk load: exactly a year of room for a series with values in
+    /// the last year before the newest period (the next month's acceptances
+    /// then write in place instead of moving every series at once; one unit
+    /// already a month ahead must not leave the others without room), none
+    /// for series that ended long ago (units abolished by a reform).
     fn fit(&mut self, newest: u32, freq: Freq) {
-        let room = if self.end() > newest {
+        let room = if current(self.end(), newest, freq) {
             freq.per_year()
         } else {
             0
@@ -102,6 +104,12 @@ impl Series {
         fit_to(&mut self.values, want);
         fit_to(&mut self.present, want.div_ceil(64));
     }
+}
+
+/// Whether a series ending before `end` is current: it has values within a
+/// year of the newest period of its frequency.
+fn current(end: u32, newest: u32, freq: Freq) -> bool {
+    end as usize + freq.per_year() > newest as usize
 }
 
 /// Sets a vector's capacity to `want` (at least its length).
@@ -167,11 +175,14 @@ impl AccSeries {
         &mut self.accs[slot]
     }
 
-    /// After a bulk load: a year of room if it reaches the newest period
-    /// (see [`Series::fit`]).
+    /// After a bulk load: a year of room if current (see [`Series::fit`]).
     fn fit(&mut self, newest: u32, freq: Freq) {
         let end = self.start + self.accs.len() as u32;
-        let room = if end > newest { freq.per_year() } else { 0 };
+        let room = if current(end, newest, freq) {
+            freq.per_year()
+        } else {
+            0
+        };
         let want = self.accs.len() + room;
         fit_to(&mut self.accs, want);
     }

@@ -477,9 +477,12 @@ fn the_month_after_a_build_is_written_in_place() {
             engine.load(&report(unit, month, 10));
         }
     }
+    // One commune is already a month ahead when the engine is built: the
+    // others still get their room.
+    engine.load(&report(1000, 4, 7));
     engine.build_aggregates();
     let built = engine.bytes();
-    for unit in leaves.clone() {
+    for unit in leaves.clone().skip(1) {
         engine.accept(&report(unit, 4, 7), None);
     }
     assert_eq!(engine.bytes(), built, "no series grew");
