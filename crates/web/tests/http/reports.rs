@@ -607,3 +607,38 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    async fn versions_are_compared_by_name_showing_what_changed_in_words(store) {
+        let t = spawn_app(store).await;
+        t.app.apply_metadata(&system_principal(), &three_level_metadata()).await.unwrap();
+        let first = json!({"values": {"LD01": "1234", "LD01/sex:female": "600", "LD01/sex:male": "634", "LD02": "50000"},
+            "sections": {"I": "Tạo việc làm tốt."}});
+        let id = submitted_report(&t, "commune.officer", "commune.head", t.commune, "2025M03", first).await;
+        let (reviewer, rc) = t.login("district.reviewer").await;
+        let (status, _) = send(&reviewer, reqwest::Method::POST, format!("{}/api/v1/reports/{id}/return", t.base), &rc, json!({"reason": "Sai số nữ"})).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (officer, oc) = t.login("commune.officer").await;
+        let second = json!({"values": {"LD01": "1235", "LD01/sex:female": "601", "LD01/sex:male": "634", "LD02": "50000"},
+            "sections": {"I": "Tạo việc làm tốt, thêm một lao động nữ."}});
+        assert_eq!(send(&officer, reqwest::Method::PUT, format!("{}/api/v1/reports/{id}/draft", t.base), &oc, second).await.0, StatusCode::OK);
+        let (head, hc) = t.login("commune.head").await;
+        assert_eq!(send(&head, reqwest::Method::POST, format!("{}/api/v1/reports/{id}/submit", t.base), &hc, json!({})).await.0, StatusCode::OK);
+
+        let page_client = page_login(&t, "district.reviewer").await;
+        let table = |page: String| {
+            let start = page.find("id=\"versions\"").expect("the comparison");
+            page[start..start + page[start..].find("</table>").unwrap()].to_string()
+        };
+        let page = page_client.get(format!("{}/reports/{id}", t.base)).send().await.unwrap().text().await.unwrap();
+        let changed = table(page.clone());
+        // By name, the new value marked in more than colour, the narrative too.
+        assert!(changed.contains("Số lao động được tạo việc làm — Nữ") && changed.contains("<ins>601</ins>"), "{changed}");
+        assert!(changed.contains("đã thay đổi") && changed.contains("Mục I") && changed.contains("thêm một lao động nữ"), "{changed}");
+        // Only what changed by default; a switch shows every line.
+        assert!(!changed.contains("LD02") && !changed.contains("LD01/sex:male"), "{changed}");
+        assert!(page.contains(&format!("href=\"/reports/{id}?versions=all#versions-title\"")), "{page}");
+        let all = table(page_client.get(format!("{}/reports/{id}?versions=all", t.base)).send().await.unwrap().text().await.unwrap());
+        assert!(all.contains("LD02") && all.contains("50.000") && all.contains("<ins>601</ins>"), "{all}");
+    }
+);

@@ -1,15 +1,23 @@
-//! A report's history: its submitted versions side by side (every cell any
-//! version has, the changed ones marked) and its workflow steps.
+//! A report's history: its submitted versions side by side (by indicator
+//! name, narrative sections too, what changed marked in words) and its
+//! workflow steps.
 
 use baocao_app::i18n::{t, Lang};
 use baocao_app::reports::{EventView, VersionView};
+use baocao_domain::catalogue::{Metadata, RegimeVersion};
 
 use super::table::display;
-use crate::pages::view::{screen_date, screen_time};
+use crate::pages::view::{in_lang, screen_date, screen_time};
 
+/// One line of the comparison of versions: a cell or a narrative section.
 pub(super) struct DiffRow {
+    /// The cell key or `section NUMBER`, for the code column.
     pub cell: String,
-    pub values: Vec<String>,
+    /// The indicator's (and option's) name, or the section's title.
+    pub name: String,
+    /// Its value in each version, and whether it differs from the version before.
+    pub values: Vec<(String, bool)>,
+    /// Whether any version differs from another.
     pub changed: bool,
 }
 
@@ -43,34 +51,76 @@ pub(super) fn version_heads(lang: Lang, versions: &[VersionView]) -> Vec<String>
         .collect()
 }
 
-/// Every cell that any version has, with its value in each version.
-pub(super) fn diff(versions: &[VersionView]) -> Vec<DiffRow> {
+/// The versions compared, line by line: every cell any version has (by its
+/// indicator's name) and every narrative section, with each value marked
+/// where it differs from the version before; only the lines that changed
+/// unless `all` (or there is a single version: nothing to compare).
+pub(super) fn diff(
+    lang: Lang,
+    meta: &Metadata,
+    version: &RegimeVersion,
+    versions: &[VersionView],
+    all: bool,
+) -> Vec<DiffRow> {
     let mut cells: Vec<&String> = versions
         .iter()
         .flat_map(|v| v.content.values.keys())
         .collect();
     cells.sort();
     cells.dedup();
-    cells
-        .into_iter()
-        .map(|cell| {
-            let values: Vec<String> = versions
-                .iter()
-                .map(|v| {
-                    v.content
-                        .values
-                        .get(cell)
-                        .map(|x| display(x))
-                        .unwrap_or_default()
-                })
-                .collect();
-            let changed = values.windows(2).any(|w| w[0] != w[1]);
-            DiffRow {
-                cell: cell.clone(),
-                values,
-                changed,
-            }
-        })
+    let line = |cell: String, name: String, values: Vec<String>| {
+        let marked: Vec<(String, bool)> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.clone(), i > 0 && values[i - 1] != *v))
+            .collect();
+        DiffRow {
+            cell,
+            name,
+            changed: marked.iter().any(|(_, m)| *m),
+            values: marked,
+        }
+    };
+    let numbers = cells.into_iter().map(|cell| {
+        let name = meta
+            .cell_names(cell)
+            .map(|(vi, en)| in_lang(lang, &vi, &en).to_string())
+            .unwrap_or_default();
+        let values = versions
+            .iter()
+            .map(|v| {
+                v.content
+                    .values
+                    .get(cell)
+                    .map(|x| display(x))
+                    .unwrap_or_default()
+            })
+            .collect();
+        line(cell.clone(), name, values)
+    });
+    let sections = version.outline.iter().map(|s| {
+        let values = versions
+            .iter()
+            .map(|v| {
+                v.content
+                    .sections
+                    .get(&s.number)
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .collect();
+        let title = in_lang(lang, &s.title_vi, &s.title_en);
+        line(
+            format!("{} {}", t(lang, "report.section"), s.number),
+            title.to_string(),
+            values,
+        )
+    });
+    let all = all || versions.len() < 2;
+    numbers
+        .chain(sections)
+        .filter(|d| all || d.changed)
+        .filter(|d| d.values.iter().any(|(v, _)| !v.is_empty()))
         .collect()
 }
 

@@ -65,6 +65,8 @@ pub(super) struct Overlay {
     pub panel: Option<Panel>,
     /// What the user just did, said back (`saved`, `submit`, …).
     pub done: Option<String>,
+    /// Compare versions on every line, not only the changed ones.
+    pub all_versions: bool,
 }
 
 #[derive(Template)]
@@ -90,6 +92,8 @@ struct ReportPage {
     sections: Vec<SectionView>,
     version_heads: Vec<String>,
     diff: Vec<DiffRow>,
+    /// Whether the comparison shows every line.
+    all_versions: bool,
     events: Vec<String>,
     synthesis: Option<Panel>,
     timeliness_link: Option<String>,
@@ -241,6 +245,7 @@ async fn render_report(
         problems: refused_cells,
         panel,
         done,
+        all_versions,
     } = overlay;
     let mut problems: BTreeMap<String, CellNote> = refused_cells
         .into_iter()
@@ -316,7 +321,8 @@ async fn render_report(
             forms,
             sections: sections(lang, version, &view, typed.as_ref().map(|c| &c.sections)),
             version_heads: history::version_heads(lang, &view.versions),
-            diff: history::diff(&view.versions),
+            diff: history::diff(lang, &meta, version, &view.versions, all_versions),
+            all_versions,
             events: history::events(lang, &view.events),
             synthesis: panel,
             timeliness_link: timeliness_link(&view),
@@ -330,6 +336,8 @@ async fn render_report(
 #[derive(Debug, Default, serde::Deserialize)]
 pub(super) struct DoneQuery {
     done: Option<String>,
+    /// `all`: compare versions on every line.
+    versions: Option<String>,
 }
 
 /// The report as stored, with what was just done said back.
@@ -341,6 +349,7 @@ pub(super) async fn report_page(
 ) -> PageResult {
     let overlay = Overlay {
         done: q.done,
+        all_versions: q.versions.as_deref() == Some("all"),
         ..Overlay::default()
     };
     show(&state, &authed, id, overlay).await
