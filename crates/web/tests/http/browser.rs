@@ -100,16 +100,35 @@ async fn browser_regime_administrator_creates_a_regime() {
         ("f0_code", "B01"),
         ("f0_title_vi", "Biểu 01: Việc làm thanh niên"),
         ("f0_columns", "C1 | Thực hiện kỳ này | This period | current\nC2 | Cùng kỳ | Last year | same_period_last_year"),
-        ("f0_rows", "LD01 +\nLD02"),
-        ("outline", "I | Tình hình thanh niên | Youth | Nêu số liệu chính"),
+        // Rows and sections are structured: an indicator picked by its code, a section's fields.
+        ("f0_r0_indicator", "LD01"),
+        ("f0_r1_indicator", "LD02"),
+        ("o0_number", "I"),
+        ("o0_title_vi", "Tình hình thanh niên"),
+        ("o0_title_en", "Youth"),
+        ("o0_guidance_vi", "Nêu số liệu chính"),
     ] {
-        let css = if field.ends_with("columns") || field.ends_with("rows") || field == "outline" {
+        let css = if field.ends_with("columns") || field.contains("guidance") {
             format!("textarea[name={field}]")
         } else {
             format!("input[name={field}]")
         };
         b.type_into(&css, text).await;
     }
+    // The first row is broken down; rows move without losing what was typed.
+    b.click("input[name=f0_r0_breakdown]").await;
+    b.click("button[value='down:rows:0:0']").await;
+    b.wait_url(|u| u.ends_with("/regimes/new")).await;
+    assert_eq!(
+        b.attribute("input[name=f0_r1_indicator]", "value").await,
+        "LD01"
+    );
+    b.click("button[value='up:rows:0:1']").await;
+    b.wait_url(|u| u.ends_with("/regimes/new")).await;
+    assert_eq!(
+        b.attribute("input[name=f0_r0_indicator]", "value").await,
+        "LD01"
+    );
     b.click("#save-regime").await;
     let url = b.wait_url(|u| u.ends_with("/regimes/BC-TN")).await;
     assert!(url.ends_with("/regimes/BC-TN"), "{url}");
@@ -474,4 +493,70 @@ async fn browser_leader_dashboard_wall_pivot_and_maps() {
     }
     b.stop().await;
     db.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium, chromedriver and axe-core: cargo test -p baocao-web --test http -- --ignored (see .ci/run)"]
+async fn browser_the_form_the_inbox_and_user_admin_pass_an_accessibility_check() {
+    let db = baocao_testkit::TestDb::new(baocao_store::Backend::Sqlite).await;
+    let t = spawn_app(db.store.clone()).await;
+    t.app
+        .apply_metadata(&system_principal(), &three_level_metadata())
+        .await
+        .unwrap();
+    let good = json!({"values": {"LD01": "1234", "LD01/sex:female": "600", "LD01/sex:male": "634", "LD02": "50000"}});
+    let sent = submitted_report(
+        &t,
+        "commune.officer",
+        "commune.head",
+        t.commune,
+        "2025M03",
+        good,
+    )
+    .await;
+    let (officer, oc) = t.login("commune.officer").await;
+    let (_, draft) = t
+        .post(
+            &officer,
+            &oc,
+            "/api/v1/reports",
+            json!({"regime": "BC-LD", "unit_id": t.commune.get(), "period": "2025M04"}),
+        )
+        .await;
+    let draft = draft["id"].as_i64().unwrap();
+    let b = Browser::start().await;
+    let mut found = Vec::new();
+    for (user, pages) in [
+        (
+            "commune.officer",
+            vec![format!("/reports/{draft}"), "/reports".to_string()],
+        ),
+        (
+            "district.reviewer",
+            vec!["/reports".to_string(), format!("/reports/{sent}")],
+        ),
+        (
+            "admin",
+            vec![
+                "/admin/users".to_string(),
+                format!("/admin/users/{}", t.user_id("commune.officer").await),
+            ],
+        ),
+    ] {
+        b.login(&t.base, user).await;
+        for page in pages {
+            b.go(&format!("{}{page}", t.base)).await;
+            for v in b.accessibility_violations().await {
+                found.push(format!("{user} {page}: {v}"));
+            }
+        }
+        b.click("form[action='/logout'] button").await;
+        b.wait_url(|u| u.contains("/login")).await;
+    }
+    b.stop().await;
+    assert!(
+        found.is_empty(),
+        "serious accessibility violations:\n{}",
+        found.join("\n")
+    );
 }

@@ -184,7 +184,8 @@ both_backends!(
 
         // Editing loads the version back; a new period adds version 2.
         let editor = admin.get(format!("{}/regimes/BC-VL/edit", t.base)).send().await.unwrap().text().await.unwrap();
-        assert!(editor.contains("= 100 * C1 / C2") && editor.contains("LD01 +"), "{editor}");
+        assert!(editor.contains("= 100 * C1 / C2") && editor.contains("name=\"f0_r0_indicator\" value=\"LD01\""), "{editor}");
+        assert!(editor.contains("name=\"f0_r0_breakdown\" value=\"1\" checked"), "{editor}");
         let mut form = editor_form(&csrf, "BC-VL", "28");
         form.iter_mut().find(|(k, _)| k == "is_new").unwrap().1 = "0".into();
         form.iter_mut().find(|(k, _)| k == "from").unwrap().1 = "2027M01".into();
@@ -219,14 +220,14 @@ both_backends!(
         // refused on the form, in the user's language, and nothing is stored.
         type FormChange = Box<dyn Fn(&mut Vec<(String, String)>)>;
         let cases: Vec<(FormChange, &str, &str)> = vec![
-            (Box::new(|f| set(f, "kind", "weekly")), "kind: ", "không phải là một lựa chọn hợp lệ (periodic, thematic, ad_hoc)"),
-            (Box::new(|f| f.retain(|(k, _)| k != "frequency")), "frequency: ", "Trường này là bắt buộc"),
-            (Box::new(|f| set(f, "convention", "lunar")), "convention: ", "lunar"),
-            (Box::new(|f| f.push(("method".into(), "fax".into()))), "methods: ", "fax"),
-            (Box::new(|f| set(f, "g0_rule", "whenever")), "reporting[0].deadline: ", "whenever"),
-            (Box::new(|f| set(f, "g0_stage", "300")), "reporting[0].stage: ", "nằm ngoài khoảng cho phép 1–255"),
-            (Box::new(|f| { set(f, "g0_rule", "working_days"); set(f, "g0_n", "70000") }), "reporting[0].deadline: ", "Giá trị 70000 nằm ngoài khoảng cho phép 1–90"),
-            (Box::new(|f| set(f, "f0_columns", "C1 | Thực hiện kỳ này | This period")), "forms[0].columns, line 1: ", "Thiếu nguồn của cột"),
+            (Box::new(|f| set(f, "kind", "weekly")), "Loại: ", "không phải là một lựa chọn hợp lệ (periodic, thematic, ad_hoc)"),
+            (Box::new(|f| f.retain(|(k, _)| k != "frequency")), "Tần suất: ", "Trường này là bắt buộc"),
+            (Box::new(|f| set(f, "convention", "lunar")), "Thời gian chốt số liệu: ", "lunar"),
+            (Box::new(|f| f.push(("method".into(), "fax".into()))), "Phương thức gửi: ", "fax"),
+            (Box::new(|f| set(f, "g0_rule", "whenever")), "Nhóm đơn vị báo cáo 1 — Thời hạn gửi: ", "whenever"),
+            (Box::new(|f| set(f, "g0_stage", "300")), "Nhóm đơn vị báo cáo 1 — Bước: ", "nằm ngoài khoảng cho phép 1–255"),
+            (Box::new(|f| { set(f, "g0_rule", "working_days"); set(f, "g0_n", "70000") }), "Nhóm đơn vị báo cáo 1 — Thời hạn gửi: ", "Giá trị 70000 nằm ngoài khoảng cho phép 1–90"),
+            (Box::new(|f| set(f, "f0_columns", "C1 | Thực hiện kỳ này | This period")), "Biểu 1 — Các cột: ", "Thiếu nguồn của cột"),
         ];
         for (change, path, text) in cases {
             let mut form = editor_form(&csrf, "BC-VL", "28");
@@ -248,7 +249,7 @@ both_backends!(
         let mut form = editor_form(&csrf, "BC-VL", "28");
         set(&mut form, "g1_n", "5");
         let page = admin.post(format!("{}/regimes/new", t.base)).form(&form).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("reporting[1]"), "{page}");
+        assert!(page.contains("Reporting group 2"), "in English, in words: {page}");
         assert_eq!(t.app.metadata().await.unwrap().regimes.len(), 0);
 
         // What is genuinely optional stays so: no months after the window

@@ -212,6 +212,45 @@ impl Browser {
         browser
     }
 
+    /// Logs in through the form and waits to land.
+    pub async fn login(&self, base: &str, user: &str) {
+        self.go(&format!("{base}/login")).await;
+        self.type_into("input[name=username]", user).await;
+        self.type_into("input[name=password]", PASSWORD).await;
+        self.click("main button[type=submit]").await;
+        self.wait_url(|u| !u.contains("/login")).await;
+    }
+
+    /// The serious and critical WCAG 2.1 A/AA violations axe-core finds on
+    /// the current page, one line each (rule, impact, first elements). axe
+    /// is read from `BAOCAO_AXE_JS` (installed by `.ci/run` outside the
+    /// repository; nothing third-party is committed).
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let path = std::env::var("BAOCAO_AXE_JS")
+            .expect("BAOCAO_AXE_JS: the path of axe.min.js (npm install axe-core; see .ci/run)");
+        let axe = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let script = format!(
+            "{axe}\nconst done = arguments[arguments.length - 1];\n\
+             axe.run(document, {{runOnly: {{type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}, resultTypes: ['violations']}})\n\
+             .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')\n\
+               .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))\n\
+             .catch(e => done(['axe failed: ' + e]));"
+        );
+        let found = self
+            .cmd(
+                reqwest::Method::POST,
+                "/execute/async",
+                json!({"script": script, "args": []}),
+            )
+            .await;
+        found
+            .as_array()
+            .unwrap_or_else(|| panic!("axe answered {found}"))
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     /// Polls until `check` holds for the text of `css` (a click's navigation may
     /// still be under way when the click returns); returns the last text seen.
     pub async fn wait_text(&self, css: &str, check: impl Fn(&str) -> bool) -> String {
@@ -463,8 +502,21 @@ pub fn editor_form(csrf: &str, code: &str, deadline_day: &str) -> Vec<(String, S
         ("f0_title_vi", "Biểu 01: Lao động, việc làm"),
         ("f0_title_en", "Table 01: Jobs"),
         ("f0_columns", "C1 | Thực hiện kỳ này | This period | current\nC2 | Cùng kỳ | Last year | same_period_last_year\nC3 | So sánh (%) | Change (%) | = 100 * C1 / C2"),
-        ("f0_rows", "LD01 +\nLD02\nLD03"),
-        ("outline", "I | Kết quả thực hiện | Results | Nêu kết quả chính | Main results\nII | Nhiệm vụ tháng tới | Next month"),
+        ("f0_r0_indicator", "LD01"),
+        ("f0_r0_breakdown", "1"),
+        ("f0_r1_indicator", "LD02"),
+        ("f0_r2_indicator", "LD03"),
+        ("f0_r3_indicator", ""),
+        ("o0_number", "I"),
+        ("o0_title_vi", "Kết quả thực hiện"),
+        ("o0_title_en", "Results"),
+        ("o0_guidance_vi", "Nêu kết quả chính"),
+        ("o0_guidance_en", "Main results"),
+        ("o1_number", "II"),
+        ("o1_title_vi", "Nhiệm vụ tháng tới"),
+        ("o1_title_en", "Next month"),
+        ("o1_guidance_vi", ""),
+        ("o1_guidance_en", ""),
     ];
     pairs
         .iter()

@@ -1,12 +1,13 @@
 //! The editor's fields as text, built from a stored version or from a posted
-//! form (so that a refused form comes back with what the user typed), and the
-//! words the select lists post for the domain's values.
+//! form (so that a refused form comes back with what the user typed), the
+//! words the select lists post for the domain's values, and the row
+//! operations (add, move, remove) a form button asks for.
 
 use std::collections::HashMap;
 
 use baocao_domain::catalogue::{
-    Column, ColumnSource, NumericForm, RegimeKind, RegimeVersion, ReportingGroup, Severity,
-    ValidationRule,
+    Column, ColumnSource, NumericForm, OutlineSection, RegimeKind, RegimeVersion, ReportingGroup,
+    Severity, ValidationRule,
 };
 use baocao_domain::deadline::DeadlineRule;
 use baocao_domain::period::{Convention, Frequency};
@@ -91,12 +92,82 @@ pub struct EditorFields {
     pub signature_required: bool,
     pub groups: Vec<GroupFields>,
     pub forms: Vec<FormFields>,
-    /// `number | title_vi | title_en | guidance_vi | guidance_en`, a line a section.
-    pub outline: String,
-    /// `CODE | error or warning | expression | message_vi | message_en`, a line a rule.
-    pub validation: String,
+    /// The narrative outline, a section a row.
+    pub outline: Vec<SectionFields>,
+    /// The validation rules, a rule a row.
+    pub validation: Vec<RuleFields>,
     /// Cell codes, separated by blanks, commas or semicolons.
     pub required: String,
+    /// Problems with the fields above the rows (in words).
+    pub problems: Vec<String>,
+}
+
+/// A validation rule's fields (`v0_code`, `v0_severity`, …).
+#[derive(Debug, Clone, Default)]
+pub struct RuleFields {
+    pub code: String,
+    pub severity: String,
+    pub expression: String,
+    pub message_vi: String,
+    pub message_en: String,
+    /// Its problems, in words, shown next to it.
+    pub problems: Vec<String>,
+}
+
+/// An outline section's fields (`o0_number`, `o0_title_vi`, …).
+#[derive(Debug, Clone, Default)]
+pub struct SectionFields {
+    pub number: String,
+    pub title_vi: String,
+    pub title_en: String,
+    pub guidance_vi: String,
+    pub guidance_en: String,
+    pub problems: Vec<String>,
+}
+
+/// A form row's fields (`f0_r0_indicator`, `f0_r0_breakdown`).
+#[derive(Debug, Clone, Default)]
+pub struct RowFields {
+    pub indicator: String,
+    /// Broken down by the indicator's disaggregations.
+    pub breakdown: bool,
+    pub problems: Vec<String>,
+}
+
+impl RuleFields {
+    /// Nothing typed: a spare row, left out (the severity select always posts).
+    pub fn is_blank(&self) -> bool {
+        [
+            &self.code,
+            &self.expression,
+            &self.message_vi,
+            &self.message_en,
+        ]
+        .iter()
+        .all(|f| f.is_empty())
+    }
+}
+
+impl SectionFields {
+    /// Nothing typed: a spare row, left out.
+    pub fn is_blank(&self) -> bool {
+        [
+            &self.number,
+            &self.title_vi,
+            &self.title_en,
+            &self.guidance_vi,
+            &self.guidance_en,
+        ]
+        .iter()
+        .all(|f| f.is_empty())
+    }
+}
+
+impl RowFields {
+    /// No indicator chosen: a spare row, left out.
+    pub fn is_blank(&self) -> bool {
+        self.indicator.is_empty()
+    }
 }
 
 /// A reporting group's fields (`g0_name_vi`, `g0_stage`, …).
@@ -111,6 +182,7 @@ pub struct GroupFields {
     pub rule: String,
     pub n: String,
     pub months: String,
+    pub problems: Vec<String>,
 }
 
 /// A numeric form's fields (`f0_code`, `f0_columns`, …).
@@ -121,13 +193,17 @@ pub struct FormFields {
     pub title_en: String,
     /// `CODE | title_vi | title_en | source`, a line a column.
     pub columns: String,
-    /// Indicator codes, a line each; `+` after one breaks it down.
-    pub rows: String,
+    /// The rows, an indicator each.
+    pub rows: Vec<RowFields>,
+    pub problems: Vec<String>,
 }
 
-/// Blank groups and forms shown after the filled ones.
+/// Blank groups, forms and rows shown after the filled ones.
 const SPARE_GROUPS: usize = 2;
 const SPARE_FORMS: usize = 1;
+const SPARE_ROWS: usize = 3;
+const SPARE_RULES: usize = 2;
+const SPARE_SECTIONS: usize = 2;
 
 /// Lines joined for a text area.
 fn lines_of(items: impl Iterator<Item = String>) -> String {
@@ -157,6 +233,7 @@ impl GroupFields {
             rule: text_of(&RULES, rule).into(),
             n,
             months,
+            problems: Vec::new(),
         }
     }
 
@@ -199,15 +276,30 @@ fn column_line(c: &Column) -> String {
     )
 }
 
-fn rule_line(r: &ValidationRule) -> String {
-    format!(
-        "{} | {} | {} | {} | {}",
-        r.code,
-        text_of(&SEVERITIES, r.severity),
-        r.expression,
-        r.message_vi,
-        r.message_en
-    )
+impl RuleFields {
+    fn of(r: &ValidationRule) -> Self {
+        RuleFields {
+            code: r.code.clone(),
+            severity: text_of(&SEVERITIES, r.severity).into(),
+            expression: r.expression.clone(),
+            message_vi: r.message_vi.clone(),
+            message_en: r.message_en.clone(),
+            problems: Vec::new(),
+        }
+    }
+}
+
+impl SectionFields {
+    fn of(s: &OutlineSection) -> Self {
+        SectionFields {
+            number: s.number.clone(),
+            title_vi: s.title_vi.clone(),
+            title_en: s.title_en.clone(),
+            guidance_vi: s.guidance_vi.clone(),
+            guidance_en: s.guidance_en.clone(),
+            problems: Vec::new(),
+        }
+    }
 }
 
 impl FormFields {
@@ -217,27 +309,58 @@ impl FormFields {
             title_vi: f.title_vi.clone(),
             title_en: f.title_en.clone(),
             columns: lines_of(f.columns.iter().map(column_line)),
-            rows: lines_of(f.rows.iter().map(|r| {
-                if r.breakdown {
-                    format!("{} +", r.indicator)
-                } else {
-                    r.indicator.clone()
-                }
-            })),
+            rows: f
+                .rows
+                .iter()
+                .map(|r| RowFields {
+                    indicator: r.indicator.clone(),
+                    breakdown: r.breakdown,
+                    problems: Vec::new(),
+                })
+                .collect(),
+            problems: Vec::new(),
         }
     }
 
     /// Nothing typed: a spare form, left out.
     pub fn is_blank(&self) -> bool {
-        [
-            &self.code,
-            &self.title_vi,
-            &self.title_en,
-            &self.columns,
-            &self.rows,
-        ]
-        .iter()
-        .all(|f| f.is_empty())
+        [&self.code, &self.title_vi, &self.title_en, &self.columns]
+            .iter()
+            .all(|f| f.is_empty())
+            && self.rows.iter().all(RowFields::is_blank)
+    }
+}
+
+/// Blank items at the end dropped, then `spare` blank ones added.
+fn pad<T: Default>(items: &mut Vec<T>, blank: impl Fn(&T) -> bool, spare: usize) {
+    while items.last().is_some_and(&blank) {
+        items.pop();
+    }
+    items.extend(std::iter::repeat_with(T::default).take(spare));
+}
+
+/// A row operation a button of the editor asks for: `add:rows:0`,
+/// `up:rules:2`, `down:sections:1`, `remove:rows:0:3` (the list, the form
+/// for rows, the row).
+fn operate<T: Default>(items: &mut Vec<T>, verb: &str, index: Option<usize>) -> bool {
+    match (verb, index) {
+        ("add", None) => {
+            items.extend(std::iter::repeat_with(T::default).take(SPARE_ROWS));
+            true
+        }
+        ("up", Some(i)) if i > 0 && i < items.len() => {
+            items.swap(i - 1, i);
+            true
+        }
+        ("down", Some(i)) if i + 1 < items.len() => {
+            items.swap(i, i + 1);
+            true
+        }
+        ("remove", Some(i)) if i < items.len() => {
+            items.remove(i);
+            true
+        }
+        _ => false,
     }
 }
 
@@ -259,13 +382,39 @@ impl EditorFields {
         .padded()
     }
 
-    /// With blank groups and forms to fill in after the filled ones.
+    /// With blank groups, forms, rows, rules and sections to fill in after
+    /// the filled ones.
+    /// (Blank ones at the end are dropped first: a form shown again does not
+    /// grow.)
     pub fn padded(mut self) -> Self {
-        self.groups
-            .extend(std::iter::repeat_with(GroupFields::default).take(SPARE_GROUPS));
-        self.forms
-            .extend(std::iter::repeat_with(FormFields::default).take(SPARE_FORMS));
+        pad(&mut self.groups, GroupFields::is_blank, SPARE_GROUPS);
+        pad(&mut self.forms, FormFields::is_blank, SPARE_FORMS);
+        for form in &mut self.forms {
+            pad(&mut form.rows, RowFields::is_blank, SPARE_ROWS);
+        }
+        pad(&mut self.validation, RuleFields::is_blank, SPARE_RULES);
+        pad(&mut self.outline, SectionFields::is_blank, SPARE_SECTIONS);
         self
+    }
+
+    /// Carries out a row operation posted by one of the editor's buttons
+    /// (`add:rules`, `up:rows:0:3`, …); `false` for one it does not know.
+    pub fn operate(&mut self, op: &str) -> bool {
+        let parts: Vec<&str> = op.split(':').collect();
+        let number = |i: usize| parts.get(i).and_then(|p| p.parse::<usize>().ok());
+        match parts.as_slice() {
+            [verb, "rules", ..] => operate(&mut self.validation, verb, number(2)),
+            [verb, "sections", ..] => operate(&mut self.outline, verb, number(2)),
+            [verb, "rows", form, ..] => match form
+                .parse::<usize>()
+                .ok()
+                .and_then(|f| self.forms.get_mut(f))
+            {
+                Some(form) => operate(&mut form.rows, verb, number(3)),
+                None => false,
+            },
+            _ => false,
+        }
     }
 
     /// A stored version of regime `code`, to edit.
@@ -286,14 +435,10 @@ impl EditorFields {
             signature_required: v.signature_required,
             groups: v.reporting.iter().map(GroupFields::of).collect(),
             forms: v.forms.iter().map(FormFields::of).collect(),
-            outline: lines_of(v.outline.iter().map(|s| {
-                format!(
-                    "{} | {} | {} | {} | {}",
-                    s.number, s.title_vi, s.title_en, s.guidance_vi, s.guidance_en
-                )
-            })),
-            validation: lines_of(v.validation.iter().map(rule_line)),
+            outline: v.outline.iter().map(SectionFields::of).collect(),
+            validation: v.validation.iter().map(RuleFields::of).collect(),
             required: v.required.join(" "),
+            problems: Vec::new(),
         }
         .padded()
     }
@@ -325,6 +470,7 @@ impl EditorFields {
                     rule: g("rule"),
                     n: g("n"),
                     months: g("months"),
+                    problems: Vec::new(),
                 }
             })
             .collect();
@@ -337,7 +483,43 @@ impl EditorFields {
                     title_vi: f("title_vi"),
                     title_en: f("title_en"),
                     columns: f("columns"),
-                    rows: f("rows"),
+                    rows: (0..)
+                        .take_while(|r| map.contains_key(format!("f{i}_r{r}_indicator").as_str()))
+                        .map(|r| RowFields {
+                            indicator: f(&format!("r{r}_indicator")),
+                            breakdown: map.contains_key(format!("f{i}_r{r}_breakdown").as_str()),
+                            problems: Vec::new(),
+                        })
+                        .collect(),
+                    problems: Vec::new(),
+                }
+            })
+            .collect();
+        let validation = (0..)
+            .take_while(|i| map.contains_key(format!("v{i}_code").as_str()))
+            .map(|i| {
+                let v = |f: &str| get(&format!("v{i}_{f}"));
+                RuleFields {
+                    code: v("code"),
+                    severity: v("severity"),
+                    expression: v("expression"),
+                    message_vi: v("message_vi"),
+                    message_en: v("message_en"),
+                    problems: Vec::new(),
+                }
+            })
+            .collect();
+        let outline = (0..)
+            .take_while(|i| map.contains_key(format!("o{i}_number").as_str()))
+            .map(|i| {
+                let o = |f: &str| get(&format!("o{i}_{f}"));
+                SectionFields {
+                    number: o("number"),
+                    title_vi: o("title_vi"),
+                    title_en: o("title_en"),
+                    guidance_vi: o("guidance_vi"),
+                    guidance_en: o("guidance_en"),
+                    problems: Vec::new(),
                 }
             })
             .collect();
@@ -361,9 +543,10 @@ impl EditorFields {
             signature_required: map.contains_key("signature_required"),
             groups,
             forms,
-            outline: get("outline"),
-            validation: get("validation"),
+            outline,
+            validation,
             required: get("required"),
+            problems: Vec::new(),
         }
     }
 }
@@ -389,5 +572,27 @@ mod tests {
             assert_eq!(text_of(&KINDS, kind), text);
         }
         assert_eq!(value_of(&CONVENTIONS, "lunar"), None);
+    }
+
+    #[test]
+    fn rows_are_added_moved_and_removed() {
+        let mut f = EditorFields::blank();
+        f.validation[0].code = "R1".into();
+        f.validation[1].code = "R2".into();
+        assert!(f.operate("down:rules:0"));
+        assert_eq!(
+            (f.validation[0].code.as_str(), f.validation[1].code.as_str()),
+            ("R2", "R1")
+        );
+        assert!(f.operate("up:rules:1"));
+        assert_eq!(f.validation[0].code, "R1");
+        assert!(f.operate("remove:rules:0"));
+        assert_eq!(f.validation[0].code, "R2");
+        let rows = f.forms[0].rows.len();
+        assert!(f.operate("add:rows:0"));
+        assert_eq!(f.forms[0].rows.len(), rows + SPARE_ROWS);
+        assert!(!f.operate("up:rules:0"), "the first row goes no higher");
+        assert!(!f.operate("remove:rows:9"), "no such form");
+        assert!(!f.operate("drop:everything"));
     }
 }

@@ -5,21 +5,22 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use baocao_app::i18n::{render, t};
+use baocao_app::i18n::t;
 use baocao_app::AppError;
-use baocao_domain::catalogue::{Metadata, Regime, RegimeVersion};
+use baocao_domain::catalogue::{Metadata, Problem, Regime, RegimeVersion};
 use baocao_domain::Message;
 use serde::Deserialize;
 
 use super::parts::{frequency_key, may_edit, Choice};
 use crate::extract::{ApiResult, Authed, CsrfForm};
-use crate::pages::view::{html, in_lang, layout, problem_lines, see_other, PageResult};
+use crate::pages::view::{html, in_lang, layout, see_other, PageResult};
 use crate::shared::layout::Layout;
 use crate::shared::url::url_encode;
 use crate::state::AppState;
 use fields::{EditorFields, FREQUENCIES, KINDS};
 
 mod fields;
+mod places;
 mod reading;
 
 #[derive(Template)]
@@ -27,6 +28,9 @@ mod reading;
 struct EditorPage {
     layout: Layout,
     is_new: bool,
+    /// Starting a new version of an existing regime (not changing one).
+    new_version: bool,
+    severities: Vec<Choice>,
     f: EditorFields,
     levels: Vec<Choice>,
     kinds: Vec<Choice>,
@@ -39,7 +43,7 @@ struct EditorPage {
 async fn editor(
     state: &AppState,
     authed: &Authed,
-    is_new: bool,
+    (is_new, new_version): (bool, bool),
     fields: EditorFields,
     problems: Vec<String>,
 ) -> PageResult {
@@ -63,6 +67,11 @@ async fn editor(
         EditorPage {
             layout: layout(authed, &here),
             is_new,
+            new_version,
+            severities: vec![
+                choice("error", "regime.severity_error", ""),
+                choice("warning", "regime.severity_warning", ""),
+            ],
             levels: levels
                 .into_iter()
                 .map(|l| Choice {
@@ -98,7 +107,14 @@ async fn editor(
 
 /// A blank editor for a new regime.
 pub(super) async fn new_regime(State(state): State<AppState>, authed: Authed) -> PageResult {
-    editor(&state, &authed, true, EditorFields::blank(), Vec::new()).await
+    editor(
+        &state,
+        &authed,
+        (true, false),
+        EditorFields::blank(),
+        Vec::new(),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,10 +138,11 @@ pub(super) async fn edit_regime(
         .ok_or(AppError::NotFound)
         .page(&authed)?;
     let mut fields = EditorFields::of(&code, version);
-    if query.mode.as_deref() == Some("new") {
+    let new_version = query.mode.as_deref() == Some("new");
+    if new_version {
         fields.from.clear();
     }
-    editor(&state, &authed, false, fields, Vec::new()).await
+    editor(&state, &authed, (false, new_version), fields, Vec::new()).await
 }
 
 /// The regime with `version` in place of the one starting the same period,
@@ -149,13 +166,29 @@ pub(super) async fn save_regime(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let lang = authed.lang;
-    let is_new = pairs.iter().any(|(k, v)| k == "is_new" && v == "1");
+    let posted = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let is_new = posted("is_new") == Some("1");
+    let mode = (is_new, posted("mode") == Some("new"));
     let fields = EditorFields::from_pairs(&pairs);
-    let again =
-        |problems: Vec<String>| editor(&state, &authed, is_new, fields.clone().padded(), problems);
+    // A row button (add, move, remove): the editor again, nothing saved.
+    if let Some(op) = posted("op") {
+        let mut shown = fields.padded();
+        shown.operate(op);
+        return editor(&state, &authed, mode, shown, Vec::new()).await;
+    }
+    let again = |problems: &[Problem]| {
+        let mut shown = fields.clone().padded();
+        let lines = places::attach(lang, &mut shown, problems);
+        editor(&state, &authed, mode, shown, lines)
+    };
     let version = match fields.to_version() {
         Ok(v) => v,
-        Err(problems) => return again(problem_lines(lang, &problems)).await,
+        Err(problems) => return again(&problems).await,
     };
     let existing = match state.app.regime(&fields.code).await {
         Ok(regime) => Some(regime),
@@ -164,7 +197,11 @@ pub(super) async fn save_regime(
     };
     if is_new && existing.is_some() {
         let message = Message::new("regime.exists").arg("value", &fields.code);
-        return again(vec![render(lang, &message)]).await;
+        return again(&[Problem {
+            path: "code".into(),
+            message,
+        }])
+        .await;
     }
     let mut doc = Metadata::empty();
     doc.regimes
@@ -175,7 +212,7 @@ pub(super) async fn save_regime(
         .await
     {
         Ok(_) => see_other(&format!("/regimes/{}", url_encode(&fields.code))),
-        Err(AppError::DocumentRejected(problems)) => again(problem_lines(lang, &problems)).await,
+        Err(AppError::DocumentRejected(problems)) => again(&problems).await,
         Err(e) => Err(authed.page_error(e)),
     }
 }

@@ -14,8 +14,8 @@ use baocao_domain::deadline::{DeadlineRule, MAX_MONTHS_AFTER, MAX_WORKING_DAYS};
 use baocao_domain::Message;
 
 use super::fields::{
-    value_of, EditorFields, FormFields, GroupFields, Options, RuleKind, CONVENTIONS, FREQUENCIES,
-    KINDS, RULES, SEVERITIES,
+    value_of, EditorFields, FormFields, GroupFields, Options, RuleFields, RuleKind, SectionFields,
+    CONVENTIONS, FREQUENCIES, KINDS, RULES, SEVERITIES,
 };
 
 impl EditorFields {
@@ -34,9 +34,13 @@ impl EditorFields {
             .filter(|(_, f)| !f.is_blank())
             .map(|(i, f)| r.form(&format!("forms[{i}]"), f))
             .collect();
-        let outline = lines(&self.outline).map(|(_, l)| section(l)).collect();
-        let validation = lines(&self.validation)
-            .filter_map(|(line, text)| r.validation_rule(&format!("validation, {line}"), text))
+        let outline = (self.outline.iter())
+            .filter(|s| !s.is_blank())
+            .map(section)
+            .collect();
+        let validation = (self.validation.iter().enumerate())
+            .filter(|(_, v)| !v.is_blank())
+            .filter_map(|(i, v)| r.validation_rule(&format!("validation[{i}]"), v))
             .collect();
         let (Some(kind), Some(frequency), Some(convention), true) =
             (kind, frequency, convention, r.problems.is_empty())
@@ -65,11 +69,11 @@ impl EditorFields {
     }
 }
 
-/// Non-blank lines of a text area with their 1-based numbers as "line N".
-fn lines(text: &str) -> impl Iterator<Item = (String, &str)> {
+/// Non-blank lines of a text area with their 0-based numbers.
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.lines()
+        .map(str::trim)
         .enumerate()
-        .map(|(i, l)| (format!("line {}", i + 1), l.trim()))
         .filter(|(_, l)| !l.is_empty())
 }
 
@@ -98,16 +102,15 @@ fn codes(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// An outline section: `number | title_vi | title_en | guidance_vi | guidance_en`
-/// (the catalogue check asks for the number and the Vietnamese title).
-fn section(line: &str) -> OutlineSection {
-    let parts = Parts::of(line);
+/// An outline section (the catalogue check asks for the number and the
+/// Vietnamese title).
+fn section(s: &SectionFields) -> OutlineSection {
     OutlineSection {
-        number: parts.text(0),
-        title_vi: parts.text(1),
-        title_en: parts.text(2),
-        guidance_vi: parts.text(3),
-        guidance_en: parts.text(4),
+        number: s.number.clone(),
+        title_vi: s.title_vi.clone(),
+        title_en: s.title_en.clone(),
+        guidance_vi: s.guidance_vi.clone(),
+        guidance_en: s.guidance_en.clone(),
     }
 }
 
@@ -230,18 +233,13 @@ impl Reader {
     /// A numeric form: its columns (each with its source) and its rows.
     fn form(&mut self, path: &str, f: &FormFields) -> NumericForm {
         let columns = lines(&f.columns)
-            .filter_map(|(line, text)| self.column(&format!("{path}.columns, {line}"), text))
+            .filter_map(|(line, text)| self.column(&format!("{path}.columns[{line}]"), text))
             .collect();
-        let rows = lines(&f.rows)
-            .map(|(_, line)| match line.strip_suffix('+') {
-                Some(code) => FormRow {
-                    indicator: code.trim().to_string(),
-                    breakdown: true,
-                },
-                None => FormRow {
-                    indicator: line.to_string(),
-                    breakdown: false,
-                },
+        let rows = (f.rows.iter())
+            .filter(|r| !r.is_blank())
+            .map(|r| FormRow {
+                indicator: r.indicator.clone(),
+                breakdown: r.breakdown,
             })
             .collect();
         NumericForm {
@@ -284,25 +282,15 @@ impl Reader {
         })
     }
 
-    /// A validation rule: `CODE | error or warning | expression | message_vi | message_en`.
-    fn validation_rule(&mut self, path: &str, line: &str) -> Option<ValidationRule> {
-        let parts = Parts::of(line);
-        let severity = match value_of(&SEVERITIES, parts.get(1)) {
-            Some(severity) => severity,
-            None => {
-                self.problem(
-                    path,
-                    Message::new("regime.bad_severity").arg("value", parts.get(1)),
-                );
-                return None;
-            }
-        };
+    /// A validation rule; its severity is one of the select's choices.
+    fn validation_rule(&mut self, path: &str, v: &RuleFields) -> Option<ValidationRule> {
+        let severity = self.choice(&format!("{path}.severity"), &SEVERITIES, &v.severity)?;
         Some(ValidationRule {
-            code: parts.text(0),
+            code: v.code.clone(),
             severity,
-            expression: parts.text(2),
-            message_vi: parts.text(3),
-            message_en: parts.text(4),
+            expression: v.expression.clone(),
+            message_vi: v.message_vi.clone(),
+            message_en: v.message_en.clone(),
         })
     }
 }
