@@ -553,6 +553,18 @@ async fn browser_the_form_the_inbox_and_user_admin_pass_an_accessibility_check()
         b.click("form[action='/logout'] button").await;
         b.wait_url(|u| u.contains("/login")).await;
     }
+    // The check finds what it should: an input without a label is reported.
+    b.cmd(
+        reqwest::Method::POST,
+        "/execute/sync",
+        json!({"script": "document.querySelector('main').appendChild(document.createElement('input'));", "args": []}),
+    )
+    .await;
+    let control = b.accessibility_violations().await;
+    assert!(
+        control.iter().any(|v| v.starts_with("label")),
+        "{control:?}"
+    );
     b.stop().await;
     assert!(
         found.is_empty(),
