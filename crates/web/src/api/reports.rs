@@ -4,16 +4,20 @@
 use axum::extract::DefaultBodyLimit;
 use axum::extract::Query;
 use axum::extract::{Path, State};
+use axum::http::HeaderValue;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use baocao_app::reports::{
-    AttachmentView, InboxItem, Obligation, ReportView, SynthesisView, Timeliness,
-};
-use baocao_domain::report::{Content, ReportId};
+use baocao_app::reports::{AttachmentView, Obligation, ReportView, SynthesisView, Timeliness};
+use baocao_app::reports::{InboxQuery, InboxSort};
+use baocao_app::AppError;
+use baocao_domain::period::PeriodId;
+use baocao_domain::report::{Content, ReportId, Status};
 use baocao_domain::unit::UnitId;
+use baocao_domain::Message;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::doc::{Busy, FileBytes, JsonBodyErrors};
 use crate::error::{ErrorBody, WebError};
@@ -135,21 +139,79 @@ pub async fn mine(
     ))
 }
 
-/// Reports submitted to the caller's units, waiting for a decision: one
-/// summary each (open one with `GET /api/v1/reports/{id}`).
-#[utoipa::path(get, path = "/api/v1/reports/inbox", tag = "reports", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = [Object], description = "Report summaries")))]
+/// What the inbox lists (every parameter optional).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct InboxParams {
+    /// Only this regime (its code).
+    #[param(max_length = 64)]
+    regime: Option<String>,
+    /// Only this period.
+    #[param(pattern = "^[0-9A-Z:.\\-]{4,40}$", example = "2025M03")]
+    period: Option<String>,
+    /// Only this reporting unit (its id).
+    unit: Option<i64>,
+    /// `submitted` (waiting for a decision, the default), `returned` or `accepted`.
+    #[param(pattern = "^(submitted|returned|accepted)$")]
+    status: Option<String>,
+    /// `deadline` (earliest first, the default), `submitted`, `newest` or `unit`.
+    #[param(pattern = "^(deadline|submitted|newest|unit)$")]
+    sort: Option<String>,
+    /// Page, from 1 (25 reports a page).
+    #[param(minimum = 1, maximum = 1000000)]
+    page: Option<u32>,
+}
+
+/// Reports sent to the caller's units: a summary each (open one with `GET
+/// /api/v1/reports/{id}`) with its warnings and unusual values, 25 a page;
+/// `X-Total-Count` says how many there are on all pages.
+#[utoipa::path(get, path = "/api/v1/reports/inbox", params(InboxParams), tag = "reports", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [Object], description = "Report summaries",
+            headers(("x-total-count" = i64, description = "Reports on all pages"))),
+        (status = 422, body = ErrorBody, description = "A period that does not exist (code `invalid`)")))]
 pub async fn inbox(
     State(state): State<AppState>,
     authed: Authed,
-) -> Result<Json<Vec<InboxItem>>, WebError> {
-    Ok(Json(
-        state
-            .app
-            .review_queue(&authed.caller.principal)
-            .await
-            .api(&authed)?,
-    ))
+    Query(p): Query<InboxParams>,
+) -> Result<Response, WebError> {
+    let period = p
+        .period
+        .as_deref()
+        .map(|text| {
+            text.parse::<PeriodId>().map_err(|_| {
+                AppError::field(
+                    "period",
+                    Message::new("inbox.error.bad_filter").arg("value", text),
+                )
+            })
+        })
+        .transpose()
+        .api(&authed)?;
+    let q = InboxQuery {
+        regime: p.regime.clone(),
+        period,
+        unit: p.unit.map(UnitId::new),
+        status: p
+            .status
+            .as_deref()
+            .and_then(Status::parse)
+            .unwrap_or(Status::Submitted),
+        sort: p
+            .sort
+            .as_deref()
+            .and_then(InboxSort::parse)
+            .unwrap_or_default(),
+        page: p.page.map_or(1, |n| n as usize),
+    };
+    let found = state
+        .app
+        .inbox(&authed.caller.principal, q)
+        .await
+        .api(&authed)?;
+    let mut response = Json(found.rows).into_response();
+    response
+        .headers_mut()
+        .insert("x-total-count", HeaderValue::from(found.total));
+    Ok(response)
 }
 
 /// Opens the report of a unit for a regime and period (an empty draft is made

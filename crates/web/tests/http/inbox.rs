@@ -63,6 +63,19 @@ both_backends!(
             assert!(page.contains("Bộ lọc không hợp lệ") && !page.contains("deserialize"), "{bad}: {page}");
         }
 
+        // The API lists the same summaries, a page at a time, filtered the same way.
+        let (api_reviewer, _) = t.login("district.reviewer").await;
+        let r = api_reviewer.get(format!("{}/api/v1/reports/inbox?unit={}", t.base, t.sibling_commune.get())).send().await.unwrap();
+        assert_eq!(r.headers()["x-total-count"], "1");
+        let listed: Value = r.json().await.unwrap();
+        assert_eq!((listed[0]["id"].as_i64(), listed[0]["warnings"].as_u64(), listed[0]["flags"].as_u64()), (Some(warned), Some(1), Some(0)), "{listed}");
+        assert!(listed[0].get("content").is_none(), "a summary, not the report");
+        let r = api_reviewer.get(format!("{}/api/v1/reports/inbox?period=2025M13", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = api_reviewer.get(format!("{}/api/v1/reports/inbox?page=2", t.base)).send().await.unwrap();
+        assert_eq!(r.headers()["x-total-count"], "3");
+        assert_eq!(r.json::<Value>().await.unwrap().as_array().unwrap().len(), 3, "past the last page: the last page");
+
         // Bulk accept: a confirmation is required; nothing is decided without it.
         let csrf = hidden_field(&get("/reports".into()).await.1, "_csrf");
         let r = reviewer.post(format!("{}/reports/accept-many", t.base))
