@@ -99,7 +99,10 @@ async fn browser_regime_administrator_creates_a_regime() {
         ("g0_n", "3"),
         ("f0_code", "B01"),
         ("f0_title_vi", "Biểu 01: Việc làm thanh niên"),
-        ("f0_columns", "C1 | Thực hiện kỳ này | This period | current\nC2 | Cùng kỳ | Last year | same_period_last_year"),
+        ("f0_c0_code", "C1"),
+        ("f0_c0_title_vi", "Thực hiện kỳ này"),
+        ("f0_c1_code", "C2"),
+        ("f0_c1_title_vi", "Cùng kỳ"),
         // Rows and sections are structured: an indicator picked by its code, a section's fields.
         ("f0_r0_indicator", "LD01"),
         ("f0_r1_indicator", "LD02"),
@@ -108,13 +111,16 @@ async fn browser_regime_administrator_creates_a_regime() {
         ("o0_title_en", "Youth"),
         ("o0_guidance_vi", "Nêu số liệu chính"),
     ] {
-        let css = if field.ends_with("columns") || field.contains("guidance") {
+        let css = if field.contains("guidance") {
             format!("textarea[name={field}]")
         } else {
             format!("input[name={field}]")
         };
         b.type_into(&css, text).await;
     }
+    // The second column is last year's figures, chosen by name.
+    b.click("select[name=f0_c1_source] option[value=same_period_last_year]")
+        .await;
     // The first row is broken down; rows move without losing what was typed.
     b.click("input[name=f0_r0_breakdown]").await;
     b.click("button[value='down:rows:0:0']").await;

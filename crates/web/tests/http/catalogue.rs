@@ -164,7 +164,7 @@ both_backends!(
         assert_eq!(t.app.metadata().await.unwrap().regimes.len(), 0);
         // A bad column source is refused the same way.
         let mut form = editor_form(&csrf, "BC-VL", "20");
-        form.iter_mut().find(|(k, _)| k == "f0_columns").unwrap().1 = "C1 | Kỳ này | This | sometimes".into();
+        form.iter_mut().find(|(k, _)| k == "f0_c0_source").unwrap().1 = "sometimes".into();
         let page = admin.post(format!("{}/regimes/new", t.base)).form(&form).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("sometimes"), "{page}");
         assert_eq!(t.app.metadata().await.unwrap().regimes.len(), 0);
@@ -184,7 +184,7 @@ both_backends!(
 
         // Editing loads the version back; a new period adds version 2.
         let editor = admin.get(format!("{}/regimes/BC-VL/edit", t.base)).send().await.unwrap().text().await.unwrap();
-        assert!(editor.contains("= 100 * C1 / C2") && editor.contains("name=\"f0_r0_indicator\" value=\"LD01\""), "{editor}");
+        assert!(editor.contains("name=\"f0_c2_formula\" value=\"100 * C1 / C2\"") && editor.contains("name=\"f0_r0_indicator\" value=\"LD01\""), "{editor}");
         assert!(editor.contains("name=\"f0_r0_breakdown\" value=\"1\" checked"), "{editor}");
         let mut form = editor_form(&csrf, "BC-VL", "28");
         form.iter_mut().find(|(k, _)| k == "is_new").unwrap().1 = "0".into();
@@ -227,7 +227,8 @@ both_backends!(
             (Box::new(|f| set(f, "g0_rule", "whenever")), "Nhóm đơn vị báo cáo 1 — Thời hạn gửi: ", "whenever"),
             (Box::new(|f| set(f, "g0_stage", "300")), "Nhóm đơn vị báo cáo 1 — Bước: ", "nằm ngoài khoảng cho phép 1–255"),
             (Box::new(|f| { set(f, "g0_rule", "working_days"); set(f, "g0_n", "70000") }), "Nhóm đơn vị báo cáo 1 — Thời hạn gửi: ", "Giá trị 70000 nằm ngoài khoảng cho phép 1–90"),
-            (Box::new(|f| set(f, "f0_columns", "C1 | Thực hiện kỳ này | This period")), "Biểu 1 — Các cột: ", "Thiếu nguồn của cột"),
+            (Box::new(|f| set(f, "f0_c0_source", "")), "Biểu 1, cột 1 — Nguồn số liệu: ", "Thiếu nguồn của cột"),
+            (Box::new(|f| set(f, "f0_c2_formula", "")), "Biểu 1, cột 3 — Công thức (cột tính): ", "bắt buộc"),
         ];
         for (change, path, text) in cases {
             let mut form = editor_form(&csrf, "BC-VL", "28");

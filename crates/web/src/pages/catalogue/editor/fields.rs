@@ -125,6 +125,55 @@ pub struct SectionFields {
     pub problems: Vec<String>,
 }
 
+/// A form column's fields (`f0_c0_code`, `f0_c0_source`, …).
+#[derive(Debug, Clone, Default)]
+pub struct ColumnFields {
+    pub code: String,
+    pub title_vi: String,
+    pub title_en: String,
+    /// One of [`SOURCES`]' texts.
+    pub source: String,
+    /// The formula of a computed column (`100 * C1 / C2`).
+    pub formula: String,
+    pub problems: Vec<String>,
+}
+
+impl ColumnFields {
+    /// Nothing typed: a spare row, left out (the source select always posts).
+    pub fn is_blank(&self) -> bool {
+        [&self.code, &self.title_vi, &self.title_en, &self.formula]
+            .iter()
+            .all(|f| f.is_empty())
+    }
+
+    fn of(c: &Column) -> Self {
+        let (source, formula) = match &c.source {
+            ColumnSource::Current => ("current", String::new()),
+            ColumnSource::SamePeriodLastYear => ("same_period_last_year", String::new()),
+            ColumnSource::YearToDate => ("year_to_date", String::new()),
+            ColumnSource::Target => ("target", String::new()),
+            ColumnSource::Formula(f) => ("formula", f.clone()),
+        };
+        ColumnFields {
+            code: c.code.clone(),
+            title_vi: c.title_vi.clone(),
+            title_en: c.title_en.clone(),
+            source: source.into(),
+            formula,
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// Where a column's figures come from, as its select posts it.
+pub const SOURCES: [&str; 5] = [
+    "current",
+    "same_period_last_year",
+    "year_to_date",
+    "target",
+    "formula",
+];
+
 /// A form row's fields (`f0_r0_indicator`, `f0_r0_breakdown`).
 #[derive(Debug, Clone, Default)]
 pub struct RowFields {
@@ -191,8 +240,8 @@ pub struct FormFields {
     pub code: String,
     pub title_vi: String,
     pub title_en: String,
-    /// `CODE | title_vi | title_en | source`, a line a column.
-    pub columns: String,
+    /// The columns, a row each.
+    pub columns: Vec<ColumnFields>,
     /// The rows, an indicator each.
     pub rows: Vec<RowFields>,
     pub problems: Vec<String>,
@@ -202,13 +251,9 @@ pub struct FormFields {
 const SPARE_GROUPS: usize = 2;
 const SPARE_FORMS: usize = 1;
 const SPARE_ROWS: usize = 3;
+const SPARE_COLUMNS: usize = 2;
 const SPARE_RULES: usize = 2;
 const SPARE_SECTIONS: usize = 2;
-
-/// Lines joined for a text area.
-fn lines_of(items: impl Iterator<Item = String>) -> String {
-    items.collect::<Vec<_>>().join("\n")
-}
 
 impl GroupFields {
     fn of(g: &ReportingGroup) -> Self {
@@ -255,27 +300,6 @@ impl GroupFields {
     }
 }
 
-/// A column's source as the editor writes it.
-fn source_text(source: &ColumnSource) -> String {
-    match source {
-        ColumnSource::Current => "current".into(),
-        ColumnSource::SamePeriodLastYear => "same_period_last_year".into(),
-        ColumnSource::YearToDate => "year_to_date".into(),
-        ColumnSource::Target => "target".into(),
-        ColumnSource::Formula(f) => format!("= {f}"),
-    }
-}
-
-fn column_line(c: &Column) -> String {
-    format!(
-        "{} | {} | {} | {}",
-        c.code,
-        c.title_vi,
-        c.title_en,
-        source_text(&c.source)
-    )
-}
-
 impl RuleFields {
     fn of(r: &ValidationRule) -> Self {
         RuleFields {
@@ -308,7 +332,7 @@ impl FormFields {
             code: f.code.clone(),
             title_vi: f.title_vi.clone(),
             title_en: f.title_en.clone(),
-            columns: lines_of(f.columns.iter().map(column_line)),
+            columns: f.columns.iter().map(ColumnFields::of).collect(),
             rows: f
                 .rows
                 .iter()
@@ -324,9 +348,10 @@ impl FormFields {
 
     /// Nothing typed: a spare form, left out.
     pub fn is_blank(&self) -> bool {
-        [&self.code, &self.title_vi, &self.title_en, &self.columns]
+        [&self.code, &self.title_vi, &self.title_en]
             .iter()
             .all(|f| f.is_empty())
+            && self.columns.iter().all(ColumnFields::is_blank)
             && self.rows.iter().all(RowFields::is_blank)
     }
 }
@@ -390,6 +415,7 @@ impl EditorFields {
         pad(&mut self.groups, GroupFields::is_blank, SPARE_GROUPS);
         pad(&mut self.forms, FormFields::is_blank, SPARE_FORMS);
         for form in &mut self.forms {
+            pad(&mut form.columns, ColumnFields::is_blank, SPARE_COLUMNS);
             pad(&mut form.rows, RowFields::is_blank, SPARE_ROWS);
         }
         pad(&mut self.validation, RuleFields::is_blank, SPARE_RULES);
@@ -405,12 +431,13 @@ impl EditorFields {
         match parts.as_slice() {
             [verb, "rules", ..] => operate(&mut self.validation, verb, number(2)),
             [verb, "sections", ..] => operate(&mut self.outline, verb, number(2)),
-            [verb, "rows", form, ..] => match form
+            [verb, list @ ("rows" | "columns"), form, ..] => match form
                 .parse::<usize>()
                 .ok()
                 .and_then(|f| self.forms.get_mut(f))
             {
-                Some(form) => operate(&mut form.rows, verb, number(3)),
+                Some(form) if *list == "rows" => operate(&mut form.rows, verb, number(3)),
+                Some(form) => operate(&mut form.columns, verb, number(3)),
                 None => false,
             },
             _ => false,
@@ -482,7 +509,20 @@ impl EditorFields {
                     code: f("code"),
                     title_vi: f("title_vi"),
                     title_en: f("title_en"),
-                    columns: f("columns"),
+                    columns: (0..)
+                        .take_while(|c| map.contains_key(format!("f{i}_c{c}_code").as_str()))
+                        .map(|c| {
+                            let col = |name: &str| f(&format!("c{c}_{name}"));
+                            ColumnFields {
+                                code: col("code"),
+                                title_vi: col("title_vi"),
+                                title_en: col("title_en"),
+                                source: col("source"),
+                                formula: col("formula"),
+                                problems: Vec::new(),
+                            }
+                        })
+                        .collect(),
                     rows: (0..)
                         .take_while(|r| map.contains_key(format!("f{i}_r{r}_indicator").as_str()))
                         .map(|r| RowFields {
@@ -594,5 +634,9 @@ mod tests {
         assert!(!f.operate("up:rules:0"), "the first row goes no higher");
         assert!(!f.operate("remove:rows:9"), "no such form");
         assert!(!f.operate("drop:everything"));
+        f.forms[0].columns[0].code = "C1".into();
+        f.forms[0].columns[1].code = "C2".into();
+        assert!(f.operate("down:columns:0:0"));
+        assert_eq!(f.forms[0].columns[1].code, "C1");
     }
 }

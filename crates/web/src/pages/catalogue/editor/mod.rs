@@ -31,6 +31,7 @@ struct EditorPage {
     /// Starting a new version of an existing regime (not changing one).
     new_version: bool,
     severities: Vec<Choice>,
+    sources: Vec<Choice>,
     f: EditorFields,
     levels: Vec<Choice>,
     kinds: Vec<Choice>,
@@ -72,6 +73,10 @@ async fn editor(
                 choice("error", "regime.severity_error", ""),
                 choice("warning", "regime.severity_warning", ""),
             ],
+            sources: fields::SOURCES
+                .iter()
+                .map(|s| choice(s, &format!("column_source.{s}"), ""))
+                .collect(),
             levels: levels
                 .into_iter()
                 .map(|l| Choice {

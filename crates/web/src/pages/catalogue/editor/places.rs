@@ -51,7 +51,8 @@ fn label_key(field: &str) -> Option<&'static str> {
         "severity" => "regime.severity",
         "expression" => "regime.expression",
         "required" => "regime.required",
-        "columns" => "regime.form_columns",
+        "source" => "regime.column_source",
+        "formula" => "regime.column_formula",
         _ => return None,
     })
 }
@@ -62,6 +63,7 @@ enum Place {
     Group(usize),
     Form(usize),
     Row(usize, usize),
+    Column(usize, usize),
     Rule(usize),
     Section(usize),
 }
@@ -102,6 +104,13 @@ fn locate<'p>(fields: &EditorFields, path: &'p str) -> (Place, Option<&'p str>) 
                     index(rows.len(), *r, &|n| nth_filled(rows, |r| r.is_blank(), n))
                         .map_or(Place::Form(f), |r| Place::Row(f, r))
                 }
+                (Some(f), Some(("columns", c))) => {
+                    let columns = &fields.forms[f].columns;
+                    index(columns.len(), *c, &|n| {
+                        nth_filled(columns, |c| c.is_blank(), n)
+                    })
+                    .map_or(Place::Form(f), |c| Place::Column(f, c))
+                }
                 (Some(f), _) => Place::Form(f),
                 (None, _) => Place::Top,
             }
@@ -123,6 +132,12 @@ fn words(lang: Lang, place: &Place, field: Option<&str>, path: &str) -> String {
             &Message::new("regime.place_row")
                 .arg("form", f + 1)
                 .arg("n", r + 1),
+        ),
+        Place::Column(f, c) => render(
+            lang,
+            &Message::new("regime.place_column")
+                .arg("form", f + 1)
+                .arg("n", c + 1),
         ),
         Place::Rule(r) => at("regime.place_rule", *r),
         Place::Section(s) => at("regime.place_section", *s),
@@ -154,6 +169,7 @@ pub fn attach(lang: Lang, fields: &mut EditorFields, problems: &[Problem]) -> Ve
             Place::Group(g) => fields.groups[g].problems.push(message),
             Place::Form(f) => fields.forms[f].problems.push(message),
             Place::Row(f, r) => fields.forms[f].rows[r].problems.push(message),
+            Place::Column(f, c) => fields.forms[f].columns[c].problems.push(message),
             Place::Rule(r) => fields.validation[r].problems.push(message),
             Place::Section(s) => fields.outline[s].problems.push(message),
         }

@@ -14,8 +14,8 @@ use baocao_domain::deadline::{DeadlineRule, MAX_MONTHS_AFTER, MAX_WORKING_DAYS};
 use baocao_domain::Message;
 
 use super::fields::{
-    value_of, EditorFields, FormFields, GroupFields, Options, RuleFields, RuleKind, SectionFields,
-    CONVENTIONS, FREQUENCIES, KINDS, RULES, SEVERITIES,
+    value_of, ColumnFields, EditorFields, FormFields, GroupFields, Options, RuleFields, RuleKind,
+    SectionFields, CONVENTIONS, FREQUENCIES, KINDS, RULES, SEVERITIES,
 };
 
 impl EditorFields {
@@ -66,31 +66,6 @@ impl EditorFields {
             validation,
             required: codes(&self.required),
         })
-    }
-}
-
-/// Non-blank lines of a text area with their 0-based numbers.
-fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.lines()
-        .map(str::trim)
-        .enumerate()
-        .filter(|(_, l)| !l.is_empty())
-}
-
-/// The `|`-separated parts of a line, trimmed; a part left out is blank.
-struct Parts<'a>(Vec<&'a str>);
-
-impl<'a> Parts<'a> {
-    fn of(line: &'a str) -> Self {
-        Parts(line.split('|').map(str::trim).collect())
-    }
-
-    fn get(&self, i: usize) -> &'a str {
-        self.0.get(i).copied().unwrap_or("")
-    }
-
-    fn text(&self, i: usize) -> String {
-        self.get(i).to_string()
     }
 }
 
@@ -232,8 +207,9 @@ impl Reader {
 
     /// A numeric form: its columns (each with its source) and its rows.
     fn form(&mut self, path: &str, f: &FormFields) -> NumericForm {
-        let columns = lines(&f.columns)
-            .filter_map(|(line, text)| self.column(&format!("{path}.columns[{line}]"), text))
+        let columns = (f.columns.iter().enumerate())
+            .filter(|(_, c)| !c.is_blank())
+            .filter_map(|(i, c)| self.column(&format!("{path}.columns[{i}]"), c))
             .collect();
         let rows = (f.rows.iter())
             .filter(|r| !r.is_blank())
@@ -251,33 +227,40 @@ impl Reader {
         }
     }
 
-    /// A column: `CODE | title_vi | title_en | source`; the source must be said.
-    fn column(&mut self, path: &str, line: &str) -> Option<Column> {
-        let parts = Parts::of(line);
-        let source = match parts.get(3) {
+    /// A column; its source must be said, and a computed one needs its formula.
+    fn column(&mut self, path: &str, c: &ColumnFields) -> Option<Column> {
+        let source_path = format!("{path}.source");
+        let source = match c.source.as_str() {
             "" => {
-                self.problem(path, Message::new("regime.column_source_missing"));
+                self.problem(source_path, Message::new("regime.column_source_missing"));
                 return None;
             }
             "current" => ColumnSource::Current,
             "same_period_last_year" => ColumnSource::SamePeriodLastYear,
             "year_to_date" => ColumnSource::YearToDate,
             "target" => ColumnSource::Target,
-            other => match other.strip_prefix('=') {
-                Some(formula) => ColumnSource::Formula(formula.trim().to_string()),
-                None => {
-                    self.problem(
-                        path,
-                        Message::new("regime.bad_column_source").arg("value", other),
-                    );
-                    return None;
-                }
-            },
+            "formula" if c.formula.trim_start_matches('=').trim().is_empty() => {
+                self.problem(
+                    format!("{path}.formula"),
+                    Message::new("catalogue.required"),
+                );
+                return None;
+            }
+            "formula" => {
+                ColumnSource::Formula(c.formula.trim_start_matches('=').trim().to_string())
+            }
+            other => {
+                self.problem(
+                    source_path,
+                    Message::new("regime.bad_column_source").arg("value", other),
+                );
+                return None;
+            }
         };
         Some(Column {
-            code: parts.text(0),
-            title_vi: parts.text(1),
-            title_en: parts.text(2),
+            code: c.code.clone(),
+            title_vi: c.title_vi.clone(),
+            title_en: c.title_en.clone(),
             source,
         })
     }
