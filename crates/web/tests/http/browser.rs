@@ -578,3 +578,103 @@ async fn browser_the_form_the_inbox_and_user_admin_pass_an_accessibility_check()
         found.join("\n")
     );
 }
+
+/// The system administrator and the reviewer walk their main tasks at a
+/// desktop and a phone width: what they see is said in Vietnamese (no
+/// internal words on any page visited), nothing scrolls sideways on the
+/// phone, and screenshots are kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver: cargo test -p baocao-web --test http -- --ignored (see .ci/run)"]
+async fn browser_administrator_and_reviewer_at_desktop_and_phone_widths() {
+    let db = baocao_testkit::TestDb::new(baocao_store::Backend::Sqlite).await;
+    let t = spawn_app(db.store.clone()).await;
+    t.app
+        .apply_metadata(&system_principal(), &three_level_metadata())
+        .await
+        .unwrap();
+    let good = json!({"values": {"LD01": "1234", "LD01/sex:female": "600", "LD01/sex:male": "634", "LD02": "50000"}});
+    let sent = submitted_report(
+        &t,
+        "commune.officer",
+        "commune.head",
+        t.commune,
+        "2025M03",
+        good,
+    )
+    .await;
+    let commune = t
+        .app
+        .unit_detail(&system_principal(), t.commune, None)
+        .await
+        .unwrap()
+        .unit;
+    let b = Browser::start().await;
+    let mut words = Vec::new();
+    let mut seen = |page: String, what: &str| {
+        for w in internal_words(&page) {
+            words.push(format!("{what}: {w}"));
+        }
+    };
+    for (width, height, name) in [(1366, 768, "desktop"), (390, 844, "phone")] {
+        b.resize(width, height).await;
+        // The system administrator adds an officer to a commune picked by its code.
+        b.login(&t.base, "admin").await;
+        b.go(&format!("{}/admin/users", t.base)).await;
+        let username = format!("can.bo.{name}");
+        b.type_into("input[name=username]", &username).await;
+        b.type_into("input[name=display_name]", "Nguyễn Văn An")
+            .await;
+        b.type_into("input[name=password]", PASSWORD).await;
+        b.type_into("input[name=unit]", commune.code.as_str()).await;
+        b.click("select[name=role] option[value=data_entry]").await;
+        b.click("#new-user button[type=submit]").await;
+        let done = b.wait_text("#done", |t| t.contains("Đã tạo")).await;
+        assert!(done.contains("Đã tạo người dùng"), "{done}");
+        assert!(
+            b.width_fits(width).await,
+            "the user page scrolls sideways at {width} px"
+        );
+        seen(b.source().await, "user page");
+        b.screenshot(&format!("admin-user-{name}")).await;
+        // Locking asks for a confirmation first.
+        b.click("#lock input[name=confirm]").await;
+        b.click("#lock button.danger").await;
+        let done = b.wait_text("#done", |t| t.contains("khóa")).await;
+        assert!(done.contains("Đã khóa tài khoản"), "{done}");
+        b.click("form[action='/logout'] button").await;
+        b.wait_url(|u| u.contains("/login")).await;
+
+        // The reviewer works from the inbox.
+        b.login(&t.base, "district.reviewer").await;
+        b.go(&format!("{}/reports", t.base)).await;
+        let inbox = b.text("#inbox").await;
+        assert!(
+            inbox.contains(&commune.name) && inbox.contains("Tháng 3/2025"),
+            "{inbox}"
+        );
+        assert!(
+            b.width_fits(width).await,
+            "the inbox scrolls sideways at {width} px"
+        );
+        seen(b.source().await, "inbox");
+        b.screenshot(&format!("inbox-{name}")).await;
+        if name == "desktop" {
+            b.go(&format!("{}/reports/{sent}", t.base)).await;
+            seen(b.source().await, "report");
+        } else {
+            // On the phone: the report with nothing to look at is accepted with the others.
+            b.click(&format!("input[name=accept_{sent}]")).await;
+            b.click("#bulk-accept input[name=confirm]").await;
+            b.click("#bulk-accept-button").await;
+            let done = b.wait_text("#bulk-done", |t| t.contains("chấp nhận")).await;
+            assert!(done.contains("Đã chấp nhận 1 báo cáo"), "{done}");
+            seen(b.source().await, "inbox after the bulk accept");
+            b.screenshot("inbox-accepted-phone").await;
+        }
+        b.click("form[action='/logout'] button").await;
+        b.wait_url(|u| u.contains("/login")).await;
+    }
+    b.stop().await;
+    assert!(words.is_empty(), "{}", words.join("\n"));
+    db.teardown().await;
+}

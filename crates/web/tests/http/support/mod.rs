@@ -212,6 +212,24 @@ impl Browser {
         browser
     }
 
+    /// The page's width in CSS pixels (wider than the window: sideways scrolling).
+    pub async fn page_width(&self) -> i64 {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": "return document.documentElement.scrollWidth", "args": []}),
+        )
+        .await
+        .as_i64()
+        .unwrap_or_default()
+    }
+
+    /// Whether the page fits a window `width` px wide (a little slack for
+    /// the scroll bar).
+    pub async fn width_fits(&self, width: u32) -> bool {
+        self.page_width().await <= i64::from(width) + 10
+    }
+
     /// Logs in through the form and waits to land.
     pub async fn login(&self, base: &str, user: &str) {
         self.go(&format!("{base}/login")).await;
@@ -678,4 +696,74 @@ pub async fn submitted_report(
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     id
+}
+
+/// The text a person reads on a page: tags, scripts and styles removed.
+pub fn visible_text(html: &str) -> String {
+    let mut html = html.to_string();
+    for element in ["script", "style"] {
+        while let Some(start) = html.find(&format!("<{element}")) {
+            let close = format!("</{element}>");
+            let stop = html[start..]
+                .find(&close)
+                .map_or(html.len(), |e| start + e + close.len());
+            html.replace_range(start..stop, " ");
+        }
+    }
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+}
+
+/// Internal words a Vietnamese official should never read.
+pub const INTERNAL_WORDS: [&str; 15] = [
+    "Failed to",
+    "deserialize",
+    "missing field",
+    "unit_id",
+    "unit:",
+    "file:",
+    "error",
+    "warning",
+    "null",
+    "undefined",
+    "regimes[",
+    "indicators[",
+    "Not found",
+    "Forbidden",
+    "Internal",
+];
+
+/// Each internal word a page shows, with the text around it.
+pub fn internal_words(html: &str) -> Vec<String> {
+    let text = visible_text(html);
+    INTERNAL_WORDS
+        .iter()
+        .filter_map(|word| {
+            let at = text.find(word)?;
+            let start = text[..at]
+                .char_indices()
+                .rev()
+                .nth(40)
+                .map_or(0, |(i, _)| i);
+            let around: String = text[start..].chars().take(120).collect();
+            Some(format!(
+                "«{word}» in …{}…",
+                around.split_whitespace().collect::<Vec<_>>().join(" ")
+            ))
+        })
+        .collect()
 }
