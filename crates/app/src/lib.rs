@@ -13,6 +13,7 @@ use baocao_domain::Message;
 use baocao_store::{Store, StoreError};
 
 pub mod analytics;
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod catalogue;

@@ -210,7 +210,7 @@ pub async fn run(options: BenchOptions) -> AppResult<()> {
     submit_and_accept(&app, &base, &submissions, &reviewers, options.clients).await?;
     synthesize(&app, &districts, &provinces, &reviewers).await?;
     let verified = app.verify_ledger().await?;
-    println!("audit ledger: {:?}", verified.map(|(_, n)| n));
+    println!("audit ledger: {:?}", verified.intact().map(|(_, n)| n));
     clean_up(&scratch).await
 }
 

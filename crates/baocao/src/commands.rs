@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use baocao_app::audit::Verdict;
 use baocao_app::auth::{random_secret, system_principal};
 use baocao_app::i18n::{render, Lang};
 use baocao_app::units::{read_merge_file, read_units_file, StructureFile};
@@ -224,7 +225,8 @@ impl Runtime {
         .map_err(|e: AppError| Failure::app(lang, &e))
     }
 
-    /// `baocao audit verify`: recomputes the ledger's hash chain.
+    /// `baocao audit verify`: recomputes the ledger's hash chain and checks
+    /// what it proves about the tables; a difference fails.
     pub(super) async fn verify_ledger(&self, db: &DbArgs) -> Result<(), Failure> {
         let lang = self.lang;
         let app = self.app(db).await?;
@@ -233,18 +235,30 @@ impl Runtime {
             .await
             .map_err(|e| Failure::app(lang, &e))?
         {
-            Ok((hash, count)) => {
+            Verdict::Intact {
+                head,
+                entries,
+                versions,
+                reports,
+            } => {
                 let done = Message::new("audit.verified")
-                    .arg("count", count)
-                    .arg("hash", hash);
+                    .arg("count", entries)
+                    .arg("hash", head)
+                    .arg("versions", versions)
+                    .arg("reports", reports);
                 println!("{}", say(lang, done));
                 Ok(())
             }
-            Err(broken) => Err(Failure(say(
+            Verdict::Broken(broken) => Err(Failure(say(
                 lang,
                 Message::new("audit.broken")
                     .arg("detail_key", broken.reason)
                     .arg("seq", broken.seq),
+            ))),
+            Verdict::Differs(found) => Err(Failure(format!(
+                "{} {}",
+                say(lang, Message::new("audit.differs")),
+                say(lang, found)
             ))),
         }
     }

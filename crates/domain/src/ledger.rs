@@ -70,37 +70,66 @@ pub struct StoredEntry {
     pub hash: String,
 }
 
-/// Verifies a whole chain in order; returns the head hash and the number of
-/// entries, or the first break.
-pub fn verify<'a>(
-    entries: impl IntoIterator<Item = &'a StoredEntry>,
-) -> Result<(String, i64), Break> {
-    let mut prev = GENESIS.to_string();
-    let mut expected_seq = 1;
-    for stored in entries {
+/// A chain checked entry by entry, in order, in constant memory (a ledger
+/// of millions of entries is read a page at a time).
+#[derive(Debug, Clone)]
+pub struct ChainCheck {
+    prev: String,
+    expected_seq: i64,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        ChainCheck {
+            prev: GENESIS.to_string(),
+            expected_seq: 1,
+        }
+    }
+}
+
+impl ChainCheck {
+    /// Checks the next entry: its place, its link and its hash.
+    pub fn feed(&mut self, stored: &StoredEntry) -> Result<(), Break> {
         let seq = stored.entry.seq;
-        if seq != expected_seq {
+        if seq != self.expected_seq {
             return Err(Break {
-                seq: expected_seq,
+                seq: self.expected_seq,
                 reason: "audit.missing_entry",
             });
         }
-        if stored.prev_hash != prev {
+        if stored.prev_hash != self.prev {
             return Err(Break {
                 seq,
                 reason: "audit.broken_link",
             });
         }
-        if entry_hash(&prev, &stored.entry) != stored.hash {
+        if entry_hash(&self.prev, &stored.entry) != stored.hash {
             return Err(Break {
                 seq,
                 reason: "audit.altered_entry",
             });
         }
-        prev = stored.hash.clone();
-        expected_seq += 1;
+        self.prev = stored.hash.clone();
+        self.expected_seq += 1;
+        Ok(())
     }
-    Ok((prev, expected_seq - 1))
+
+    /// The head hash and the number of entries checked.
+    pub fn head(&self) -> (String, i64) {
+        (self.prev.clone(), self.expected_seq - 1)
+    }
+}
+
+/// Verifies a whole chain in order; returns the head hash and the number of
+/// entries, or the first break.
+pub fn verify<'a>(
+    entries: impl IntoIterator<Item = &'a StoredEntry>,
+) -> Result<(String, i64), Break> {
+    let mut check = ChainCheck::default();
+    for stored in entries {
+        check.feed(stored)?;
+    }
+    Ok(check.head())
 }
 
 #[cfg(test)]

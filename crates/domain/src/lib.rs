@@ -20,6 +20,7 @@ pub mod number;
 pub mod obligation;
 pub mod outlier;
 pub mod period;
+pub mod proof;
 pub mod report;
 pub mod text;
 pub mod unit;

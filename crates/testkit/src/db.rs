@@ -92,6 +92,33 @@ impl TestDb {
         }
     }
 
+    /// Runs `sql` on the database with its own command-line client
+    /// (`sqlite3`, `psql`), behind the application's back: what someone
+    /// with write access to the database could do.
+    ///
+    /// # Panics
+    /// When the client is missing or the statement fails.
+    #[allow(clippy::expect_used)]
+    pub fn behind_the_back(&self, sql: &str) {
+        let output = match &self.cleanup {
+            Cleanup::File(path) => std::process::Command::new("sqlite3")
+                .arg(path)
+                .arg(sql)
+                .output()
+                .expect("the sqlite3 command line (apt-get install sqlite3)"),
+            Cleanup::Schema { url, schema } => std::process::Command::new("psql")
+                .args([url.as_str(), "-v", "ON_ERROR_STOP=1", "-q", "-c"])
+                .arg(format!("SET search_path TO {schema}; {sql}"))
+                .output()
+                .expect("the psql command line (apt-get install postgresql-client)"),
+        };
+        assert!(
+            output.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
     /// Closes the store and removes the database.
     pub async fn teardown(self) {
         self.store.close().await;

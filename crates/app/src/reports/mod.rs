@@ -160,35 +160,6 @@ impl App {
         let mut conn = self.store.conn().await?;
         Ok(store_reports::draft_save_count(&mut conn, id).await?)
     }
-
-    /// Verifies the whole audit ledger; the head hash and entry count, or the
-    /// first broken entry.
-    pub async fn verify_ledger(
-        &self,
-    ) -> AppResult<Result<(String, i64), baocao_domain::ledger::Break>> {
-        use baocao_store::ledger;
-        let mut conn = self.store.conn().await?;
-        let mut all = Vec::new();
-        let mut after = 0;
-        loop {
-            let batch = ledger::entries(&mut conn, after, 10_000).await?;
-            let Some(last) = batch.last() else { break };
-            after = last.entry.seq;
-            all.extend(batch);
-        }
-        let verified = baocao_domain::ledger::verify(&all);
-        if let Ok((hash, _)) = &verified {
-            // The head row must agree with the last entry.
-            let (_, head) = ledger::head(&mut conn).await?;
-            if *hash != head {
-                return Ok(Err(baocao_domain::ledger::Break {
-                    seq: all.len() as i64 + 1,
-                    reason: "audit.head_mismatch",
-                }));
-            }
-        }
-        Ok(verified)
-    }
 }
 
 /// A unit's id and name, as lists show it.

@@ -4,6 +4,7 @@
 
 mod analytics;
 mod group_commit;
+mod ledger_proof;
 mod operations_centre;
 mod passwords;
 mod units;

@@ -105,7 +105,7 @@ both_backends!(
         let again = w.app.save_report(&officer, id, &content(&values), Some(stale)).await;
         assert!(matches!(again, Err(AppError::Conflict(m)) if m.key == "report.error.edited_elsewhere"));
         // The ledger holds every step and verifies.
-        assert!(w.app.verify_ledger().await.unwrap().is_ok());
+        assert!(w.app.verify_ledger().await.unwrap().is_intact());
     }
 );
 

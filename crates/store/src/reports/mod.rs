@@ -14,6 +14,7 @@ use sqlx::Row;
 use crate::{list_placeholders, values_placeholders, Conn, StoreError, StoreResult};
 
 mod attachments;
+mod audited;
 mod imported;
 
 use attachments::freeze_attachments;
@@ -21,6 +22,7 @@ pub use attachments::{
     attachment_data, attachment_report, attachments, insert_attachment, AttachmentInfo,
     NewAttachment,
 };
+pub use audited::{statuses, version_contents, version_keys};
 pub use imported::{existing, insert_imported, ImportedReport};
 
 /// A report row.

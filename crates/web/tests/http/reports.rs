@@ -189,7 +189,7 @@ assert_eq!(send(&reviewer, post.clone(), url(format!("/api/v1/reports/{did}/acce
 
         // Every step is in the audit ledger, and an edit made directly in the
         // database is found.
-        let (head_hash, count) = t.app.verify_ledger().await.unwrap().unwrap();
+        let (head_hash, count) = t.app.verify_ledger().await.unwrap().intact().unwrap();
         assert_eq!(count, 18, "metadata; commune: create, 4 saves, 3 submits, return, 2 accepts, correct; district: create, 2 syntheses, submit, accept");
         assert_eq!(head_hash.len(), 64);
         let mut conn = store.conn().await.unwrap();
@@ -197,7 +197,7 @@ assert_eq!(send(&reviewer, post.clone(), url(format!("/api/v1/reports/{did}/acce
             .execute(&mut *conn)
             .await
             .unwrap();
-        let broken = t.app.verify_ledger().await.unwrap().unwrap_err();
+        let broken = t.app.verify_ledger().await.unwrap().broken().unwrap();
         assert_eq!((broken.seq, broken.reason), (5, "audit.altered_entry"));
     }
 );
@@ -266,7 +266,7 @@ both_backends!(
         // Once reviewed, it can no longer be recalled.
         assert_eq!(send(&reviewer, post.clone(), url(format!("/api/v1/reports/{id}/accept")), &rc, json!({})).await.0, StatusCode::NO_CONTENT);
         assert_eq!(send(&head, post.clone(), recall.clone(), &hc, json!({"reason": "Sai"})).await.0, StatusCode::CONFLICT);
-        assert!(t.app.verify_ledger().await.unwrap().is_ok());
+        assert!(t.app.verify_ledger().await.unwrap().is_intact());
     }
 );
 

@@ -1,0 +1,242 @@
+//! `baocao audit verify`: the ledger's hash chain, then what the ledger
+//! proves about the tables — every submitted or imported version's content
+//! is the one its entry recorded, every version has its entry, and every
+//! report is in the status its last workflow entry left it in. The first
+//! difference is named exactly ("report 4151 version 2: cell HC02 is 335 in
+//! the table, 334 in ledger entry 18,204").
+//!
+//! The ledger is read a page at a time and the chain checked as it goes;
+//! what is kept between pages is a few numbers per report (the versions and
+//! the status the ledger recorded), not the entries.
+
+use std::collections::HashMap;
+
+use baocao_domain::ledger::{Break, ChainCheck};
+use baocao_domain::proof::{first_difference, recorded_version, report_of, status_after};
+use baocao_domain::report::{Content, ReportId, Status};
+use baocao_domain::Message;
+use baocao_store::{ledger, reports as store_reports, Conn};
+
+use crate::{App, AppError, AppResult};
+
+/// Ledger entries read a page at a time.
+const PAGE: i64 = 10_000;
+
+/// What the verification found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The chain is intact and the tables hold what it proves.
+    Intact {
+        /// The head hash.
+        head: String,
+        /// Entries checked.
+        entries: i64,
+        /// Versions whose content was proven.
+        versions: u64,
+        /// Reports whose status was proven.
+        reports: u64,
+    },
+    /// The chain itself is broken.
+    Broken(Break),
+    /// The chain holds, but a table differs from what it proves.
+    Differs(Message),
+}
+
+impl Verdict {
+    /// The head hash and the number of entries, when all is intact.
+    pub fn intact(self) -> Option<(String, i64)> {
+        match self {
+            Verdict::Intact { head, entries, .. } => Some((head, entries)),
+            _ => None,
+        }
+    }
+
+    /// Whether all is intact.
+    pub fn is_intact(&self) -> bool {
+        matches!(self, Verdict::Intact { .. })
+    }
+
+    /// The first broken entry, when the chain is broken.
+    pub fn broken(self) -> Option<Break> {
+        match self {
+            Verdict::Broken(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+/// What the ledger recorded of one report.
+#[derive(Debug, Default)]
+struct Recorded {
+    /// Version numbers with their entries.
+    versions: Vec<(i64, i64)>,
+    /// The status after its last workflow entry, and that entry.
+    status: Option<(Status, i64)>,
+}
+
+/// A version's content, stored or recorded, as the tables write it.
+fn decoded(text: &str) -> Option<Content> {
+    serde_json::from_str(text).ok()
+}
+
+impl App {
+    /// Verifies the ledger and what it proves (see the module's note).
+    pub async fn verify_ledger(&self) -> AppResult<Verdict> {
+        let mut conn = self.store.conn().await?;
+        let mut chain = ChainCheck::default();
+        let mut recorded: HashMap<ReportId, Recorded> = HashMap::new();
+        let mut proven = 0u64;
+        let mut after = 0;
+        loop {
+            let page = ledger::entries(&mut conn, after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.entry.seq;
+            let mut to_compare = Vec::new();
+            for stored in &page {
+                if let Err(broken) = chain.feed(stored) {
+                    return Ok(Verdict::Broken(broken));
+                }
+                let e = &stored.entry;
+                let Some(report) = report_of(&e.subject) else {
+                    continue;
+                };
+                let r = recorded.entry(report).or_default();
+                if let Some(status) = status_after(&e.action) {
+                    r.status = Some((status, e.seq));
+                }
+                if let Some(v) = recorded_version(&e.action, &e.subject, &e.payload) {
+                    r.versions.push((v.version, e.seq));
+                    to_compare.push((v, e.seq));
+                }
+            }
+            if let Some(found) = compare_contents(&mut conn, &to_compare).await? {
+                return Ok(Verdict::Differs(found));
+            }
+            proven += to_compare.len() as u64;
+        }
+        let (head, entries) = chain.head();
+        let (_, stored_head) = ledger::head(&mut conn).await?;
+        if head != stored_head {
+            return Ok(Verdict::Broken(Break {
+                seq: entries + 1,
+                reason: "audit.head_mismatch",
+            }));
+        }
+        if let Some(found) = versions_without_entries(&mut conn, &recorded).await? {
+            return Ok(Verdict::Differs(found));
+        }
+        if let Some(found) = statuses_differ(&mut conn, &recorded).await? {
+            return Ok(Verdict::Differs(found));
+        }
+        Ok(Verdict::Intact {
+            head,
+            entries,
+            versions: proven,
+            reports: recorded.len() as u64,
+        })
+    }
+}
+
+/// The first recorded version whose stored content differs, or that the
+/// table lacks.
+async fn compare_contents(
+    conn: &mut Conn,
+    recorded: &[(baocao_domain::proof::RecordedVersion, i64)],
+) -> AppResult<Option<Message>> {
+    let keys: Vec<(ReportId, i64)> = recorded
+        .iter()
+        .map(|(v, _)| (v.report, v.version))
+        .collect();
+    let stored: HashMap<(ReportId, i64), String> = store_reports::version_contents(conn, &keys)
+        .await?
+        .into_iter()
+        .map(|(r, v, c)| ((r, v), c))
+        .collect();
+    for (v, seq) in recorded {
+        let at = |key: &'static str| {
+            Message::new(key)
+                .arg("report", v.report)
+                .arg("version", v.version)
+                .arg("seq", seq)
+        };
+        let Some(text) = stored.get(&(v.report, v.version)) else {
+            return Ok(Some(at("audit.version_missing")));
+        };
+        let content = decoded(text).ok_or_else(|| {
+            AppError::Internal(format!("report {} version {}", v.report, v.version))
+        })?;
+        if let Some(d) = first_difference(&content, &v.content) {
+            let absent = || "—".to_string();
+            return Ok(Some(
+                at("audit.version_differs")
+                    .arg("part_key", format!("audit.part.{}", d.part))
+                    .arg("key", d.key)
+                    .arg("stored", d.stored.unwrap_or_else(absent))
+                    .arg("recorded", d.recorded.unwrap_or_else(absent)),
+            ));
+        }
+    }
+    Ok(None)
+}
+
+/// The first version in the table that no ledger entry recorded.
+async fn versions_without_entries(
+    conn: &mut Conn,
+    recorded: &HashMap<ReportId, Recorded>,
+) -> AppResult<Option<Message>> {
+    let mut after = (ReportId::new(0), 0);
+    loop {
+        let page = store_reports::version_keys(conn, after, PAGE).await?;
+        let Some(last) = page.last() else {
+            return Ok(None);
+        };
+        after = *last;
+        for (report, version) in page {
+            let known = recorded
+                .get(&report)
+                .is_some_and(|r| r.versions.iter().any(|(v, _)| *v == version));
+            if !known {
+                return Ok(Some(
+                    Message::new("audit.version_without_entry")
+                        .arg("report", report)
+                        .arg("version", version),
+                ));
+            }
+        }
+    }
+}
+
+/// The first report whose status is not the one its last workflow entry
+/// left it in, or that has no entry at all.
+async fn statuses_differ(
+    conn: &mut Conn,
+    recorded: &HashMap<ReportId, Recorded>,
+) -> AppResult<Option<Message>> {
+    let mut after = ReportId::new(0);
+    loop {
+        let page = store_reports::statuses(conn, after, PAGE).await?;
+        let Some((last, _)) = page.last() else {
+            return Ok(None);
+        };
+        after = *last;
+        for (report, status) in page {
+            match recorded.get(&report).and_then(|r| r.status) {
+                None => {
+                    return Ok(Some(
+                        Message::new("audit.report_without_entry").arg("report", report),
+                    ))
+                }
+                Some((proven, seq)) if proven != status => {
+                    return Ok(Some(
+                        Message::new("audit.status_differs")
+                            .arg("report", report)
+                            .arg("stored_key", status.key())
+                            .arg("recorded_key", proven.key())
+                            .arg("seq", seq),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}

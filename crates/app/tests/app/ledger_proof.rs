@@ -1,0 +1,134 @@
+//! The ledger proves the data: edits made in the database behind the
+//! application's back — with the `sqlite3` and `psql` command lines — are
+//! found by `verify_ledger` and named exactly; the untouched database verifies.
+
+use baocao_app::audit::Verdict;
+use baocao_app::auth::system_principal;
+use baocao_app::i18n::{render, Lang};
+use baocao_domain::report::Content;
+use baocao_store::Backend;
+use baocao_testkit::{nghe_an, three_level_metadata, TestDb};
+
+/// What the verification says of a difference, in Vietnamese.
+async fn finding(app: &baocao_app::App) -> String {
+    match app.verify_ledger().await.unwrap() {
+        Verdict::Differs(m) => render(Lang::Vi, &m),
+        Verdict::Broken(b) => format!("broken: {} at {}", b.reason, b.seq),
+        Verdict::Intact { .. } => "intact".into(),
+    }
+}
+
+async fn edits_behind_the_back_are_named(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = nghe_an(db.store.clone()).await;
+    w.app
+        .apply_metadata(&system_principal(), &three_level_metadata())
+        .await
+        .unwrap();
+    let officer = w.principal("commune.officer").await;
+    let head = w.principal("commune.head").await;
+    let reviewer = w.principal("district.reviewer").await;
+    let report = w
+        .app
+        .open_report(&officer, "BC-LD", w.commune, "2025M03")
+        .await
+        .unwrap();
+    let mut content = Content::default();
+    for (k, v) in [
+        ("LD01", "1234"),
+        ("LD01/sex:female", "600"),
+        ("LD01/sex:male", "634"),
+        ("LD02", "50000"),
+    ] {
+        content.values.insert(k.into(), v.into());
+    }
+    w.app
+        .save_report(&officer, report.id, &content, None)
+        .await
+        .unwrap();
+    w.app.submit_report(&head, report.id).await.unwrap();
+    w.app
+        .review_report(&reviewer, report.id, true, "")
+        .await
+        .unwrap();
+    let id = report.id.get();
+    assert_eq!(finding(&w.app).await, "intact");
+    match w.app.verify_ledger().await.unwrap() {
+        Verdict::Intact {
+            versions, reports, ..
+        } => assert_eq!((versions, reports), (1, 1)),
+        other => panic!("{other:?}"),
+    }
+
+    // A figure of the submitted version, changed in the table.
+    db.behind_the_back(&format!(
+        "UPDATE report_versions SET content = replace(content, '\"LD02\":\"50000\"', '\"LD02\":\"50001\"') WHERE report_id = {id}"
+    ));
+    let said = finding(&w.app).await;
+    assert!(
+        said.starts_with(&format!("báo cáo {id} phiên bản 1: ô LD02 là «50001» trong bảng dữ liệu, «50000» trong bản ghi ")),
+        "{said}"
+    );
+    db.behind_the_back(&format!(
+        "UPDATE report_versions SET content = replace(content, '\"LD02\":\"50001\"', '\"LD02\":\"50000\"') WHERE report_id = {id}"
+    ));
+    assert_eq!(finding(&w.app).await, "intact", "put back as it was");
+
+    // A status changed.
+    db.behind_the_back(&format!(
+        "UPDATE reports SET status = 'submitted' WHERE id = {id}"
+    ));
+    let said = finding(&w.app).await;
+    assert!(
+        said.contains(&format!(
+            "báo cáo {id}: trạng thái «Đã gửi» trong bảng dữ liệu, «Đã tiếp nhận» theo bản ghi "
+        )),
+        "{said}"
+    );
+    db.behind_the_back(&format!(
+        "UPDATE reports SET status = 'accepted' WHERE id = {id}"
+    ));
+
+    // A version added without its entry.
+    db.behind_the_back(&format!(
+        "INSERT INTO report_versions (report_id, version, content, submitted_at, on_time) \
+         SELECT report_id, 2, content, submitted_at, on_time FROM report_versions WHERE report_id = {id} AND version = 1"
+    ));
+    assert_eq!(
+        finding(&w.app).await,
+        format!("báo cáo {id} phiên bản 2 không có bản ghi nào trong sổ nhật ký.")
+    );
+    db.behind_the_back(&format!(
+        "DELETE FROM report_versions WHERE report_id = {id} AND version = 2"
+    ));
+
+    // The recorded version removed from the table.
+    db.behind_the_back(&format!(
+        "UPDATE report_versions SET version = 7 WHERE report_id = {id} AND version = 1"
+    ));
+    let said = finding(&w.app).await;
+    assert!(
+        said.contains(&format!("báo cáo {id} phiên bản 1 được ghi ở bản ghi "))
+            && said.contains("không có trong bảng dữ liệu"),
+        "{said}"
+    );
+    db.behind_the_back(&format!(
+        "UPDATE report_versions SET version = 1 WHERE report_id = {id} AND version = 7"
+    ));
+    assert_eq!(finding(&w.app).await, "intact");
+
+    // A ledger entry deleted: the chain says which.
+    db.behind_the_back("DELETE FROM audit_ledger WHERE seq = 3");
+    assert_eq!(finding(&w.app).await, "broken: audit.missing_entry at 3");
+    db.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_behind_the_back_are_named_sqlite() {
+    edits_behind_the_back_are_named(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_behind_the_back_are_named_postgres() {
+    edits_behind_the_back_are_named(Backend::Postgres).await;
+}
