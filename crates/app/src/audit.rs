@@ -65,6 +65,64 @@ impl Verdict {
     }
 }
 
+/// One entry of a report's history as the ledger recorded it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HistoryLine {
+    /// The ledger entry.
+    pub seq: i64,
+    /// When (Unix seconds).
+    pub at: i64,
+    /// Who.
+    pub actor: String,
+    /// What (`report.submit`, …).
+    pub action: String,
+    /// The version it concerns, when it says.
+    pub version: Option<i64>,
+    /// The reason given, when there is one.
+    pub reason: Option<String>,
+}
+
+/// The version and reason an entry's payload names, if any.
+fn version_and_reason(payload: &str) -> (Option<i64>, Option<String>) {
+    let value: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+    (
+        value.get("version").and_then(serde_json::Value::as_i64),
+        value
+            .get("reason")
+            .and_then(serde_json::Value::as_str)
+            .map(String::from),
+    )
+}
+
+impl App {
+    /// A report's full history from the ledger, oldest first, for anyone
+    /// who may read the report.
+    pub async fn report_history(
+        &self,
+        principal: &baocao_domain::access::Principal,
+        id: ReportId,
+    ) -> AppResult<Vec<HistoryLine>> {
+        let mut conn = self.store.conn().await?;
+        self.readable_report(&mut conn, principal, id).await?;
+        let mut entries = ledger::of_subject(&mut conn, &format!("report:{id}")).await?;
+        entries.reverse();
+        Ok(entries
+            .into_iter()
+            .map(|s| {
+                let (version, reason) = version_and_reason(&s.entry.payload);
+                HistoryLine {
+                    seq: s.entry.seq,
+                    at: s.entry.at,
+                    actor: s.entry.actor,
+                    action: s.entry.action,
+                    version,
+                    reason,
+                }
+            })
+            .collect())
+    }
+}
+
 /// What the ledger recorded of one report.
 #[derive(Debug, Default)]
 struct Recorded {

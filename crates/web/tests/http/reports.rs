@@ -638,6 +638,11 @@ both_backends!(
         // Only what changed by default; a switch shows every line.
         assert!(!changed.contains("LD02") && !changed.contains("LD01/sex:male"), "{changed}");
         assert!(page.contains(&format!("href=\"/reports/{id}?versions=all#versions-title\"")), "{page}");
+        // The history is read from the ledger: entry numbers, who, what, which version, why.
+        let history = &page[page.find("id=\"events\"").expect("the history")..];
+        let history = &history[..history.find("</ol>").unwrap()];
+        assert!(history.contains("Bản ghi số") && history.contains("district.reviewer · trả lại phiên bản 1: Sai số nữ"), "{history}");
+        assert!(history.contains("commune.head · gửi phiên bản 2"), "{history}");
         let all = table(page_client.get(format!("{}/reports/{id}?versions=all", t.base)).send().await.unwrap().text().await.unwrap());
         assert!(all.contains("LD02") && all.contains("50.000") && all.contains("<ins>601</ins>"), "{all}");
     }

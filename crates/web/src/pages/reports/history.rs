@@ -2,8 +2,9 @@
 //! name, narrative sections too, what changed marked in words) and its
 //! workflow steps.
 
+use baocao_app::audit::HistoryLine;
 use baocao_app::i18n::{t, Lang};
-use baocao_app::reports::{EventView, VersionView};
+use baocao_app::reports::VersionView;
 use baocao_domain::catalogue::{Metadata, RegimeVersion};
 
 use super::table::display;
@@ -124,20 +125,26 @@ pub(super) fn diff(
         .collect()
 }
 
-/// The workflow steps: when, what (for which version), who, and why.
-pub(super) fn events(lang: Lang, events: &[EventView]) -> Vec<String> {
-    events
+/// The report's history from the ledger: the entry's number, when, who,
+/// what (for which version), and why.
+pub(super) fn ledger_lines(lang: Lang, lines: &[HistoryLine]) -> Vec<String> {
+    lines
         .iter()
-        .map(|e| {
-            let when = screen_time(e.at);
-            let action = t(
+        .map(|l| {
+            let when = screen_time(l.at);
+            let mut action = t(
                 lang,
-                &format!("report.event.{}", e.action.trim_start_matches("report.")),
+                &format!("report.event.{}", l.action.trim_start_matches("report.")),
             );
-            let who = e.by.clone().unwrap_or_default();
-            match &e.reason {
-                Some(r) => format!("{when} · {action} ({}) · {who}: {r}", e.version),
-                None => format!("{when} · {action} ({}) · {who}", e.version),
+            if let Some(v) = l.version {
+                action = format!("{action} {v}");
+            }
+            let entry = format!("{} {}", t(lang, "report.ledger_entry"), l.seq);
+            match &l.reason {
+                Some(r) if !r.is_empty() => {
+                    format!("{entry} · {when} · {} · {action}: {r}", l.actor)
+                }
+                _ => format!("{entry} · {when} · {} · {action}", l.actor),
             }
         })
         .collect()

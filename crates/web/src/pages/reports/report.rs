@@ -254,6 +254,11 @@ async fn render_report(
     // The banner says "not saved" only for what was refused just now; the
     // rules' findings are listed with the checks, errors apart from warnings.
     let refused = !problems.is_empty();
+    let ledger = state
+        .app
+        .report_history(&authed.caller.principal, view.id)
+        .await
+        .page(authed)?;
     let notice = done.as_deref().and_then(|d| done_notice(lang, d, &view));
     let next_report = if matches!(done.as_deref(), Some("accept" | "return")) {
         state
@@ -323,7 +328,7 @@ async fn render_report(
             version_heads: history::version_heads(lang, &view.versions),
             diff: history::diff(lang, &meta, version, &view.versions, all_versions),
             all_versions,
-            events: history::events(lang, &view.events),
+            events: history::ledger_lines(lang, &ledger),
             synthesis: panel,
             timeliness_link: timeliness_link(&view),
             has_units_below: view.has_units_below,
