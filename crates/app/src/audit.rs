@@ -123,6 +123,50 @@ impl App {
     }
 }
 
+impl App {
+    /// The canonical bytes of version `version` of report `id` (see
+    /// `baocao_domain::canonical`), for anyone who may read the report,
+    /// with a file name for them.
+    pub async fn canonical_version(
+        &self,
+        principal: &baocao_domain::access::Principal,
+        id: ReportId,
+        version: i64,
+    ) -> AppResult<(String, Vec<u8>)> {
+        let mut conn = self.store.conn().await?;
+        let r = self.readable_report(&mut conn, principal, id).await?;
+        let stored = store_reports::versions(&mut conn, id)
+            .await?
+            .into_iter()
+            .find(|v| v.version == version)
+            .ok_or(AppError::NotFound)?;
+        let unit = baocao_store::units::get_many(&mut conn, &[r.unit_id])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(AppError::NotFound)?;
+        let content = decoded(&stored.content)
+            .ok_or_else(|| AppError::Internal(format!("report {id} version {version}")))?;
+        let header = baocao_domain::canonical::VersionHeader {
+            regime: r.regime_code.clone(),
+            regime_version: r.regime_version,
+            unit_code: unit.code.to_string(),
+            unit_name: unit.name.clone(),
+            period: r.period.to_string(),
+            version,
+            submitted_at: stored.submitted_at,
+        };
+        let name = format!(
+            "{}_{}_{}_v{version}.json",
+            r.regime_code, r.period, unit.code
+        );
+        Ok((
+            name,
+            baocao_domain::canonical::canonical_bytes(&header, &content),
+        ))
+    }
+}
+
 /// What the ledger recorded of one report.
 #[derive(Debug, Default)]
 struct Recorded {

@@ -9,6 +9,7 @@ pub mod aggregate;
 pub mod attachment;
 pub mod audit;
 pub mod calendar;
+pub mod canonical;
 pub mod catalogue;
 pub mod deadline;
 pub mod formula;

@@ -26,7 +26,7 @@ use super::{analytics, calendar, catalogue, reports, session, tokens, units, use
         reports::mine, reports::inbox, reports::open, reports::get_report, reports::save,
         reports::submit, reports::return_report, reports::accept, reports::correct, reports::recall,
         reports::synthesize, reports::timeliness, reports::template, reports::upload,
-        reports::csv_get, reports::csv_put,
+        reports::csv_get, reports::csv_put, reports::canonical,
         reports::attach, reports::attachments, reports::download, reports::notifications,
         analytics::figures,
     ),

@@ -22,7 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::doc::{Busy, FileBytes, JsonBodyErrors};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiJson, ApiResult, Authed};
-use crate::shared::downloads::{attachment_response, csv_response, xlsx_response};
+use crate::shared::downloads::{attachment_response, csv_response, json_response, xlsx_response};
 use crate::shared::limits::{attachment_upload_limit, spreadsheet_upload_limit};
 use crate::state::AppState;
 
@@ -497,6 +497,27 @@ pub async fn template(
     Ok(xlsx_response(&name, bytes))
 }
 
+/// The canonical bytes of a submitted version: the one serialization a
+/// detached signature is made over (docs/canonical-format.md).
+#[utoipa::path(get, path = "/api/v1/reports/{id}/versions/{version}/canonical", tag = "reports", security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "Report id"), ("version" = i64, Path, minimum = 1, description = "Version number")),
+    responses((status = 200, description = "The canonical bytes", body = FileBytes, content_type = "application/json",
+            headers(("Content-Disposition" = String, description = "attachment, with the file name"))),
+        (status = 404, body = ErrorBody, description = "No such report or version, or one the caller may not read"),
+        Busy))]
+pub async fn canonical(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path((id, version)): Path<(ReportId, i64)>,
+) -> Result<axum::response::Response, WebError> {
+    let (name, bytes) = state
+        .app
+        .canonical_version(&authed.caller.principal, id, version)
+        .await
+        .api(&authed)?;
+    Ok(json_response(&name, bytes))
+}
+
 /// Saves the values of a filled template (the request body is the .xlsx file).
 /// Problems come back in `fields`, each with its sheet reference; nothing is
 /// stored from a file with problems.
@@ -694,6 +715,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/attachments/{id}", get(download))
         .route("/api/v1/notifications", get(notifications))
         .route("/api/v1/reports/{id}/csv", get(csv_get).put(csv_put))
+        .route(
+            "/api/v1/reports/{id}/versions/{version}/canonical",
+            get(canonical),
+        )
         .route(
             "/api/v1/reports/{id}/xlsx",
             get(template)

@@ -43,6 +43,21 @@ pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// The canonical bytes of a report version (JSON) to download under `name`.
+pub fn json_response(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/json; charset=utf-8".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition(name)),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// A CSV download (UTF-8) named `name`.
 pub fn csv_response(name: &str, bytes: Vec<u8>) -> Response {
     (

@@ -643,6 +643,25 @@ both_backends!(
         let history = &history[..history.find("</ol>").unwrap()];
         assert!(history.contains("Bản ghi số") && history.contains("district.reviewer · trả lại phiên bản 1: Sai số nữ"), "{history}");
         assert!(history.contains("commune.head · gửi phiên bản 2"), "{history}");
+        // Each version's canonical bytes, to sign with any tool: always the same, for those who may read it.
+        assert!(page.contains(&format!("href=\"/reports/{id}/versions/2/canonical.json\"")), "{page}");
+        let bytes = |c: Client, path: String| async move { c.get(path).send().await.unwrap() };
+        let first = bytes(page_client.clone(), format!("{}/reports/{id}/versions/2/canonical.json", t.base)).await;
+        assert_eq!(first.status(), StatusCode::OK);
+        assert!(first.headers()["content-disposition"].to_str().unwrap().contains("BC-LD_2025M03_"));
+        let first = first.bytes().await.unwrap();
+        let canonical: Value = serde_json::from_slice(&first).unwrap();
+        assert_eq!((canonical["format"].as_str(), canonical["version"].as_i64()), (Some("baocao-report-version/1"), Some(2)));
+        assert_eq!(canonical["values"]["LD01/sex:female"], "601");
+        let text = String::from_utf8(first.to_vec()).unwrap();
+        assert!(text.starts_with("{\"format\":\"baocao-report-version/1\",\"regime\":\"BC-LD\",\"regime_version\":1,"), "{text}");
+        assert!(!text.contains("\": ") && !text.contains(", \"") && text.contains("thêm một lao động nữ"), "no whitespace between members, UTF-8 kept: {text}");
+        let (api, _) = t.login("district.reviewer").await;
+        let again = bytes(api, format!("{}/api/v1/reports/{id}/versions/2/canonical", t.base)).await.bytes().await.unwrap();
+        assert_eq!(again, first, "the same bytes every time, page or API");
+        let (other, _) = t.login("other.officer").await;
+        assert_eq!(bytes(other, format!("{}/api/v1/reports/{id}/versions/2/canonical", t.base)).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(bytes(page_client.clone(), format!("{}/reports/{id}/versions/9/canonical.json", t.base)).await.status(), StatusCode::NOT_FOUND);
         let all = table(page_client.get(format!("{}/reports/{id}?versions=all", t.base)).send().await.unwrap().text().await.unwrap());
         assert!(all.contains("LD02") && all.contains("50.000") && all.contains("<ins>601</ins>"), "{all}");
     }

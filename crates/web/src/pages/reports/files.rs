@@ -14,7 +14,7 @@ use super::report::{show, Overlay, Panel};
 use crate::error::{Format, RequestProblem, WebError};
 use crate::extract::{ApiResult, Authed};
 use crate::pages::view::{problem_lines, see_other, PageResult};
-use crate::shared::downloads::{attachment_response, xlsx_response};
+use crate::shared::downloads::{attachment_response, json_response, xlsx_response};
 use crate::state::AppState;
 
 /// The report's template to fill in, in the caller's language.
@@ -29,6 +29,20 @@ pub(super) async fn template(
         .await
         .page(&authed)?;
     Ok(xlsx_response(&name, bytes))
+}
+
+/// The canonical bytes of a submitted version, to sign with any standard tool.
+pub(super) async fn canonical(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path((id, version)): Path<(ReportId, i64)>,
+) -> PageResult {
+    let (name, bytes) = state
+        .app
+        .canonical_version(&authed.caller.principal, id, version)
+        .await
+        .page(&authed)?;
+    Ok(json_response(&name, bytes))
 }
 
 /// A filled template sent by the form; a refused file's problems are shown

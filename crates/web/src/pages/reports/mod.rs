@@ -41,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{id}/synthesize", post(actions::synthesize))
         .route("/reports/{id}/template.xlsx", get(files::template))
         .route(
+            "/reports/{id}/versions/{version}/canonical.json",
+            get(files::canonical),
+        )
+        .route(
             "/reports/{id}/attachments",
             post(files::attach).layer(DefaultBodyLimit::max(attachment_upload_limit())),
         )

@@ -94,6 +94,8 @@ struct ReportPage {
     diff: Vec<DiffRow>,
     /// Whether the comparison shows every line.
     all_versions: bool,
+    /// The submitted versions' numbers (their canonical bytes can be downloaded).
+    versions_numbers: Vec<i64>,
     events: Vec<String>,
     synthesis: Option<Panel>,
     timeliness_link: Option<String>,
@@ -328,6 +330,7 @@ async fn render_report(
             version_heads: history::version_heads(lang, &view.versions),
             diff: history::diff(lang, &meta, version, &view.versions, all_versions),
             all_versions,
+            versions_numbers: view.versions.iter().map(|v| v.version).collect(),
             events: history::ledger_lines(lang, &ledger),
             synthesis: panel,
             timeliness_link: timeliness_link(&view),
