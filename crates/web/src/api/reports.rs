@@ -501,7 +501,7 @@ pub async fn template(
 /// detached signature is made over (docs/canonical-format.md).
 #[utoipa::path(get, path = "/api/v1/reports/{id}/versions/{version}/canonical", tag = "reports", security(("bearer" = []), ("session" = [])),
     params(("id" = i64, Path, description = "Report id"), ("version" = i64, Path, minimum = 1, description = "Version number")),
-    responses((status = 200, description = "The canonical bytes", body = FileBytes, content_type = "application/json",
+    responses((status = 200, description = "The canonical bytes (a JSON object in the documented form)", body = Object, content_type = "application/json",
             headers(("Content-Disposition" = String, description = "attachment, with the file name"))),
         (status = 404, body = ErrorBody, description = "No such report or version, or one the caller may not read"),
         Busy))]
