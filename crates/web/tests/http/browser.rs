@@ -559,6 +559,47 @@ async fn browser_the_form_the_inbox_and_user_admin_pass_an_accessibility_check()
         b.click("form[action='/logout'] button").await;
         b.wait_url(|u| u.contains("/login")).await;
     }
+    // Printed, the report page leaves the menus and the buttons out.
+    b.login(&t.base, "district.reviewer").await;
+    b.go(&format!("{}/reports/{sent}", t.base)).await;
+    b.cmd(
+        reqwest::Method::POST,
+        "/goog/cdp/execute",
+        json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": "print"}}),
+    )
+    .await;
+    let shown = |css: &str| {
+        format!("return [...document.querySelectorAll('{css}')].filter(e => getComputedStyle(e).display !== 'none').length")
+    };
+    for css in ["header.top", "nav", "button", "form.inline"] {
+        let visible = b
+            .cmd(
+                reqwest::Method::POST,
+                "/execute/sync",
+                json!({"script": shown(css), "args": []}),
+            )
+            .await;
+        assert_eq!(visible, json!(0), "{css} printed");
+    }
+    let table = b
+        .cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": shown("table.form"), "args": []}),
+        )
+        .await;
+    assert!(
+        table.as_i64().unwrap_or_default() > 0,
+        "the figures are printed: {table}"
+    );
+    b.cmd(
+        reqwest::Method::POST,
+        "/goog/cdp/execute",
+        json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": ""}}),
+    )
+    .await;
+    b.click("form[action='/logout'] button").await;
+    b.wait_url(|u| u.contains("/login")).await;
     // The check finds what it should: an input without a label is reported.
     b.cmd(
         reqwest::Method::POST,
