@@ -176,7 +176,7 @@ fn print_phase(
 
 /// Runs the benchmark and prints its figures.
 pub async fn run(options: BenchOptions) -> AppResult<()> {
-    let scratch = open_database(options.database.as_deref()).await?;
+    let scratch = open_database(options.database.as_deref(), None).await?;
     let app = App::new(scratch.store.clone(), Settings::default()).with_group_commit();
     println!("database: {}", scratch.url);
 
@@ -228,7 +228,13 @@ pub(crate) struct Scratch {
 
 /// Connects to the benchmark's database, migrated: a new SQLite file, or a
 /// new schema of the PostgreSQL database given.
-pub(crate) async fn open_database(database: Option<&str>) -> AppResult<Scratch> {
+/// A PostgreSQL database gets a scratch schema of its own: `bench_<pid>`,
+/// or `kept` (e.g. `bench_analytics`) when a run keeps its data for a later
+/// `--reuse` to find.
+pub(crate) async fn open_database(
+    database: Option<&str>,
+    kept: Option<&str>,
+) -> AppResult<Scratch> {
     // In the working directory, not /tmp: /tmp is often in memory, where a disk
     // sync costs nothing and the figures would mean nothing.
     let temp = std::env::current_dir()
@@ -237,7 +243,7 @@ pub(crate) async fn open_database(database: Option<&str>) -> AppResult<Scratch> 
     let url = database.map_or_else(|| format!("sqlite://{}", temp.display()), str::to_string);
     let schema = url
         .starts_with("postgres")
-        .then(|| format!("bench_{}", std::process::id()));
+        .then(|| kept.map_or_else(|| format!("bench_{}", std::process::id()), str::to_string));
     let store = Store::connect(&StoreOptions {
         url: url.clone(),
         schema: schema.clone(),

@@ -448,7 +448,9 @@ async fn freshness(
 
 /// Runs the benchmark and prints its figures.
 pub async fn run(options: AnalyticsOptions) -> AppResult<()> {
-    let scratch = open_database(options.database.as_deref()).await?;
+    // Kept data is found again by name (`--reuse` after `--keep`).
+    let kept = (options.keep || options.reuse).then_some("bench_analytics");
+    let scratch = open_database(options.database.as_deref(), kept).await?;
     println!("database: {}", scratch.url);
     let app = App::new(scratch.store.clone(), Settings::default());
     let units = national_units(&app, &options.data_dir).await?;
