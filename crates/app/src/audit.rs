@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use baocao_domain::checkpoint::Checkpoint;
 use baocao_domain::ledger::{Break, ChainCheck};
 use baocao_domain::proof::{first_difference, recorded_version, report_of, status_after};
 use baocao_domain::report::{Content, ReportId, Status};
@@ -339,6 +340,102 @@ async fn statuses_differ(
                 }
                 Some(_) => {}
             }
+        }
+    }
+}
+
+/// The setting holding the instance's Ed25519 signing key (PKCS#8, hex),
+/// made at first use.
+const SIGNING_KEY: &str = "audit.signing_key";
+
+/// The setting naming the instance in its checkpoints.
+const INSTANCE_NAME: &str = "instance.name";
+
+impl App {
+    /// The instance's signing key, made and kept at first use.
+    async fn signing_key(&self) -> AppResult<ring::signature::Ed25519KeyPair> {
+        use ring::signature::Ed25519KeyPair;
+        let internal = |e: &dyn std::fmt::Display| AppError::Internal(format!("signing key: {e}"));
+        let mut tx = self.store.begin_write().await?;
+        let pkcs8 = match baocao_store::meta::get(&mut tx, SIGNING_KEY).await? {
+            Some(text) => hex::decode(text).map_err(|e| internal(&e))?,
+            None => {
+                let rng = ring::rand::SystemRandom::new();
+                let made = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|e| internal(&e))?;
+                baocao_store::meta::set(&mut tx, SIGNING_KEY, &hex::encode(made.as_ref())).await?;
+                made.as_ref().to_vec()
+            }
+        };
+        baocao_store::commit(tx).await?;
+        Ed25519KeyPair::from_pkcs8(&pkcs8).map_err(|e| internal(&e))
+    }
+
+    /// Signs a checkpoint of the ledger as it stands (head sequence, head
+    /// hash, time, instance), keeps it in the database and returns it to be
+    /// exported.
+    pub async fn checkpoint(&self) -> AppResult<Checkpoint> {
+        use ring::signature::KeyPair;
+        let key = self.signing_key().await?;
+        let instance = self
+            .setting(INSTANCE_NAME)
+            .await?
+            .unwrap_or_else(|| "baocao".to_string());
+        let mut conn = self.store.conn().await?;
+        let (seq, head) = ledger::head(&mut conn).await?;
+        let mut checkpoint = Checkpoint {
+            format: baocao_domain::checkpoint::FORMAT.to_string(),
+            instance,
+            seq,
+            head,
+            at: crate::now(),
+            public_key: hex::encode(key.public_key().as_ref()),
+            signature: String::new(),
+        };
+        checkpoint.signature = hex::encode(key.sign(&checkpoint.signed_bytes()).as_ref());
+        let document =
+            serde_json::to_string(&checkpoint).map_err(|e| AppError::Internal(e.to_string()))?;
+        ledger::insert_checkpoint(&mut conn, seq, &checkpoint.head, checkpoint.at, &document)
+            .await?;
+        Ok(checkpoint)
+    }
+
+    /// Whether the ledger still holds what `checkpoint` signed: the
+    /// signature is the checkpoint's key's, and the entry at its sequence has
+    /// its hash. `Err` names what does not hold.
+    pub async fn verify_checkpoint(
+        &self,
+        checkpoint: &Checkpoint,
+    ) -> AppResult<Result<(), Message>> {
+        use ring::signature::{UnparsedPublicKey, ED25519};
+        let signature_ok = match (
+            hex::decode(&checkpoint.public_key),
+            hex::decode(&checkpoint.signature),
+        ) {
+            (Ok(key), Ok(signature)) => UnparsedPublicKey::new(&ED25519, key)
+                .verify(&checkpoint.signed_bytes(), &signature)
+                .is_ok(),
+            _ => false,
+        };
+        if checkpoint.format != baocao_domain::checkpoint::FORMAT || !signature_ok {
+            return Ok(Err(Message::new("audit.checkpoint_signature")));
+        }
+        // An empty ledger's checkpoint: nothing before it to rewrite.
+        if checkpoint.seq == 0 && checkpoint.head == baocao_domain::ledger::GENESIS {
+            return Ok(Ok(()));
+        }
+        let mut conn = self.store.conn().await?;
+        let entry = ledger::entries(&mut conn, checkpoint.seq - 1, 1).await?;
+        match entry.first() {
+            Some(e) if e.entry.seq == checkpoint.seq && e.hash == checkpoint.head => Ok(Ok(())),
+            Some(e) if e.entry.seq == checkpoint.seq => {
+                Ok(Err(Message::new("audit.checkpoint_rewritten")
+                    .arg("seq", checkpoint.seq)
+                    .arg("signed", &checkpoint.head)
+                    .arg("found", &e.hash)))
+            }
+            _ => Ok(Err(
+                Message::new("audit.checkpoint_missing").arg("seq", checkpoint.seq)
+            )),
         }
     }
 }

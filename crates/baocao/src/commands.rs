@@ -227,9 +227,46 @@ impl Runtime {
 
     /// `baocao audit verify`: recomputes the ledger's hash chain and checks
     /// what it proves about the tables; a difference fails.
-    pub(super) async fn verify_ledger(&self, db: &DbArgs) -> Result<(), Failure> {
+    pub(super) async fn verify_ledger(
+        &self,
+        db: &DbArgs,
+        checkpoint: Option<&std::path::Path>,
+    ) -> Result<(), Failure> {
         let lang = self.lang;
         let app = self.app(db).await?;
+        if let Some(path) = checkpoint {
+            let unreadable = |detail: String| {
+                Failure(say(
+                    lang,
+                    Message::new("audit.checkpoint_unreadable")
+                        .arg("path", path.display())
+                        .arg("detail", detail),
+                ))
+            };
+            let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
+            let signed: baocao_domain::checkpoint::Checkpoint =
+                serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
+            app.verify_checkpoint(&signed)
+                .await
+                .map_err(|e| Failure::app(lang, &e))?
+                .map_err(|m| Failure(say(lang, m)))?;
+            let at = chrono::DateTime::from_timestamp(signed.at, 0)
+                .map(|d| {
+                    d.with_timezone(&baocao_domain::report::VIETNAM)
+                        .format("%d/%m/%Y %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            println!(
+                "{}",
+                say(
+                    lang,
+                    Message::new("audit.checkpoint_ok")
+                        .arg("seq", signed.seq)
+                        .arg("at", at)
+                )
+            );
+        }
         match app
             .verify_ledger()
             .await
@@ -261,6 +298,30 @@ impl Runtime {
                 say(lang, found)
             ))),
         }
+    }
+
+    /// `baocao audit checkpoint --out FILE`: signs a checkpoint and writes it.
+    pub(super) async fn checkpoint(
+        &self,
+        db: &DbArgs,
+        out: &std::path::Path,
+    ) -> Result<(), Failure> {
+        let lang = self.lang;
+        let app = self.app(db).await?;
+        let signed = app.checkpoint().await.map_err(|e| Failure::app(lang, &e))?;
+        let text = serde_json::to_string_pretty(&signed).map_err(|e| Failure(e.to_string()))?;
+        std::fs::write(out, text + "\n").map_err(|e| Failure(e.to_string()))?;
+        println!(
+            "{}",
+            say(
+                lang,
+                Message::new("audit.checkpoint_written")
+                    .arg("seq", signed.seq)
+                    .arg("hash", &signed.head)
+                    .arg("path", out.display())
+            )
+        );
+        Ok(())
     }
 
     /// `baocao mail test`: sends a test e-mail to `to`.

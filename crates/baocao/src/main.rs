@@ -183,11 +183,26 @@ enum MailCommand {
 }
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Recomputes the hash chain of the whole ledger; exits with 1 at the first
-    /// entry that was altered, removed or reordered.
+    /// Recomputes the hash chain of the whole ledger and checks what it proves
+    /// about the tables; exits with 1 at the first entry altered, removed or
+    /// reordered, or the first difference. With --checkpoint, also proves the
+    /// ledger up to that signed checkpoint was not rewritten since.
     Verify {
         #[command(flatten)]
         db: DbArgs,
+        /// A checkpoint file written by `baocao audit checkpoint`.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Signs a checkpoint of the ledger (head sequence and hash, time,
+    /// instance), keeps it in the database and writes it to a file to publish
+    /// or send to the level above.
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -581,8 +596,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         | Command::BenchAnalytics { .. }
         | Command::BenchPages { .. }) => bench(&rt, command).await,
         Command::Audit {
-            command: AuditCommand::Verify { db },
-        } => rt.verify_ledger(&db).await,
+            command: AuditCommand::Verify { db, checkpoint },
+        } => rt.verify_ledger(&db, checkpoint.as_deref()).await,
+        Command::Audit {
+            command: AuditCommand::Checkpoint { db, out },
+        } => rt.checkpoint(&db, &out).await,
         Command::Mail {
             command: MailCommand::Test { to },
         } => rt.test_mail(&to).await,

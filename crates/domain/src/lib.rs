@@ -11,6 +11,7 @@ pub mod audit;
 pub mod calendar;
 pub mod canonical;
 pub mod catalogue;
+pub mod checkpoint;
 pub mod deadline;
 pub mod formula;
 pub mod import_plan;

@@ -138,3 +138,23 @@ fn stored_entry(r: &sqlx::any::AnyRow) -> StoreResult<StoredEntry> {
         hash: r.try_get("hash")?,
     })
 }
+
+/// Keeps a signed checkpoint (its JSON document) of the ledger at `seq`.
+pub async fn insert_checkpoint(
+    conn: &mut Conn,
+    seq: i64,
+    head_hash: &str,
+    at: i64,
+    document: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_checkpoints (seq, head_hash, at, document) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(seq)
+    .bind(head_hash)
+    .bind(at)
+    .bind(document)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -132,3 +132,90 @@ async fn edits_behind_the_back_are_named_sqlite() {
 async fn edits_behind_the_back_are_named_postgres() {
     edits_behind_the_back_are_named(Backend::Postgres).await;
 }
+
+/// Rewrites the whole chain behind the application's back (the database's
+/// own command line) with fresh hashes after changing entry 1's actor: a
+/// chain consistent in itself.
+async fn rewrite_the_chain(db: &TestDb) {
+    use baocao_domain::ledger::{entry_hash, GENESIS};
+    let entries = {
+        let mut conn = db.store.conn().await.unwrap();
+        baocao_store::ledger::entries(&mut conn, 0, 1_000_000)
+            .await
+            .unwrap()
+    };
+    let mut prev = GENESIS.to_string();
+    let mut sql = String::new();
+    for mut stored in entries {
+        if stored.entry.seq == 1 {
+            stored.entry.actor = "someone else".into();
+        }
+        let hash = entry_hash(&prev, &stored.entry);
+        sql += &format!(
+            "UPDATE audit_ledger SET actor = '{}', prev_hash = '{prev}', hash = '{hash}' WHERE seq = {}; \
+             UPDATE audit_head SET seq = {}, hash = '{hash}' WHERE id = 1; ",
+            stored.entry.actor, stored.entry.seq, stored.entry.seq
+        );
+        prev = hash;
+    }
+    db.behind_the_back(&sql);
+}
+
+async fn a_signed_checkpoint_finds_a_rewritten_chain(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = nghe_an(db.store.clone()).await;
+    w.app
+        .apply_metadata(&system_principal(), &three_level_metadata())
+        .await
+        .unwrap();
+    let officer = w.principal("commune.officer").await;
+    let report = w
+        .app
+        .open_report(&officer, "BC-LD", w.commune, "2025M03")
+        .await
+        .unwrap();
+    let checkpoint = w.app.checkpoint().await.unwrap();
+    assert_eq!(checkpoint.seq, 2, "the catalogue, then the report opened");
+    assert!(w.app.verify_checkpoint(&checkpoint).await.unwrap().is_ok());
+    // Later entries leave it valid.
+    w.app
+        .save_report(&officer, report.id, &Content::default(), None)
+        .await
+        .unwrap();
+    assert!(w.app.verify_checkpoint(&checkpoint).await.unwrap().is_ok());
+    // A checkpoint changed after signing is refused.
+    let mut forged = checkpoint.clone();
+    forged.seq = 3;
+    let refused = w.app.verify_checkpoint(&forged).await.unwrap().unwrap_err();
+    assert_eq!(refused.key, "audit.checkpoint_signature");
+    // The chain rewritten with fresh hashes: consistent in itself, so the
+    // chain check alone passes — the checkpoint taken before does not.
+    rewrite_the_chain(&db).await;
+    assert!(
+        w.app.verify_ledger().await.unwrap().is_intact(),
+        "a rewritten chain is consistent in itself"
+    );
+    let found = w
+        .app
+        .verify_checkpoint(&checkpoint)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(found.key, "audit.checkpoint_rewritten");
+    assert!(
+        render(Lang::Vi, &found).contains("SỔ NHẬT KÝ ĐÃ BỊ VIẾT LẠI: bản ghi 2"),
+        "{}",
+        render(Lang::Vi, &found)
+    );
+    db.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_checkpoint_finds_a_rewritten_chain_sqlite() {
+    a_signed_checkpoint_finds_a_rewritten_chain(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_checkpoint_finds_a_rewritten_chain_postgres() {
+    a_signed_checkpoint_finds_a_rewritten_chain(Backend::Postgres).await;
+}
