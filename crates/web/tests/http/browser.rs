@@ -152,6 +152,19 @@ async fn browser_regime_administrator_creates_a_regime() {
         calendar.contains("15/01/2026 – 14/02/2026 25/02/2026"),
         "{calendar}"
     );
+    b.screenshot("regime-calendar-desktop").await;
+    // The editor on a phone: every field reachable without sideways scrolling, in Vietnamese.
+    b.resize(390, 844).await;
+    b.go(&format!("{}/regimes/BC-TN/edit?mode=new", t.base))
+        .await;
+    assert_eq!(b.text("h1").await, "Phiên bản mới · BC-TN");
+    assert!(
+        b.width_fits(390).await,
+        "the editor scrolls sideways on a phone"
+    );
+    let words = internal_words(&b.source().await);
+    assert!(words.is_empty(), "{words:?}");
+    b.screenshot("regime-editor-phone").await;
     b.stop().await;
     db.teardown().await;
 }
@@ -496,6 +509,21 @@ async fn browser_leader_dashboard_wall_pivot_and_maps() {
             table.contains(&shown),
             "{shown} is in the page's table: {table}"
         );
+    }
+    // The leader's pages on a phone: no sideways scrolling, no internal words.
+    b.resize(390, 844).await;
+    for (path, name) in [
+        ("/dashboard".to_string(), "dashboard-phone"),
+        (format!("/analytics?{query}"), "pivot-phone"),
+    ] {
+        b.go(&format!("{}{path}", t.base)).await;
+        assert!(
+            b.width_fits(390).await,
+            "{path} scrolls sideways on a phone"
+        );
+        let words = internal_words(&b.source().await);
+        assert!(words.is_empty(), "{path}: {words:?}");
+        b.screenshot(name).await;
     }
     b.stop().await;
     db.teardown().await;
