@@ -175,6 +175,7 @@ both_backends!(
         assert_eq!(r.headers()["location"], "/regimes/BC-VL");
         let page = officer.get(format!("{}/regimes/BC-VL", t.base)).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Biểu 01: Lao động, việc làm") && page.contains("Nữ") && page.contains("Nhiệm vụ tháng tới"), "{page}");
+        assert!(page.contains("Tỉnh Nghệ An (40)"), "the receiving unit by its name: {page}");
         let page = officer.get(format!("{}/regimes/BC-VL/calendar?year=2026", t.base)).send().await.unwrap().text().await.unwrap();
         // Saturday 28/02/2026 moves to Monday 02/03/2026.
         assert!(page.contains("15/01/2026 – 14/02/2026</td><td>02/03/2026"), "{page}");

@@ -200,7 +200,7 @@ fn form_view(lang: Lang, meta: &Metadata, form: &NumericForm) -> FormView {
 
 /// What a version says about itself: code, legal basis, kind, frequency,
 /// convention, start, receiver, methods, signature and content.
-fn regime_facts(lang: Lang, code: &str, v: &RegimeVersion) -> Vec<Fact> {
+fn regime_facts(lang: Lang, code: &str, v: &RegimeVersion, receiver: Option<&str>) -> Vec<Fact> {
     let yes_no = |b: bool| t(lang, if b { "regime.yes" } else { "regime.no" });
     let methods = v
         .methods
@@ -223,7 +223,14 @@ fn regime_facts(lang: Lang, code: &str, v: &RegimeVersion) -> Vec<Fact> {
             t(lang, convention_key(v.convention)),
         ),
         fact(lang, "regime.from", v.from.clone()),
-        fact(lang, "regime.receiving_unit", v.receiving_unit.clone()),
+        fact(
+            lang,
+            "regime.receiving_unit",
+            match receiver {
+                Some(name) => format!("{name} ({})", v.receiving_unit),
+                None => v.receiving_unit.clone(),
+            },
+        ),
         fact(lang, "regime.methods", methods),
         fact(
             lang,
@@ -267,6 +274,23 @@ pub(super) async fn regime_page(
         .version(number)
         .ok_or(AppError::NotFound)
         .page(&authed)?;
+    // The receiving unit by its name (the regime names it by code; its name
+    // is part of the regime, whoever reads it).
+    let receiver = state
+        .app
+        .search_units(
+            &baocao_app::auth::system_principal(),
+            None,
+            Some(&v.receiving_unit),
+            None,
+            Some(baocao_app::today()),
+            5,
+        )
+        .await
+        .page(&authed)?
+        .into_iter()
+        .find(|u| u.code.as_str() == v.receiving_unit)
+        .map(|u| u.name);
     html(
         RegimePage {
             layout: layout(&authed, &format!("/regimes/{code}")),
@@ -275,7 +299,7 @@ pub(super) async fn regime_page(
             can_edit: may_edit(&authed),
             version: number,
             versions: version_links(regime, number),
-            facts: regime_facts(lang, &regime.code, v),
+            facts: regime_facts(lang, &regime.code, v, receiver.as_deref()),
             groups: v.reporting.iter().map(|g| group_row(lang, g)).collect(),
             forms: v.forms.iter().map(|f| form_view(lang, &meta, f)).collect(),
             outline: v
