@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use baocao_app::reports::{AttachmentView, Obligation, ReportView, SynthesisView, Timeliness};
-use baocao_app::reports::{InboxQuery, InboxSort};
+use baocao_app::reports::{InboxQuery, InboxSort, INBOX_STATUSES};
 use baocao_app::AppError;
 use baocao_domain::period::PeriodId;
 use baocao_domain::report::{Content, ReportId, Status};
@@ -186,20 +186,39 @@ pub async fn inbox(
         })
         .transpose()
         .api(&authed)?;
+    // A parameter given is read strictly: blank or unknown is refused, never
+    // taken for the default.
+    let bad = |field: &'static str, text: &str| {
+        AppError::field(
+            field,
+            Message::new("inbox.error.bad_filter").arg("value", text),
+        )
+    };
+    let status = match p.status.as_deref() {
+        None => Status::Submitted,
+        Some(text) => Status::parse(text)
+            .filter(|s| INBOX_STATUSES.contains(s))
+            .ok_or_else(|| bad("status", text))
+            .api(&authed)?,
+    };
+    let sort = match p.sort.as_deref() {
+        None => InboxSort::default(),
+        Some(text) => InboxSort::parse(text)
+            .ok_or_else(|| bad("sort", text))
+            .api(&authed)?,
+    };
+    if let Some(page) = p.page.filter(|n| !(1..=1_000_000).contains(n)) {
+        return Err(bad("page", &page.to_string())).api(&authed);
+    }
+    if let Some(regime) = p.regime.as_deref().filter(|r| r.chars().count() > 64) {
+        return Err(bad("regime", regime)).api(&authed);
+    }
     let q = InboxQuery {
         regime: p.regime.clone(),
         period,
         unit: p.unit.map(UnitId::new),
-        status: p
-            .status
-            .as_deref()
-            .and_then(Status::parse)
-            .unwrap_or(Status::Submitted),
-        sort: p
-            .sort
-            .as_deref()
-            .and_then(InboxSort::parse)
-            .unwrap_or_default(),
+        status,
+        sort,
         page: p.page.map_or(1, |n| n as usize),
     };
     let found = state

@@ -70,8 +70,11 @@ both_backends!(
         let listed: Value = r.json().await.unwrap();
         assert_eq!((listed[0]["id"].as_i64(), listed[0]["warnings"].as_u64(), listed[0]["flags"].as_u64()), (Some(warned), Some(1), Some(0)), "{listed}");
         assert!(listed[0].get("content").is_none(), "a summary, not the report");
-        let r = api_reviewer.get(format!("{}/api/v1/reports/inbox?period=2025M13", t.base)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let long = format!("regime={}", "X".repeat(65));
+        for bad in ["period=2025M13", "status=", "status=draft", "sort=", "sort=fastest", "page=0", long.as_str()] {
+            let r = api_reviewer.get(format!("{}/api/v1/reports/inbox?{bad}", t.base)).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        }
         let r = api_reviewer.get(format!("{}/api/v1/reports/inbox?page=2", t.base)).send().await.unwrap();
         assert_eq!(r.headers()["x-total-count"], "3");
         assert_eq!(r.json::<Value>().await.unwrap().as_array().unwrap().len(), 3, "past the last page: the last page");
