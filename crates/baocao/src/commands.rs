@@ -243,6 +243,13 @@ impl Runtime {
                         .arg("detail", detail),
                 ))
             };
+            // A checkpoint is a few hundred bytes: a larger file is not one.
+            let size = std::fs::metadata(path)
+                .map_err(|e| unreadable(e.to_string()))?
+                .len();
+            if size > 64 * 1024 {
+                return Err(unreadable(format!("{size} bytes")));
+            }
             let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
             let signed: baocao_domain::checkpoint::Checkpoint =
                 serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;

@@ -47,7 +47,7 @@ struct Row {
 }
 
 /// A choice of a filter: value, label, whether chosen.
-type Choice = (String, String, bool);
+pub(super) type Choice = (String, String, bool);
 
 #[derive(Template)]
 #[template(path = "archive.html")]
@@ -64,7 +64,8 @@ struct ArchivePage {
     next: Option<String>,
 }
 
-fn regime_name(lang: Lang, meta: &Metadata, code: &str) -> String {
+/// A regime's name in `lang` (its code when the catalogue lacks it).
+pub(super) fn regime_name(lang: Lang, meta: &Metadata, code: &str) -> String {
     meta.regime(code)
         .and_then(|g| g.latest())
         .map(|v| in_lang(lang, &v.name_vi, &v.name_en).to_string())

@@ -16,8 +16,9 @@ use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
 use serde::Deserialize;
 
+use super::archive::{regime_name, Choice};
 use crate::extract::{ApiResult, Authed, CsrfForm};
-use crate::pages::view::{in_lang, screen_time, see_other, PageResult};
+use crate::pages::view::{screen_time, see_other, PageResult};
 use crate::shared::params::optional_text;
 use crate::shared::periods::period_name;
 use crate::shared::url::url_encode;
@@ -105,9 +106,6 @@ pub(super) struct InboxRow {
     pub(super) bulk: bool,
 }
 
-/// A choice of a filter: value, label, whether chosen.
-pub(super) type Choice = (String, String, bool);
-
 /// The inbox section of the reports page.
 pub(super) struct InboxView {
     pub(super) rows: Vec<InboxRow>,
@@ -123,13 +121,6 @@ pub(super) struct InboxView {
     pub(super) next: Option<String>,
     pub(super) any_bulk: bool,
     pub(super) bulk_notice: Option<String>,
-}
-
-pub(super) fn regime_name(lang: Lang, meta: &Metadata, code: &str) -> String {
-    meta.regime(code)
-        .and_then(|g| g.latest())
-        .map(|v| in_lang(lang, &v.name_vi, &v.name_en).to_string())
-        .unwrap_or_else(|| code.to_string())
 }
 
 fn row(lang: Lang, meta: &Metadata, e: &InboxEntry) -> InboxRow {
