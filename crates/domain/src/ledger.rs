@@ -8,16 +8,28 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::access::UserId;
+
 /// The "previous hash" of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The hash format new entries are written in: format 2 covers every column
+/// of an entry, the stored user's id included. Format 1 (entries written
+/// before 2026-12) left `actor_id` out; such entries still verify, but only
+/// before the first format-2 entry: a chain never goes back to format 1.
+pub const FORMAT: i16 = 2;
 
 /// What an entry records. `payload` is canonical JSON written by the app layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// Position in the chain, from 1, without gaps.
     pub seq: i64,
+    /// The hash format the entry was written in (see [`FORMAT`]).
+    pub format: i16,
     /// Server time (unix seconds).
     pub at: i64,
+    /// The stored user who acted, if any.
+    pub actor_id: Option<UserId>,
     /// Who acted (user name, `system` for the command line).
     pub actor: String,
     /// What happened, e.g. `report.submit`.
@@ -28,26 +40,40 @@ pub struct Entry {
     pub payload: String,
 }
 
-/// The hash of `entry` chained after `prev` (hex SHA-256).
+/// The hash of `entry` chained after `prev` (hex SHA-256), in the entry's
+/// format; `None` for a format this version does not know.
 ///
 /// Fields are length-prefixed so that no two different entries share the
-/// hashed bytes (`"ab" + "c"` vs `"a" + "bc"`).
-pub fn entry_hash(prev: &str, entry: &Entry) -> String {
+/// hashed bytes (`"ab" + "c"` vs `"a" + "bc"`). Format 2 hashes every column
+/// (`actor_id` as its decimal digits, empty when there is none); format 1
+/// hashed all but `actor_id`.
+pub fn entry_hash(prev: &str, entry: &Entry) -> Option<String> {
+    let seq = entry.seq.to_string();
+    let at = entry.at.to_string();
+    let actor_id = entry
+        .actor_id
+        .map(|id| id.get().to_string())
+        .unwrap_or_default();
     let mut h = Sha256::new();
-    h.update(b"baocao-ledger/1\n");
-    for field in [
-        prev,
-        &entry.seq.to_string(),
-        &entry.at.to_string(),
-        &entry.actor,
-        &entry.action,
-        &entry.subject,
-        &entry.payload,
-    ] {
+    let fields: Vec<&str> = match entry.format {
+        1 => {
+            h.update(b"baocao-ledger/1\n");
+            vec![prev, &seq, &at, &entry.actor]
+        }
+        2 => {
+            h.update(b"baocao-ledger/2\n");
+            vec![prev, &seq, &at, &actor_id, &entry.actor]
+        }
+        _ => return None,
+    };
+    for field in fields
+        .into_iter()
+        .chain([&*entry.action, &entry.subject, &entry.payload])
+    {
         h.update((field.len() as u64).to_be_bytes());
         h.update(field.as_bytes());
     }
-    hex::encode(h.finalize())
+    Some(hex::encode(h.finalize()))
 }
 
 /// Where and why a chain is broken.
@@ -76,6 +102,7 @@ pub struct StoredEntry {
 pub struct ChainCheck {
     prev: String,
     expected_seq: i64,
+    format: i16,
 }
 
 impl Default for ChainCheck {
@@ -83,6 +110,7 @@ impl Default for ChainCheck {
         ChainCheck {
             prev: GENESIS.to_string(),
             expected_seq: 1,
+            format: 1,
         }
     }
 }
@@ -103,12 +131,30 @@ impl ChainCheck {
                 reason: "audit.broken_link",
             });
         }
-        if entry_hash(&self.prev, &stored.entry) != stored.hash {
+        // An entry written back in the old format would hide a changed
+        // actor_id: once the chain has reached a format it stays there.
+        if stored.entry.format < self.format {
             return Err(Break {
                 seq,
-                reason: "audit.altered_entry",
+                reason: "audit.downgraded_entry",
             });
         }
+        match entry_hash(&self.prev, &stored.entry) {
+            None => {
+                return Err(Break {
+                    seq,
+                    reason: "audit.unknown_format",
+                })
+            }
+            Some(hash) if hash != stored.hash => {
+                return Err(Break {
+                    seq,
+                    reason: "audit.altered_entry",
+                })
+            }
+            Some(_) => {}
+        }
+        self.format = stored.entry.format;
         self.prev = stored.hash.clone();
         self.expected_seq += 1;
         Ok(())
@@ -142,13 +188,15 @@ mod tests {
             .map(|seq| {
                 let entry = Entry {
                     seq,
+                    format: FORMAT,
                     at: 1_700_000_000 + seq,
+                    actor_id: Some(UserId::new(7)),
                     actor: "xa.nhaplieu".into(),
                     action: "report.save".into(),
                     subject: format!("report:{seq}"),
                     payload: format!("{{\"A\":\"{seq}\"}}"),
                 };
-                let hash = entry_hash(&prev, &entry);
+                let hash = entry_hash(&prev, &entry).unwrap();
                 let stored = StoredEntry {
                     entry,
                     prev_hash: prev.clone(),
@@ -186,7 +234,7 @@ mod tests {
         // Recomputing one entry's hash does not help: the next link breaks.
         let mut c = chain(5);
         c[2].entry.actor = "someone".into();
-        c[2].hash = entry_hash(&c[2].prev_hash, &c[2].entry);
+        c[2].hash = entry_hash(&c[2].prev_hash, &c[2].entry).unwrap();
         assert_eq!(
             verify(&c).unwrap_err(),
             Break {
@@ -200,7 +248,9 @@ mod tests {
     fn fields_are_not_confused() {
         let a = Entry {
             seq: 1,
+            format: FORMAT,
             at: 1,
+            actor_id: None,
             actor: "ab".into(),
             action: "c".into(),
             subject: String::new(),
@@ -212,5 +262,52 @@ mod tests {
             ..a.clone()
         };
         assert_ne!(entry_hash(GENESIS, &a), entry_hash(GENESIS, &b));
+        // The stored user's id counts: "7" and none differ.
+        let c = Entry {
+            actor_id: Some(UserId::new(7)),
+            ..a.clone()
+        };
+        assert_ne!(entry_hash(GENESIS, &a), entry_hash(GENESIS, &c));
+    }
+
+    #[test]
+    fn the_actor_id_is_covered_and_the_format_never_goes_back() {
+        let mut c = chain(3);
+        c[1].entry.actor_id = Some(UserId::new(8));
+        assert_eq!(
+            verify(&c).unwrap_err(),
+            Break {
+                seq: 2,
+                reason: "audit.altered_entry"
+            }
+        );
+
+        // Entries of the first format (which left actor_id out) verify at
+        // the start of a chain, and their actor_id is not covered ...
+        let mut prev = GENESIS.to_string();
+        let mut old = chain(3);
+        for stored in &mut old {
+            stored.entry.format = 1;
+            stored.prev_hash = prev.clone();
+            stored.hash = entry_hash(&prev, &stored.entry).unwrap();
+            prev = stored.hash.clone();
+        }
+        assert_eq!(verify(&old).unwrap().1, 3);
+        // ... but one rewritten in format 1 after a format-2 entry is refused,
+        // even with every hash recomputed.
+        let mut c = chain(3);
+        c[2].entry.format = 1;
+        c[2].entry.actor_id = Some(UserId::new(1));
+        c[2].hash = entry_hash(&c[2].prev_hash, &c[2].entry).unwrap();
+        assert_eq!(
+            verify(&c).unwrap_err(),
+            Break {
+                seq: 3,
+                reason: "audit.downgraded_entry"
+            }
+        );
+        let mut c = chain(2);
+        c[1].entry.format = 9;
+        assert_eq!(verify(&c).unwrap_err().reason, "audit.unknown_format");
     }
 }

@@ -2,10 +2,10 @@
 //! verification. Hashing is the domain's (`baocao_domain::ledger`).
 
 use baocao_domain::access::UserId;
-use baocao_domain::ledger::{entry_hash, Entry, StoredEntry};
+use baocao_domain::ledger::{entry_hash, Entry, StoredEntry, FORMAT};
 use sqlx::Row;
 
-use crate::{values_placeholders, Conn, StoreResult};
+use crate::{values_placeholders, Conn, StoreError, StoreResult};
 
 /// An entry to append: what happened, by whom, when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,27 +54,31 @@ pub async fn append_many(conn: &mut Conn, entries: Vec<NewEntry>) -> StoreResult
     for (i, e) in entries.into_iter().enumerate() {
         let entry = Entry {
             seq: first + i64::try_from(i).unwrap_or(0),
+            format: FORMAT,
             at: e.at,
+            actor_id: e.actor_id,
             actor: e.actor,
             action: e.action,
             subject: e.subject,
             payload: e.payload,
         };
-        let hash = entry_hash(&prev, &entry);
-        rows.push((entry, e.actor_id, prev, hash.clone()));
+        let hash =
+            entry_hash(&prev, &entry).ok_or_else(|| StoreError::Corrupt("ledger format".into()))?;
+        rows.push((entry, prev, hash.clone()));
         prev = hash;
     }
     for chunk in rows.chunks(200) {
         let sql = format!(
-            "INSERT INTO audit_ledger (seq, at, actor_id, actor, action, subject, payload, prev_hash, hash) VALUES {}",
-            values_placeholders(chunk.len(), 9)
+            "INSERT INTO audit_ledger (seq, format, at, actor_id, actor, action, subject, payload, prev_hash, hash) VALUES {}",
+            values_placeholders(chunk.len(), 10)
         );
         let mut q = sqlx::query(&sql);
-        for (entry, actor_id, prev_hash, hash) in chunk {
+        for (entry, prev_hash, hash) in chunk {
             q = q
                 .bind(entry.seq)
+                .bind(entry.format)
                 .bind(entry.at)
-                .bind(actor_id.map(UserId::get))
+                .bind(entry.actor_id.map(UserId::get))
                 .bind(&entry.actor)
                 .bind(&entry.action)
                 .bind(&entry.subject)
@@ -94,7 +98,7 @@ pub async fn append_many(conn: &mut Conn, entries: Vec<NewEntry>) -> StoreResult
 /// Entries from `after` (exclusive), in order, at most `limit`.
 pub async fn entries(conn: &mut Conn, after: i64, limit: i64) -> StoreResult<Vec<StoredEntry>> {
     let rows = sqlx::query(
-        "SELECT seq, at, actor, action, subject, payload, prev_hash, hash FROM audit_ledger \
+        "SELECT seq, format, at, actor_id, actor, action, subject, payload, prev_hash, hash FROM audit_ledger \
          WHERE seq > $1 ORDER BY seq LIMIT $2",
     )
     .bind(after)
@@ -115,7 +119,7 @@ pub async fn head(conn: &mut Conn) -> StoreResult<(i64, String)> {
 /// Entries about one subject, newest first.
 pub async fn of_subject(conn: &mut Conn, subject: &str) -> StoreResult<Vec<StoredEntry>> {
     let rows = sqlx::query(
-        "SELECT seq, at, actor, action, subject, payload, prev_hash, hash FROM audit_ledger \
+        "SELECT seq, format, at, actor_id, actor, action, subject, payload, prev_hash, hash FROM audit_ledger \
          WHERE subject = $1 ORDER BY seq DESC",
     )
     .bind(subject)
@@ -128,7 +132,9 @@ fn stored_entry(r: &sqlx::any::AnyRow) -> StoreResult<StoredEntry> {
     Ok(StoredEntry {
         entry: Entry {
             seq: r.try_get("seq")?,
+            format: r.try_get("format")?,
             at: r.try_get("at")?,
+            actor_id: r.try_get::<Option<i64>, _>("actor_id")?.map(UserId::new),
             actor: r.try_get("actor")?,
             action: r.try_get("action")?,
             subject: r.try_get("subject")?,

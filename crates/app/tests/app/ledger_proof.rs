@@ -117,6 +117,54 @@ async fn edits_behind_the_back_are_named(backend: Backend) {
     ));
     assert_eq!(finding(&w.app).await, "intact");
 
+    // The stored user of an entry changed: the hash covers actor_id too.
+    let submitted = {
+        let mut conn = db.store.conn().await.unwrap();
+        baocao_store::ledger::entries(&mut conn, 0, 1_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.entry.action == "report.submit")
+            .unwrap()
+    };
+    assert!(submitted.entry.actor_id.is_some());
+    let seq = submitted.entry.seq;
+    db.behind_the_back(&format!(
+        "UPDATE audit_ledger SET actor_id = actor_id + 1 WHERE seq = {seq}"
+    ));
+    assert_eq!(
+        finding(&w.app).await,
+        format!("broken: audit.altered_entry at {seq}")
+    );
+    db.behind_the_back(&format!(
+        "UPDATE audit_ledger SET actor_id = actor_id - 1 WHERE seq = {seq}"
+    ));
+    // ... or its format set back to the first one, which left actor_id out.
+    db.behind_the_back(&format!(
+        "UPDATE audit_ledger SET format = 1 WHERE seq = {seq}"
+    ));
+    assert_eq!(
+        finding(&w.app).await,
+        format!("broken: audit.downgraded_entry at {seq}")
+    );
+    db.behind_the_back(&format!(
+        "UPDATE audit_ledger SET format = 2 WHERE seq = {seq}"
+    ));
+
+    // Two ledger rows swapped.
+    db.behind_the_back(
+        "UPDATE audit_ledger SET seq = -1 WHERE seq = 2; \
+         UPDATE audit_ledger SET seq = 2 WHERE seq = 3; \
+         UPDATE audit_ledger SET seq = 3 WHERE seq = -1;",
+    );
+    assert_eq!(finding(&w.app).await, "broken: audit.broken_link at 2");
+    db.behind_the_back(
+        "UPDATE audit_ledger SET seq = -1 WHERE seq = 2; \
+         UPDATE audit_ledger SET seq = 2 WHERE seq = 3; \
+         UPDATE audit_ledger SET seq = 3 WHERE seq = -1;",
+    );
+    assert_eq!(finding(&w.app).await, "intact");
+
     // A ledger entry deleted: the chain says which.
     db.behind_the_back("DELETE FROM audit_ledger WHERE seq = 3");
     assert_eq!(finding(&w.app).await, "broken: audit.missing_entry at 3");
@@ -150,7 +198,7 @@ async fn rewrite_the_chain(db: &TestDb) {
         if stored.entry.seq == 1 {
             stored.entry.actor = "someone else".into();
         }
-        let hash = entry_hash(&prev, &stored.entry);
+        let hash = entry_hash(&prev, &stored.entry).unwrap();
         sql += &format!(
             "UPDATE audit_ledger SET actor = '{}', prev_hash = '{prev}', hash = '{hash}' WHERE seq = {}; \
              UPDATE audit_head SET seq = {}, hash = '{hash}' WHERE id = 1; ",
