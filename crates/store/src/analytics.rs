@@ -119,6 +119,39 @@ pub async fn acceptances(conn: &mut Conn, ids: &[ReportId]) -> StoreResult<Vec<A
     Ok(out.into_iter().map(|(_, a)| a).collect())
 }
 
+/// The first versions of the given reports, as acceptances: what an
+/// acceptance of version 1 puts in (it replaces no earlier accepted version,
+/// so the report's events need not be read). Looked up by primary key, which
+/// both backends plan as index lookups whatever their statistics say (the
+/// events' index was passed over for a scan of every event on a freshly
+/// loaded PostgreSQL: 46 ms per 500 reports instead of 2 ms).
+pub async fn first_versions(conn: &mut Conn, ids: &[ReportId]) -> StoreResult<Vec<Acceptance>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT r.id, r.unit_id, r.regime_code, r.period, v.content FROM reports r \
+             JOIN report_versions v ON v.report_id = r.id AND v.version = 1 \
+             WHERE r.id IN ({})",
+            list_placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.get());
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(Acceptance {
+                report: ReportId::new(r.try_get("id")?),
+                unit: UnitId::new(r.try_get("unit_id")?),
+                regime: r.try_get("regime_code")?,
+                period: period(&r.try_get::<String, _>("period")?)?,
+                version: 1,
+                content: r.try_get("content")?,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Where the stored data stands, as the engine follows it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Position {

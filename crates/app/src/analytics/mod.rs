@@ -11,7 +11,7 @@
 //! ready. Every process on one database follows the same ledger, so an
 //! acceptance through one is seen by all within the polling interval.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -315,10 +315,23 @@ impl App {
         let started = Instant::now();
         let mut conn = self.store.conn().await?;
         let entries = store_analytics::accepted_since(&mut conn, from, upto, CATCH_UP).await?;
+        // A report accepted at version 1 only (nearly all of them) needs only
+        // that version; one accepted at a later version also needs the version
+        // accepted before it, found among its acceptances.
+        let corrected: HashSet<ReportId> = entries
+            .iter()
+            .filter(|(_, _, version)| *version > 1)
+            .map(|(_, id, _)| *id)
+            .collect();
         let mut ids: Vec<ReportId> = entries.iter().map(|(_, id, _)| *id).collect();
         ids.sort();
         ids.dedup();
-        let acceptances = store_analytics::acceptances(&mut conn, &ids).await?;
+        let (later, first): (Vec<ReportId>, Vec<ReportId>) =
+            ids.into_iter().partition(|id| corrected.contains(id));
+        let mut acceptances = store_analytics::first_versions(&mut conn, &first).await?;
+        if !later.is_empty() {
+            acceptances.extend(store_analytics::acceptances(&mut conn, &later).await?);
+        }
         let reached = if entries.len() as i64 == CATCH_UP {
             entries.last().map_or(upto, |(seq, _, _)| *seq)
         } else {
@@ -386,7 +399,8 @@ impl App {
 struct Batch {
     /// (ledger entry, report, version accepted), in ledger order.
     entries: Vec<(i64, ReportId, i64)>,
-    /// Every accepted version of those reports.
+    /// The versions those entries accept and, for a report accepted at a
+    /// later version, every version accepted of it (the one replaced among them).
     acceptances: Vec<Acceptance>,
     /// The ledger position the batch reaches.
     reached: i64,
