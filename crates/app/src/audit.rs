@@ -9,10 +9,14 @@
 //! what is kept between pages is a few numbers per report (the versions and
 //! the status the ledger recorded), not the entries.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use baocao_domain::checkpoint::Checkpoint;
 use baocao_domain::ledger::{Break, ChainCheck};
+use baocao_domain::proof::accounts::{
+    first_account_difference, password_digest, Account, AccountDifference, BaselineAccount,
+    RecordedAccounts,
+};
 use baocao_domain::proof::{first_difference, recorded_version, report_of, status_after};
 use baocao_domain::report::{Content, ReportId, Status};
 use baocao_domain::Message;
@@ -36,6 +40,8 @@ pub enum Verdict {
         versions: u64,
         /// Reports whose status was proven.
         reports: u64,
+        /// Accounts (with their grants) proven.
+        accounts: u64,
     },
     /// The chain itself is broken.
     Broken(Break),
@@ -188,6 +194,7 @@ impl App {
         let mut conn = self.store.conn().await?;
         let mut chain = ChainCheck::default();
         let mut recorded: HashMap<ReportId, Recorded> = HashMap::new();
+        let mut accounts = RecordedAccounts::default();
         let mut proven = 0u64;
         let mut after = 0;
         loop {
@@ -201,6 +208,7 @@ impl App {
                 }
                 let e = &stored.entry;
                 let Some(report) = report_of(&e.subject) else {
+                    accounts.feed(e.seq, &e.action, &e.subject, &e.payload);
                     continue;
                 };
                 let r = recorded.entry(report).or_default();
@@ -231,12 +239,148 @@ impl App {
         if let Some(found) = statuses_differ(&mut conn, &recorded).await? {
             return Ok(Verdict::Differs(found));
         }
+        let stored_accounts = stored_accounts(&mut conn).await?;
+        if let Some(found) = first_account_difference(&accounts, &stored_accounts) {
+            return Ok(Verdict::Differs(account_message(found)));
+        }
         Ok(Verdict::Intact {
             head,
             entries,
             versions: proven,
             reports: recorded.len() as u64,
+            accounts: stored_accounts.len() as u64,
         })
+    }
+}
+
+/// Every account in the table with its grants, by user id.
+async fn stored_accounts(conn: &mut Conn) -> AppResult<BTreeMap<i64, Account>> {
+    let mut accounts: BTreeMap<i64, Account> = baocao_store::users::list(conn)
+        .await?
+        .into_iter()
+        .map(|u| {
+            let account = Account {
+                username: u.username,
+                unit: u.unit.map(|unit| unit.get()),
+                disabled: u.disabled,
+                email: u.email,
+                password: password_digest(&u.password_hash),
+                grants: BTreeMap::new(),
+            };
+            (u.id.get(), account)
+        })
+        .collect();
+    for g in baocao_store::users::all_grants(conn).await? {
+        let grant = (g.role.as_str().to_string(), g.unit.map(|u| u.get()));
+        accounts
+            .entry(g.user_id.get())
+            .or_default()
+            .grants
+            .insert(g.id, grant);
+    }
+    Ok(accounts)
+}
+
+/// What a difference in the accounts says, in words.
+fn account_message(found: AccountDifference) -> Message {
+    match found {
+        AccountDifference::UserWithoutEntry { user, username } => {
+            Message::new("audit.user_without_entry")
+                .arg("user", user)
+                .arg("username", username)
+        }
+        AccountDifference::UserMissing { user, seq } => Message::new("audit.user_missing")
+            .arg("user", user)
+            .arg("seq", seq),
+        AccountDifference::Field {
+            user,
+            field: "password",
+            seq,
+            ..
+        } => Message::new("audit.password_differs")
+            .arg("user", user)
+            .arg("seq", seq),
+        AccountDifference::Field {
+            user,
+            field: "disabled",
+            stored,
+            recorded,
+            seq,
+        } => {
+            let key = |locked: String| {
+                if locked == "true" {
+                    "audit.locked"
+                } else {
+                    "audit.unlocked"
+                }
+            };
+            Message::new("audit.lock_differs")
+                .arg("user", user)
+                .arg("stored_key", key(stored))
+                .arg("recorded_key", key(recorded))
+                .arg("seq", seq)
+        }
+        AccountDifference::Field {
+            user,
+            field,
+            stored,
+            recorded,
+            seq,
+        } => Message::new("audit.user_differs")
+            .arg("user", user)
+            .arg("field_key", format!("audit.field.{field}"))
+            .arg("stored", stored)
+            .arg("recorded", recorded)
+            .arg("seq", seq),
+        AccountDifference::GrantWithoutEntry { user, grant } => {
+            Message::new("audit.grant_without_entry")
+                .arg("user", user)
+                .arg("grant", grant)
+        }
+        AccountDifference::GrantDiffers { user, grant, seq } => Message::new("audit.grant_differs")
+            .arg("user", user)
+            .arg("grant", grant)
+            .arg("seq", seq),
+    }
+}
+
+/// The setting recording that the ledger holds the accounts (a baseline
+/// was written, or the database began with the ledger recording them).
+const ACCOUNTS_RECORDED: &str = "audit.accounts_recorded";
+
+impl App {
+    /// Once per database: writes the accounts as they stand to the ledger
+    /// (`users.baseline`), so that a database made before accounts were
+    /// ledgered verifies, and every change after it is proven. A database
+    /// made since gets an empty baseline. Run at start-up by the binary.
+    pub async fn record_accounts_baseline(&self) -> AppResult<bool> {
+        {
+            let mut conn = self.store.conn().await?;
+            if baocao_store::meta::get(&mut conn, ACCOUNTS_RECORDED)
+                .await?
+                .is_some()
+            {
+                return Ok(false);
+            }
+        }
+        let mut tx = self.store.begin_write().await?;
+        if baocao_store::meta::get(&mut tx, ACCOUNTS_RECORDED)
+            .await?
+            .is_some()
+        {
+            return Ok(false); // another process did it meanwhile
+        }
+        let accounts: Vec<BaselineAccount> = stored_accounts(&mut tx)
+            .await?
+            .iter()
+            .map(|(id, a)| BaselineAccount::of(baocao_domain::access::UserId::new(*id), a))
+            .collect();
+        let event = baocao_domain::audit::AuditEvent::AccountsBaseline { accounts };
+        let system = crate::auth::system_principal();
+        crate::users::ledger_account(&mut tx, &system, event).await?;
+        baocao_store::meta::set(&mut tx, ACCOUNTS_RECORDED, "1").await?;
+        baocao_store::commit(tx).await?;
+        Ok(true)
     }
 }
 

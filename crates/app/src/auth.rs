@@ -9,10 +9,12 @@ use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use baocao_domain::access::{Grant, Principal, Role, Scope, UserId};
+use baocao_domain::audit::AuditEvent;
 use baocao_domain::Message;
 use baocao_store::{auth as store_auth, units as store_units, users as store_users, Conn};
 use sha2::{Digest, Sha256};
 
+use crate::reports::workflow::entry;
 use crate::{now, App, AppError, AppResult};
 
 /// A fresh random secret, hex encoded (256 bits).
@@ -401,10 +403,19 @@ impl App {
             Some(u) if verified && !u.disabled => u,
             _ => {
                 tracing::info!(%username, %address, "login failed");
+                // Only attempts that were judged reach here (the throttle
+                // refuses the rest first), so a flood cannot fill the ledger.
+                let failed = AuditEvent::LoginFailed {
+                    username: username.clone(),
+                    address: address.to_string(),
+                };
+                let mut tx = self.store.begin_write().await?;
+                baocao_store::ledger::append(&mut tx, entry(&(None, username), &failed, t)).await?;
+                baocao_store::commit(tx).await?;
                 return Err(AppError::BadCredentials);
             }
         };
-        self.open_session(&user, &keys, t).await
+        self.open_session(&user, &keys, address, t).await
     }
 
     /// Counts a login attempt against its account and its address, committed
@@ -466,6 +477,7 @@ impl App {
         &self,
         user: &store_users::User,
         keys: &AttemptKeys,
+        address: &str,
         t: i64,
     ) -> AppResult<NewSession> {
         let s = &self.settings;
@@ -488,6 +500,15 @@ impl App {
             return Err(AppError::BadCredentials);
         }
         let principal = principal_of(&mut tx, user.id, &user.username).await?;
+        let logged_in = AuditEvent::LoggedIn {
+            user: user.id,
+            address: address.to_string(),
+        };
+        baocao_store::ledger::append(
+            &mut tx,
+            entry(&(Some(user.id), user.username.clone()), &logged_in, t),
+        )
+        .await?;
         baocao_store::commit(tx).await?;
         tracing::info!(username = %user.username, "login");
         Ok(NewSession {

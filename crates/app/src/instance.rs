@@ -60,19 +60,14 @@ impl App {
         let token = format!("bc_{}", random_secret());
         let at = now();
         let mut tx = self.store.begin_write().await?;
-        let id = match store_users::insert(
-            &mut tx,
-            &NewUser {
-                username,
-                display_name,
-                password_hash: NO_PASSWORD,
-                unit: Some(unit),
-                locale: "vi",
-            },
-            at,
-        )
-        .await
-        {
+        let new = NewUser {
+            username,
+            display_name,
+            password_hash: NO_PASSWORD,
+            unit: Some(unit),
+            locale: "vi",
+        };
+        let id = match store_users::insert(&mut tx, &new, at).await {
             Ok(id) => id,
             Err(e) if e.is_unique_violation() => {
                 return Err(AppError::field(
@@ -82,9 +77,12 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
+        let mut grants = Vec::new();
         for role in roles {
-            store_users::grant(&mut tx, id, *role, Some(unit), at).await?;
+            let grant = store_users::grant(&mut tx, id, *role, Some(unit), at).await?;
+            grants.push((grant, *role, Some(unit)));
         }
+        crate::users::ledger_new_account(&mut tx, operator, id, &new, &grants).await?;
         store_auth::insert_token(&mut tx, id, "token-account", &secret_hash(&token), at).await?;
         baocao_store::commit(tx).await?;
         Ok((id, token))

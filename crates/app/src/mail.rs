@@ -13,7 +13,6 @@
 //! The content is kept as translatable messages and rendered in the recipient's
 //! language when sent.
 
-use crate::reports::workflow::entry;
 use baocao_domain::access::UserId;
 use baocao_domain::audit::AuditEvent;
 use baocao_domain::unit::UnitId;
@@ -353,16 +352,11 @@ impl App {
             self.managed_user(&mut tx, principal, user_id).await?;
         }
         store_users::set_email(&mut tx, user_id, email.as_deref(), crate::now()).await?;
-        let at = crate::now();
         let event = AuditEvent::EmailSet {
             user: user_id,
             email,
         };
-        baocao_store::ledger::append(
-            &mut tx,
-            entry(&(principal.actor(), principal.username.clone()), &event, at),
-        )
-        .await?;
+        crate::users::ledger_account(&mut tx, principal, event).await?;
         baocao_store::commit(tx).await?;
         Ok(())
     }

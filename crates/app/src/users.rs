@@ -16,8 +16,58 @@ use baocao_domain::Message;
 use baocao_store::users::{NewUser, StoredGrant, User};
 use baocao_store::{auth as store_auth, units as store_units, users as store_users, Conn};
 
+use baocao_domain::audit::AuditEvent;
+use baocao_domain::proof::accounts::password_digest;
+
 use crate::auth::{check_password, hash_password};
+use crate::reports::workflow::entry;
 use crate::{now, App, AppError, AppResult, FieldError};
+
+/// Appends a change of an account to the ledger, in the transaction that
+/// makes it (`baocao audit verify` compares the accounts with these entries).
+pub(crate) async fn ledger_account(
+    tx: &mut Conn,
+    principal: &Principal,
+    event: AuditEvent,
+) -> AppResult<()> {
+    baocao_store::ledger::append(
+        tx,
+        entry(
+            &(principal.actor(), principal.username.clone()),
+            &event,
+            now(),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records a new account and its grants (made in `tx`) in the ledger.
+pub(crate) async fn ledger_new_account(
+    tx: &mut Conn,
+    principal: &Principal,
+    user: UserId,
+    new: &NewUser<'_>,
+    grants: &[(i64, Role, Option<UnitId>)],
+) -> AppResult<()> {
+    let created = AuditEvent::UserCreated {
+        user,
+        username: new.username.to_string(),
+        unit: new.unit,
+        password: password_digest(new.password_hash),
+    };
+    ledger_account(tx, principal, created).await?;
+    for (grant, role, unit) in grants {
+        let granted = AuditEvent::RoleGranted {
+            user,
+            grant: *grant,
+            role: *role,
+            unit: *unit,
+        };
+        ledger_account(tx, principal, granted).await?;
+    }
+    Ok(())
+}
 
 /// Input for a new user.
 #[derive(Debug, Clone, Default)]
@@ -177,9 +227,12 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
+        let mut grants = Vec::new();
         if let Some(role) = input.role {
-            store_users::grant(&mut tx, id, role, input.unit, now()).await?;
+            let grant = store_users::grant(&mut tx, id, role, input.unit, now()).await?;
+            grants.push((grant, role, input.unit));
         }
+        ledger_new_account(&mut tx, principal, id, &new, &grants).await?;
         baocao_store::commit(tx).await?;
         tracing::info!(by = %principal.username, %username, role = ?input.role, "user created");
         Ok(id)
@@ -300,6 +353,13 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
+        let granted = AuditEvent::RoleGranted {
+            user: user_id,
+            grant: id,
+            role,
+            unit,
+        };
+        ledger_account(&mut tx, principal, granted).await?;
         baocao_store::commit(tx).await?;
         tracing::info!(by = %principal.username, %user_id, role = %role, ?unit, "role granted");
         Ok(id)
@@ -320,6 +380,11 @@ impl App {
             .find(|g| g.id == grant_id)
             .ok_or(AppError::NotFound)?;
         store_users::revoke_grant(&mut tx, user_id, grant_id).await?;
+        let revoked = AuditEvent::RoleRevoked {
+            user: user_id,
+            grant: grant_id,
+        };
+        ledger_account(&mut tx, principal, revoked).await?;
         baocao_store::commit(tx).await?;
         Ok(())
     }
@@ -354,6 +419,12 @@ impl App {
         if !keep_tokens {
             store_auth::revoke_user_tokens(&mut tx, user_id, now()).await?;
         }
+        let set = AuditEvent::PasswordSet {
+            user: user_id,
+            password: password_digest(&hash),
+            keep_tokens,
+        };
+        ledger_account(&mut tx, principal, set).await?;
         baocao_store::commit(tx).await?;
         tracing::info!(by = %principal.username, %user_id, keep_tokens, "password set");
         Ok(())
@@ -376,6 +447,11 @@ impl App {
         if disabled {
             store_auth::delete_user_sessions(&mut tx, user_id).await?;
         }
+        let set = AuditEvent::DisabledSet {
+            user: user_id,
+            disabled,
+        };
+        ledger_account(&mut tx, principal, set).await?;
         baocao_store::commit(tx).await?;
         Ok(())
     }

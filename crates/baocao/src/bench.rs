@@ -280,7 +280,7 @@ pub(crate) async fn clean_up(scratch: &Scratch) -> AppResult<()> {
 
 /// Imports the 2008–2025 structure below one central unit ("0") and the
 /// bench regime; returns the units below the central one.
-async fn set_up_units(app: &App, data_dir: &std::path::Path) -> AppResult<Vec<OrgUnit>> {
+pub(crate) async fn set_up_units(app: &App, data_dir: &std::path::Path) -> AppResult<Vec<OrgUnit>> {
     let units = national_units(app, data_dir).await?;
     app.apply_metadata(&system_principal(), &metadata()?)
         .await?;

@@ -284,12 +284,14 @@ impl Runtime {
                 entries,
                 versions,
                 reports,
+                accounts,
             } => {
                 let done = Message::new("audit.verified")
                     .arg("count", entries)
                     .arg("hash", head)
                     .arg("versions", versions)
-                    .arg("reports", reports);
+                    .arg("reports", reports)
+                    .arg("accounts", accounts);
                 println!("{}", say(lang, done));
                 Ok(())
             }

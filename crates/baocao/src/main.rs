@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod bench;
 mod bench_analytics;
+mod bench_ledger;
 mod bench_pages;
 mod commands;
 mod config;
@@ -127,6 +128,26 @@ enum Command {
         #[arg(long)]
         reuse: bool,
         /// Leave the database (and its extra months) at the end.
+        #[arg(long)]
+        keep: bool,
+    },
+    /// Verifies a ledger of ten million entries (`baocao audit verify`'s
+    /// code) and prints the time and memory it took (docs/benchmarks.md).
+    BenchLedger {
+        /// Database URL (a temporary SQLite file by default; a postgres:// URL
+        /// works in a fresh schema).
+        #[arg(long)]
+        database: Option<String>,
+        /// Folder with the vn-admin CSV files.
+        #[arg(long, env = "BAOCAO_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        /// Entries in the ledger.
+        #[arg(long, default_value_t = 10_000_000)]
+        entries: u64,
+        /// Skip generating: verify what a run with --keep left in --database.
+        #[arg(long)]
+        reuse: bool,
+        /// Leave the database at the end.
         #[arg(long)]
         keep: bool,
     },
@@ -406,7 +427,12 @@ impl Runtime {
                 Message::new("cli.migration_failed").arg("detail", e),
             ))
         })?;
-        Ok(App::new(store, Settings::default()))
+        let app = App::new(store, Settings::default());
+        // Accounts made before the ledger recorded them are taken over once.
+        app.record_accounts_baseline()
+            .await
+            .map_err(|e| Failure::app(self.lang, &e))?;
+        Ok(app)
     }
 
     /// The configured SMTP sender.
@@ -594,6 +620,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Units { command } => rt.units(command).await,
         command @ (Command::Bench { .. }
         | Command::BenchAnalytics { .. }
+        | Command::BenchLedger { .. }
         | Command::BenchPages { .. }) => bench(&rt, command).await,
         Command::Audit {
             command: AuditCommand::Verify { db, checkpoint },
@@ -648,6 +675,26 @@ async fn bench(rt: &Runtime, command: Command) -> Result<(), Failure> {
                 communes,
                 peers,
                 reps: reps.max(1),
+                reuse,
+                keep,
+            })
+            .await
+            .map_err(|e| Failure::app(lang, &e))
+        }
+        Command::BenchLedger {
+            database,
+            data_dir,
+            entries,
+            reuse,
+            keep,
+        } => {
+            let lang = rt.lang;
+            let data_dir = config::data_dir(data_dir.or_else(|| rt.file.data_dir.clone()))
+                .ok_or_else(|| Failure(say(lang, Message::new("cli.no_data_dir"))))?;
+            bench_ledger::run(bench_ledger::LedgerOptions {
+                database,
+                data_dir,
+                entries,
                 reuse,
                 keep,
             })

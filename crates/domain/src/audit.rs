@@ -167,6 +167,71 @@ pub enum AuditEvent {
         /// SHA-256 of the file loaded (hex).
         sha256: String,
     },
+    /// A user account was made.
+    UserCreated {
+        /// The user.
+        user: UserId,
+        /// Login name.
+        username: String,
+        /// The unit the user works at.
+        unit: Option<UnitId>,
+        /// Digest of the stored password hash (`proof::accounts::password_digest`).
+        password: String,
+    },
+    /// A role was granted.
+    RoleGranted {
+        /// To whom.
+        user: UserId,
+        /// The grant's id.
+        grant: i64,
+        /// The role.
+        role: crate::access::Role,
+        /// Where (`None`: the whole system).
+        unit: Option<UnitId>,
+    },
+    /// A grant was removed.
+    RoleRevoked {
+        /// From whom.
+        user: UserId,
+        /// The grant's id.
+        grant: i64,
+    },
+    /// A password was set (by its owner or reset by an administrator).
+    PasswordSet {
+        /// Whose.
+        user: UserId,
+        /// Digest of the new stored hash.
+        password: String,
+        /// Whether the user's API tokens were kept.
+        keep_tokens: bool,
+    },
+    /// An account was locked or unlocked.
+    DisabledSet {
+        /// Whose.
+        user: UserId,
+        /// Locked.
+        disabled: bool,
+    },
+    /// Someone logged in.
+    LoggedIn {
+        /// Who.
+        user: UserId,
+        /// From which address.
+        address: String,
+    },
+    /// A login was refused (wrong password, unknown or locked account).
+    LoginFailed {
+        /// The login name typed (at most 64 characters kept).
+        username: String,
+        /// From which address.
+        address: String,
+    },
+    /// The accounts as they stood when the ledger began to record them
+    /// (databases made before 2026-12), written once.
+    AccountsBaseline {
+        /// Every account with its grants.
+        accounts: Vec<crate::proof::accounts::BaselineAccount>,
+    },
     /// The receiving unit reminded the units that had not sent a report.
     Reminded {
         /// The receiving unit.
@@ -178,6 +243,46 @@ pub enum AuditEvent {
         /// The units reminded.
         units: Vec<UnitId>,
     },
+}
+
+#[derive(Serialize)]
+struct UserCreatedPayload<'a> {
+    username: &'a str,
+    unit: Option<UnitId>,
+    password: &'a str,
+}
+
+#[derive(Serialize)]
+struct GrantedPayload {
+    grant: i64,
+    role: &'static str,
+    unit: Option<UnitId>,
+}
+
+#[derive(Serialize)]
+struct RevokedPayload {
+    grant: i64,
+}
+
+#[derive(Serialize)]
+struct PasswordPayload<'a> {
+    password: &'a str,
+    keep_tokens: bool,
+}
+
+#[derive(Serialize)]
+struct AddressPayload<'a> {
+    address: &'a str,
+}
+
+#[derive(Serialize)]
+struct DisabledPayload {
+    disabled: bool,
+}
+
+#[derive(Serialize)]
+struct BaselinePayload<'a> {
+    accounts: &'a [crate::proof::accounts::BaselineAccount],
 }
 
 #[derive(Serialize)]
@@ -280,6 +385,14 @@ impl AuditEvent {
             AuditEvent::DashboardTilesSet { .. } => "dashboard.tiles",
             AuditEvent::BoundariesLoaded { .. } => "units.boundaries",
             AuditEvent::Reminded { .. } => "report.remind",
+            AuditEvent::UserCreated { .. } => "user.create",
+            AuditEvent::RoleGranted { .. } => "user.grant",
+            AuditEvent::RoleRevoked { .. } => "user.revoke",
+            AuditEvent::PasswordSet { .. } => "user.password",
+            AuditEvent::DisabledSet { .. } => "user.disable",
+            AuditEvent::LoggedIn { .. } => "auth.login",
+            AuditEvent::LoginFailed { .. } => "auth.login_failed",
+            AuditEvent::AccountsBaseline { .. } => "users.baseline",
         }
     }
 
@@ -297,7 +410,17 @@ impl AuditEvent {
             | AuditEvent::Synthesized { report, .. }
             | AuditEvent::Attached { report, .. } => format!("report:{report}"),
             AuditEvent::MetadataApplied { .. } => "metadata".to_string(),
-            AuditEvent::EmailSet { user, .. } => format!("user:{user}"),
+            AuditEvent::EmailSet { user, .. }
+            | AuditEvent::UserCreated { user, .. }
+            | AuditEvent::RoleGranted { user, .. }
+            | AuditEvent::RoleRevoked { user, .. }
+            | AuditEvent::PasswordSet { user, .. }
+            | AuditEvent::DisabledSet { user, .. }
+            | AuditEvent::LoggedIn { user, .. } => format!("user:{user}"),
+            AuditEvent::LoginFailed { username, .. } => {
+                format!("login:{}", username.chars().take(64).collect::<String>())
+            }
+            AuditEvent::AccountsBaseline { .. } => "users".to_string(),
             AuditEvent::DashboardTilesSet { unit, .. } => format!("unit:{unit}"),
             AuditEvent::BoundariesLoaded { level, .. } => format!("level:{level}"),
             AuditEvent::Reminded { receiver, .. } => format!("unit:{receiver}"),
@@ -437,6 +560,39 @@ impl AuditEvent {
             }),
             AuditEvent::MetadataApplied { document } => json(document.as_ref()),
             AuditEvent::EmailSet { email, .. } => json(&EmailPayload { email }),
+            AuditEvent::UserCreated {
+                username,
+                unit,
+                password,
+                ..
+            } => json(&UserCreatedPayload {
+                username,
+                unit: *unit,
+                password,
+            }),
+            AuditEvent::RoleGranted {
+                grant, role, unit, ..
+            } => json(&GrantedPayload {
+                grant: *grant,
+                role: role.as_str(),
+                unit: *unit,
+            }),
+            AuditEvent::RoleRevoked { grant, .. } => json(&RevokedPayload { grant: *grant }),
+            AuditEvent::PasswordSet {
+                password,
+                keep_tokens,
+                ..
+            } => json(&PasswordPayload {
+                password,
+                keep_tokens: *keep_tokens,
+            }),
+            AuditEvent::DisabledSet { disabled, .. } => json(&DisabledPayload {
+                disabled: *disabled,
+            }),
+            AuditEvent::LoggedIn { address, .. } | AuditEvent::LoginFailed { address, .. } => {
+                json(&AddressPayload { address })
+            }
+            AuditEvent::AccountsBaseline { accounts } => json(&BaselinePayload { accounts }),
             AuditEvent::DashboardTilesSet { cells, .. } => json(&TilesPayload { cells }),
             AuditEvent::BoundariesLoaded { units, sha256, .. } => json(&BoundariesPayload {
                 units: *units,

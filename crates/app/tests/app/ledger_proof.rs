@@ -223,7 +223,11 @@ async fn a_signed_checkpoint_finds_a_rewritten_chain(backend: Backend) {
         .await
         .unwrap();
     let checkpoint = w.app.checkpoint().await.unwrap();
-    assert_eq!(checkpoint.seq, 2, "the catalogue, then the report opened");
+    let head = {
+        let mut conn = db.store.conn().await.unwrap();
+        baocao_store::ledger::head(&mut conn).await.unwrap()
+    };
+    assert_eq!((checkpoint.seq, &checkpoint.head), (head.0, &head.1));
     assert!(w.app.verify_checkpoint(&checkpoint).await.unwrap().is_ok());
     // Later entries leave it valid.
     w.app
@@ -233,7 +237,7 @@ async fn a_signed_checkpoint_finds_a_rewritten_chain(backend: Backend) {
     assert!(w.app.verify_checkpoint(&checkpoint).await.unwrap().is_ok());
     // A checkpoint changed after signing is refused.
     let mut forged = checkpoint.clone();
-    forged.seq = 3;
+    forged.seq += 1;
     let refused = w.app.verify_checkpoint(&forged).await.unwrap().unwrap_err();
     assert_eq!(refused.key, "audit.checkpoint_signature");
     // The chain rewritten with fresh hashes: consistent in itself, so the
@@ -251,7 +255,10 @@ async fn a_signed_checkpoint_finds_a_rewritten_chain(backend: Backend) {
         .unwrap_err();
     assert_eq!(found.key, "audit.checkpoint_rewritten");
     assert!(
-        render(Lang::Vi, &found).contains("SỔ NHẬT KÝ ĐÃ BỊ VIẾT LẠI: bản ghi 2"),
+        render(Lang::Vi, &found).contains(&format!(
+            "SỔ NHẬT KÝ ĐÃ BỊ VIẾT LẠI: bản ghi {}",
+            checkpoint.seq
+        )),
         "{}",
         render(Lang::Vi, &found)
     );
@@ -266,4 +273,182 @@ async fn a_signed_checkpoint_finds_a_rewritten_chain_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_checkpoint_finds_a_rewritten_chain_postgres() {
     a_signed_checkpoint_finds_a_rewritten_chain(Backend::Postgres).await;
+}
+
+/// Accounts changed behind the application's back: a grant added, a
+/// password hash replaced (to log in as someone), an account unlocked, a
+/// user added — each named; the same changes made through the application
+/// verify.
+async fn account_edits_behind_the_back_are_named(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = nghe_an(db.store.clone()).await;
+    let admin = w.principal("admin").await;
+    let officer = w.app.user_by_name("commune.officer").await.unwrap();
+    let id = officer.id.get();
+    // Changes through the application are ledgered and verify.
+    w.app
+        .set_password(&admin, officer.id, "a-new-long-password-1", false)
+        .await
+        .unwrap();
+    w.app.set_disabled(&admin, officer.id, true).await.unwrap();
+    w.app.set_disabled(&admin, officer.id, false).await.unwrap();
+    let grant = w
+        .app
+        .grant_role(
+            &admin,
+            officer.id,
+            baocao_domain::access::Role::Leader,
+            Some(w.commune),
+        )
+        .await
+        .unwrap();
+    w.app.revoke_role(&admin, officer.id, grant).await.unwrap();
+    w.app
+        .set_email(&admin, officer.id, "can.bo@nghean.gov.vn")
+        .await
+        .unwrap();
+    match w.app.verify_ledger().await.unwrap() {
+        Verdict::Intact { accounts, .. } => assert!(accounts >= 5, "{accounts}"),
+        other => panic!("{other:?}"),
+    }
+
+    // A grant given in the table.
+    db.behind_the_back(&format!(
+        "INSERT INTO role_grants (id, user_id, role, unit_id, created_at) VALUES (9017, {id}, 'system_admin', NULL, 0)"
+    ));
+    assert_eq!(
+        finding(&w.app).await,
+        format!("quyền 9017 của người dùng {id} không có bản ghi nào trong sổ nhật ký.")
+    );
+    db.behind_the_back("DELETE FROM role_grants WHERE id = 9017");
+    assert_eq!(finding(&w.app).await, "intact");
+
+    // A grant removed from the table.
+    let grants = {
+        let mut conn = db.store.conn().await.unwrap();
+        baocao_store::users::grants_of(&mut conn, officer.id)
+            .await
+            .unwrap()
+    };
+    let kept = grants.first().unwrap();
+    db.behind_the_back(&format!("DELETE FROM role_grants WHERE id = {}", kept.id));
+    let said = finding(&w.app).await;
+    assert!(
+        said.starts_with(&format!(
+            "quyền {} của người dùng {id} khác với sổ nhật ký",
+            kept.id
+        )),
+        "{said}"
+    );
+    db.behind_the_back(&format!(
+        "INSERT INTO role_grants (id, user_id, role, unit_id, created_at) VALUES ({}, {id}, '{}', {}, 0)",
+        kept.id,
+        kept.role.as_str(),
+        kept.unit.map_or("NULL".to_string(), |u| u.get().to_string())
+    ));
+    assert_eq!(finding(&w.app).await, "intact");
+
+    // Someone else's password hash copied over the officer's.
+    let own_hash = w
+        .app
+        .user_by_name("commune.officer")
+        .await
+        .unwrap()
+        .password_hash;
+    db.behind_the_back(&format!(
+        "UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE username = 'admin') WHERE id = {id}"
+    ));
+    let said = finding(&w.app).await;
+    assert!(
+        said.starts_with(&format!(
+            "người dùng {id}: mật khẩu trong bảng dữ liệu không phải mật khẩu được đặt theo bản ghi "
+        )),
+        "{said}"
+    );
+    db.behind_the_back(&format!(
+        "UPDATE users SET password_hash = '{own_hash}' WHERE id = {id}"
+    ));
+
+    // Locked, then the e-mail address changed.
+    db.behind_the_back(&format!("UPDATE users SET disabled = 1 WHERE id = {id}"));
+    let said = finding(&w.app).await;
+    assert!(
+        said.starts_with(&format!(
+            "người dùng {id}: tài khoản đang bị khóa trong bảng dữ liệu, không bị khóa theo bản ghi "
+        )),
+        "{said}"
+    );
+    db.behind_the_back(&format!("UPDATE users SET disabled = 0 WHERE id = {id}"));
+    db.behind_the_back(&format!(
+        "UPDATE users SET email = 'ke.gian@example.com' WHERE id = {id}"
+    ));
+    let said = finding(&w.app).await;
+    assert!(
+        said.starts_with(&format!(
+            "người dùng {id}: thư điện tử là «ke.gian@example.com» trong bảng dữ liệu, «can.bo@nghean.gov.vn» theo bản ghi "
+        )),
+        "{said}"
+    );
+    db.behind_the_back(&format!(
+        "UPDATE users SET email = 'can.bo@nghean.gov.vn' WHERE id = {id}"
+    ));
+    assert_eq!(finding(&w.app).await, "intact");
+
+    // A user added in the table.
+    db.behind_the_back(
+        "INSERT INTO users (id, username, display_name, password_hash, locale, disabled, created_at, updated_at) \
+         VALUES (9001, 'ke.gian', 'Kẻ gian', 'x', 'vi', 0, 0, 0)",
+    );
+    assert_eq!(
+        finding(&w.app).await,
+        "người dùng 9001 (ke.gian) không có bản ghi nào trong sổ nhật ký."
+    );
+    db.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_edits_behind_the_back_are_named_sqlite() {
+    account_edits_behind_the_back_are_named(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_edits_behind_the_back_are_named_postgres() {
+    account_edits_behind_the_back_are_named(Backend::Postgres).await;
+}
+
+/// A database whose accounts were made before the ledger recorded them is
+/// taken over once by a baseline entry; changes after it are proven.
+async fn a_baseline_takes_over_older_accounts(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = nghe_an(db.store.clone()).await;
+    // An account as an older version made it: in the table, no entry.
+    db.behind_the_back(
+        "INSERT INTO users (id, username, display_name, password_hash, locale, disabled, created_at, updated_at) \
+         VALUES (9001, 'cu.nguoidung', 'Người dùng cũ', 'x', 'vi', 0, 0, 0)",
+    );
+    assert_eq!(
+        finding(&w.app).await,
+        "người dùng 9001 (cu.nguoidung) không có bản ghi nào trong sổ nhật ký."
+    );
+    assert!(w.app.record_accounts_baseline().await.unwrap());
+    assert!(
+        !w.app.record_accounts_baseline().await.unwrap(),
+        "written once"
+    );
+    assert_eq!(finding(&w.app).await, "intact");
+    db.behind_the_back("UPDATE users SET display_name = 'x', disabled = 1 WHERE id = 9001");
+    assert!(finding(&w.app)
+        .await
+        .starts_with("người dùng 9001: tài khoản đang bị khóa"));
+    db.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_baseline_takes_over_older_accounts_sqlite() {
+    a_baseline_takes_over_older_accounts(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_baseline_takes_over_older_accounts_postgres() {
+    a_baseline_takes_over_older_accounts(Backend::Postgres).await;
 }

@@ -7,6 +7,8 @@
 
 use serde::Deserialize;
 
+pub mod accounts;
+
 use crate::report::{Content, ReportId, Status};
 
 /// A version as a `report.submit` or `report.import` entry recorded it.

@@ -190,15 +190,28 @@ assert_eq!(send(&reviewer, post.clone(), url(format!("/api/v1/reports/{did}/acce
         // Every step is in the audit ledger, and an edit made directly in the
         // database is found.
         let (head_hash, count) = t.app.verify_ledger().await.unwrap().intact().unwrap();
-        assert_eq!(count, 18, "metadata; commune: create, 4 saves, 3 submits, return, 2 accepts, correct; district: create, 2 syntheses, submit, accept");
-        assert_eq!(head_hash.len(), 64);
         let mut conn = store.conn().await.unwrap();
-        sqlx::query("UPDATE audit_ledger SET payload = '{\"version\":1}' WHERE seq = 5")
+        let entries = baocao_store::ledger::entries(&mut conn, 0, 1_000).await.unwrap();
+        assert_eq!(entries.len() as i64, count);
+        let about_reports: Vec<&str> = entries
+            .iter()
+            .map(|e| e.entry.action.as_str())
+            .filter(|a| a.starts_with("report.") || a.starts_with("metadata."))
+            .collect();
+        assert_eq!(about_reports.len(), 18, "metadata; commune: create, 4 saves, 3 submits, return, 2 accepts, correct; district: create, 2 syntheses, submit, accept: {about_reports:?}");
+        // The rest are the accounts made, their grants and the logins.
+        assert!(entries.iter().any(|e| e.entry.action == "auth.login" && e.entry.actor == "both"));
+        assert!(entries.iter().any(|e| e.entry.action == "user.grant"));
+        assert_eq!(head_hash.len(), 64);
+        // An entry about a report, altered in the table.
+        let fifth = entries.iter().filter(|e| e.entry.action.starts_with("report.")).nth(3).unwrap().entry.seq;
+        sqlx::query("UPDATE audit_ledger SET payload = '{\"version\":1}' WHERE seq = $1")
+            .bind(fifth)
             .execute(&mut *conn)
             .await
             .unwrap();
         let broken = t.app.verify_ledger().await.unwrap().broken().unwrap();
-        assert_eq!((broken.seq, broken.reason), (5, "audit.altered_entry"));
+        assert_eq!((broken.seq, broken.reason), (fifth, "audit.altered_entry"));
     }
 );
 
