@@ -495,11 +495,51 @@ const SIGNING_KEY: &str = "audit.signing_key";
 /// The setting naming the instance in its checkpoints.
 const INSTANCE_NAME: &str = "instance.name";
 
+/// A configured Ed25519 key (PKCS#8) that signs the ledger's checkpoints;
+/// never printed.
+#[derive(Clone)]
+pub struct SigningKey(std::sync::Arc<Vec<u8>>);
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningKey(…)")
+    }
+}
+
+impl SigningKey {
+    /// Reads a key as `openssl genpkey -algorithm ed25519` writes it: PKCS#8,
+    /// PEM (`-----BEGIN PRIVATE KEY-----`) or DER.
+    pub fn read(bytes: &[u8]) -> Result<SigningKey, Message> {
+        use base64::Engine;
+        let refused = || Message::new("audit.bad_signing_key");
+        let der = match std::str::from_utf8(bytes) {
+            Ok(text) if text.contains("-----BEGIN PRIVATE KEY-----") => {
+                let body: String = text
+                    .lines()
+                    .skip_while(|l| !l.starts_with("-----BEGIN PRIVATE KEY-----"))
+                    .skip(1)
+                    .take_while(|l| !l.starts_with("-----END"))
+                    .collect();
+                base64::engine::general_purpose::STANDARD
+                    .decode(body.trim())
+                    .map_err(|_| refused())?
+            }
+            _ => bytes.to_vec(),
+        };
+        ring::signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der).map_err(|_| refused())?;
+        Ok(SigningKey(std::sync::Arc::new(der)))
+    }
+}
+
 impl App {
-    /// The instance's signing key, made and kept at first use.
+    /// The instance's signing key: the configured one, or one made and kept
+    /// in the database at first use.
     async fn signing_key(&self) -> AppResult<ring::signature::Ed25519KeyPair> {
         use ring::signature::Ed25519KeyPair;
         let internal = |e: &dyn std::fmt::Display| AppError::Internal(format!("signing key: {e}"));
+        if let Some(key) = &self.settings.signing_key {
+            return Ed25519KeyPair::from_pkcs8_maybe_unchecked(&key.0).map_err(|e| internal(&e));
+        }
         let mut tx = self.store.begin_write().await?;
         let pkcs8 = match baocao_store::meta::get(&mut tx, SIGNING_KEY).await? {
             Some(text) => hex::decode(text).map_err(|e| internal(&e))?,
@@ -541,6 +581,50 @@ impl App {
         ledger::insert_checkpoint(&mut conn, seq, &checkpoint.head, checkpoint.at, &document)
             .await?;
         Ok(checkpoint)
+    }
+
+    /// Signs a checkpoint if the ledger moved since the last one (the
+    /// scheduled checkpoints: an idle ledger is not signed again and again).
+    pub async fn checkpoint_if_moved(&self) -> AppResult<Option<Checkpoint>> {
+        let (head, last) = {
+            let mut conn = self.store.conn().await?;
+            (
+                ledger::head(&mut conn).await?,
+                ledger::last_checkpoint(&mut conn).await?,
+            )
+        };
+        if last.as_ref() == Some(&head) {
+            return Ok(None);
+        }
+        self.checkpoint().await.map(Some)
+    }
+
+    /// Signs a checkpoint every `every` while the ledger moves, and writes
+    /// each to `dir` (as `checkpoint-SEQ.json`) when given, to be published
+    /// or sent to the level above.
+    pub fn start_checkpoints(&self, every: std::time::Duration, dir: Option<std::path::PathBuf>) {
+        let app = self.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.tick().await; // the first tick is at once: wait a period
+            loop {
+                ticks.tick().await;
+                match app.checkpoint_if_moved().await {
+                    Ok(Some(c)) => {
+                        tracing::info!(seq = c.seq, head = %c.head, "ledger checkpoint signed");
+                        if let Some(dir) = &dir {
+                            let path = dir.join(format!("checkpoint-{}.json", c.seq));
+                            let text = serde_json::to_string_pretty(&c).unwrap_or_default();
+                            if let Err(e) = tokio::fs::write(&path, text).await {
+                                tracing::warn!(error = %e, path = %path.display(), "cannot write the checkpoint");
+                            }
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "ledger checkpoint failed"),
+                }
+            }
+        });
     }
 
     /// Whether the ledger still holds what `checkpoint` signed: the

@@ -44,6 +44,9 @@ pub struct Settings {
     pub max_failures_per_address: i64,
     /// The throttling window, in seconds.
     pub failure_window: i64,
+    /// The key that signs the ledger's checkpoints, when configured (else
+    /// one made at first use and kept in the database).
+    pub signing_key: Option<audit::SigningKey>,
 }
 
 impl Default for Settings {
@@ -54,6 +57,7 @@ impl Default for Settings {
             max_failures_per_account: 5,
             max_failures_per_address: 50,
             failure_window: 15 * 60,
+            signing_key: None,
         }
     }
 }

@@ -34,7 +34,26 @@ pub struct FileConfig {
     pub max_connections_per_address: Option<usize>,
     /// Seconds to send a request's headers; also the longest idle keep-alive.
     pub header_read_timeout_seconds: Option<u64>,
+    /// The audit ledger's checkpoints.
+    pub audit: Option<AuditConfig>,
 }
+
+/// `[audit]`: the key that signs checkpoints and how often they are signed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// An Ed25519 PKCS#8 key (PEM or DER, `openssl genpkey -algorithm
+    /// ed25519`); without it the instance makes its own at first use.
+    pub signing_key_file: Option<PathBuf>,
+    /// Hours between scheduled checkpoints (signed only if the ledger moved);
+    /// 0 turns them off. Default 24.
+    pub checkpoint_every_hours: Option<u64>,
+    /// A folder each scheduled checkpoint is also written to.
+    pub checkpoint_dir: Option<PathBuf>,
+}
+
+/// Hours between scheduled checkpoints by default.
+pub const CHECKPOINT_EVERY_HOURS: u64 = 24;
 
 /// Parses trusted proxies: `10.0.0.5` or `10.0.0.0/8`.
 pub fn trusted_proxies(list: &[String]) -> Result<Vec<ipnet::IpNet>, String> {
@@ -96,6 +115,21 @@ mod tests {
             trusted_proxies(&["proxy.local".into()]),
             Err("proxy.local".into())
         );
+    }
+
+    #[test]
+    fn the_audit_section_is_read_and_typos_are_refused() {
+        let config: FileConfig = toml::from_str(
+            "[audit]\nsigning_key_file = \"/etc/baocao/ledger.pem\"\ncheckpoint_every_hours = 6\n",
+        )
+        .unwrap();
+        let audit = config.audit.unwrap();
+        assert_eq!(audit.checkpoint_every_hours, Some(6));
+        assert_eq!(
+            audit.signing_key_file,
+            Some(PathBuf::from("/etc/baocao/ledger.pem"))
+        );
+        assert!(toml::from_str::<FileConfig>("[audit]\ncheckpoint_every = 6\n").is_err());
     }
 
     #[test]

@@ -427,12 +427,74 @@ impl Runtime {
                 Message::new("cli.migration_failed").arg("detail", e),
             ))
         })?;
-        let app = App::new(store, Settings::default());
+        let app = App::new(store, self.settings()?);
         // Accounts made before the ledger recorded them are taken over once.
         app.record_accounts_baseline()
             .await
             .map_err(|e| Failure::app(self.lang, &e))?;
         Ok(app)
+    }
+
+    /// The use cases' settings: the configured checkpoint key, if any.
+    fn settings(&self) -> Result<Settings, Failure> {
+        let mut settings = Settings::default();
+        if let Some(path) = self
+            .file
+            .audit
+            .as_ref()
+            .and_then(|a| a.signing_key_file.as_ref())
+        {
+            let unreadable = |detail: String| {
+                Failure(say(
+                    self.lang,
+                    Message::new("audit.signing_key_unreadable")
+                        .arg("path", path.display())
+                        .arg("detail", detail),
+                ))
+            };
+            // A key file is a few hundred bytes: anything large is not one.
+            let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+            if meta.len() > 16 * 1024 {
+                return Err(Failure(say(
+                    self.lang,
+                    Message::new("audit.bad_signing_key"),
+                )));
+            }
+            let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+            let key = baocao_app::audit::SigningKey::read(&bytes)
+                .map_err(|m| Failure(say(self.lang, m)))?;
+            settings.signing_key = Some(key);
+        }
+        Ok(settings)
+    }
+
+    /// Signs checkpoints of the ledger on a schedule (`[audit]` in the file).
+    fn start_checkpoints(&self, app: &App) {
+        let audit = self.file.audit.as_ref();
+        let hours = audit
+            .and_then(|a| a.checkpoint_every_hours)
+            .unwrap_or(config::CHECKPOINT_EVERY_HOURS);
+        if hours == 0 {
+            return;
+        }
+        let dir = audit.and_then(|a| a.checkpoint_dir.clone());
+        println!(
+            "{}",
+            say(
+                self.lang,
+                Message::new("audit.checkpoints_started").arg("hours", hours)
+            )
+        );
+        if let Some(dir) = &dir {
+            println!(
+                "{}",
+                say(
+                    self.lang,
+                    Message::new("audit.checkpoints_written_to").arg("dir", dir.display())
+                )
+            );
+        }
+        app.start_checkpoints(std::time::Duration::from_secs(hours * 3600), dir);
     }
 
     /// The configured SMTP sender.
@@ -457,6 +519,7 @@ impl Runtime {
         let web = self.web_config()?;
         let closing = app.clone();
         self.start_mail_worker(&app)?;
+        self.start_checkpoints(&app);
         let local = listener.local_addr().map_err(|e| Failure(e.to_string()))?;
         println!(
             "{}",

@@ -164,3 +164,12 @@ pub async fn insert_checkpoint(
     .await?;
     Ok(())
 }
+
+/// The last checkpoint kept: its sequence number and head hash.
+pub async fn last_checkpoint(conn: &mut Conn) -> StoreResult<Option<(i64, String)>> {
+    let row = sqlx::query("SELECT seq, head_hash FROM audit_checkpoints ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| Ok((r.try_get("seq")?, r.try_get("head_hash")?)))
+        .transpose()
+}

@@ -452,3 +452,73 @@ async fn a_baseline_takes_over_older_accounts_sqlite() {
 async fn a_baseline_takes_over_older_accounts_postgres() {
     a_baseline_takes_over_older_accounts(Backend::Postgres).await;
 }
+
+/// Scheduled checkpoints sign only when the ledger moved; a configured key
+/// (made with the `openssl` command line) signs them instead of the key the
+/// instance makes for itself.
+async fn checkpoints_on_a_schedule_and_with_a_configured_key(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = nghe_an(db.store.clone()).await;
+    let first = w.app.checkpoint_if_moved().await.unwrap().unwrap();
+    assert!(
+        w.app.checkpoint_if_moved().await.unwrap().is_none(),
+        "an idle ledger is not signed again"
+    );
+    w.app
+        .apply_metadata(&system_principal(), &three_level_metadata())
+        .await
+        .unwrap();
+    let second = w.app.checkpoint_if_moved().await.unwrap().unwrap();
+    assert!(second.seq > first.seq);
+    assert_eq!(
+        second.public_key, first.public_key,
+        "the instance's own key"
+    );
+
+    let dir = std::env::temp_dir().join(format!("baocao-key-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pem = dir.join(format!("ledger-{backend:?}.pem"));
+    let made = std::process::Command::new("openssl")
+        .args(["genpkey", "-algorithm", "ed25519", "-out"])
+        .arg(&pem)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let key = baocao_app::audit::SigningKey::read(&std::fs::read(&pem).unwrap()).unwrap();
+    // The public key as openssl gives it: the last 32 bytes of its DER form.
+    let public = std::process::Command::new("openssl")
+        .args(["pkey", "-pubout", "-outform", "DER", "-in"])
+        .arg(&pem)
+        .output()
+        .unwrap();
+    assert!(public.status.success());
+    let expected = hex::encode(&public.stdout[public.stdout.len() - 32..]);
+    let configured = baocao_app::App::new(
+        db.store.clone(),
+        baocao_app::Settings {
+            signing_key: Some(key),
+            ..baocao_app::Settings::default()
+        },
+    );
+    let signed = configured.checkpoint().await.unwrap();
+    assert_eq!(signed.public_key, expected);
+    assert!(configured.verify_checkpoint(&signed).await.unwrap().is_ok());
+    // Anything else is refused with the reason.
+    let refused = baocao_app::audit::SigningKey::read(
+        b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap_err();
+    assert_eq!(refused.key, "audit.bad_signing_key");
+    let _ = std::fs::remove_dir_all(&dir);
+    db.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkpoints_on_a_schedule_and_with_a_configured_key_sqlite() {
+    checkpoints_on_a_schedule_and_with_a_configured_key(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkpoints_on_a_schedule_and_with_a_configured_key_postgres() {
+    checkpoints_on_a_schedule_and_with_a_configured_key(Backend::Postgres).await;
+}
