@@ -13,6 +13,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::{now, App, AppError, AppResult};
+use baocao_domain::audit::AuditEvent;
+use baocao_domain::proof::calendar::Exception;
 
 /// Parses a period id (`2025M03`, `2025Q1`, `2025S1`, `2025N9`, `2025`, `ADHOC:…`).
 pub fn parse_period(text: &str) -> AppResult<PeriodId> {
@@ -113,6 +115,14 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         }
+        let added = AuditEvent::CalendarExceptionAdded {
+            exception: Exception {
+                day,
+                kind: stored.kind.clone(),
+                reason: stored.reason.clone(),
+            },
+        };
+        crate::audit::ledger_change(&mut tx, principal, added).await?;
         baocao_store::commit(tx).await?;
         tracing::info!(by = %principal.username, %day, working, "calendar exception added");
         Ok(())
@@ -131,6 +141,8 @@ impl App {
         if !store_calendar::delete_exception(&mut tx, day).await? {
             return Err(AppError::NotFound);
         }
+        let removed = AuditEvent::CalendarExceptionRemoved { day };
+        crate::audit::ledger_change(&mut tx, principal, removed).await?;
         baocao_store::commit(tx).await?;
         Ok(())
     }

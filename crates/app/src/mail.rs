@@ -356,7 +356,7 @@ impl App {
             user: user_id,
             email,
         };
-        crate::users::ledger_account(&mut tx, principal, event).await?;
+        crate::audit::ledger_change(&mut tx, principal, event).await?;
         baocao_store::commit(tx).await?;
         Ok(())
     }

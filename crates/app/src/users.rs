@@ -20,27 +20,7 @@ use baocao_domain::audit::AuditEvent;
 use baocao_domain::proof::accounts::password_digest;
 
 use crate::auth::{check_password, hash_password};
-use crate::reports::workflow::entry;
 use crate::{now, App, AppError, AppResult, FieldError};
-
-/// Appends a change of an account to the ledger, in the transaction that
-/// makes it (`baocao audit verify` compares the accounts with these entries).
-pub(crate) async fn ledger_account(
-    tx: &mut Conn,
-    principal: &Principal,
-    event: AuditEvent,
-) -> AppResult<()> {
-    baocao_store::ledger::append(
-        tx,
-        entry(
-            &(principal.actor(), principal.username.clone()),
-            &event,
-            now(),
-        ),
-    )
-    .await?;
-    Ok(())
-}
 
 /// Records a new account and its grants (made in `tx`) in the ledger.
 pub(crate) async fn ledger_new_account(
@@ -56,7 +36,7 @@ pub(crate) async fn ledger_new_account(
         unit: new.unit,
         password: password_digest(new.password_hash),
     };
-    ledger_account(tx, principal, created).await?;
+    crate::audit::ledger_change(tx, principal, created).await?;
     for (grant, role, unit) in grants {
         let granted = AuditEvent::RoleGranted {
             user,
@@ -64,7 +44,7 @@ pub(crate) async fn ledger_new_account(
             role: *role,
             unit: *unit,
         };
-        ledger_account(tx, principal, granted).await?;
+        crate::audit::ledger_change(tx, principal, granted).await?;
     }
     Ok(())
 }
@@ -359,7 +339,7 @@ impl App {
             role,
             unit,
         };
-        ledger_account(&mut tx, principal, granted).await?;
+        crate::audit::ledger_change(&mut tx, principal, granted).await?;
         baocao_store::commit(tx).await?;
         tracing::info!(by = %principal.username, %user_id, role = %role, ?unit, "role granted");
         Ok(id)
@@ -384,7 +364,7 @@ impl App {
             user: user_id,
             grant: grant_id,
         };
-        ledger_account(&mut tx, principal, revoked).await?;
+        crate::audit::ledger_change(&mut tx, principal, revoked).await?;
         baocao_store::commit(tx).await?;
         Ok(())
     }
@@ -424,7 +404,7 @@ impl App {
             password: password_digest(&hash),
             keep_tokens,
         };
-        ledger_account(&mut tx, principal, set).await?;
+        crate::audit::ledger_change(&mut tx, principal, set).await?;
         baocao_store::commit(tx).await?;
         tracing::info!(by = %principal.username, %user_id, keep_tokens, "password set");
         Ok(())
@@ -451,7 +431,7 @@ impl App {
             user: user_id,
             disabled,
         };
-        ledger_account(&mut tx, principal, set).await?;
+        crate::audit::ledger_change(&mut tx, principal, set).await?;
         baocao_store::commit(tx).await?;
         Ok(())
     }

@@ -148,12 +148,16 @@ async fn generate(
         started.elapsed().as_secs_f64()
     );
     let mut save = 0u64;
+    // The draft each report is left with: its last save (written to the
+    // reports at the end, as the saves would have left them).
+    let mut last_saved: std::collections::HashMap<ReportId, u64> = Default::default();
     while written < options.entries {
         let n = (options.entries - written).min(BATCH as u64) as usize;
         let entries: Vec<NewEntry> = (0..n)
             .map(|_| {
                 save += 1;
                 let report = reports[(save as usize * 7_919) % reports.len()];
+                last_saved.insert(report, save);
                 let event = AuditEvent::DraftSaved {
                     report,
                     content: content(save),
@@ -178,6 +182,19 @@ async fn generate(
                 started.elapsed().as_secs_f64()
             );
         }
+    }
+    for chunk in last_saved.iter().collect::<Vec<_>>().chunks(5_000) {
+        let mut tx = store.begin_write().await?;
+        for (report, seed) in chunk {
+            // Figures and codes only: nothing to escape in the JSON.
+            let draft = serde_json::to_string(&content(**seed)).map_err(internal)?;
+            baocao_store::execute(
+                &mut tx,
+                &format!("UPDATE reports SET draft = '{draft}' WHERE id = {report}"),
+            )
+            .await?;
+        }
+        baocao_store::commit(tx).await?;
     }
     println!(
         "ledger of {written} entries made in {:.1} s",

@@ -235,24 +235,7 @@ impl Runtime {
         let lang = self.lang;
         let app = self.app(db).await?;
         if let Some(path) = checkpoint {
-            let unreadable = |detail: String| {
-                Failure(say(
-                    lang,
-                    Message::new("audit.checkpoint_unreadable")
-                        .arg("path", path.display())
-                        .arg("detail", detail),
-                ))
-            };
-            // A checkpoint is a few hundred bytes: a larger file is not one.
-            let size = std::fs::metadata(path)
-                .map_err(|e| unreadable(e.to_string()))?
-                .len();
-            if size > 64 * 1024 {
-                return Err(unreadable(format!("{size} bytes")));
-            }
-            let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
-            let signed: baocao_domain::checkpoint::Checkpoint =
-                serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
+            let signed: baocao_domain::checkpoint::Checkpoint = read_small_json(lang, path)?;
             app.verify_checkpoint(&signed)
                 .await
                 .map_err(|e| Failure::app(lang, &e))?
@@ -328,6 +311,68 @@ impl Runtime {
                     .arg("seq", signed.seq)
                     .arg("hash", &signed.head)
                     .arg("path", out.display())
+            )
+        );
+        Ok(())
+    }
+
+    /// `baocao audit prove`: the consistency proof between two checkpoints
+    /// of this instance, written to `out` for the level above.
+    pub(super) async fn prove_consistency(
+        &self,
+        db: &DbArgs,
+        from: &std::path::Path,
+        to: &std::path::Path,
+        out: &std::path::Path,
+    ) -> Result<(), Failure> {
+        let lang = self.lang;
+        let old: baocao_domain::checkpoint::Checkpoint = read_small_json(lang, from)?;
+        let new: baocao_domain::checkpoint::Checkpoint = read_small_json(lang, to)?;
+        let app = self.app(db).await?;
+        let proof = app
+            .consistency_proof(&old, &new)
+            .await
+            .map_err(|e| Failure::app(lang, &e))?
+            .map_err(|m| Failure(say(lang, m)))?;
+        let text = serde_json::to_string_pretty(&proof).map_err(|e| Failure(e.to_string()))?;
+        std::fs::write(out, text + "\n").map_err(|e| Failure(e.to_string()))?;
+        println!(
+            "{}",
+            say(
+                lang,
+                Message::new("audit.consistency_written")
+                    .arg("from", proof.from)
+                    .arg("to", proof.to)
+                    .arg("hashes", proof.proof.len())
+                    .arg("path", out.display())
+            )
+        );
+        Ok(())
+    }
+
+    /// `baocao audit check`: checks a consistency proof between two
+    /// checkpoints with the files alone (no database: what the level above
+    /// runs).
+    pub(super) fn check_consistency(
+        &self,
+        from: &std::path::Path,
+        to: &std::path::Path,
+        proof: &std::path::Path,
+    ) -> Result<(), Failure> {
+        let lang = self.lang;
+        let old: baocao_domain::checkpoint::Checkpoint = read_small_json(lang, from)?;
+        let new: baocao_domain::checkpoint::Checkpoint = read_small_json(lang, to)?;
+        let proof: baocao_domain::checkpoint::ConsistencyProof = read_small_json(lang, proof)?;
+        baocao_app::audit::check_consistency(&old, &new, &proof)
+            .map_err(|m| Failure(say(lang, m)))?;
+        println!(
+            "{}",
+            say(
+                lang,
+                Message::new("audit.consistency_holds")
+                    .arg("from", old.seq)
+                    .arg("to", new.seq)
+                    .arg("hashes", proof.proof.len())
             )
         );
         Ok(())
@@ -541,4 +586,27 @@ impl Runtime {
         }
         Ok(())
     }
+}
+
+/// A checkpoint or proof file: small JSON (a larger file is not one).
+fn read_small_json<T: serde::de::DeserializeOwned>(
+    lang: Lang,
+    path: &std::path::Path,
+) -> Result<T, Failure> {
+    let unreadable = |detail: String| {
+        Failure(say(
+            lang,
+            Message::new("audit.checkpoint_unreadable")
+                .arg("path", path.display())
+                .arg("detail", detail),
+        ))
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| unreadable(e.to_string()))?
+        .len();
+    if size > 64 * 1024 {
+        return Err(unreadable(format!("{size} bytes")));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))
 }

@@ -225,6 +225,34 @@ enum AuditCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Writes the consistency proof (RFC 9162) that the ledger at one
+    /// checkpoint extends the ledger at an earlier one unchanged.
+    Prove {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The earlier checkpoint file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The later checkpoint file.
+        #[arg(long)]
+        to: PathBuf,
+        /// Where to write the proof.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Checks a consistency proof with the two checkpoint files alone (no
+    /// database): what the level above runs on the files it received.
+    Check {
+        /// The earlier checkpoint file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The later checkpoint file.
+        #[arg(long)]
+        to: PathBuf,
+        /// The proof file.
+        #[arg(long)]
+        proof: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -429,7 +457,7 @@ impl Runtime {
         })?;
         let app = App::new(store, self.settings()?);
         // Accounts made before the ledger recorded them are taken over once.
-        app.record_accounts_baseline()
+        app.record_baselines()
             .await
             .map_err(|e| Failure::app(self.lang, &e))?;
         Ok(app)
@@ -691,6 +719,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Audit {
             command: AuditCommand::Checkpoint { db, out },
         } => rt.checkpoint(&db, &out).await,
+        Command::Audit {
+            command: AuditCommand::Prove { db, from, to, out },
+        } => rt.prove_consistency(&db, &from, &to, &out).await,
+        Command::Audit {
+            command: AuditCommand::Check { from, to, proof },
+        } => rt.check_consistency(&from, &to, &proof),
         Command::Mail {
             command: MailCommand::Test { to },
         } => rt.test_mail(&to).await,

@@ -232,6 +232,22 @@ pub enum AuditEvent {
         /// Every account with its grants.
         accounts: Vec<crate::proof::accounts::BaselineAccount>,
     },
+    /// A work-calendar exception was added.
+    CalendarExceptionAdded {
+        /// The date, its kind and reason.
+        exception: crate::proof::calendar::Exception,
+    },
+    /// A work-calendar exception was removed.
+    CalendarExceptionRemoved {
+        /// The date.
+        day: NaiveDate,
+    },
+    /// The calendar's exceptions as they stood when the ledger began to
+    /// record them (databases made before 2026-12), written once.
+    CalendarBaseline {
+        /// Every exception.
+        exceptions: Vec<crate::proof::calendar::Exception>,
+    },
     /// The receiving unit reminded the units that had not sent a report.
     Reminded {
         /// The receiving unit.
@@ -273,6 +289,17 @@ struct PasswordPayload<'a> {
 #[derive(Serialize)]
 struct AddressPayload<'a> {
     address: &'a str,
+}
+
+#[derive(Serialize)]
+struct ExceptionPayload<'a> {
+    kind: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct CalendarBaselinePayload<'a> {
+    exceptions: &'a [crate::proof::calendar::Exception],
 }
 
 #[derive(Serialize)]
@@ -393,6 +420,9 @@ impl AuditEvent {
             AuditEvent::LoggedIn { .. } => "auth.login",
             AuditEvent::LoginFailed { .. } => "auth.login_failed",
             AuditEvent::AccountsBaseline { .. } => "users.baseline",
+            AuditEvent::CalendarExceptionAdded { .. } => "calendar.add",
+            AuditEvent::CalendarExceptionRemoved { .. } => "calendar.remove",
+            AuditEvent::CalendarBaseline { .. } => "calendar.baseline",
         }
     }
 
@@ -421,6 +451,11 @@ impl AuditEvent {
                 format!("login:{}", username.chars().take(64).collect::<String>())
             }
             AuditEvent::AccountsBaseline { .. } => "users".to_string(),
+            AuditEvent::CalendarExceptionAdded { exception } => {
+                format!("calendar:{}", exception.day)
+            }
+            AuditEvent::CalendarExceptionRemoved { day } => format!("calendar:{day}"),
+            AuditEvent::CalendarBaseline { .. } => "calendar".to_string(),
             AuditEvent::DashboardTilesSet { unit, .. } => format!("unit:{unit}"),
             AuditEvent::BoundariesLoaded { level, .. } => format!("level:{level}"),
             AuditEvent::Reminded { receiver, .. } => format!("unit:{receiver}"),
@@ -593,6 +628,14 @@ impl AuditEvent {
                 json(&AddressPayload { address })
             }
             AuditEvent::AccountsBaseline { accounts } => json(&BaselinePayload { accounts }),
+            AuditEvent::CalendarExceptionAdded { exception } => json(&ExceptionPayload {
+                kind: &exception.kind,
+                reason: &exception.reason,
+            }),
+            AuditEvent::CalendarExceptionRemoved { .. } => "{}".to_string(),
+            AuditEvent::CalendarBaseline { exceptions } => {
+                json(&CalendarBaselinePayload { exceptions })
+            }
             AuditEvent::DashboardTilesSet { cells, .. } => json(&TilesPayload { cells }),
             AuditEvent::BoundariesLoaded { units, sha256, .. } => json(&BoundariesPayload {
                 units: *units,

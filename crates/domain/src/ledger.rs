@@ -115,9 +115,37 @@ impl Default for ChainCheck {
     }
 }
 
+/// What an entry's stored hash says of the entry itself, found apart from the
+/// chain (from its stored previous hash), so that many entries can be
+/// checked at once; [`ChainCheck::feed_sealed`] then checks the links in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seal {
+    /// The stored hash is the entry's.
+    Matches,
+    /// It is not: the entry was altered.
+    Differs,
+    /// The entry's format is unknown to this version.
+    UnknownFormat,
+}
+
+/// The [`Seal`] of a stored entry.
+pub fn seal(stored: &StoredEntry) -> Seal {
+    match entry_hash(&stored.prev_hash, &stored.entry) {
+        None => Seal::UnknownFormat,
+        Some(hash) if hash == stored.hash => Seal::Matches,
+        Some(_) => Seal::Differs,
+    }
+}
+
 impl ChainCheck {
     /// Checks the next entry: its place, its link and its hash.
     pub fn feed(&mut self, stored: &StoredEntry) -> Result<(), Break> {
+        self.feed_sealed(stored, seal(stored))
+    }
+
+    /// Checks the next entry whose hash was already checked (`seal`): its
+    /// place, its link and its format.
+    pub fn feed_sealed(&mut self, stored: &StoredEntry, seal: Seal) -> Result<(), Break> {
         let seq = stored.entry.seq;
         if seq != self.expected_seq {
             return Err(Break {
@@ -139,20 +167,22 @@ impl ChainCheck {
                 reason: "audit.downgraded_entry",
             });
         }
-        match entry_hash(&self.prev, &stored.entry) {
-            None => {
+        // The link holds (checked above), so the stored previous hash the
+        // seal was computed from is this chain's.
+        match seal {
+            Seal::UnknownFormat => {
                 return Err(Break {
                     seq,
                     reason: "audit.unknown_format",
                 })
             }
-            Some(hash) if hash != stored.hash => {
+            Seal::Differs => {
                 return Err(Break {
                     seq,
                     reason: "audit.altered_entry",
                 })
             }
-            Some(_) => {}
+            Seal::Matches => {}
         }
         self.format = stored.entry.format;
         self.prev = stored.hash.clone();

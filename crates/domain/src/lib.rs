@@ -17,6 +17,7 @@ pub mod formula;
 pub mod import_plan;
 pub mod ledger;
 pub mod lunar;
+pub mod merkle;
 pub mod message;
 pub mod number;
 pub mod obligation;

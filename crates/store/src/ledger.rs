@@ -108,6 +108,44 @@ pub async fn entries(conn: &mut Conn, after: i64, limit: i64) -> StoreResult<Vec
     rows.iter().map(stored_entry).collect()
 }
 
+/// Entries with `after < seq <= upto`, in order.
+pub async fn entries_between(
+    conn: &mut Conn,
+    after: i64,
+    upto: i64,
+) -> StoreResult<Vec<StoredEntry>> {
+    let rows = sqlx::query(
+        "SELECT seq, format, at, actor_id, actor, action, subject, payload, prev_hash, hash FROM audit_ledger \
+         WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+    )
+    .bind(after)
+    .bind(upto)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(stored_entry).collect()
+}
+
+/// The entries with the given sequence numbers, in order.
+pub async fn entries_at(conn: &mut Conn, seqs: &[i64]) -> StoreResult<Vec<StoredEntry>> {
+    let mut out = Vec::with_capacity(seqs.len());
+    for chunk in seqs.chunks(500) {
+        let sql = format!(
+            "SELECT seq, format, at, actor_id, actor, action, subject, payload, prev_hash, hash \
+             FROM audit_ledger WHERE seq IN ({}) ORDER BY seq",
+            crate::list_placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for seq in chunk {
+            q = q.bind(*seq);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(stored_entry(&r)?);
+        }
+    }
+    out.sort_by_key(|e| e.entry.seq);
+    Ok(out)
+}
+
 /// The head as stored: last sequence number and hash.
 pub async fn head(conn: &mut Conn) -> StoreResult<(i64, String)> {
     let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
@@ -145,24 +183,60 @@ fn stored_entry(r: &sqlx::any::AnyRow) -> StoreResult<StoredEntry> {
     })
 }
 
-/// Keeps a signed checkpoint (its JSON document) of the ledger at `seq`.
+/// Keeps a signed checkpoint (its JSON document) of the ledger at `seq`,
+/// with its Merkle frontier (JSON).
 pub async fn insert_checkpoint(
     conn: &mut Conn,
     seq: i64,
     head_hash: &str,
     at: i64,
     document: &str,
+    frontier: &str,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO audit_checkpoints (seq, head_hash, at, document) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO audit_checkpoints (seq, head_hash, at, document, frontier) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(seq)
     .bind(head_hash)
     .bind(at)
     .bind(document)
+    .bind(frontier)
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The Merkle frontier (JSON) of the latest checkpoint that kept one, with
+/// its sequence number.
+pub async fn last_frontier(conn: &mut Conn) -> StoreResult<Option<(i64, String)>> {
+    let row = sqlx::query(
+        "SELECT seq, frontier FROM audit_checkpoints WHERE frontier IS NOT NULL ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| Ok((r.try_get("seq")?, r.try_get("frontier")?)))
+        .transpose()
+}
+
+/// The hashes of the entries with `after < seq <= upto`, in order, at most
+/// `limit`: (sequence number, hash).
+pub async fn hashes_between(
+    conn: &mut Conn,
+    after: i64,
+    upto: i64,
+    limit: i64,
+) -> StoreResult<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT seq, hash FROM audit_ledger WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(after)
+    .bind(upto)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("seq")?, r.try_get("hash")?)))
+        .collect()
 }
 
 /// The last checkpoint kept: its sequence number and head hash.

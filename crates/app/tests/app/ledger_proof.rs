@@ -9,6 +9,11 @@ use baocao_domain::report::Content;
 use baocao_store::Backend;
 use baocao_testkit::{nghe_an, three_level_metadata, TestDb};
 
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 /// What the verification says of a difference, in Vietnamese.
 async fn finding(app: &baocao_app::App) -> String {
     match app.verify_ledger().await.unwrap() {
@@ -46,6 +51,17 @@ async fn edits_behind_the_back_are_named(backend: Backend) {
         .save_report(&officer, report.id, &content, None)
         .await
         .unwrap();
+    let attachment = w
+        .app
+        .add_attachment(
+            &officer,
+            report.id,
+            "bien-ban.pdf",
+            b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec(),
+        )
+        .await
+        .unwrap()
+        .id;
     w.app.submit_report(&head, report.id).await.unwrap();
     w.app
         .review_report(&reviewer, report.id, true, "")
@@ -88,6 +104,75 @@ async fn edits_behind_the_back_are_named(backend: Backend) {
     db.behind_the_back(&format!(
         "UPDATE reports SET status = 'accepted' WHERE id = {id}"
     ));
+
+    // The working copy changed.
+    db.behind_the_back(&format!(
+        "UPDATE reports SET draft = replace(draft, '\"LD02\":\"50000\"', '\"LD02\":\"50009\"') WHERE id = {id}"
+    ));
+    let said = finding(&w.app).await;
+    assert!(
+        said.starts_with(&format!(
+            "báo cáo {id}, bản nháp: ô LD02 là «50009» trong bảng dữ liệu, «50000» theo bản ghi "
+        )),
+        "{said}"
+    );
+    db.behind_the_back(&format!(
+        "UPDATE reports SET draft = replace(draft, '\"LD02\":\"50009\"', '\"LD02\":\"50000\"') WHERE id = {id}"
+    ));
+    assert_eq!(finding(&w.app).await, "intact");
+
+    // An attachment's bytes replaced, its hash column, its version.
+    db.behind_the_back(&format!(
+        "UPDATE attachments SET data = {} WHERE id = {attachment}",
+        match backend {
+            Backend::Sqlite => "CAST('%PDF-1.4 forged' AS BLOB)",
+            Backend::Postgres => "convert_to('%PDF-1.4 forged', 'UTF8')",
+        }
+    ));
+    let said = finding(&w.app).await;
+    assert!(
+        said.starts_with(&format!(
+            "tệp đính kèm {attachment} «bien-ban.pdf» của báo cáo {id}: nội dung trong bảng dữ liệu có SHA-256 "
+        )) && said.contains(" của sổ nhật ký ghi "),
+        "{said}"
+    );
+    db.behind_the_back(&format!(
+        "UPDATE attachments SET sha256 = 'ab' WHERE id = {attachment}"
+    ));
+    assert!(finding(&w.app).await.contains("có SHA-256 ab, bản ghi"));
+    db.behind_the_back(&format!(
+        "UPDATE attachments SET version = NULL WHERE id = {attachment}"
+    ));
+    // (Bytes and hash put back first: the difference named is the version.)
+    db.behind_the_back(&format!(
+        "UPDATE attachments SET data = {}, sha256 = '{}' WHERE id = {attachment}",
+        match backend {
+            Backend::Sqlite => "CAST('%PDF-1.4' || char(10) || '1 0 obj<<>>endobj' || char(10) || 'trailer<<>>' || char(10) || '%%EOF' || char(10) AS BLOB)",
+            Backend::Postgres => "convert_to(E'%PDF-1.4\\n1 0 obj<<>>endobj\\ntrailer<<>>\\n%%EOF\\n', 'UTF8')",
+        },
+        hex_sha256(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    ));
+    let said = finding(&w.app).await;
+    assert!(
+        said.contains(&format!(
+            "trong bảng dữ liệu thuộc báo cáo {id}, phiên bản —; theo sổ thuộc báo cáo {id}, phiên bản 1"
+        )),
+        "{said}"
+    );
+    db.behind_the_back(&format!(
+        "UPDATE attachments SET version = 1 WHERE id = {attachment}"
+    ));
+    assert_eq!(finding(&w.app).await, "intact");
+    // One added without its entry.
+    db.behind_the_back(&format!(
+        "INSERT INTO attachments (id, report_id, version, name, content_type, size, sha256, data, uploaded_at) \
+         SELECT 9100, report_id, version, name, content_type, size, sha256, data, uploaded_at FROM attachments WHERE id = {attachment}"
+    ));
+    assert_eq!(
+        finding(&w.app).await,
+        format!("tệp đính kèm 9100 của báo cáo {id} không có bản ghi nào trong sổ nhật ký.")
+    );
+    db.behind_the_back("DELETE FROM attachments WHERE id = 9100");
 
     // A version added without its entry.
     db.behind_the_back(&format!(
@@ -164,6 +249,24 @@ async fn edits_behind_the_back_are_named(backend: Backend) {
          UPDATE audit_ledger SET seq = 3 WHERE seq = -1;",
     );
     assert_eq!(finding(&w.app).await, "intact");
+
+    // A row added after the head, the head left as it was.
+    let last = {
+        let mut conn = db.store.conn().await.unwrap();
+        baocao_store::ledger::head(&mut conn).await.unwrap().0
+    };
+    db.behind_the_back(&format!(
+        "INSERT INTO audit_ledger (seq, format, at, actor_id, actor, action, subject, payload, prev_hash, hash) \
+         SELECT seq + 1, format, at, actor_id, actor, action, subject, payload, hash, hash FROM audit_ledger WHERE seq = {last}"
+    ));
+    assert_eq!(
+        finding(&w.app).await,
+        format!("broken: audit.beyond_head at {}", last + 1)
+    );
+    db.behind_the_back(&format!(
+        "DELETE FROM audit_ledger WHERE seq = {}",
+        last + 1
+    ));
 
     // A ledger entry deleted: the chain says which.
     db.behind_the_back("DELETE FROM audit_ledger WHERE seq = 3");
@@ -430,11 +533,8 @@ async fn a_baseline_takes_over_older_accounts(backend: Backend) {
         finding(&w.app).await,
         "người dùng 9001 (cu.nguoidung) không có bản ghi nào trong sổ nhật ký."
     );
-    assert!(w.app.record_accounts_baseline().await.unwrap());
-    assert!(
-        !w.app.record_accounts_baseline().await.unwrap(),
-        "written once"
-    );
+    assert!(w.app.record_baselines().await.unwrap());
+    assert!(!w.app.record_baselines().await.unwrap(), "written once");
     assert_eq!(finding(&w.app).await, "intact");
     db.behind_the_back("UPDATE users SET display_name = 'x', disabled = 1 WHERE id = 9001");
     assert!(finding(&w.app)
@@ -475,7 +575,7 @@ async fn checkpoints_on_a_schedule_and_with_a_configured_key(backend: Backend) {
         "the instance's own key"
     );
 
-    let dir = std::env::temp_dir().join(format!("baocao-key-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("baocao-key-{}-{backend:?}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let pem = dir.join(format!("ledger-{backend:?}.pem"));
     let made = std::process::Command::new("openssl")
@@ -521,4 +621,141 @@ async fn checkpoints_on_a_schedule_and_with_a_configured_key_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checkpoints_on_a_schedule_and_with_a_configured_key_postgres() {
     checkpoints_on_a_schedule_and_with_a_configured_key(Backend::Postgres).await;
+}
+
+/// The work calendar's exceptions are ledgered and proven: one added,
+/// changed or put back behind the application's back is named.
+async fn calendar_edits_behind_the_back_are_named(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = nghe_an(db.store.clone()).await;
+    let admin = w.principal("admin").await;
+    let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+    w.app
+        .add_calendar_exception(&admin, day("2026-09-01"), false, "Nghỉ lễ Quốc khánh")
+        .await
+        .unwrap();
+    w.app
+        .add_calendar_exception(&admin, day("2026-09-05"), true, "Làm bù")
+        .await
+        .unwrap();
+    w.app
+        .remove_calendar_exception(&admin, day("2026-09-05"))
+        .await
+        .unwrap();
+    assert_eq!(finding(&w.app).await, "intact");
+
+    db.behind_the_back(
+        "UPDATE calendar_exceptions SET reason = 'Nghỉ thêm' WHERE day = '2026-09-01'",
+    );
+    let said = finding(&w.app).await;
+    assert!(
+        said.starts_with(
+            "ngày 2026-09-01 trong lịch làm việc: Nghỉ thêm «Nghỉ thêm» trong bảng dữ liệu, Nghỉ thêm «Nghỉ lễ Quốc khánh» theo bản ghi "
+        ),
+        "{said}"
+    );
+    db.behind_the_back(
+        "UPDATE calendar_exceptions SET reason = 'Nghỉ lễ Quốc khánh' WHERE day = '2026-09-01'",
+    );
+    assert_eq!(finding(&w.app).await, "intact");
+    // The removed one put back.
+    db.behind_the_back(
+        "INSERT INTO calendar_exceptions (day, kind, reason, created_at) VALUES ('2026-09-05', 'working_day', 'Làm bù', 0)",
+    );
+    let said = finding(&w.app).await;
+    assert!(
+        said.starts_with("ngày 2026-09-05 trong lịch làm việc: Làm bù «Làm bù» có trong bảng dữ liệu nhưng đã được gỡ theo bản ghi "),
+        "{said}"
+    );
+    db.behind_the_back("DELETE FROM calendar_exceptions WHERE day = '2026-09-05'");
+    db.behind_the_back(
+        "INSERT INTO calendar_exceptions (day, kind, reason, created_at) VALUES ('2026-12-24', 'day_off', 'Nghỉ', 0)",
+    );
+    assert_eq!(
+        finding(&w.app).await,
+        "ngày 2026-12-24 trong lịch làm việc (ngày nghỉ hoặc làm bù) không có bản ghi nào trong sổ nhật ký."
+    );
+    db.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calendar_edits_behind_the_back_are_named_sqlite() {
+    calendar_edits_behind_the_back_are_named(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calendar_edits_behind_the_back_are_named_postgres() {
+    calendar_edits_behind_the_back_are_named(Backend::Postgres).await;
+}
+
+/// Checkpoints carry the Merkle root of the ledger; a consistency proof
+/// between two of them is checked with the files alone, and a chain
+/// rewritten between them cannot be proven consistent.
+async fn consistency_proofs_join_checkpoints(backend: Backend) {
+    use baocao_app::audit::check_consistency;
+    let db = TestDb::new(backend).await;
+    let w = nghe_an(db.store.clone()).await;
+    let first = w.app.checkpoint().await.unwrap();
+    w.app
+        .apply_metadata(&system_principal(), &three_level_metadata())
+        .await
+        .unwrap();
+    let officer = w.principal("commune.officer").await;
+    w.app
+        .open_report(&officer, "BC-LD", w.commune, "2025M03")
+        .await
+        .unwrap();
+    // The second continues the tree from the first's frontier; verifying it
+    // recomputes the tree from the entries themselves.
+    let second = w.app.checkpoint().await.unwrap();
+    assert!(second.seq > first.seq && second.root.is_some());
+    assert!(w.app.verify_checkpoint(&second).await.unwrap().is_ok());
+    let proof = w
+        .app
+        .consistency_proof(&first, &second)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((proof.from, proof.to), (first.seq, second.seq));
+    assert_eq!(check_consistency(&first, &second, &proof), Ok(()));
+    // Changed in transit, it fails.
+    let mut forged = proof.clone();
+    if let Some(h) = forged.proof.first_mut() {
+        *h = "00".repeat(32);
+    } else {
+        forged.proof.push("00".repeat(32));
+    }
+    assert_eq!(
+        check_consistency(&first, &second, &forged).unwrap_err().key,
+        "audit.consistency_fails"
+    );
+    assert_eq!(
+        check_consistency(&second, &first, &proof).unwrap_err().key,
+        "audit.checkpoint_no_root"
+    );
+
+    // The chain rewritten with fresh hashes: the next checkpoint's tree
+    // cannot be shown to extend the first.
+    rewrite_the_chain(&db).await;
+    let third = w.app.checkpoint().await.unwrap();
+    let refused = w
+        .app
+        .consistency_proof(&first, &third)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused.key, "audit.checkpoint_rewritten");
+    let found = w.app.verify_checkpoint(&second).await.unwrap().unwrap_err();
+    assert_eq!(found.key, "audit.checkpoint_rewritten");
+    db.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consistency_proofs_join_checkpoints_sqlite() {
+    consistency_proofs_join_checkpoints(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consistency_proofs_join_checkpoints_postgres() {
+    consistency_proofs_join_checkpoints(Backend::Postgres).await;
 }

@@ -8,6 +8,7 @@
 use serde::Deserialize;
 
 pub mod accounts;
+pub mod calendar;
 
 use crate::report::{Content, ReportId, Status};
 
@@ -62,6 +63,89 @@ pub fn status_after(action: &str) -> Option<Status> {
         "report.accept" | "report.import" => Status::Accepted,
         _ => return None,
     })
+}
+
+/// An attachment as its `report.attach` entry recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RecordedAttachment {
+    /// The attachment's id.
+    pub attachment: i64,
+    /// File name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// SHA-256 of the bytes (hex).
+    pub sha256: String,
+}
+
+/// The attachment an entry recorded, with its report (`None` for other
+/// entries).
+pub fn recorded_attachment(
+    action: &str,
+    subject: &str,
+    payload: &str,
+) -> Option<(ReportId, RecordedAttachment)> {
+    if action != "report.attach" {
+        return None;
+    }
+    Some((report_of(subject)?, serde_json::from_str(payload).ok()?))
+}
+
+/// How an entry changes a report's working copy (the `draft` column).
+#[derive(Debug, Clone, PartialEq, Eq, Copy)]
+pub enum DraftChange {
+    /// It records the whole working copy: made empty (`report.create`),
+    /// saved, submitted (the version is the draft) or imported.
+    Whole,
+    /// It records only the cells a synthesis changed (`report.synthesize`).
+    Cells,
+}
+
+/// How an entry with `action` changes the working copy (`None`: it leaves
+/// it as it was).
+pub fn draft_change(action: &str) -> Option<DraftChange> {
+    match action {
+        "report.create" | "report.save" | "report.submit" | "report.import" => {
+            Some(DraftChange::Whole)
+        }
+        "report.synthesize" => Some(DraftChange::Cells),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+struct FilledPayload {
+    changed: Vec<(String, Option<String>, String)>,
+}
+
+/// The working copy the ledger proves: the last entry that recorded it
+/// whole, then the cells each later synthesis changed (a cell changed to ""
+/// was cleared). `None` if an entry does not read.
+pub fn draft_after<'a>(
+    whole: (&str, &str),
+    fills: impl IntoIterator<Item = &'a str>,
+) -> Option<Content> {
+    let (action, payload) = whole;
+    let mut content = match action {
+        "report.create" => Content::default(),
+        "report.save" => serde_json::from_str(payload).ok()?,
+        _ => {
+            serde_json::from_str::<VersionPayload>(payload)
+                .ok()?
+                .content
+        }
+    };
+    for payload in fills {
+        let filled: FilledPayload = serde_json::from_str(payload).ok()?;
+        for (cell, _, after) in filled.changed {
+            if after.is_empty() {
+                content.values.remove(&cell);
+            } else {
+                content.values.insert(cell, after);
+            }
+        }
+    }
+    Some(content)
 }
 
 /// Where a stored content first differs from the recorded one.
@@ -144,6 +228,30 @@ mod tests {
         let extra = content(&[("HC01", "1"), ("HC02", "334"), ("HC03", "9")]);
         let d = first_difference(&extra, &recorded).unwrap();
         assert_eq!((d.key.as_str(), d.recorded), ("HC03", None));
+    }
+
+    #[test]
+    fn the_draft_is_the_last_whole_copy_with_the_synthesized_cells() {
+        assert_eq!(draft_change("report.submit"), Some(DraftChange::Whole));
+        assert_eq!(draft_change("report.synthesize"), Some(DraftChange::Cells));
+        assert_eq!(draft_change("report.accept"), None);
+        let saved = r#"{"values":{"A":"1","B":"2","C":"3"}}"#;
+        let fill = r#"{"aggregated":["x"],"expected":2,"changed":[["B","2","20"],["C","3",""],["D",null,"4"]]}"#;
+        assert_eq!(
+            draft_after(("report.save", saved), [fill]).unwrap(),
+            content(&[("A", "1"), ("B", "20"), ("D", "4")])
+        );
+        assert_eq!(
+            draft_after(("report.create", "{}"), []).unwrap(),
+            Content::default()
+        );
+        let submitted =
+            r#"{"version":1,"on_time":true,"reason":null,"content":{"values":{"A":"5"}}}"#;
+        assert_eq!(
+            draft_after(("report.submit", submitted), []).unwrap(),
+            content(&[("A", "5")])
+        );
+        assert_eq!(draft_after(("report.save", "not json"), []), None);
     }
 
     #[test]

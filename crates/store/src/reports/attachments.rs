@@ -100,6 +100,43 @@ pub async fn attachment_data(
         .transpose()
 }
 
+/// An attachment with its report and bytes, for the audit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAttachment {
+    /// The report it belongs to.
+    pub report: ReportId,
+    /// What is known of it.
+    pub info: AttachmentInfo,
+    /// Its bytes.
+    pub data: Vec<u8>,
+}
+
+/// Up to `limit` attachments with an id above `after`, by id, with their
+/// bytes (keep `limit` small: files are up to the upload limit each).
+pub async fn attachments_page(
+    conn: &mut Conn,
+    after: i64,
+    limit: i64,
+) -> StoreResult<Vec<StoredAttachment>> {
+    let rows = sqlx::query(
+        "SELECT id, report_id, version, name, content_type, size, sha256, data FROM attachments \
+         WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredAttachment {
+                report: ReportId::new(r.try_get("report_id")?),
+                info: attachment_info(r)?,
+                data: r.try_get("data")?,
+            })
+        })
+        .collect()
+}
+
 /// Freezes the draft attachments of `reports` with each report's current
 /// version (call after the submissions' rows changed).
 pub(super) async fn freeze_attachments(conn: &mut Conn, reports: &[ReportId]) -> StoreResult<()> {

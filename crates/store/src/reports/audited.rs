@@ -84,3 +84,19 @@ pub async fn statuses(
         })
         .collect()
 }
+
+/// Up to `limit` reports after `after` with their working copy (JSON), by id.
+pub async fn drafts(
+    conn: &mut Conn,
+    after: ReportId,
+    limit: i64,
+) -> StoreResult<Vec<(ReportId, String)>> {
+    let rows = sqlx::query("SELECT id, draft FROM reports WHERE id > $1 ORDER BY id LIMIT $2")
+        .bind(after.get())
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((ReportId::new(r.try_get("id")?), r.try_get("draft")?)))
+        .collect()
+}

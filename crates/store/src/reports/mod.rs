@@ -19,10 +19,10 @@ mod imported;
 
 use attachments::freeze_attachments;
 pub use attachments::{
-    attachment_data, attachment_report, attachments, insert_attachment, AttachmentInfo,
-    NewAttachment,
+    attachment_data, attachment_report, attachments, attachments_page, insert_attachment,
+    AttachmentInfo, NewAttachment, StoredAttachment,
 };
-pub use audited::{statuses, version_contents, version_keys};
+pub use audited::{drafts, statuses, version_contents, version_keys};
 pub use imported::{existing, insert_imported, ImportedReport};
 
 /// A report row.
