@@ -108,21 +108,78 @@ pub async fn entries(conn: &mut Conn, after: i64, limit: i64) -> StoreResult<Vec
     rows.iter().map(stored_entry).collect()
 }
 
-/// Entries with `after < seq <= upto`, in order.
+/// Entries with `after < seq <= upto`, in order: a page for verification.
+///
+/// The page comes back as one JSON array built by the database (SQLite's
+/// `json_group_array`, PostgreSQL's `json_agg`) instead of a row per entry:
+/// ten million rows through the driver cost about 8 µs each, most of the
+/// time of a verification, and one value per page removes that. Texts keep
+/// every byte through JSON's escapes.
 pub async fn entries_between(
     conn: &mut Conn,
     after: i64,
     upto: i64,
 ) -> StoreResult<Vec<StoredEntry>> {
-    let rows = sqlx::query(
-        "SELECT seq, format, at, actor_id, actor, action, subject, payload, prev_hash, hash FROM audit_ledger \
-         WHERE seq > $1 AND seq <= $2 ORDER BY seq",
-    )
-    .bind(after)
-    .bind(upto)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(stored_entry).collect()
+    const COLUMNS: &str =
+        "seq, format, at, actor_id, actor, action, subject, payload, prev_hash, hash";
+    let sql = if conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME {
+        format!(
+            "SELECT json_agg(json_build_array({COLUMNS}) ORDER BY seq)::text AS page \
+             FROM audit_ledger WHERE seq > $1 AND seq <= $2"
+        )
+    } else {
+        format!(
+            "SELECT json_group_array(json_array({COLUMNS})) AS page FROM \
+             (SELECT {COLUMNS} FROM audit_ledger WHERE seq > $1 AND seq <= $2 ORDER BY seq)"
+        )
+    };
+    let row = sqlx::query(&sql)
+        .bind(after)
+        .bind(upto)
+        .fetch_one(&mut *conn)
+        .await?;
+    let Some(text) = row.try_get::<Option<String>, _>("page")? else {
+        return Ok(Vec::new());
+    };
+    type Columns = (
+        i64,
+        i16,
+        i64,
+        Option<i64>,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    );
+    let rows: Vec<Columns> = serde_json::from_str(&text)
+        .map_err(|e| crate::StoreError::Corrupt(format!("ledger page after {after}: {e}")))?;
+    let mut entries: Vec<StoredEntry> = rows
+        .into_iter()
+        .map(
+            |(seq, format, at, actor_id, actor, action, subject, payload, prev_hash, hash)| {
+                StoredEntry {
+                    entry: Entry {
+                        seq,
+                        format,
+                        at,
+                        actor_id: actor_id.map(UserId::new),
+                        actor,
+                        action,
+                        subject,
+                        payload,
+                    },
+                    prev_hash,
+                    hash,
+                }
+            },
+        )
+        .collect();
+    // The order inside the aggregate is the subquery's on SQLite; sorting
+    // costs nothing when it already holds.
+    entries.sort_by_key(|e| e.entry.seq);
+    Ok(entries)
 }
 
 /// The entries with the given sequence numbers, in order.

@@ -289,3 +289,37 @@ both_backends!(
         assert_eq!(meta::get(&mut conn, "demo").await.unwrap().as_deref(), Some("2"));
     }
 );
+
+both_backends!(
+    async fn a_ledger_page_read_as_one_json_value_keeps_every_byte(store) {
+        use baocao_store::ledger::{append_many, entries, entries_between, NewEntry};
+        let tricky = [
+            r#"{"note":"trích \"dẫn\", gạch \\ ngược"}"#.to_string(),
+            "dòng 1\ndòng 2\ttab \u{1} \u{7f} 😀 Nghệ An".to_string(),
+            String::new(),
+            "x".repeat(70_000),
+        ];
+        let mut tx = store.begin_write().await.unwrap();
+        let new: Vec<NewEntry> = tricky
+            .iter()
+            .enumerate()
+            .map(|(i, payload)| NewEntry {
+                actor_id: (i % 2 == 0).then(|| baocao_domain::access::UserId::new(7)),
+                actor: "người «dùng»".into(),
+                action: "report.save".into(),
+                subject: format!("report:{i}"),
+                payload: payload.clone(),
+                at: 1_765_000_000 + i as i64,
+            })
+            .collect();
+        append_many(&mut tx, new).await.unwrap();
+        baocao_store::commit(tx).await.unwrap();
+        let mut conn = store.conn().await.unwrap();
+        let by_rows = entries(&mut conn, 0, 100).await.unwrap();
+        let as_page = entries_between(&mut conn, 0, 100).await.unwrap();
+        assert_eq!(by_rows.len(), 4);
+        assert_eq!(as_page, by_rows);
+        assert_eq!(entries_between(&mut conn, 2, 3).await.unwrap(), by_rows[2..3]);
+        assert!(entries_between(&mut conn, 4, 100).await.unwrap().is_empty());
+    }
+);
