@@ -23,6 +23,10 @@ use baocao_domain::proof::accounts::{
 use baocao_domain::proof::calendar::{
     first_calendar_difference, CalendarDifference, Exception, RecordedCalendar,
 };
+use baocao_domain::proof::units::{
+    first_units_difference, reorg_digest, reorg_key, unit_digest, RecordedUnits, UnitsDifference,
+    UnitsSnapshot,
+};
 use baocao_domain::proof::{
     draft_after, draft_change, first_difference, recorded_attachment, recorded_version, report_of,
     status_after, DraftChange, RecordedAttachment,
@@ -242,6 +246,7 @@ impl App {
         let mut accounts = RecordedAccounts::default();
         let mut attached: HashMap<i64, Attached> = HashMap::new();
         let mut calendar = RecordedCalendar::default();
+        let mut units = RecordedUnits::default();
         let mut proven = 0u64;
         let mut pages = self.sealed_pages(head_seq);
         for number in 0.. {
@@ -258,6 +263,7 @@ impl App {
                 let Some(report) = report_of(&e.subject) else {
                     accounts.feed(e.seq, &e.action, &e.subject, &e.payload);
                     calendar.feed(e.seq, &e.action, &e.subject, &e.payload);
+                    units.feed(e.seq, &e.action, &e.payload);
                     continue;
                 };
                 let r = recorded.entry(report).or_default();
@@ -322,6 +328,9 @@ impl App {
         }
         if let Some(found) = attachments_differ(&mut conn, &attached).await? {
             return Ok(Verdict::Differs(found));
+        }
+        if let Some(found) = first_units_difference(&units, &stored_units(&mut conn).await?) {
+            return Ok(Verdict::Differs(units_message(&mut conn, found).await?));
         }
         let exceptions = stored_exceptions(&mut conn).await?;
         if let Some(found) = first_calendar_difference(&calendar, &exceptions) {
@@ -501,6 +510,33 @@ async fn stored_accounts(conn: &mut Conn) -> AppResult<BTreeMap<i64, Account>> {
     Ok(accounts)
 }
 
+/// What a difference in the unit tree says, in words (with the unit's name
+/// and code when the table still has it).
+async fn units_message(conn: &mut Conn, found: UnitsDifference) -> AppResult<Message> {
+    let (key, id, seq) = match found {
+        UnitsDifference::UnitWithoutEntry(id) => ("audit.unit_without_entry", id, None),
+        UnitsDifference::UnitDiffers(id, seq) => ("audit.unit_differs", id, Some(seq)),
+        UnitsDifference::UnitMissing(id, seq) => ("audit.unit_missing", id, Some(seq)),
+        UnitsDifference::ReorgWithoutEntry(key) => {
+            return Ok(Message::new("audit.reorg_without_entry").arg("event", key))
+        }
+        UnitsDifference::ReorgDiffers(key, seq) => {
+            return Ok(Message::new("audit.reorg_differs")
+                .arg("event", key)
+                .arg("seq", seq))
+        }
+    };
+    let name = baocao_store::units::get(conn, baocao_domain::unit::UnitId::new(id))
+        .await?
+        .map(|u| format!("{} ({})", u.name, u.code))
+        .unwrap_or_default();
+    let message = Message::new(key).arg("unit", id).arg("name", name);
+    Ok(match seq {
+        Some(seq) => message.arg("seq", seq),
+        None => message,
+    })
+}
+
 /// What a difference in the calendar says, in words.
 fn calendar_message(found: CalendarDifference) -> Message {
     let kind = |kind: &str| format!("calendar.kind_{kind}");
@@ -603,6 +639,28 @@ fn account_message(found: AccountDifference) -> Message {
 /// recording them).
 const ACCOUNTS_RECORDED: &str = "audit.accounts_recorded";
 const CALENDAR_RECORDED: &str = "audit.calendar_recorded";
+const UNITS_RECORDED: &str = "audit.units_recorded";
+
+/// Every unit and reorganisation event with its digest, as the proofs take
+/// them.
+pub(crate) async fn stored_units(conn: &mut Conn) -> AppResult<UnitsSnapshot> {
+    let units = baocao_store::units::all_units(conn)
+        .await?
+        .iter()
+        .map(|u| (u.id.get(), unit_digest(u)))
+        .collect();
+    let reorgs = baocao_store::units::all_reorgs(conn)
+        .await?
+        .iter()
+        .map(|e| {
+            (
+                reorg_key(e.old, e.new, e.date),
+                reorg_digest(e.kind, e.is_default),
+            )
+        })
+        .collect();
+    Ok(UnitsSnapshot { units, reorgs })
+}
 
 /// Whether a setting is not there yet.
 async fn missing(conn: &mut Conn, key: &str) -> AppResult<bool> {
@@ -633,6 +691,7 @@ impl App {
             let mut conn = self.store.conn().await?;
             if !missing(&mut conn, ACCOUNTS_RECORDED).await?
                 && !missing(&mut conn, CALENDAR_RECORDED).await?
+                && !missing(&mut conn, UNITS_RECORDED).await?
             {
                 return Ok(false);
             }
@@ -658,6 +717,13 @@ impl App {
             let event = baocao_domain::audit::AuditEvent::CalendarBaseline { exceptions };
             ledger_change(&mut tx, &system, event).await?;
             baocao_store::meta::set(&mut tx, CALENDAR_RECORDED, "1").await?;
+            wrote = true;
+        }
+        if missing(&mut tx, UNITS_RECORDED).await? {
+            let snapshot = stored_units(&mut tx).await?;
+            let event = baocao_domain::audit::AuditEvent::UnitsBaseline { snapshot };
+            ledger_change(&mut tx, &system, event).await?;
+            baocao_store::meta::set(&mut tx, UNITS_RECORDED, "1").await?;
             wrote = true;
         }
         baocao_store::commit(tx).await?;

@@ -478,6 +478,10 @@ impl App {
             summary.events_updated += upd;
             summary.events_unchanged += same;
         }
+        // The tree as it stands now, unit by unit, in the same transaction.
+        let snapshot = crate::audit::stored_units(&mut tx).await?;
+        let event = baocao_domain::audit::AuditEvent::UnitsChanged { snapshot };
+        crate::audit::ledger_change(&mut tx, principal, event).await?;
         baocao_store::commit(tx).await?;
         tracing::info!(?summary, "units imported");
         Ok(summary)
@@ -564,6 +568,16 @@ impl App {
                 }
                 Err(e) => return Err(e.into()),
             };
+        let added = store_units::get_many(&mut tx, &ids).await?;
+        let snapshot = baocao_domain::proof::units::UnitsSnapshot {
+            units: added
+                .iter()
+                .map(|u| (u.id.get(), baocao_domain::proof::units::unit_digest(u)))
+                .collect(),
+            reorgs: Vec::new(),
+        };
+        let event = baocao_domain::audit::AuditEvent::UnitsChanged { snapshot };
+        crate::audit::ledger_change(&mut tx, principal, event).await?;
         baocao_store::commit(tx).await?;
         ids.first()
             .copied()

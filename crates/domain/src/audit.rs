@@ -248,6 +248,18 @@ pub enum AuditEvent {
         /// Every exception.
         exceptions: Vec<crate::proof::calendar::Exception>,
     },
+    /// Units or reorganisation events were imported or added: the digest of
+    /// each as it stands after the change (an import records all of them).
+    UnitsChanged {
+        /// The units and events recorded.
+        snapshot: crate::proof::units::UnitsSnapshot,
+    },
+    /// The unit tree as it stood when the ledger began to record it
+    /// (databases made before 2026-12), written once.
+    UnitsBaseline {
+        /// Every unit and event.
+        snapshot: crate::proof::units::UnitsSnapshot,
+    },
     /// The receiving unit reminded the units that had not sent a report.
     Reminded {
         /// The receiving unit.
@@ -423,6 +435,8 @@ impl AuditEvent {
             AuditEvent::CalendarExceptionAdded { .. } => "calendar.add",
             AuditEvent::CalendarExceptionRemoved { .. } => "calendar.remove",
             AuditEvent::CalendarBaseline { .. } => "calendar.baseline",
+            AuditEvent::UnitsChanged { .. } => "units.change",
+            AuditEvent::UnitsBaseline { .. } => "units.baseline",
         }
     }
 
@@ -456,6 +470,9 @@ impl AuditEvent {
             }
             AuditEvent::CalendarExceptionRemoved { day } => format!("calendar:{day}"),
             AuditEvent::CalendarBaseline { .. } => "calendar".to_string(),
+            AuditEvent::UnitsChanged { .. } | AuditEvent::UnitsBaseline { .. } => {
+                "units".to_string()
+            }
             AuditEvent::DashboardTilesSet { unit, .. } => format!("unit:{unit}"),
             AuditEvent::BoundariesLoaded { level, .. } => format!("level:{level}"),
             AuditEvent::Reminded { receiver, .. } => format!("unit:{receiver}"),
@@ -635,6 +652,9 @@ impl AuditEvent {
             AuditEvent::CalendarExceptionRemoved { .. } => "{}".to_string(),
             AuditEvent::CalendarBaseline { exceptions } => {
                 json(&CalendarBaselinePayload { exceptions })
+            }
+            AuditEvent::UnitsChanged { snapshot } | AuditEvent::UnitsBaseline { snapshot } => {
+                json(snapshot)
             }
             AuditEvent::DashboardTilesSet { cells, .. } => json(&TilesPayload { cells }),
             AuditEvent::BoundariesLoaded { units, sha256, .. } => json(&BoundariesPayload {

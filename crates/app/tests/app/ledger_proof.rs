@@ -675,6 +675,24 @@ async fn calendar_edits_behind_the_back_are_named(backend: Backend) {
         finding(&w.app).await,
         "ngày 2026-12-24 trong lịch làm việc (ngày nghỉ hoặc làm bù) không có bản ghi nào trong sổ nhật ký."
     );
+    db.behind_the_back("DELETE FROM calendar_exceptions WHERE day = '2026-12-24'");
+    assert_eq!(finding(&w.app).await, "intact");
+
+    // A unit renamed behind the back (the units were imported through the
+    // application, which recorded each one).
+    let commune = w.commune.get();
+    db.behind_the_back(&format!(
+        "UPDATE org_units SET name = 'Phường Giả' WHERE id = {commune}"
+    ));
+    let said = finding(&w.app).await;
+    assert!(
+        said.starts_with(&format!("đơn vị {commune} Phường Giả (")),
+        "{said}"
+    );
+    assert!(
+        said.contains("trong bảng dữ liệu khác với bản ghi "),
+        "{said}"
+    );
     db.teardown().await;
 }
 
