@@ -247,6 +247,7 @@ impl App {
         let mut attached: HashMap<i64, Attached> = HashMap::new();
         let mut calendar = RecordedCalendar::default();
         let mut units = RecordedUnits::default();
+        let mut catalogue = RecordedCatalogue::default();
         let mut proven = 0u64;
         let mut pages = self.sealed_pages(head_seq);
         for number in 0.. {
@@ -264,6 +265,7 @@ impl App {
                     accounts.feed(e.seq, &e.action, &e.subject, &e.payload);
                     calendar.feed(e.seq, &e.action, &e.subject, &e.payload);
                     units.feed(e.seq, &e.action, &e.payload);
+                    catalogue.feed(e.seq, &e.action, &e.payload)?;
                     continue;
                 };
                 let r = recorded.entry(report).or_default();
@@ -327,6 +329,10 @@ impl App {
             return Ok(Verdict::Differs(found));
         }
         if let Some(found) = attachments_differ(&mut conn, &attached).await? {
+            return Ok(Verdict::Differs(found));
+        }
+        let stored_catalogue = crate::catalogue::load(&mut conn).await?;
+        if let Some(found) = catalogue.first_difference(&stored_catalogue) {
             return Ok(Verdict::Differs(found));
         }
         if let Some(found) = first_units_difference(&units, &stored_units(&mut conn).await?) {
@@ -508,6 +514,91 @@ async fn stored_accounts(conn: &mut Conn) -> AppResult<BTreeMap<i64, Account>> {
             .insert(g.id, grant);
     }
     Ok(accounts)
+}
+
+/// The catalogue as the ledger's `metadata.apply` documents make it (each
+/// applied over the one before, replacing the objects it names), with the
+/// entry that last wrote each object.
+#[derive(Default)]
+struct RecordedCatalogue {
+    meta: Option<baocao_domain::catalogue::Metadata>,
+    last: HashMap<(&'static str, String), i64>,
+}
+
+/// A catalogue's objects by kind and code, as JSON (what is compared).
+fn catalogue_objects(
+    meta: &baocao_domain::catalogue::Metadata,
+) -> BTreeMap<(&'static str, String), serde_json::Value> {
+    fn put<T: serde::Serialize>(
+        into: &mut BTreeMap<(&'static str, String), serde_json::Value>,
+        kind: &'static str,
+        items: &[T],
+        code: impl Fn(&T) -> &str,
+    ) {
+        for item in items {
+            let value = serde_json::to_value(item).unwrap_or_default();
+            into.insert((kind, code(item).to_string()), value);
+        }
+    }
+    let mut objects = BTreeMap::new();
+    put(&mut objects, "disaggregation", &meta.disaggregations, |d| {
+        &d.code
+    });
+    put(&mut objects, "indicator", &meta.indicators, |i| &i.code);
+    put(&mut objects, "regime", &meta.regimes, |r| &r.code);
+    put(&mut objects, "request", &meta.requests, |r| &r.code);
+    objects
+}
+
+impl RecordedCatalogue {
+    /// Takes in entry `seq` if it applied a catalogue document.
+    fn feed(&mut self, seq: i64, action: &str, payload: &str) -> AppResult<()> {
+        if action != "metadata.apply" {
+            return Ok(());
+        }
+        let document: baocao_domain::catalogue::Metadata = serde_json::from_str(payload)
+            .map_err(|e| AppError::Internal(format!("ledger entry {seq}: {e}")))?;
+        for key in catalogue_objects(&document).into_keys() {
+            self.last.insert(key, seq);
+        }
+        let before = self
+            .meta
+            .take()
+            .unwrap_or_else(baocao_domain::catalogue::Metadata::empty);
+        let mut after = crate::catalogue::merge(&document, &before);
+        after.sort();
+        self.meta = Some(after);
+        Ok(())
+    }
+
+    /// The first object of the stored catalogue that is not as the ledger
+    /// made it, by kind and code.
+    fn first_difference(&self, stored: &baocao_domain::catalogue::Metadata) -> Option<Message> {
+        let proven = self
+            .meta
+            .as_ref()
+            .map(catalogue_objects)
+            .unwrap_or_default();
+        let stored = catalogue_objects(stored);
+        let mut keys: Vec<&(&'static str, String)> = proven.keys().chain(stored.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let at = |message: &'static str| {
+                Message::new(message)
+                    .arg("kind_key", format!("audit.kind.{}", key.0))
+                    .arg("code", &key.1)
+                    .arg("seq", self.last.get(key).copied().unwrap_or_default())
+            };
+            match (stored.get(key), proven.get(key)) {
+                (Some(_), None) => return Some(at("audit.catalogue_without_entry")),
+                (None, Some(_)) => return Some(at("audit.catalogue_missing")),
+                (Some(s), Some(p)) if s != p => return Some(at("audit.catalogue_differs")),
+                _ => {}
+            }
+        }
+        None
+    }
 }
 
 /// What a difference in the unit tree says, in words (with the unit's name

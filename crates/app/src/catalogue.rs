@@ -126,6 +126,7 @@ impl CatalogueCache {
     }
 }
 
+/// The catalogue as the tables hold it.
 pub(crate) async fn load(conn: &mut Conn) -> AppResult<Metadata> {
     let mut meta = Metadata::empty();
     for stored in store_catalogue::disaggregations(conn).await? {
@@ -152,8 +153,9 @@ pub(crate) async fn load(conn: &mut Conn) -> AppResult<Metadata> {
 }
 
 /// The incoming document followed by the stored objects it does not replace, so
-/// that problem paths point into the incoming document.
-fn merge(incoming: &Metadata, stored: &Metadata) -> Metadata {
+/// that problem paths point into the incoming document (and, sorted, the
+/// catalogue after the document is applied: what the audit replays).
+pub(crate) fn merge(incoming: &Metadata, stored: &Metadata) -> Metadata {
     fn extend<T: Clone>(into: &mut Vec<T>, from: &[T], code: impl Fn(&T) -> &str) {
         let taken: Vec<String> = into.iter().map(|x| code(x).to_string()).collect();
         into.extend(

@@ -174,6 +174,20 @@ async fn edits_behind_the_back_are_named(backend: Backend) {
     );
     db.behind_the_back("DELETE FROM attachments WHERE id = 9100");
 
+    // An indicator's document edited in the catalogue's table.
+    db.behind_the_back(
+        "UPDATE indicator_versions SET doc = replace(doc, '\"name_vi\":\"', '\"name_vi\":\"Giả ') WHERE code = 'LD02'",
+    );
+    let said = finding(&w.app).await;
+    assert!(
+        said.starts_with("chỉ tiêu LD02 trong bảng dữ liệu khác với bản ghi "),
+        "{said}"
+    );
+    db.behind_the_back(
+        "UPDATE indicator_versions SET doc = replace(doc, '\"name_vi\":\"Giả ', '\"name_vi\":\"') WHERE code = 'LD02'",
+    );
+    assert_eq!(finding(&w.app).await, "intact");
+
     // A version added without its entry.
     db.behind_the_back(&format!(
         "INSERT INTO report_versions (report_id, version, content, submitted_at, on_time) \
