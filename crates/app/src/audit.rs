@@ -335,6 +335,10 @@ impl App {
         if let Some(found) = catalogue.first_difference(&stored_catalogue) {
             return Ok(Verdict::Differs(found));
         }
+        let versions = baocao_store::catalogue::all_indicator_versions(&mut conn).await?;
+        if let Some(found) = catalogue.first_version_difference(&versions) {
+            return Ok(Verdict::Differs(found));
+        }
         if let Some(found) = first_units_difference(&units, &stored_units(&mut conn).await?) {
             return Ok(Verdict::Differs(units_message(&mut conn, found).await?));
         }
@@ -523,6 +527,9 @@ async fn stored_accounts(conn: &mut Conn) -> AppResult<BTreeMap<i64, Account>> {
 struct RecordedCatalogue {
     meta: Option<baocao_domain::catalogue::Metadata>,
     last: HashMap<(&'static str, String), i64>,
+    /// Every version of each indicator (a document that changes one writes
+    /// its next version), with the entry that wrote it.
+    indicator_versions: HashMap<String, Vec<(serde_json::Value, i64)>>,
 }
 
 /// A catalogue's objects by kind and code, as JSON (what is compared).
@@ -561,6 +568,19 @@ impl RecordedCatalogue {
         for key in catalogue_objects(&document).into_keys() {
             self.last.insert(key, seq);
         }
+        for indicator in &document.indicators {
+            let current = self
+                .meta
+                .as_ref()
+                .and_then(|m| m.indicator(&indicator.code));
+            if current != Some(indicator) {
+                let value = serde_json::to_value(indicator).unwrap_or_default();
+                self.indicator_versions
+                    .entry(indicator.code.clone())
+                    .or_default()
+                    .push((value, seq));
+            }
+        }
         let before = self
             .meta
             .take()
@@ -595,6 +615,60 @@ impl RecordedCatalogue {
                 (None, Some(_)) => return Some(at("audit.catalogue_missing")),
                 (Some(s), Some(p)) if s != p => return Some(at("audit.catalogue_differs")),
                 _ => {}
+            }
+        }
+        None
+    }
+
+    /// The first earlier version of an indicator that is not as the ledger
+    /// wrote it, or that one of them lacks (`stored`: every version by code,
+    /// oldest first).
+    fn first_version_difference(
+        &self,
+        stored: &[baocao_store::catalogue::StoredDoc],
+    ) -> Option<Message> {
+        let mut by_code: BTreeMap<&str, Vec<(i64, serde_json::Value)>> = BTreeMap::new();
+        for doc in stored {
+            let value = serde_json::from_str(&doc.doc).unwrap_or_default();
+            by_code
+                .entry(doc.code.as_str())
+                .or_default()
+                .push((doc.version, value));
+        }
+        let mut codes: Vec<&str> = by_code
+            .keys()
+            .copied()
+            .chain(self.indicator_versions.keys().map(String::as_str))
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        for code in codes {
+            let table = by_code.get(code).map(Vec::as_slice).unwrap_or_default();
+            let proven = self
+                .indicator_versions
+                .get(code)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            for i in 0..table.len().max(proven.len()) {
+                let at = |message: &'static str, seq: i64| {
+                    Message::new(message)
+                        .arg("code", code)
+                        .arg("version", i + 1)
+                        .arg("seq", seq)
+                };
+                match (table.get(i), proven.get(i)) {
+                    (Some((number, _)), _) if *number != i as i64 + 1 => {
+                        return Some(at("audit.indicator_version_without_entry", 0))
+                    }
+                    (Some(_), None) => return Some(at("audit.indicator_version_without_entry", 0)),
+                    (None, Some((_, seq))) => {
+                        return Some(at("audit.indicator_version_missing", *seq))
+                    }
+                    (Some((_, s)), Some((p, seq))) if s != p => {
+                        return Some(at("audit.indicator_version_differs", *seq))
+                    }
+                    _ => {}
+                }
             }
         }
         None

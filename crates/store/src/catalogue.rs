@@ -97,6 +97,17 @@ pub async fn indicator_history(conn: &mut Conn, code: &str) -> StoreResult<Vec<S
     docs(rows)
 }
 
+/// Every version of every indicator, by code, oldest first.
+pub async fn all_indicator_versions(conn: &mut Conn) -> StoreResult<Vec<StoredDoc>> {
+    let rows = sqlx::query(
+        "SELECT code, CAST(version AS BIGINT) AS version, doc, recorded_at \
+         FROM indicator_versions ORDER BY code, version",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    docs(rows)
+}
+
 /// Appends a version of an indicator.
 pub async fn insert_indicator_version(
     conn: &mut Conn,

@@ -110,11 +110,13 @@ pub async fn entries(conn: &mut Conn, after: i64, limit: i64) -> StoreResult<Vec
 
 /// Entries with `after < seq <= upto`, in order: a page for verification.
 ///
-/// The page comes back as one JSON array built by the database (SQLite's
-/// `json_group_array`, PostgreSQL's `json_agg`) instead of a row per entry:
-/// ten million rows through the driver cost about 8 µs each, most of the
-/// time of a verification, and one value per page removes that. Texts keep
-/// every byte through JSON's escapes.
+/// On SQLite the page comes back as one JSON array built by the database
+/// (`json_group_array`) instead of a row per entry: ten million rows through
+/// the driver cost about 8 µs each there, most of the time of a
+/// verification, and one value per page removes that (texts keep every byte
+/// through JSON's escapes). PostgreSQL's driver reads rows cheaply and its
+/// `json_agg` costs more than it saves (78 ms against 30 ms a page of 10,000
+/// in `psql`), so there the rows are read as they are.
 pub async fn entries_between(
     conn: &mut Conn,
     after: i64,
@@ -122,17 +124,20 @@ pub async fn entries_between(
 ) -> StoreResult<Vec<StoredEntry>> {
     const COLUMNS: &str =
         "seq, format, at, actor_id, actor, action, subject, payload, prev_hash, hash";
-    let sql = if conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME {
-        format!(
-            "SELECT json_agg(json_build_array({COLUMNS}) ORDER BY seq)::text AS page \
-             FROM audit_ledger WHERE seq > $1 AND seq <= $2"
-        )
-    } else {
-        format!(
-            "SELECT json_group_array(json_array({COLUMNS})) AS page FROM \
-             (SELECT {COLUMNS} FROM audit_ledger WHERE seq > $1 AND seq <= $2 ORDER BY seq)"
-        )
-    };
+    if conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit_ledger WHERE seq > $1 AND seq <= $2 ORDER BY seq"
+        ))
+        .bind(after)
+        .bind(upto)
+        .fetch_all(&mut *conn)
+        .await?;
+        return rows.iter().map(stored_entry).collect();
+    }
+    let sql = format!(
+        "SELECT json_group_array(json_array({COLUMNS})) AS page FROM \
+         (SELECT {COLUMNS} FROM audit_ledger WHERE seq > $1 AND seq <= $2 ORDER BY seq)"
+    );
     let row = sqlx::query(&sql)
         .bind(after)
         .bind(upto)

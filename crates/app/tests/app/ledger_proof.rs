@@ -187,6 +187,17 @@ async fn edits_behind_the_back_are_named(backend: Backend) {
         "UPDATE indicator_versions SET doc = replace(doc, '\"name_vi\":\"Giả ', '\"name_vi\":\"') WHERE code = 'LD02'",
     );
     assert_eq!(finding(&w.app).await, "intact");
+    // An indicator version added to its history behind the back.
+    db.behind_the_back(
+        "INSERT INTO indicator_versions (code, version, doc, recorded_at) \
+         SELECT code, 2, doc, recorded_at FROM indicator_versions WHERE code = 'LD02' AND version = 1",
+    );
+    assert_eq!(
+        finding(&w.app).await,
+        "chỉ tiêu LD02 phiên bản 2 trong bảng dữ liệu không có bản ghi nào trong sổ nhật ký."
+    );
+    db.behind_the_back("DELETE FROM indicator_versions WHERE code = 'LD02' AND version = 2");
+    assert_eq!(finding(&w.app).await, "intact");
 
     // A version added without its entry.
     db.behind_the_back(&format!(
