@@ -283,6 +283,26 @@ impl Browser {
         text
     }
 
+    /// Polls until `check` holds for an attribute of `css` (a form posted to
+    /// the page it is on leaves the URL as it was: only the content tells
+    /// that the new page is there); returns the last value seen.
+    pub async fn wait_attribute(
+        &self,
+        css: &str,
+        name: &str,
+        check: impl Fn(&str) -> bool,
+    ) -> String {
+        let mut value = String::new();
+        for _ in 0..100 {
+            value = self.attribute(css, name).await;
+            if check(&value) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        value
+    }
+
     /// Polls until the URL satisfies `check`; returns the last URL seen.
     pub async fn wait_url(&self, check: impl Fn(&str) -> bool) -> String {
         let mut url = String::new();
