@@ -70,8 +70,7 @@ impl Runtime {
         let lang = self.lang;
         let fail = |e: AppError| Failure::app(lang, &e);
         let app = self.app(&serve.db).await?;
-        let dir = config::data_dir(data_dir.or_else(|| self.file.data_dir.clone()))
-            .ok_or_else(|| Failure(say(lang, Message::new("cli.no_data_dir"))))?;
+        let dir = self.data_dir(data_dir)?;
         if let Some(p) = &password {
             baocao_app::auth::check_password(p).map_err(fail)?;
         }
@@ -213,8 +212,7 @@ impl Runtime {
         communes: Option<usize>,
     ) -> Result<(), Failure> {
         let lang = self.lang;
-        let dir = config::data_dir(data_dir.or_else(|| self.file.data_dir.clone()))
-            .ok_or_else(|| Failure(say(lang, Message::new("cli.no_data_dir"))))?;
+        let dir = self.data_dir(data_dir)?;
         bench::run(bench::BenchOptions {
             database,
             data_dir: dir,
@@ -314,6 +312,13 @@ impl Runtime {
             )
         );
         Ok(())
+    }
+
+    /// The folder with the vn-admin files: the flag or environment, the
+    /// file's setting, or the default beside the checkout.
+    pub(super) fn data_dir(&self, given: Option<PathBuf>) -> Result<PathBuf, Failure> {
+        config::data_dir(given.or_else(|| self.file.data_dir.clone()))
+            .ok_or_else(|| Failure(say(self.lang, Message::new("cli.no_data_dir"))))
     }
 
     /// `baocao audit prove`: the consistency proof between two checkpoints

@@ -762,8 +762,7 @@ async fn bench(rt: &Runtime, command: Command) -> Result<(), Failure> {
             keep,
         } => {
             let lang = rt.lang;
-            let data_dir = config::data_dir(data_dir.or_else(|| rt.file.data_dir.clone()))
-                .ok_or_else(|| Failure(say(lang, Message::new("cli.no_data_dir"))))?;
+            let data_dir = rt.data_dir(data_dir)?;
             bench_analytics::run(bench_analytics::AnalyticsOptions {
                 database,
                 data_dir,
@@ -786,8 +785,7 @@ async fn bench(rt: &Runtime, command: Command) -> Result<(), Failure> {
             keep,
         } => {
             let lang = rt.lang;
-            let data_dir = config::data_dir(data_dir.or_else(|| rt.file.data_dir.clone()))
-                .ok_or_else(|| Failure(say(lang, Message::new("cli.no_data_dir"))))?;
+            let data_dir = rt.data_dir(data_dir)?;
             bench_ledger::run(bench_ledger::LedgerOptions {
                 database,
                 data_dir,
