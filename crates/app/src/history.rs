@@ -20,7 +20,7 @@ use baocao_store::reports::{self as store_reports, ImportedReport, NewReport};
 use baocao_store::units as store_units;
 use chrono::NaiveDate;
 
-use crate::reports::workflow::{entry, Outcome, Step};
+use crate::reports::workflow::{entry, Outcome, Signing, Step};
 use crate::{now, App, AppError, AppResult};
 
 /// Whether `acting` is allowed to record history: the operator only.
@@ -56,7 +56,10 @@ impl App {
     ) -> AppResult<(i64, bool)> {
         operator_only(operator)?;
         in_the_past(at)?;
-        match self.transition(acting, id, Step::Submit, at).await? {
+        let step = Step::Submit {
+            signing: Signing::Past,
+        };
+        match self.transition(acting, id, step, at).await? {
             Outcome::Submitted { version, on_time } => Ok((version, on_time)),
             _ => Err(AppError::Internal("submission gave no version".into())),
         }

@@ -260,6 +260,37 @@ pub enum AuditEvent {
         /// Every unit and event.
         snapshot: crate::proof::units::UnitsSnapshot,
     },
+    /// A valid digital signature of a version was recorded.
+    Signed {
+        /// The report.
+        report: ReportId,
+        /// The signature's id.
+        signature: i64,
+        /// The version signed.
+        version: i64,
+        /// How it came.
+        kind: crate::signature::SignatureKind,
+        /// What the verification found.
+        signer: crate::signature::Signer,
+        /// SHA-256 of the uploaded file (hex).
+        sha256: String,
+    },
+    /// An administrator trusted a CA certificate.
+    AnchorAdded {
+        /// Its id.
+        anchor: i64,
+        /// SHA-256 of its DER (hex).
+        fingerprint: String,
+        /// Its subject.
+        subject: String,
+    },
+    /// An administrator stopped trusting a CA certificate.
+    AnchorRemoved {
+        /// Its id.
+        anchor: i64,
+        /// SHA-256 of its DER (hex).
+        fingerprint: String,
+    },
     /// The receiving unit reminded the units that had not sent a report.
     Reminded {
         /// The receiving unit.
@@ -271,6 +302,28 @@ pub enum AuditEvent {
         /// The units reminded.
         units: Vec<UnitId>,
     },
+}
+
+#[derive(Serialize)]
+struct SignedPayload<'a> {
+    signature: i64,
+    version: i64,
+    kind: &'static str,
+    verdict: &'static str,
+    signer: &'a str,
+    subject: &'a str,
+    serial: &'a str,
+    issuer: &'a str,
+    signed_at: Option<i64>,
+    digest: &'a str,
+    key: &'a str,
+    sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct AnchorPayload<'a> {
+    anchor: i64,
+    subject: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -437,6 +490,9 @@ impl AuditEvent {
             AuditEvent::CalendarBaseline { .. } => "calendar.baseline",
             AuditEvent::UnitsChanged { .. } => "units.change",
             AuditEvent::UnitsBaseline { .. } => "units.baseline",
+            AuditEvent::Signed { .. } => "report.sign",
+            AuditEvent::AnchorAdded { .. } => "trust.add",
+            AuditEvent::AnchorRemoved { .. } => "trust.remove",
         }
     }
 
@@ -474,6 +530,9 @@ impl AuditEvent {
                 "units".to_string()
             }
             AuditEvent::DashboardTilesSet { unit, .. } => format!("unit:{unit}"),
+            AuditEvent::Signed { report, .. } => format!("report:{report}"),
+            AuditEvent::AnchorAdded { fingerprint, .. }
+            | AuditEvent::AnchorRemoved { fingerprint, .. } => format!("anchor:{fingerprint}"),
             AuditEvent::BoundariesLoaded { level, .. } => format!("level:{level}"),
             AuditEvent::Reminded { receiver, .. } => format!("unit:{receiver}"),
         }
@@ -657,6 +716,37 @@ impl AuditEvent {
                 json(snapshot)
             }
             AuditEvent::DashboardTilesSet { cells, .. } => json(&TilesPayload { cells }),
+            AuditEvent::Signed {
+                signature,
+                version,
+                kind,
+                signer,
+                sha256,
+                ..
+            } => json(&SignedPayload {
+                signature: *signature,
+                version: *version,
+                kind: kind.as_str(),
+                verdict: "valid",
+                signer: &signer.name,
+                subject: &signer.subject,
+                serial: &signer.serial,
+                issuer: &signer.issuer,
+                signed_at: signer.signed_at,
+                digest: &signer.digest,
+                key: &signer.key,
+                sha256,
+            }),
+            AuditEvent::AnchorAdded {
+                anchor, subject, ..
+            } => json(&AnchorPayload {
+                anchor: *anchor,
+                subject: Some(subject),
+            }),
+            AuditEvent::AnchorRemoved { anchor, .. } => json(&AnchorPayload {
+                anchor: *anchor,
+                subject: None,
+            }),
             AuditEvent::BoundariesLoaded { units, sha256, .. } => json(&BoundariesPayload {
                 units: *units,
                 sha256,

@@ -1,6 +1,8 @@
-//! The canonical bytes of a submitted report version: the one serialization
-//! an outside tool signs (a detached CMS signature), and the server checks
-//! a signature against. Documented in docs/canonical-format.md:
+//! The canonical bytes of a report version: the one serialization an outside
+//! tool signs (a detached CMS signature), and the server checks a signature
+//! against. They hold nothing the submission adds (no submission time), so a
+//! draft can be signed before it is submitted, as the version it will become.
+//! Documented in docs/canonical-format.md:
 //!
 //! - UTF-8 JSON without any whitespace outside strings;
 //! - the members in the order written below, `values`, `sections` and
@@ -17,7 +19,7 @@ use serde::Serialize;
 use crate::report::Content;
 
 /// The format's name and revision, the first member.
-pub const FORMAT: &str = "baocao-report-version/1";
+pub const FORMAT: &str = "baocao-report-version/2";
 
 /// What identifies the version besides its content.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,10 +34,9 @@ pub struct VersionHeader {
     pub unit_name: String,
     /// Period id.
     pub period: String,
-    /// The version number.
+    /// The version number (for a draft being signed before it is submitted:
+    /// the number it will get).
     pub version: i64,
-    /// When it was submitted (Unix seconds, server time).
-    pub submitted_at: i64,
 }
 
 #[derive(Serialize)]
@@ -47,7 +48,6 @@ struct Canonical<'a> {
     unit_name: &'a str,
     period: &'a str,
     version: i64,
-    submitted_at: i64,
     values: &'a BTreeMap<String, String>,
     sections: &'a BTreeMap<String, String>,
     explanations: &'a BTreeMap<String, String>,
@@ -63,7 +63,6 @@ pub fn canonical_bytes(header: &VersionHeader, content: &Content) -> Vec<u8> {
         unit_name: &header.unit_name,
         period: &header.period,
         version: header.version,
-        submitted_at: header.submitted_at,
         values: &content.values,
         sections: &content.sections,
         explanations: &content.explanations,
@@ -85,7 +84,6 @@ mod tests {
             unit_name: "Phường Thành Vinh".into(),
             period: "2025M03".into(),
             version: 2,
-            submitted_at: 1_741_000_000,
         };
         let mut content = Content::default();
         content.values.insert("LD02".into(), "50000".into());
@@ -97,7 +95,7 @@ mod tests {
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert_eq!(
             text,
-            r#"{"format":"baocao-report-version/1","regime":"BC-LD","regime_version":1,"unit_code":"16681","unit_name":"Phường Thành Vinh","period":"2025M03","version":2,"submitted_at":1741000000,"values":{"LD01":"1234.5","LD02":"50000"},"sections":{"I":"Tạo việc làm \"tốt\"."},"explanations":{}}"#
+            r#"{"format":"baocao-report-version/2","regime":"BC-LD","regime_version":1,"unit_code":"16681","unit_name":"Phường Thành Vinh","period":"2025M03","version":2,"values":{"LD01":"1234.5","LD02":"50000"},"sections":{"I":"Tạo việc làm \"tốt\"."},"explanations":{}}"#
         );
         assert_eq!(
             canonical_bytes(&header, &content),

@@ -21,10 +21,12 @@ pub mod merkle;
 pub mod message;
 pub mod number;
 pub mod obligation;
+pub mod official;
 pub mod outlier;
 pub mod period;
 pub mod proof;
 pub mod report;
+pub mod signature;
 pub mod text;
 pub mod unit;
 

@@ -4,8 +4,10 @@
 //! bytes into domain records and report every problem with its line number;
 //! they never store anything.
 
+pub mod cms;
 pub mod figure_table;
 pub mod geojson;
+pub mod official_pdf;
 pub mod report_csv;
 pub mod vn_admin;
 pub mod xlsx;

@@ -23,6 +23,7 @@ pub mod mail;
 pub mod meta;
 pub mod reminders;
 pub mod reports;
+pub mod signatures;
 pub mod units;
 pub mod users;
 

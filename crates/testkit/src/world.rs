@@ -181,7 +181,7 @@ pub fn metadata() -> Value {
                 "from": "2026M01", "name_vi": "Báo cáo lao động việc làm hằng tháng", "name_en": "Monthly labour report",
                 "legal_basis": "Quyết định 1/2026/QĐ-UBND", "kind": "periodic", "frequency": "monthly",
                 "convention": "administrative", "receiving_unit": "40", "methods": ["system"],
-                "signature_required": true,
+                "signature_required": false,
                 "reporting": [
                     {"name_vi": "UBND cấp xã", "name_en": "Communes", "select": {"level": "commune"}, "stage": 1,
                      "deadline": {"working_days_after_window": 2}},

@@ -82,25 +82,12 @@ impl App {
             .into_iter()
             .find(|v| v.version == version)
             .ok_or(AppError::NotFound)?;
-        let unit = baocao_store::units::get_many(&mut conn, &[r.unit_id])
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(AppError::NotFound)?;
         let content = decoded(&stored.content)
             .ok_or_else(|| AppError::Internal(format!("report {id} version {version}")))?;
-        let header = baocao_domain::canonical::VersionHeader {
-            regime: r.regime_code.clone(),
-            regime_version: r.regime_version,
-            unit_code: unit.code.to_string(),
-            unit_name: unit.name.clone(),
-            period: r.period.to_string(),
-            version,
-            submitted_at: stored.submitted_at,
-        };
+        let header = self.version_header(&mut conn, &r, version).await?;
         let name = format!(
             "{}_{}_{}_v{version}.json",
-            r.regime_code, r.period, unit.code
+            r.regime_code, r.period, header.unit_code
         );
         Ok((
             name,

@@ -5,7 +5,8 @@
 //! difference is named exactly ("report 4151 version 2: cell HC02 is 335 in
 //! the table, 334 in ledger entry 18,204").
 //!
-//! Since then it also proves each report's working copy and attachments,
+//! Since then it also proves each report's working copy, attachments and
+//! signatures,
 //! the catalogue, the accounts, the calendar and the unit tree (`proofs`,
 //! with the `baseline` that takes over databases made before they were
 //! ledgered); `checkpoint` signs the ledger's head and Merkle root and proves
@@ -36,6 +37,7 @@ mod baseline;
 mod checkpoint;
 mod history;
 mod proofs;
+mod signatures;
 
 use baseline::stored_exceptions;
 pub(crate) use baseline::stored_units;
@@ -154,6 +156,7 @@ impl App {
         let mut calendar = RecordedCalendar::default();
         let mut units = RecordedUnits::default();
         let mut catalogue = RecordedCatalogue::default();
+        let mut signed = signatures::RecordedSignatures::default();
         let mut proven = 0u64;
         let mut pages = self.sealed_pages(head_seq);
         for number in 0.. {
@@ -174,6 +177,7 @@ impl App {
                     catalogue.feed(e.seq, &e.action, &e.payload)?;
                     continue;
                 };
+                signed.feed(e.seq, &e.action, report.get(), &e.payload);
                 let r = recorded.entry(report).or_default();
                 if let Some(status) = status_after(&e.action) {
                     r.status = Some((status, e.seq));
@@ -235,6 +239,9 @@ impl App {
             return Ok(Verdict::Differs(found));
         }
         if let Some(found) = attachments_differ(&mut conn, &attached).await? {
+            return Ok(Verdict::Differs(found));
+        }
+        if let Some(found) = signatures::signatures_differ(&mut conn, &signed).await? {
             return Ok(Verdict::Differs(found));
         }
         let stored_catalogue = crate::catalogue::load(&mut conn).await?;

@@ -30,6 +30,7 @@ pub mod archive;
 pub mod attachments;
 pub mod inbox;
 pub mod obligations;
+pub mod official;
 mod opening;
 pub mod synthesis;
 pub mod timeliness;
@@ -122,6 +123,24 @@ impl App {
             Ok(r)
         } else {
             Err(AppError::NotFound)
+        }
+    }
+
+    /// A report the caller prepares: its unit's officers and heads (who
+    /// download what is to be signed).
+    pub(crate) async fn preparing_report(
+        &self,
+        conn: &mut Conn,
+        principal: &Principal,
+        id: ReportId,
+    ) -> AppResult<StoredReport> {
+        let r = self.readable_report(conn, principal, id).await?;
+        if principal.acts_for(baocao_domain::access::Permission::EnterData, r.unit_id)
+            || principal.acts_for(baocao_domain::access::Permission::SubmitReport, r.unit_id)
+        {
+            Ok(r)
+        } else {
+            Err(self.refusal(conn, principal, &r).await?)
         }
     }
 

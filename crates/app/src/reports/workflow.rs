@@ -60,7 +60,10 @@ pub enum Step {
         changed: Vec<(String, Option<String>, String)>,
     },
     /// Submit the draft as the next version.
-    Submit,
+    Submit {
+        /// What vouches for the draft when its regime requires a signature.
+        signing: Signing,
+    },
     /// Accept (with an optional note) or return (with a reason).
     Review {
         /// Accept, or return.
@@ -79,6 +82,22 @@ pub enum Step {
     /// Hold the draft while something is added to it (an attachment): the
     /// report must be editable, and a concurrent submission waits or fails.
     Touch,
+}
+
+/// What a submission carries for a regime that requires a digital signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signing {
+    /// Nothing: refused when the regime requires a signature.
+    Unsigned,
+    /// A signature, already verified, over the draft at this revision (the
+    /// draft must still be at it).
+    Verified {
+        /// The report's revision the signed bytes were made from.
+        revision: i64,
+    },
+    /// History recorded from a previous system (the operator only): its
+    /// submissions are what they were.
+    Past,
 }
 
 /// What a step gives back.
@@ -122,7 +141,7 @@ pub fn permitted(principal: &Principal, r: &StoredReport, step: &Step) -> bool {
     let submit = principal.acts_for(Permission::SubmitReport, r.unit_id);
     match step {
         Step::Save { .. } | Step::SaveValues { .. } | Step::Fill { .. } | Step::Touch => enter,
-        Step::Submit => submit,
+        Step::Submit { .. } => submit,
         Step::Review { .. } => principal.acts_for(Permission::ReviewReport, r.receiver_id),
         Step::Reopen { action, .. } => submit || (*action == Action::Correct && enter),
     }
@@ -133,7 +152,7 @@ fn action_of(step: &Step) -> Action {
         Step::Save { .. } | Step::SaveValues { .. } | Step::Fill { .. } | Step::Touch => {
             Action::Save
         }
-        Step::Submit => Action::Submit,
+        Step::Submit { .. } => Action::Submit,
         Step::Review { accept: true, .. } => Action::Accept,
         Step::Review { accept: false, .. } => Action::Return,
         Step::Reopen { action, .. } => *action,
@@ -229,7 +248,7 @@ pub fn plan(
             };
             fill(&mut change, r, *base_revision, content, audit)?
         }
-        Step::Submit => submit(meta, r, &mut change, at)?,
+        Step::Submit { signing } => submit(meta, r, &mut change, at, *signing)?,
         Step::Review { accept, reason } => review(&mut change, r, action, *accept, reason),
         Step::Reopen { action, reason } => reopen(&mut change, r, *action, reason),
         Step::Touch => {
@@ -380,10 +399,24 @@ fn submit(
     r: &StoredReport,
     change: &mut ReportChange,
     at: i64,
+    signing: Signing,
 ) -> AppResult<(Option<AuditEvent>, Outcome)> {
     let content = decode(&r.draft)?;
     if content.values.is_empty() && content.sections.is_empty() {
         return Err(AppError::Conflict(Message::new("report.error.empty")));
+    }
+    match signing {
+        Signing::Verified { revision } if revision != r.revision => {
+            return Err(AppError::Conflict(Message::new(
+                "signature.refused.draft_changed",
+            )))
+        }
+        Signing::Unsigned if version_of(meta, r)?.signature_required => {
+            return Err(AppError::Conflict(Message::new(
+                "report.error.signature_required",
+            )))
+        }
+        _ => {}
     }
     let failed = report::validate(&content, version_of(meta, r)?, meta);
     if report::blocks_submission(&failed) {
@@ -588,7 +621,10 @@ impl App {
         principal: &Principal,
         id: ReportId,
     ) -> AppResult<(i64, bool)> {
-        match self.decide(principal, id, Step::Submit).await? {
+        let step = Step::Submit {
+            signing: Signing::Unsigned,
+        };
+        match self.decide(principal, id, step).await? {
             Outcome::Submitted { version, on_time } => Ok((version, on_time)),
             _ => Err(AppError::Internal("submission gave no version".into())),
         }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use baocao_app::reports::workflow::{plan, Step};
+use baocao_app::reports::workflow::{plan, Signing, Step};
 use baocao_app::AppError;
 use baocao_domain::report::{Content, ReportId, Status};
 use baocao_testkit::{both_backends, nghe_an, three_level_metadata, World};
@@ -195,7 +195,7 @@ both_backends!(
                     .run(
                         broken,
                         Arc::new(move |r, meta, at| {
-                            let mut planned = plan(meta, &head, r, &Step::Submit, at)?;
+                            let mut planned = plan(meta, &head, r, &Step::Submit { signing: Signing::Unsigned }, at)?;
                             if let Some(v) = planned.change.new_version.as_mut() {
                                 v.number = 1;
                             }

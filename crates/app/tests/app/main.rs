@@ -7,5 +7,6 @@ mod group_commit;
 mod ledger_proof;
 mod operations_centre;
 mod passwords;
+mod signatures;
 mod units;
 mod workflow;
