@@ -15,7 +15,8 @@ use baocao_domain::signature::{Refusal, SignatureKind, Signer};
 use baocao_domain::Message;
 use baocao_formats::cms::{self, Anchor};
 use baocao_store::reports::{self as store_reports, StoredReport};
-use baocao_store::signatures::{self as store_signatures, SignatureInfo, StoredAnchor};
+use baocao_store::signatures as store_signatures;
+pub use baocao_store::signatures::{SignatureInfo, StoredAnchor};
 use baocao_store::Conn;
 use sha2::{Digest, Sha256};
 

@@ -15,6 +15,7 @@ pub mod dto;
 pub mod openapi;
 pub mod reports;
 pub mod session;
+pub mod signatures;
 pub mod tokens;
 pub mod units;
 pub mod users;
@@ -37,5 +38,6 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(catalogue::routes())
         .merge(reports::routes())
+        .merge(signatures::routes())
         .merge(analytics::routes())
 }

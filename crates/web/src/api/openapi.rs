@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::doc::CommonErrors;
-use super::{analytics, calendar, catalogue, reports, session, tokens, units, users};
+use super::{analytics, calendar, catalogue, reports, session, signatures, tokens, units, users};
 
 /// The OpenAPI document.
 #[derive(OpenApi)]
@@ -28,6 +28,8 @@ use super::{analytics, calendar, catalogue, reports, session, tokens, units, use
         reports::synthesize, reports::timeliness, reports::template, reports::upload,
         reports::csv_get, reports::csv_put, reports::canonical,
         reports::attach, reports::attachments, reports::download, reports::notifications,
+        signatures::draft_canonical, signatures::version_pdf, signatures::submit_signed,
+        signatures::sign_version, signatures::signatures,
         analytics::figures,
     ),
     components(schemas(crate::error::ErrorBody)),

@@ -15,6 +15,7 @@ mod calendar;
 mod catalogue;
 mod reports;
 mod session;
+mod trust;
 mod units;
 mod users;
 mod view;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(account::routes())
         .merge(calendar::routes())
+        .merge(trust::routes())
         .merge(catalogue::routes())
         .merge(reports::routes())
         .merge(analytics::routes())

@@ -58,6 +58,32 @@ pub fn json_response(name: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// The official PDF of a report version, to download under `name`.
+pub fn pdf_response(name: &str, bytes: Vec<u8>) -> Response {
+    file_response("application/pdf", name, bytes)
+}
+
+/// A stored signature: the `.p7s` file, or the signed PDF.
+pub fn signature_response(name: &str, pdf: bool, bytes: Vec<u8>) -> Response {
+    let kind = if pdf {
+        "application/pdf"
+    } else {
+        "application/pkcs7-signature"
+    };
+    file_response(kind, name, bytes)
+}
+
+fn file_response(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition(name)),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// A CSV download (UTF-8) named `name`.
 pub fn csv_response(name: &str, bytes: Vec<u8>) -> Response {
     (

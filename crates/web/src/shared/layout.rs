@@ -30,6 +30,8 @@ pub struct NavUser {
     pub display_name: String,
     /// Show the users menu.
     pub can_manage_users: bool,
+    /// Show the trust anchors (administrators of the top unit).
+    pub can_manage_trust: bool,
     /// Show the dashboard and the pivot explorer.
     pub can_view_dashboards: bool,
     /// Reviews reports somewhere (the timeliness page is in the menu).
@@ -77,6 +79,7 @@ impl Layout {
             user: Some(NavUser {
                 display_name: caller.display_name.clone(),
                 can_manage_users: caller.principal.may_somewhere(Permission::ManageUsers),
+                can_manage_trust: caller.principal.may_at_top(Permission::ManageUsers),
                 can_view_dashboards: caller.principal.may_somewhere(Permission::ViewDashboard),
                 can_review: caller.principal.may_somewhere(Permission::ReviewReport),
             }),

@@ -11,3 +11,13 @@ pub fn spreadsheet_upload_limit() -> usize {
 pub fn attachment_upload_limit() -> usize {
     baocao_domain::attachment::MAX_BYTES + 64 * 1024
 }
+
+/// Largest signature upload: a signed official PDF, with room for the form.
+pub fn signature_upload_limit() -> usize {
+    baocao_app::signatures::MAX_SIGNED_FILE_BYTES + 64 * 1024
+}
+
+/// Largest trust anchor upload (PEM CA certificates).
+pub fn anchor_upload_limit() -> usize {
+    baocao_app::signatures::MAX_ANCHOR_BYTES + 16 * 1024
+}

@@ -17,4 +17,5 @@ mod pool;
 mod reports;
 mod security;
 mod sessions;
+mod signatures;
 mod spreadsheets;

@@ -14,7 +14,9 @@ use super::report::{show, Overlay, Panel};
 use crate::error::{Format, RequestProblem, WebError};
 use crate::extract::{ApiResult, Authed};
 use crate::pages::view::{problem_lines, see_other, PageResult};
-use crate::shared::downloads::{attachment_response, json_response, xlsx_response};
+use crate::shared::downloads::{
+    attachment_response, json_response, pdf_response, signature_response, xlsx_response,
+};
 use crate::state::AppState;
 
 /// The report's template to fill in, in the caller's language.
@@ -43,6 +45,123 @@ pub(super) async fn canonical(
         .await
         .page(&authed)?;
     Ok(json_response(&name, bytes))
+}
+
+/// The draft's canonical bytes as the version it becomes: what a unit head
+/// signs before submitting.
+pub(super) async fn draft_canonical(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<ReportId>,
+) -> PageResult {
+    let (name, bytes) = state
+        .app
+        .draft_canonical(&authed.caller.principal, id)
+        .await
+        .page(&authed)?;
+    Ok(json_response(&name, bytes))
+}
+
+/// The draft's official PDF as the version it becomes, dated today.
+pub(super) async fn draft_pdf(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<ReportId>,
+) -> PageResult {
+    let (name, bytes) = state
+        .app
+        .draft_pdf(&authed.caller.principal, id)
+        .await
+        .page(&authed)?;
+    Ok(pdf_response(&name, bytes))
+}
+
+/// A submitted version's official PDF.
+pub(super) async fn version_pdf(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path((id, version)): Path<(ReportId, i64)>,
+) -> PageResult {
+    let (name, bytes) = state
+        .app
+        .version_pdf(&authed.caller.principal, id, version)
+        .await
+        .page(&authed)?;
+    Ok(pdf_response(&name, bytes))
+}
+
+/// A recorded signature's file.
+pub(super) async fn signature_file(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path((id, signature)): Path<(ReportId, i64)>,
+) -> PageResult {
+    let (name, pdf, bytes) = state
+        .app
+        .signature_file(&authed.caller.principal, id, signature)
+        .await
+        .page(&authed)?;
+    Ok(signature_response(&name, pdf, bytes))
+}
+
+/// Submits the draft with the signature file sent (a `.p7s` or the signed
+/// official PDF); a refused signature is said over the report, and nothing
+/// is stored.
+pub(super) async fn submit_signed(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<ReportId>,
+    form: Multipart,
+) -> PageResult {
+    let UploadForm { file, .. } = read_upload_form(&authed, form).await?;
+    let done = state
+        .app
+        .submit_signed(&authed.caller.principal, id, file)
+        .await
+        .map(|_| ());
+    signature_answer(&state, &authed, id, done, "submit").await
+}
+
+/// Adds a signature of a submitted version.
+pub(super) async fn sign_version(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path((id, version)): Path<(ReportId, i64)>,
+    form: Multipart,
+) -> PageResult {
+    let UploadForm { file, .. } = read_upload_form(&authed, form).await?;
+    let done = state
+        .app
+        .sign_version(&authed.caller.principal, id, version, file)
+        .await
+        .map(|_| ());
+    signature_answer(&state, &authed, id, done, "signed").await
+}
+
+/// The report after a signature: said back when recorded; when refused,
+/// why, over the report.
+async fn signature_answer(
+    state: &AppState,
+    authed: &Authed,
+    id: ReportId,
+    done: Result<(), AppError>,
+    step: &str,
+) -> PageResult {
+    let message = match done {
+        Ok(()) => return see_other(&format!("/reports/{id}?done={step}#signatures")),
+        Err(AppError::Invalid(fields)) if !fields.is_empty() => fields[0].message.clone(),
+        Err(AppError::Conflict(message)) => message,
+        Err(e) => return Err(authed.page_error(e)),
+    };
+    let panel = Panel {
+        summary: render(authed.lang, &message),
+        ..Panel::default()
+    };
+    let overlay = Overlay {
+        panel: Some(panel),
+        ..Overlay::default()
+    };
+    show(state, authed, id, overlay).await
 }
 
 /// A filled template sent by the form; a refused file's problems are shown

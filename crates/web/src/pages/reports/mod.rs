@@ -7,7 +7,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::shared::limits::{attachment_upload_limit, spreadsheet_upload_limit};
+use crate::shared::limits::{
+    attachment_upload_limit, signature_upload_limit, spreadsheet_upload_limit,
+};
 use crate::state::AppState;
 
 mod actions;
@@ -36,6 +38,27 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/reports/{id}", get(report::report_page))
         .route("/reports/{id}/save", post(actions::save))
+        .route(
+            "/reports/{id}/submit-signed",
+            post(files::submit_signed).layer(DefaultBodyLimit::max(signature_upload_limit())),
+        )
+        .route(
+            "/reports/{id}/versions/{version}/signatures",
+            post(files::sign_version).layer(DefaultBodyLimit::max(signature_upload_limit())),
+        )
+        .route(
+            "/reports/{id}/signatures/{signature}",
+            get(files::signature_file),
+        )
+        .route(
+            "/reports/{id}/draft/canonical.json",
+            get(files::draft_canonical),
+        )
+        .route("/reports/{id}/draft/official.pdf", get(files::draft_pdf))
+        .route(
+            "/reports/{id}/versions/{version}/official.pdf",
+            get(files::version_pdf),
+        )
         // submit, return, accept, correct, recall (static routes take precedence).
         .route("/reports/{id}/{step}", post(actions::workflow_step))
         .route("/reports/{id}/synthesize", post(actions::synthesize))

@@ -102,6 +102,49 @@ struct ReportPage {
     has_units_below: bool,
     checks: Vec<CheckView>,
     attachments: Vec<(i64, String, String)>,
+    /// Whether a submission must carry a digital signature.
+    signature_required: bool,
+    /// Whether the caller signs this unit's reports (its heads).
+    may_sign: bool,
+    signatures: Vec<SignatureRow>,
+}
+
+/// A recorded signature as listed.
+struct SignatureRow {
+    id: i64,
+    version: i64,
+    signer: String,
+    certificate: String,
+    signed_at: String,
+    algorithms: String,
+    kind: String,
+}
+
+fn signature_row(lang: Lang, s: baocao_app::signatures::SignatureInfo) -> SignatureRow {
+    SignatureRow {
+        id: s.id,
+        version: s.version,
+        signer: s.signer,
+        certificate: render(
+            lang,
+            &Message::new("signature.certificate")
+                .arg("serial", s.serial)
+                .arg("issuer", s.issuer),
+        ),
+        signed_at: s
+            .signed_at
+            .map(screen_time)
+            .unwrap_or_else(|| t(lang, "signature.no_time")),
+        algorithms: format!("{} · {}", s.digest, s.key),
+        kind: t(
+            lang,
+            if s.kind == "pades" {
+                "signature.kind_pades"
+            } else {
+                "signature.kind_cms"
+            },
+        ),
+    }
 }
 
 /// An attachment as listed: id, name, and size with the version it belongs to.
@@ -242,6 +285,11 @@ async fn render_report(
         .attachments(&authed.caller.principal, view.id)
         .await
         .page(authed)?;
+    let signatures = state
+        .app
+        .report_signatures(&authed.caller.principal, view.id)
+        .await
+        .page(authed)?;
     let Overlay {
         typed,
         problems: refused_cells,
@@ -316,6 +364,15 @@ async fn render_report(
             attachments: attachments
                 .into_iter()
                 .map(|a| attachment_row(lang, a))
+                .collect(),
+            signature_required: version.signature_required,
+            may_sign: authed
+                .caller
+                .principal
+                .acts_for(baocao_domain::access::Permission::SubmitReport, view.unit),
+            signatures: signatures
+                .into_iter()
+                .map(|s| signature_row(lang, s))
                 .collect(),
             problems: if refused {
                 vec![render(lang, &Message::new("error.invalid"))]
@@ -392,6 +449,7 @@ fn done_notice(lang: Lang, done: &str, view: &ReportView) -> Option<String> {
                     },
                 )
         }
+        "signed" => Message::new("report.done.signed").arg("time", screen_clock(now)),
         "return" => Message::new("report.done.return").arg("time", screen_clock(now)),
         "accept" => Message::new("report.done.accept").arg("time", screen_clock(now)),
         "correct" => Message::new("report.done.correct").arg("time", screen_clock(now)),

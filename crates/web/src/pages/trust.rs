@@ -1,0 +1,149 @@
+//! The trust anchors (system administrators): the CA certificates whose
+//! chains a digital signature must end in, with a form to add a PEM file and
+//! a button to remove one.
+
+use askama::Template;
+use axum::extract::multipart::MultipartError;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use baocao_app::i18n::{render, Lang};
+use baocao_app::AppError;
+use baocao_domain::Message;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
+use super::view::{html, layout, screen_time, see_other, PageResult};
+use crate::error::{Format, RequestProblem, WebError};
+use crate::extract::{ApiResult, Authed, CsrfForm};
+use crate::shared::layout::Layout;
+use crate::shared::limits::anchor_upload_limit;
+use crate::state::AppState;
+
+/// The trust anchor routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/trust", get(trust_page))
+        .route(
+            "/admin/trust",
+            post(trust_add).layer(DefaultBodyLimit::max(anchor_upload_limit())),
+        )
+        .route("/admin/trust/{id}/delete", post(trust_remove))
+}
+
+struct AnchorRow {
+    id: i64,
+    subject: String,
+    fingerprint: String,
+    not_after: String,
+}
+
+#[derive(Template)]
+#[template(path = "trust.html")]
+struct TrustPage {
+    layout: Layout,
+    anchors: Vec<AnchorRow>,
+    notice: Option<String>,
+    problem: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DoneQuery {
+    added: Option<usize>,
+}
+
+async fn render_page(
+    state: &AppState,
+    authed: &Authed,
+    notice: Option<String>,
+    problem: Option<String>,
+) -> PageResult {
+    let anchors = state
+        .app
+        .trust_anchors(&authed.caller.principal)
+        .await
+        .page(authed)?;
+    html(
+        TrustPage {
+            layout: layout(authed, "/admin/trust"),
+            anchors: anchors
+                .into_iter()
+                .map(|a| AnchorRow {
+                    id: a.id,
+                    subject: a.subject,
+                    fingerprint: a.fingerprint,
+                    not_after: screen_time(a.not_after),
+                })
+                .collect(),
+            notice,
+            problem,
+        },
+        authed.lang,
+    )
+}
+
+async fn trust_page(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let notice = q
+        .added
+        .map(|n| render(authed.lang, &Message::new("trust.added").arg("count", n)));
+    render_page(&state, &authed, notice, None).await
+}
+
+/// Adds the CA certificates of the PEM file sent; a refused file is said
+/// over the page and adds nothing.
+async fn trust_add(
+    State(state): State<AppState>,
+    authed: Authed,
+    mut form: Multipart,
+) -> PageResult {
+    let lang: Lang = authed.lang;
+    let problem = |e: MultipartError| {
+        let problem = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            RequestProblem::TooLarge
+        } else {
+            RequestProblem::Malformed(e.status(), "multipart/form-data".into())
+        };
+        WebError::request(problem, lang, Format::Html)
+    };
+    let mut csrf = String::new();
+    let mut file = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(problem)? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.map_err(problem)?,
+            Some("file") => file = field.bytes().await.map_err(problem)?.to_vec(),
+            _ => {}
+        }
+    }
+    authed.check_csrf(&csrf)?;
+    match state
+        .app
+        .add_trust_anchors(&authed.caller.principal, file)
+        .await
+    {
+        Ok(added) => see_other(&format!("/admin/trust?added={}", added.len())),
+        Err(AppError::Invalid(fields)) if !fields.is_empty() => {
+            let said = render(lang, &fields[0].message);
+            render_page(&state, &authed, None, Some(said)).await
+        }
+        Err(e) => Err(authed.page_error(e)),
+    }
+}
+
+async fn trust_remove(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<IgnoredAny>,
+) -> PageResult {
+    state
+        .app
+        .remove_trust_anchor(&authed.caller.principal, id)
+        .await
+        .page(&authed)?;
+    see_other("/admin/trust")
+}
