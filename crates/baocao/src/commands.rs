@@ -78,6 +78,11 @@ impl Runtime {
             .await
             .map_err(fail)?;
         print_demo_accounts(lang, &accounts);
+        let pki = crate::demo_pki::folder(serve.db.database.as_deref());
+        if let Some(dir) = crate::demo_pki::ensure(&app, &pki).await.map_err(fail)? {
+            let said = Message::new("cli.demo_pki").arg("dir", dir.display());
+            println!("{}", say(lang, said));
+        }
         if !no_history {
             println!("{}", say(lang, Message::new("cli.demo_history")));
             demo::spawn_history(&app);
@@ -486,6 +491,47 @@ impl Runtime {
             .arg("changed", summary.changed)
             .arg("unchanged", summary.unchanged);
         println!("{}", say(lang, done));
+        Ok(())
+    }
+
+    /// `baocao trust add|list|remove`: the trusted certification authorities.
+    pub(super) async fn trust(&self, command: crate::TrustCommand) -> Result<(), Failure> {
+        use crate::TrustCommand;
+        let lang = self.lang;
+        let fail = |e: AppError| Failure::app(lang, &e);
+        let admin = system_principal();
+        match command {
+            TrustCommand::Add { db, file } => {
+                let pem = std::fs::read(&file).map_err(|e| {
+                    Failure(say(
+                        lang,
+                        Message::new("import.cannot_read")
+                            .arg("path", file.display())
+                            .arg("detail", e),
+                    ))
+                })?;
+                let app = self.app(&db).await?;
+                let added = app.add_trust_anchors(&admin, pem).await.map_err(fail)?;
+                println!(
+                    "{}",
+                    say(lang, Message::new("trust.added").arg("count", added.len()))
+                );
+                for a in added {
+                    println!("{}\t{}\t{}", a.id, a.fingerprint, a.subject);
+                }
+            }
+            TrustCommand::List { db } => {
+                let app = self.app(&db).await?;
+                for a in app.trust_anchors(&admin).await.map_err(fail)? {
+                    println!("{}\t{}\t{}", a.id, a.fingerprint, a.subject);
+                }
+            }
+            TrustCommand::Remove { db, id } => {
+                let app = self.app(&db).await?;
+                app.remove_trust_anchor(&admin, id).await.map_err(fail)?;
+                println!("{}", say(lang, Message::new("trust.removed").arg("id", id)));
+            }
+        }
         Ok(())
     }
 

@@ -20,6 +20,7 @@ mod commands;
 mod config;
 mod demo;
 mod demo_history;
+mod demo_pki;
 
 /// Baocao — reporting information system (Hệ thống thông tin báo cáo).
 #[derive(Debug, Parser)]
@@ -181,6 +182,12 @@ enum Command {
         #[command(subcommand)]
         command: RegimesCommand,
     },
+    /// Trusted certification authorities: the roots a report's digital
+    /// signature must chain to.
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
     /// E-mail notifications (the `[smtp]` section of baocao.toml).
     Mail {
         #[command(subcommand)]
@@ -252,6 +259,29 @@ enum AuditCommand {
         /// The proof file.
         #[arg(long)]
         proof: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TrustCommand {
+    /// Trusts the CA certificates of a PEM file (one or more).
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The PEM file.
+        file: PathBuf,
+    },
+    /// Lists the trusted CA certificates.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Stops trusting a CA certificate (by its id in `trust list`).
+    Remove {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The id.
+        id: i64,
     },
 }
 
@@ -738,6 +768,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             command: RegimesCommand::Import { db, file },
         } => rt.import_regimes(&db, &file).await,
         Command::User { command } => user(&rt, command).await,
+        Command::Trust { command } => rt.trust(command).await,
     }
 }
 

@@ -344,7 +344,7 @@ fn tables(meta: &Metadata, version: &RegimeVersion, p: &Printable) -> Vec<Table>
                     vi(Message::new("official.col_value")
                         .arg("period", period_label(lang, &p.report.period))),
                 ],
-                widths: vec![5, 44, 11, 15, 20],
+                widths: vec![7, 43, 11, 15, 20],
                 numeric: vec![false, false, false, false, true],
                 rows,
             }
