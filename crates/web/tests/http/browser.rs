@@ -571,11 +571,14 @@ async fn browser_the_form_the_inbox_and_user_admin_pass_an_accessibility_check()
             "district.reviewer",
             vec!["/reports".to_string(), format!("/reports/{sent}")],
         ),
+        // The head sees the submission forms, with and without a signature.
+        ("commune.head", vec![format!("/reports/{draft}")]),
         (
             "admin",
             vec![
                 "/admin/users".to_string(),
                 format!("/admin/users/{}", t.user_id("commune.officer").await),
+                "/admin/trust".to_string(),
             ],
         ),
     ] {
@@ -601,7 +604,14 @@ async fn browser_the_form_the_inbox_and_user_admin_pass_an_accessibility_check()
     let shown = |css: &str| {
         format!("return [...document.querySelectorAll('{css}')].filter(e => getComputedStyle(e).display !== 'none').length")
     };
-    for css in ["header.top", "nav", "button", "form.inline"] {
+    for css in [
+        "header.top",
+        "nav",
+        "button",
+        "form.inline",
+        "form.card",
+        "#official-pdf",
+    ] {
         let visible = b
             .cmd(
                 reqwest::Method::POST,

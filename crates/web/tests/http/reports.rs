@@ -664,10 +664,10 @@ both_backends!(
         assert!(first.headers()["content-disposition"].to_str().unwrap().contains("BC-LD_2025M03_"));
         let first = first.bytes().await.unwrap();
         let canonical: Value = serde_json::from_slice(&first).unwrap();
-        assert_eq!((canonical["format"].as_str(), canonical["version"].as_i64()), (Some("baocao-report-version/1"), Some(2)));
+        assert_eq!((canonical["format"].as_str(), canonical["version"].as_i64()), (Some("baocao-report-version/2"), Some(2)));
         assert_eq!(canonical["values"]["LD01/sex:female"], "601");
         let text = String::from_utf8(first.to_vec()).unwrap();
-        assert!(text.starts_with("{\"format\":\"baocao-report-version/1\",\"regime\":\"BC-LD\",\"regime_version\":1,"), "{text}");
+        assert!(text.starts_with("{\"format\":\"baocao-report-version/2\",\"regime\":\"BC-LD\",\"regime_version\":1,"), "{text}");
         assert!(!text.contains("\": ") && !text.contains(", \"") && text.contains("thêm một lao động nữ"), "no whitespace between members, UTF-8 kept: {text}");
         let (api, _) = t.login("district.reviewer").await;
         let again = bytes(api, format!("{}/api/v1/reports/{id}/versions/2/canonical", t.base)).await.bytes().await.unwrap();
