@@ -305,27 +305,22 @@ impl<'a> Layout<'a> {
                 lines.push(std::mem::take(&mut line));
                 line = word.to_string();
             }
-            // A word wider than the line is cut where it must be.
-            while self.fonts.width(face, size, &line) > limit && line.chars().count() > 1 {
-                let mut cut = String::new();
-                let mut rest = line.chars();
-                for c in rest.by_ref() {
-                    cut.push(c);
-                    if self.fonts.width(face, size, &cut) > limit {
-                        cut.pop();
-                        break;
+            // A word wider than the line is cut where it must be, measured
+            // a character at a time (shaping every prefix of a hostile
+            // 50,000-character word would be quadratic).
+            if self.fonts.width(face, size, &line) > limit {
+                let mut head = String::new();
+                let mut used = 0.0;
+                for c in std::mem::take(&mut line).chars() {
+                    let w = self.fonts.width(face, size, c.encode_utf8(&mut [0; 4]));
+                    if used + w > limit && !head.is_empty() {
+                        lines.push(std::mem::take(&mut head));
+                        used = 0.0;
                     }
+                    head.push(c);
+                    used += w;
                 }
-                let cut_len = cut.chars().count().max(1);
-                let (head, tail): (String, String) = {
-                    let chars: Vec<char> = line.chars().collect();
-                    (
-                        chars[..cut_len].iter().collect(),
-                        chars[cut_len..].iter().collect(),
-                    )
-                };
-                lines.push(head);
-                line = tail;
+                line = head;
             }
         }
         if !line.is_empty() || lines.is_empty() {
@@ -382,11 +377,16 @@ impl<'a> Layout<'a> {
 
 /// The PDF of `doc` drawn with `fonts`.
 pub fn render(doc: &OfficialDocument, fonts: &Fonts) -> Result<Vec<u8>, String> {
+    write(doc, fonts, lay_out(doc, fonts))
+}
+
+/// The pages with what is drawn on each.
+fn lay_out(doc: &OfficialDocument, fonts: &Fonts) -> Vec<Vec<Mark>> {
     let mut l = Layout::new(fonts);
     header(&mut l, doc);
     body(&mut l, doc);
     closing(&mut l, doc);
-    write(doc, fonts, l.pages)
+    l.pages
 }
 
 /// The two columns at the top: the issuing body and the number on the left,
@@ -777,6 +777,17 @@ mod tests {
             .iter()
             .all(|line| fonts.width(Face::Regular, 13.0, line) <= 100.0));
         assert_eq!(lines.concat(), "x".repeat(400));
+    }
+
+    #[test]
+    fn a_section_of_one_50000_character_word_is_laid_out_over_pages() {
+        let fonts = Fonts::dejavu_serif(DIR).unwrap();
+        let mut doc = sample();
+        doc.tables.clear();
+        doc.sections[0].text = "ệ".repeat(50_000);
+        let pages = lay_out(&doc, &fonts).len();
+        assert!(pages > 10, "{pages} pages");
+        assert!(render(&doc, &fonts).unwrap().starts_with(b"%PDF-"));
     }
 
     #[test]

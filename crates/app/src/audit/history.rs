@@ -22,6 +22,23 @@ pub struct HistoryLine {
     pub version: Option<i64>,
     /// The reason given, when there is one.
     pub reason: Option<String>,
+    /// For a signature: who signed, the certificate's serial and issuer.
+    pub signature: Option<(String, String, String)>,
+}
+
+/// The signer, serial and issuer a `report.sign` entry recorded.
+fn signature_of(action: &str, payload: &str) -> Option<(String, String, String)> {
+    if action != "report.sign" {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(payload).ok()?;
+    let text = |k: &str| {
+        value
+            .get(k)
+            .and_then(serde_json::Value::as_str)
+            .map(String::from)
+    };
+    Some((text("signer")?, text("serial")?, text("issuer")?))
 }
 
 /// The version and reason an entry's payload names, if any.
@@ -52,7 +69,9 @@ impl App {
             .into_iter()
             .map(|s| {
                 let (version, reason) = version_and_reason(&s.entry.payload);
+                let signature = signature_of(&s.entry.action, &s.entry.payload);
                 HistoryLine {
+                    signature,
                     seq: s.entry.seq,
                     at: s.entry.at,
                     actor: s.entry.actor,

@@ -116,6 +116,9 @@ both_backends!(
         let page = reviewer.get(format!("{}/reports/{id}", t.base)).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Nguyễn Văn Thủ Trưởng") && page.contains("Hợp lệ"), "{page}");
         assert!(page.contains(&format!("/reports/{id}/versions/1/official.pdf")));
+        // The history from the ledger names the signature.
+        let history = &page[page.find("id=\"events\"").expect("the history")..];
+        assert!(history.contains("ký số phiên bản 1: Nguyễn Văn Thủ Trưởng, chứng thư số"), "{history}");
         let r = reviewer.get(format!("{}/reports/{id}/versions/1/official.pdf", t.base)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.headers()["content-type"], "application/pdf");

@@ -140,6 +140,16 @@ pub(super) fn ledger_lines(lang: Lang, lines: &[HistoryLine]) -> Vec<String> {
                 action = format!("{action} {v}");
             }
             let entry = format!("{} {}", t(lang, "report.ledger_entry"), l.seq);
+            if let Some((signer, serial, issuer)) = &l.signature {
+                let said = baocao_app::i18n::render(
+                    lang,
+                    &baocao_domain::Message::new("report.event_signature")
+                        .arg("signer", signer)
+                        .arg("serial", serial)
+                        .arg("issuer", issuer),
+                );
+                return format!("{entry} · {when} · {} · {action}: {said}", l.actor);
+            }
             match &l.reason {
                 Some(r) if !r.is_empty() => {
                     format!("{entry} · {when} · {} · {action}: {r}", l.actor)
