@@ -218,6 +218,9 @@ fn check_chain(
     }
     let mut param = X509VerifyParam::new().map_err(internal)?;
     param.set_time(at as _);
+    // Security level 2 (112 bits): no RSA key under 2048 bits and no SHA-1
+    // signature anywhere in the chain, as for the signer (Circular 15/2025).
+    param.set_auth_level(2);
     store.set_param(&param).map_err(internal)?;
     let store = store.build();
     let mut chain = Stack::new().map_err(internal)?;
@@ -262,8 +265,12 @@ fn check_chain(
                 .map(|c| allowed_key(public_key(c)).unwrap_or_else(|e| format!("{e:?}")))
                 .unwrap_or_default(),
         ),
-        // X509_V_ERR_CA_MD_TOO_WEAK
-        68 => Refusal::WeakDigest(why),
+        // X509_V_ERR_CA_MD_TOO_WEAK: the certificate's own signature algorithm.
+        68 => Refusal::WeakDigest(
+            current
+                .and_then(|c| c.signature_algorithm().object().nid().long_name().ok())
+                .map_or(why, str::to_string),
+        ),
         _ => Refusal::Chain(why),
     })
 }

@@ -135,6 +135,16 @@ impl TestPki {
             "v3_signer",
             None,
         );
+        // A certificate the intermediate signed with SHA-1.
+        pki.issue_with(
+            "sha1cert",
+            "intermediate",
+            "Chứng Thư SHA1",
+            "rsa:2048",
+            "v3_signer",
+            None,
+            "sha1",
+        );
         pki
     }
 
@@ -172,6 +182,20 @@ impl TestPki {
         key: &str,
         extensions: &str,
         dates: Option<(&str, &str)>,
+    ) {
+        self.issue_with(name, parent, cn, key, extensions, dates, "sha256");
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn issue_with(
+        &self,
+        name: &str,
+        parent: &str,
+        cn: &str,
+        key: &str,
+        extensions: &str,
+        dates: Option<(&str, &str)>,
+        md: &str,
     ) {
         let mut req = vec![
             "req", "-new", "-config", "ca.cnf", "-nodes", "-utf8", "-keyout",
@@ -212,6 +236,8 @@ impl TestPki {
             out.as_str(),
             "-extensions",
             extensions,
+            "-md",
+            md,
         ];
         match dates {
             Some((start, end)) => ca.extend(["-startdate", start, "-enddate", end]),

@@ -157,6 +157,7 @@ impl App {
         let mut units = RecordedUnits::default();
         let mut catalogue = RecordedCatalogue::default();
         let mut signed = signatures::RecordedSignatures::default();
+        let mut anchors = baocao_domain::proof::trust::RecordedAnchors::default();
         let mut proven = 0u64;
         let mut pages = self.sealed_pages(head_seq);
         for number in 0.. {
@@ -173,6 +174,7 @@ impl App {
                 let Some(report) = report_of(&e.subject) else {
                     accounts.feed(e.seq, &e.action, &e.subject, &e.payload);
                     calendar.feed(e.seq, &e.action, &e.subject, &e.payload);
+                    anchors.feed(e.seq, &e.action, &e.subject, &e.payload);
                     units.feed(e.seq, &e.action, &e.payload);
                     catalogue.feed(e.seq, &e.action, &e.payload)?;
                     continue;
@@ -242,6 +244,9 @@ impl App {
             return Ok(Verdict::Differs(found));
         }
         if let Some(found) = signatures::signatures_differ(&mut conn, &signed).await? {
+            return Ok(Verdict::Differs(found));
+        }
+        if let Some(found) = signatures::anchors_differ(&mut conn, &anchors).await? {
             return Ok(Verdict::Differs(found));
         }
         let stored_catalogue = crate::catalogue::load(&mut conn).await?;

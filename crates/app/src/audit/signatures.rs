@@ -1,7 +1,8 @@
 //! Signatures proven by the ledger: every stored signature has its
 //! `report.sign` entry, and says what the entry recorded (report, version,
 //! signer, certificate, algorithms, the file's SHA-256 — the column and the
-//! bytes themselves).
+//! bytes themselves); and every trusted CA was added through the application
+//! (`baocao_domain::proof::trust`).
 
 use std::collections::HashMap;
 
@@ -10,7 +11,41 @@ use baocao_store::signatures::{signatures_page, SignatureInfo};
 use baocao_store::Conn;
 use serde_json::Value;
 
+use baocao_domain::proof::trust::{AnchorDifference, RecordedAnchors, StoredAnchor};
+
 use crate::AppResult;
+
+/// The first trust anchor in the table that the ledger does not prove.
+pub(super) async fn anchors_differ(
+    conn: &mut Conn,
+    recorded: &RecordedAnchors,
+) -> AppResult<Option<Message>> {
+    let stored: Vec<StoredAnchor> = baocao_store::signatures::anchors(conn)
+        .await?
+        .into_iter()
+        .map(|a| StoredAnchor {
+            actual_fingerprint: baocao_formats::cms::read_anchors(a.pem.as_bytes())
+                .and_then(|read| read.into_iter().next())
+                .map(|read| read.fingerprint),
+            id: a.id,
+            fingerprint: a.fingerprint,
+            subject: a.subject,
+        })
+        .collect();
+    Ok(recorded.first_difference(&stored).map(|d| match d {
+        AnchorDifference::WithoutEntry { id, subject } => {
+            Message::new("audit.anchor_without_entry")
+                .arg("anchor", id)
+                .arg("subject", subject)
+        }
+        AnchorDifference::Changed { id, seq } => Message::new("audit.anchor_changed")
+            .arg("anchor", id)
+            .arg("seq", seq),
+        AnchorDifference::Missing { id, seq } => Message::new("audit.anchor_missing")
+            .arg("anchor", id)
+            .arg("seq", seq),
+    }))
+}
 
 /// A `report.sign` entry: its sequence number, report and payload.
 #[derive(Debug, Default)]

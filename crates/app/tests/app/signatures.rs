@@ -190,6 +190,11 @@ async fn each_verdict_is_named_and_a_refusal_stores_nothing(backend: Backend) {
             "signature.refused.weak_digest",
         ),
         (
+            "a certificate signed with SHA-1",
+            pki.sign("sha1cert", &draft, "sha256", false),
+            "signature.refused.weak_digest",
+        ),
+        (
             "a key for enciphering",
             pki.sign("encipher", &draft, "sha256", false),
             "signature.refused.key_usage",
@@ -228,6 +233,19 @@ async fn each_verdict_is_named_and_a_refusal_stores_nothing(backend: Backend) {
     };
     let said = baocao_app::i18n::render(baocao_app::i18n::Lang::Vi, &fields[0].message);
     assert!(said.contains("RSA 1024"), "{said}");
+    let err = app
+        .submit_signed(
+            &s.head,
+            s.report,
+            pki.sign("sha1cert", &draft, "sha256", false),
+        )
+        .await
+        .unwrap_err();
+    let AppError::Invalid(fields) = err else {
+        panic!()
+    };
+    let said = baocao_app::i18n::render(baocao_app::i18n::Lang::Vi, &fields[0].message);
+    assert!(said.contains("sha1WithRSAEncryption"), "{said}");
     let err = app
         .submit_signed(
             &s.head,
@@ -356,6 +374,43 @@ async fn each_verdict_is_named_and_a_refusal_stores_nothing_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_verdict_is_named_and_a_refusal_stores_nothing_postgres() {
     each_verdict_is_named_and_a_refusal_stores_nothing(Backend::Postgres).await;
+}
+
+async fn a_ca_slipped_into_the_table_is_found(backend: Backend) {
+    let pki = tokio::task::spawn_blocking(TestPki::make).await.unwrap();
+    let s = scene(backend, true).await;
+    trust_the_test_root(&s.w.app, &pki).await;
+    assert!(matches!(
+        s.w.app.verify_ledger().await.unwrap(),
+        Verdict::Intact { .. }
+    ));
+    // Someone with write access trusts their own CA, to have its signatures accepted.
+    let pem = String::from_utf8(pki.cert("foreign")).unwrap();
+    s.db.behind_the_back(&format!(
+        "INSERT INTO trust_anchors (fingerprint, subject, not_after, pem, added_at) \
+         VALUES ('ab12', 'CN=Foreign Root CA', 0, '{pem}', 0)"
+    ));
+    match s.w.app.verify_ledger().await.unwrap() {
+        Verdict::Differs(m) => {
+            let said = baocao_app::i18n::render(baocao_app::i18n::Lang::Vi, &m);
+            assert!(
+                said.contains("chứng thư CA tin cậy") && said.contains("CN=Foreign Root CA"),
+                "{said}"
+            );
+            assert!(said.contains("không có bản ghi nào"), "{said}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ca_slipped_into_the_table_is_found_sqlite() {
+    a_ca_slipped_into_the_table_is_found(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ca_slipped_into_the_table_is_found_postgres() {
+    a_ca_slipped_into_the_table_is_found(Backend::Postgres).await;
 }
 
 /// The official PDF: the same version gives the same bytes, with the

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 pub mod accounts;
 pub mod calendar;
+pub mod trust;
 pub mod units;
 
 use crate::report::{Content, ReportId, Status};
