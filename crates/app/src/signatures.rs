@@ -317,7 +317,6 @@ impl App {
             regime: r.regime_code.clone(),
             regime_version: r.regime_version,
             unit_code: unit.code.to_string(),
-            unit_name: unit.name.clone(),
             period: r.period.to_string(),
             version,
         })

@@ -28,10 +28,9 @@ pub struct VersionHeader {
     pub regime: String,
     /// Regime version number.
     pub regime_version: usize,
-    /// The reporting unit's code.
+    /// The reporting unit's code (its name is left out: a unit renamed later
+    /// must not change the bytes its earlier versions were signed over).
     pub unit_code: String,
-    /// Its name.
-    pub unit_name: String,
     /// Period id.
     pub period: String,
     /// The version number (for a draft being signed before it is submitted:
@@ -45,7 +44,6 @@ struct Canonical<'a> {
     regime: &'a str,
     regime_version: usize,
     unit_code: &'a str,
-    unit_name: &'a str,
     period: &'a str,
     version: i64,
     values: &'a BTreeMap<String, String>,
@@ -60,7 +58,6 @@ pub fn canonical_bytes(header: &VersionHeader, content: &Content) -> Vec<u8> {
         regime: &header.regime,
         regime_version: header.regime_version,
         unit_code: &header.unit_code,
-        unit_name: &header.unit_name,
         period: &header.period,
         version: header.version,
         values: &content.values,
@@ -81,7 +78,6 @@ mod tests {
             regime: "BC-LD".into(),
             regime_version: 1,
             unit_code: "16681".into(),
-            unit_name: "Phường Thành Vinh".into(),
             period: "2025M03".into(),
             version: 2,
         };
@@ -95,7 +91,7 @@ mod tests {
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert_eq!(
             text,
-            r#"{"format":"baocao-report-version/2","regime":"BC-LD","regime_version":1,"unit_code":"16681","unit_name":"Phường Thành Vinh","period":"2025M03","version":2,"values":{"LD01":"1234.5","LD02":"50000"},"sections":{"I":"Tạo việc làm \"tốt\"."},"explanations":{}}"#
+            r#"{"format":"baocao-report-version/2","regime":"BC-LD","regime_version":1,"unit_code":"16681","period":"2025M03","version":2,"values":{"LD01":"1234.5","LD02":"50000"},"sections":{"I":"Tạo việc làm \"tốt\"."},"explanations":{}}"#
         );
         assert_eq!(
             canonical_bytes(&header, &content),
