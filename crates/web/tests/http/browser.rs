@@ -759,3 +759,91 @@ async fn browser_administrator_and_reviewer_at_desktop_and_phone_widths() {
     assert!(words.is_empty(), "{}", words.join("\n"));
     db.teardown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver: cargo test -p baocao-web --test http -- --ignored (see .ci/run)"]
+async fn browser_a_head_submits_with_a_signature_file() {
+    let db = baocao_testkit::TestDb::new(baocao_store::Backend::Sqlite).await;
+    let t = spawn_app(db.store.clone()).await;
+    let mut meta = three_level_metadata();
+    meta.regimes[0].versions[0].signature_required = true;
+    t.app
+        .apply_metadata(&system_principal(), &meta)
+        .await
+        .unwrap();
+    let pki = tokio::task::spawn_blocking(baocao_testkit::pki::TestPki::make)
+        .await
+        .unwrap();
+    t.app
+        .add_trust_anchors(&system_principal(), pki.cert("root"))
+        .await
+        .unwrap();
+    let (officer, oc) = t.login("commune.officer").await;
+    let (_, report) = t
+        .post(
+            &officer,
+            &oc,
+            "/api/v1/reports",
+            json!({"regime": "BC-LD", "unit_id": t.commune.get(), "period": "2025M03"}),
+        )
+        .await;
+    let id = report["id"].as_i64().unwrap();
+    let draft = json!({"values": {"LD01": "1234", "LD01/sex:female": "600", "LD01/sex:male": "634", "LD02": "50000"}});
+    let (status, _) = send(
+        &officer,
+        reqwest::Method::PUT,
+        format!("{}/api/v1/reports/{id}/draft", t.base),
+        &oc,
+        draft,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let head = t.app.user_by_name("commune.head").await.unwrap();
+    let principal = t.app.principal_of_user(head.id).await.unwrap();
+    let (_, canonical) = t
+        .app
+        .draft_canonical(&principal, ReportId::new(id))
+        .await
+        .unwrap();
+    let file = |name: &str, bytes: Vec<u8>| {
+        let path = pki.dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_string_lossy().to_string()
+    };
+    let foreign = file(
+        "foreign.p7s",
+        pki.sign("stranger", &canonical, "sha256", false),
+    );
+    let good = file("good.p7s", pki.sign("signer", &canonical, "sha256", false));
+
+    let b = Browser::start().await;
+    b.login(&t.base, "commune.head").await;
+    b.go(&format!("{}/reports/{id}", t.base)).await;
+    // The regime requires a signature: no plain submit button, the signed form instead.
+    assert!(!b.source().await.contains("id=\"submit-report\""));
+    assert!(b
+        .attribute("#draft-canonical", "href")
+        .await
+        .ends_with("/draft/canonical.json"));
+    b.type_into("#signature-file", &foreign).await;
+    b.click("#submit-signed").await;
+    let said = b
+        .wait_text("main", |t| t.contains("không do tổ chức chứng thực"))
+        .await;
+    assert!(
+        said.contains("không do tổ chức chứng thực được tin cậy cấp"),
+        "{said}"
+    );
+    b.type_into("#signature-file", &good).await;
+    b.click("#submit-signed").await;
+    b.wait_url(|u| u.contains("done=submit")).await;
+    let listed = b
+        .wait_text("#signature-list", |t| t.contains("Nguyễn Văn Thủ Trưởng"))
+        .await;
+    assert!(
+        listed.contains("Nguyễn Văn Thủ Trưởng") && listed.contains("Hợp lệ"),
+        "{listed}"
+    );
+    b.screenshot("report-signed").await;
+    b.stop().await;
+}
