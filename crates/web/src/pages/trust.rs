@@ -3,9 +3,7 @@
 //! a button to remove one.
 
 use askama::Template;
-use axum::extract::multipart::MultipartError;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use baocao_app::i18n::{render, Lang};
@@ -14,8 +12,7 @@ use baocao_domain::Message;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use super::view::{html, layout, screen_time, see_other, PageResult};
-use crate::error::{Format, RequestProblem, WebError};
+use super::view::{html, layout, read_upload_form, screen_time, see_other, PageResult, UploadForm};
 use crate::extract::{ApiResult, Authed, CsrfForm};
 use crate::shared::layout::Layout;
 use crate::shared::limits::anchor_upload_limit;
@@ -96,30 +93,9 @@ async fn trust_page(
 
 /// Adds the CA certificates of the PEM file sent; a refused file is said
 /// over the page and adds nothing.
-async fn trust_add(
-    State(state): State<AppState>,
-    authed: Authed,
-    mut form: Multipart,
-) -> PageResult {
+async fn trust_add(State(state): State<AppState>, authed: Authed, form: Multipart) -> PageResult {
     let lang: Lang = authed.lang;
-    let problem = |e: MultipartError| {
-        let problem = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            RequestProblem::TooLarge
-        } else {
-            RequestProblem::Malformed(e.status(), "multipart/form-data".into())
-        };
-        WebError::request(problem, lang, Format::Html)
-    };
-    let mut csrf = String::new();
-    let mut file = Vec::new();
-    while let Some(field) = form.next_field().await.map_err(problem)? {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.map_err(problem)?,
-            Some("file") => file = field.bytes().await.map_err(problem)?.to_vec(),
-            _ => {}
-        }
-    }
-    authed.check_csrf(&csrf)?;
+    let UploadForm { file, .. } = read_upload_form(&authed, form).await?;
     match state
         .app
         .add_trust_anchors(&authed.caller.principal, file)

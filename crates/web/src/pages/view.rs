@@ -9,7 +9,11 @@ use baocao_app::AppError;
 use baocao_domain::catalogue::Problem;
 use chrono::NaiveDate;
 
-use crate::error::{Format, WebError};
+use axum::extract::multipart::MultipartError;
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+
+use crate::error::{Format, RequestProblem, WebError};
 use crate::extract::Authed;
 use crate::shared::layout::Layout;
 
@@ -67,6 +71,48 @@ pub fn problem_lines(lang: Lang, problems: &[Problem]) -> Vec<String> {
         .iter()
         .map(|p| format!("{}: {}", p.path, render(lang, &p.message)))
         .collect()
+}
+
+/// The fields of an upload form: the file and its name (the CSRF token checked).
+pub struct UploadForm {
+    /// The file's name as sent.
+    pub name: String,
+    /// Its bytes.
+    pub file: Vec<u8>,
+}
+
+/// Reads an upload form and checks its CSRF token; a body over the route's
+/// limit or a broken stream is an error in the user's language, never an
+/// empty file.
+pub async fn read_upload_form(
+    authed: &Authed,
+    mut form: Multipart,
+) -> Result<UploadForm, WebError> {
+    let problem = |e: MultipartError| {
+        let problem = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            RequestProblem::TooLarge
+        } else {
+            RequestProblem::Malformed(e.status(), "multipart/form-data".into())
+        };
+        WebError::request(problem, authed.lang, Format::Html)
+    };
+    let mut csrf = String::new();
+    let mut out = UploadForm {
+        name: String::new(),
+        file: Vec::new(),
+    };
+    while let Some(field) = form.next_field().await.map_err(problem)? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.map_err(problem)?,
+            Some("file") => {
+                out.name = field.file_name().unwrap_or_default().to_string();
+                out.file = field.bytes().await.map_err(problem)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    authed.check_csrf(&csrf)?;
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -2,18 +2,15 @@
 //! template sent back, attachments added and downloaded. Uploads are
 //! multipart forms carrying the CSRF token as their `_csrf` part.
 
-use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
 use baocao_app::i18n::{render, t};
 use baocao_app::AppError;
 use baocao_domain::report::ReportId;
 use baocao_domain::Message;
 
 use super::report::{show, Overlay, Panel};
-use crate::error::{Format, RequestProblem, WebError};
 use crate::extract::{ApiResult, Authed};
-use crate::pages::view::{problem_lines, see_other, PageResult};
+use crate::pages::view::{problem_lines, read_upload_form, see_other, PageResult, UploadForm};
 use crate::shared::downloads::{
     attachment_response, json_response, pdf_response, signature_response, xlsx_response,
 };
@@ -197,43 +194,6 @@ pub(super) async fn upload(
         }
         Err(e) => Err(authed.page_error(e)),
     }
-}
-
-/// The fields of an upload form: the file and its name (the CSRF token checked).
-struct UploadForm {
-    name: String,
-    file: Vec<u8>,
-}
-
-/// Reads an upload form and checks its CSRF token; a body over the route's
-/// limit or a broken stream is an error in the user's language, never an
-/// empty file.
-async fn read_upload_form(authed: &Authed, mut form: Multipart) -> Result<UploadForm, WebError> {
-    let problem = |e: MultipartError| {
-        let problem = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            RequestProblem::TooLarge
-        } else {
-            RequestProblem::Malformed(e.status(), "multipart/form-data".into())
-        };
-        WebError::request(problem, authed.lang, Format::Html)
-    };
-    let mut csrf = String::new();
-    let mut out = UploadForm {
-        name: String::new(),
-        file: Vec::new(),
-    };
-    while let Some(field) = form.next_field().await.map_err(problem)? {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.map_err(problem)?,
-            Some("file") => {
-                out.name = field.file_name().unwrap_or_default().to_string();
-                out.file = field.bytes().await.map_err(problem)?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    authed.check_csrf(&csrf)?;
-    Ok(out)
 }
 
 /// Attaches the file sent to the draft; then the report.
