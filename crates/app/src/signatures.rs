@@ -308,11 +308,7 @@ impl App {
         r: &StoredReport,
         version: i64,
     ) -> AppResult<VersionHeader> {
-        let unit = baocao_store::units::get_many(conn, &[r.unit_id])
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(AppError::NotFound)?;
+        let unit = self.one_unit(conn, r.unit_id).await?;
         Ok(VersionHeader {
             regime: r.regime_code.clone(),
             regime_version: r.regime_version,

@@ -502,14 +502,8 @@ impl Runtime {
         let admin = system_principal();
         match command {
             TrustCommand::Add { db, file } => {
-                let pem = std::fs::read(&file).map_err(|e| {
-                    Failure(say(
-                        lang,
-                        Message::new("import.cannot_read")
-                            .arg("path", file.display())
-                            .arg("detail", e),
-                    ))
-                })?;
+                let limit = baocao_app::signatures::MAX_ANCHOR_BYTES as u64;
+                let pem = read_small_file(lang, &file, limit, "import.cannot_read")?;
                 let app = self.app(&db).await?;
                 let added = app.add_trust_anchors(&admin, pem).await.map_err(fail)?;
                 println!(
@@ -644,10 +638,29 @@ fn read_small_json<T: serde::de::DeserializeOwned>(
     lang: Lang,
     path: &std::path::Path,
 ) -> Result<T, Failure> {
-    let unreadable = |detail: String| {
+    let bytes = read_small_file(lang, path, 64 * 1024, "audit.checkpoint_unreadable")?;
+    serde_json::from_slice(&bytes).map_err(|e| {
         Failure(say(
             lang,
             Message::new("audit.checkpoint_unreadable")
+                .arg("path", path.display())
+                .arg("detail", e),
+        ))
+    })
+}
+
+/// A file of at most `limit` bytes; a larger one is refused before it is
+/// read, with message `key` (arguments `path` and `detail`).
+fn read_small_file(
+    lang: Lang,
+    path: &std::path::Path,
+    limit: u64,
+    key: &'static str,
+) -> Result<Vec<u8>, Failure> {
+    let unreadable = |detail: String| {
+        Failure(say(
+            lang,
+            Message::new(key)
                 .arg("path", path.display())
                 .arg("detail", detail),
         ))
@@ -655,9 +668,8 @@ fn read_small_json<T: serde::de::DeserializeOwned>(
     let size = std::fs::metadata(path)
         .map_err(|e| unreadable(e.to_string()))?
         .len();
-    if size > 64 * 1024 {
-        return Err(unreadable(format!("{size} bytes")));
+    if size > limit {
+        return Err(unreadable(format!("{size} bytes > {limit}")));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))
+    std::fs::read(path).map_err(|e| unreadable(e.to_string()))
 }

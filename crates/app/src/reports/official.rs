@@ -137,7 +137,7 @@ impl App {
             .map_err(|e| AppError::Internal(format!("official PDF: {e}")))
     }
 
-    async fn one_unit(
+    pub(crate) async fn one_unit(
         &self,
         conn: &mut Conn,
         id: baocao_domain::unit::UnitId,
@@ -315,7 +315,7 @@ fn tables(meta: &Metadata, version: &RegimeVersion, p: &Printable) -> Vec<Table>
                         p.content
                             .values
                             .get(&key)
-                            .map(|v| shown(v, indicator.value_type))
+                            .map(|v| shown(v, indicator.value_type, lang))
                     };
                     let label = meta
                         .cell_names(&key)
@@ -352,12 +352,14 @@ fn tables(meta: &Metadata, version: &RegimeVersion, p: &Printable) -> Vec<Table>
         .collect()
 }
 
-/// A figure as the document prints it.
-fn shown(value: &str, value_type: ValueType) -> String {
+/// A stored value as people read it, in `lang`: numbers in Vietnamese
+/// notation, yes/no in words, texts as typed (the report page and the
+/// official PDF show values the same way).
+pub fn shown(value: &str, value_type: ValueType, lang: Lang) -> String {
     match value_type {
         ValueType::Integer | ValueType::Decimal | ValueType::Percentage => vn_number(value),
         ValueType::YesNo => t(
-            Lang::Vi,
+            lang,
             if value == "yes" {
                 "regime.yes"
             } else {

@@ -413,6 +413,66 @@ async fn a_ca_slipped_into_the_table_is_found_postgres() {
     a_ca_slipped_into_the_table_is_found(Backend::Postgres).await;
 }
 
+/// A signature vouches for the draft it was made over: a draft saved again
+/// meanwhile is not submitted on its strength, whether the save came before
+/// the check (the bytes differ) or between the check and the write (the
+/// revision moved).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signature_over_an_older_draft_does_not_submit_a_newer_one() {
+    use baocao_app::reports::workflow::{plan, Signing, Step};
+    let pki = tokio::task::spawn_blocking(TestPki::make).await.unwrap();
+    let s = scene(Backend::Sqlite, true).await;
+    let app = &s.w.app;
+    trust_the_test_root(app, &pki).await;
+    let (_, draft) = app.draft_canonical(&s.head, s.report).await.unwrap();
+    let signature = pki.sign("signer", &draft, "sha256", false);
+    let mut changed = Content::default();
+    changed.values.insert("LD02".into(), "49999".into());
+    app.save_report(&s.officer, s.report, &changed, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        refusal(app.submit_signed(&s.head, s.report, signature).await),
+        "signature.refused.content_changed"
+    );
+    nothing_stored(&s).await;
+
+    let meta = signed_metadata(true);
+    let mut conn = s.db.store.conn().await.unwrap();
+    let r = baocao_store::reports::get(&mut conn, s.report)
+        .await
+        .unwrap()
+        .unwrap();
+    let step = |signing| Step::Submit { signing };
+    let at = baocao_app::now();
+    let stale = plan(
+        &meta,
+        &s.head,
+        &r,
+        &step(Signing::Verified {
+            revision: r.revision - 1,
+        }),
+        at,
+    );
+    assert!(
+        matches!(stale, Err(AppError::Conflict(m)) if m.key == "signature.refused.draft_changed")
+    );
+    let unsigned = plan(&meta, &s.head, &r, &step(Signing::Unsigned), at);
+    assert!(
+        matches!(unsigned, Err(AppError::Conflict(m)) if m.key == "report.error.signature_required")
+    );
+    assert!(plan(
+        &meta,
+        &s.head,
+        &r,
+        &step(Signing::Verified {
+            revision: r.revision
+        }),
+        at
+    )
+    .is_ok());
+}
+
 /// The official PDF: the same version gives the same bytes, with the
 /// heading, the number, the date line and the figures in Vietnamese notation.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

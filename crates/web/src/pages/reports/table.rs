@@ -6,8 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use baocao_app::i18n::{t, Lang};
-use baocao_domain::catalogue::{ColumnSource, Indicator, Metadata, NumericForm, ValueType};
+use baocao_app::i18n::Lang;
+use baocao_app::reports::official::shown;
+use baocao_domain::catalogue::{ColumnSource, Indicator, Metadata, NumericForm};
 use baocao_domain::number::vn_number;
 use baocao_domain::report::{
     column_values, computed, computed_with, derived_text, ColumnContext, Content,
@@ -74,22 +75,6 @@ pub(super) fn display(value: &str) -> String {
         vn_number(value)
     } else {
         value.to_string()
-    }
-}
-
-/// A stored value as its indicator's type shows it.
-fn shown(value: &str, value_type: ValueType, lang: Lang) -> String {
-    match value_type {
-        ValueType::Integer | ValueType::Decimal | ValueType::Percentage => vn_number(value),
-        ValueType::YesNo => t(
-            lang,
-            if value == "yes" {
-                "regime.yes"
-            } else {
-                "regime.no"
-            },
-        ),
-        ValueType::Text => value.to_string(),
     }
 }
 
