@@ -21,7 +21,7 @@ use baocao_store::Conn;
 use sha2::{Digest, Sha256};
 
 use crate::audit::ledger_change;
-use crate::reports::official::Printable;
+use crate::reports::official::{draw, Printable};
 use crate::reports::workflow::{permitted, plan, write_planned, Outcome, Signing, Step};
 use crate::{now, App, AppError, AppResult};
 
@@ -205,8 +205,9 @@ impl App {
             return Err(refused(Refusal::Malformed));
         }
         let signable = self.signable(&mut conn, &r, Some(version)).await?;
-        let (kind, signer, sha256) = self.verify_upload(&mut conn, &signable, &file).await?;
+        let inputs = self.check_inputs(&mut conn, &signable, &file).await?;
         drop(conn);
+        let (kind, signer, sha256) = self.verify_upload(inputs, &file).await?;
         let at = now();
         let mut tx = self.store.begin_write().await?;
         let info = record(
@@ -238,8 +239,9 @@ impl App {
             return Err(refused(Refusal::Malformed));
         }
         let signable = self.signable(&mut conn, &r, None).await?;
-        let (kind, signer, sha256) = self.verify_upload(&mut conn, &signable, &file).await?;
+        let inputs = self.check_inputs(&mut conn, &signable, &file).await?;
         drop(conn);
+        let (kind, signer, sha256) = self.verify_upload(inputs, &file).await?;
 
         let meta = self.metadata().await?;
         let at = now();
@@ -318,37 +320,65 @@ impl App {
         })
     }
 
-    /// Verifies an uploaded signature file off the async workers: a PDF is
-    /// taken as the official PDF signed with PAdES, anything else as a
-    /// detached CMS signature of the canonical bytes.
-    async fn verify_upload(
+    /// What checking `file` against `signable` needs from the store: the
+    /// anchors and, for a PDF, what its official PDF prints. Read before
+    /// the check, so no connection is held while the check waits for a turn.
+    async fn check_inputs(
         &self,
         conn: &mut Conn,
         signable: &Signable,
         file: &[u8],
+    ) -> AppResult<CheckInputs> {
+        Ok(CheckInputs {
+            anchors: self.anchors(conn).await?,
+            canonical: signable.canonical.clone(),
+            official: if file.starts_with(b"%PDF-") {
+                Some(self.official_document(conn, &signable.printable).await?)
+            } else {
+                None
+            },
+        })
+    }
+
+    /// Verifies an uploaded signature file off the async workers: a PDF is
+    /// taken as the official PDF signed with PAdES (the official PDF drawn in
+    /// the same turn), anything else as a detached CMS signature of the
+    /// canonical bytes.
+    async fn verify_upload(
+        &self,
+        inputs: CheckInputs,
+        file: &[u8],
     ) -> AppResult<(SignatureKind, Signer, String)> {
-        let anchors = self.anchors(conn).await?;
         let file = file.to_vec();
-        let canonical = signable.canonical.clone();
-        let pdf = if file.starts_with(b"%PDF-") {
-            Some(self.official_pdf(conn, &signable.printable).await?)
-        } else {
-            None
-        };
         let at = now();
         self.heavy
             .run(move || {
                 let sha256 = hex::encode(Sha256::digest(&file));
-                match pdf {
-                    Some(official) => cms::verify_pades(&file, &official, &anchors, at)
-                        .map(|s| (SignatureKind::Pades, s, sha256)),
+                let CheckInputs {
+                    anchors,
+                    canonical,
+                    official,
+                } = inputs;
+                Ok::<_, AppError>(match official {
+                    Some(doc) => {
+                        let official = draw(&doc)?;
+                        cms::verify_pades(&file, &official, &anchors, at)
+                            .map(|s| (SignatureKind::Pades, s, sha256))
+                    }
                     None => cms::verify_detached(&file, &canonical, &anchors, at)
                         .map(|s| (SignatureKind::Cms, s, sha256)),
-                }
+                })
             })
-            .await?
+            .await??
             .map_err(refused)
     }
+}
+
+/// What a check of an uploaded file needs, read from the store.
+struct CheckInputs {
+    anchors: Vec<Anchor>,
+    canonical: Vec<u8>,
+    official: Option<baocao_formats::official_pdf::OfficialDocument>,
 }
 
 fn submit_step(signing: Signing) -> Step {

@@ -67,7 +67,10 @@ impl App {
         let mut conn = self.store.conn().await?;
         let r = self.readable_report(&mut conn, principal, id).await?;
         let printable = self.printable(&mut conn, &r, Some(version)).await?;
-        let bytes = self.official_pdf(&mut conn, &printable).await?;
+        let doc = self.official_document(&mut conn, &printable).await?;
+        // The connection goes back to the pool before the drawing waits for a turn.
+        drop(conn);
+        let bytes = self.heavy.run(move || draw(&doc)).await??;
         Ok((pdf_name(&printable), bytes))
     }
 
@@ -82,7 +85,9 @@ impl App {
         let mut conn = self.store.conn().await?;
         let r = self.preparing_report(&mut conn, principal, id).await?;
         let printable = self.printable(&mut conn, &r, None).await?;
-        let bytes = self.official_pdf(&mut conn, &printable).await?;
+        let doc = self.official_document(&mut conn, &printable).await?;
+        drop(conn);
+        let bytes = self.heavy.run(move || draw(&doc)).await??;
         Ok((pdf_name(&printable), bytes))
     }
 
@@ -117,8 +122,13 @@ impl App {
         })
     }
 
-    /// Lays out and draws the official PDF, off the async workers.
-    pub(crate) async fn official_pdf(&self, conn: &mut Conn, p: &Printable) -> AppResult<Vec<u8>> {
+    /// What the official PDF of `p` prints (read from the store; drawn by
+    /// [`draw`], off the async workers).
+    pub(crate) async fn official_document(
+        &self,
+        conn: &mut Conn,
+        p: &Printable,
+    ) -> AppResult<OfficialDocument> {
         let meta = self.metadata().await?;
         let version = version_of(&meta, &p.report)?.clone();
         let unit = self.one_unit(conn, p.report.unit_id).await?;
@@ -127,14 +137,14 @@ impl App {
             None => None,
         };
         let receiver = self.one_unit(conn, p.report.receiver_id).await?;
-        let doc = document(&meta, &version, p, &unit, parent.as_ref(), &receiver);
-        self.heavy
-            .run(move || {
-                let fonts = fonts()?;
-                official_pdf::render(&doc, &fonts)
-            })
-            .await?
-            .map_err(|e| AppError::Internal(format!("official PDF: {e}")))
+        Ok(document(
+            &meta,
+            &version,
+            p,
+            &unit,
+            parent.as_ref(),
+            &receiver,
+        ))
     }
 
     pub(crate) async fn one_unit(
@@ -148,6 +158,13 @@ impl App {
             .next()
             .ok_or(AppError::NotFound)
     }
+}
+
+/// Lays out and draws the official PDF (CPU work: run it in `HeavyWork`).
+pub(crate) fn draw(doc: &OfficialDocument) -> AppResult<Vec<u8>> {
+    fonts()
+        .and_then(|fonts| official_pdf::render(doc, &fonts))
+        .map_err(|e| AppError::Internal(format!("official PDF: {e}")))
 }
 
 fn pdf_name(p: &Printable) -> String {
