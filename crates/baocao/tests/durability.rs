@@ -30,6 +30,9 @@ fn data_dir() -> PathBuf {
 
 fn start(db: &str, port: u16, demo: bool) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_baocao"));
+    // The demo writes its test PKI into the working folder when the
+    // database is not a file: a folder of this process's own, not the crate.
+    cmd.current_dir(work_dir(port));
     if demo {
         cmd.args(["demo", "--no-history", "--password", PASSWORD, "--data-dir"])
             .arg(data_dir());
@@ -313,4 +316,11 @@ async fn a_killed_server_loses_no_acknowledged_submission() {
         String::from_utf8_lossy(&out.stderr)
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A folder of the test's own for a server process to work in.
+fn work_dir(port: u16) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("baocao-test-server-{port}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

@@ -39,6 +39,9 @@ impl Drop for Server {
 
 fn start(config: &std::path::Path, port: u16, demo: bool) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_baocao"));
+    // The demo writes its test PKI into the working folder when the
+    // database is not a file: a folder of this process's own, not the crate.
+    cmd.current_dir(work_dir(port));
     cmd.arg("--config").arg(config);
     if demo {
         cmd.args(["demo", "--no-history", "--password", PASSWORD, "--data-dir"])
@@ -238,4 +241,11 @@ async fn an_acceptance_through_one_server_shows_in_the_other_within_a_second() {
         accepted.elapsed().as_millis()
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A folder of the test's own for a server process to work in.
+fn work_dir(port: u16) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("baocao-test-server-{port}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

@@ -166,6 +166,44 @@ pub async fn children(
     rows_to_units(rows)
 }
 
+/// A unit and its ancestors (nearest first), in one statement; `None` for
+/// an unknown unit.
+pub async fn with_ancestors(
+    conn: &mut Conn,
+    id: UnitId,
+) -> StoreResult<Option<(OrgUnit, Vec<OrgUnit>)>> {
+    let sql = format!(
+        "WITH RECURSIVE up (id, parent_id, depth) AS ( \
+             SELECT id, parent_id, 0 FROM org_units WHERE id = $1 \
+             UNION ALL \
+             SELECT u.id, u.parent_id, up.depth + 1 FROM org_units u JOIN up ON u.id = up.parent_id \
+             WHERE up.depth < 64 \
+         ) SELECT {COLUMNS} FROM up JOIN org_units u ON u.id = up.id ORDER BY up.depth"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(id.get())
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut chain = rows_to_units(rows)?.into_iter();
+    Ok(chain.next().map(|unit| (unit, chain.collect())))
+}
+
+/// Whether a unit has children existing on `as_of` (cheaper than listing
+/// them: a province has hundreds).
+pub async fn has_children(conn: &mut Conn, parent: UnitId, as_of: NaiveDate) -> StoreResult<bool> {
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT u.id FROM org_units u WHERE u.parent_id = $1 AND {} LIMIT 1) one",
+        valid_on(2)
+    );
+    let n: i64 = sqlx::query(&sql)
+        .bind(parent.get())
+        .bind(date_text(Some(as_of)))
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+    Ok(n > 0)
+}
+
 /// The ids of a unit's ancestors, nearest first.
 pub async fn ancestor_ids(conn: &mut Conn, id: UnitId) -> StoreResult<Vec<UnitId>> {
     let rows = sqlx::query(

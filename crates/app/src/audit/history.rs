@@ -2,7 +2,7 @@
 //! versions (what an outside tool signs).
 
 use baocao_domain::report::ReportId;
-use baocao_store::{ledger, reports as store_reports};
+use baocao_store::{ledger, reports as store_reports, Conn};
 
 use super::decoded;
 use crate::{App, AppError, AppResult};
@@ -53,6 +53,29 @@ fn version_and_reason(payload: &str) -> (Option<i64>, Option<String>) {
     )
 }
 
+/// A report's full history from the ledger, oldest first, on `conn` (the
+/// caller has checked that it may read the report).
+pub(crate) async fn history_of(conn: &mut Conn, id: ReportId) -> AppResult<Vec<HistoryLine>> {
+    let mut entries = ledger::of_subject(conn, &format!("report:{id}")).await?;
+    entries.reverse();
+    Ok(entries
+        .into_iter()
+        .map(|s| {
+            let (version, reason) = version_and_reason(&s.entry.payload);
+            let signature = signature_of(&s.entry.action, &s.entry.payload);
+            HistoryLine {
+                signature,
+                seq: s.entry.seq,
+                at: s.entry.at,
+                actor: s.entry.actor,
+                action: s.entry.action,
+                version,
+                reason,
+            }
+        })
+        .collect())
+}
+
 impl App {
     /// A report's full history from the ledger, oldest first, for anyone
     /// who may read the report.
@@ -63,24 +86,7 @@ impl App {
     ) -> AppResult<Vec<HistoryLine>> {
         let mut conn = self.store.conn().await?;
         self.readable_report(&mut conn, principal, id).await?;
-        let mut entries = ledger::of_subject(&mut conn, &format!("report:{id}")).await?;
-        entries.reverse();
-        Ok(entries
-            .into_iter()
-            .map(|s| {
-                let (version, reason) = version_and_reason(&s.entry.payload);
-                let signature = signature_of(&s.entry.action, &s.entry.payload);
-                HistoryLine {
-                    signature,
-                    seq: s.entry.seq,
-                    at: s.entry.at,
-                    actor: s.entry.actor,
-                    action: s.entry.action,
-                    version,
-                    reason,
-                }
-            })
-            .collect())
+        history_of(&mut conn, id).await
     }
 }
 

@@ -42,6 +42,7 @@ mod signatures;
 use baseline::stored_exceptions;
 pub(crate) use baseline::stored_units;
 pub use checkpoint::{check_consistency, checkpoint_signed, SigningKey};
+pub(crate) use history::history_of;
 pub use history::HistoryLine;
 use proofs::{
     account_message, calendar_message, stored_accounts, units_message, RecordedCatalogue,

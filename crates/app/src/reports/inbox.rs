@@ -4,7 +4,7 @@
 //! report waiting after a decision; and a careful bulk accept of the reports
 //! with nothing to look at, each still its own workflow step.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use baocao_domain::access::{Permission, Principal};
 use baocao_domain::catalogue::{Metadata, Severity};
@@ -18,7 +18,7 @@ use baocao_store::Conn;
 use serde::Serialize;
 
 use super::obligations::InboxItem;
-use super::views::context;
+use super::views::histories;
 use super::{decides_on_own_unit, decode, version_of};
 use crate::{App, AppError, AppResult};
 
@@ -168,22 +168,45 @@ fn sort(rows: &mut [WaitingReport], by: InboxSort) {
     }
 }
 
-/// The warnings and unusual values of a report's current content.
+/// What a reviewer looks at first in a report: failed error rules, failed
+/// warnings and unusual values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct CheckCounts {
+    errors: usize,
+    warnings: usize,
+    flags: usize,
+}
+
+/// The [`CheckCounts`] of each of `ids`' current content, read in three
+/// statements for the lot.
 async fn check_counts(
     conn: &mut Conn,
     meta: &Metadata,
-    r: &StoredReport,
-) -> AppResult<(usize, usize, usize)> {
-    let content = decode(&r.draft)?;
-    let ctx = context(conn, r).await?;
-    let failed = report::validate(&content, version_of(meta, r)?, meta);
-    let errors = failed
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let warnings = failed.len() - errors;
-    let flags = outlier::outliers(&content, &ctx.history, ctx.last_year.as_ref()).len();
-    Ok((errors, warnings, flags))
+    ids: &[ReportId],
+) -> AppResult<HashMap<ReportId, CheckCounts>> {
+    let reports = store_reports::get_many(conn, ids).await?;
+    let listed: Vec<&StoredReport> = reports.iter().collect();
+    let mut histories = histories(conn, &listed).await?;
+    let mut out = HashMap::new();
+    for r in &reports {
+        let content = decode(&r.draft)?;
+        let history = histories.remove(&r.id).unwrap_or_default();
+        let failed = report::validate(&content, version_of(meta, r)?, meta);
+        let errors = failed
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        let flags = outlier::outliers(&content, &history.recent, history.last_year.as_ref()).len();
+        out.insert(
+            r.id,
+            CheckCounts {
+                errors,
+                warnings: failed.len() - errors,
+                flags,
+            },
+        );
+    }
+    Ok(out)
 }
 
 fn item(w: WaitingReport) -> InboxItem {
@@ -201,6 +224,40 @@ fn item(w: WaitingReport) -> InboxItem {
     }
 }
 
+/// The reports sent to the units `principal` reviews for, in `status`, minus
+/// those of its own units (nobody decides on their own), on `conn`.
+async fn received_on(
+    conn: &mut Conn,
+    principal: &Principal,
+    status: Status,
+) -> AppResult<Vec<WaitingReport>> {
+    let units = principal.units_acting_for(Permission::ReviewReport);
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows = store_reports::received_in(conn, &units, status).await?;
+    rows.retain(|r| !decides_on_own_unit(principal, r.unit));
+    Ok(rows)
+}
+
+/// [`App::next_waiting`] on `conn`.
+pub(super) async fn next_waiting_on(
+    conn: &mut Conn,
+    principal: &Principal,
+    after: ReportId,
+) -> AppResult<Option<ReportId>> {
+    let mut queue = received_on(conn, principal, Status::Submitted).await?;
+    sort(&mut queue, InboxSort::Deadline);
+    let at = queue.iter().position(|r| r.id == after);
+    let later = at.map_or(0, |i| i + 1);
+    Ok(queue
+        .iter()
+        .skip(later)
+        .chain(queue.iter().take(later))
+        .map(|r| r.id)
+        .find(|id| *id != after))
+}
+
 impl App {
     /// The reports sent to the units the caller reviews for, in `status`,
     /// minus those of the caller's own units (nobody decides on their own).
@@ -209,14 +266,8 @@ impl App {
         principal: &Principal,
         status: Status,
     ) -> AppResult<Vec<WaitingReport>> {
-        let units = principal.units_acting_for(Permission::ReviewReport);
-        if units.is_empty() {
-            return Ok(Vec::new());
-        }
         let mut conn = self.store.conn().await?;
-        let mut rows = store_reports::received_in(&mut conn, &units, status).await?;
-        rows.retain(|r| !decides_on_own_unit(principal, r.unit));
-        Ok(rows)
+        received_on(&mut conn, principal, status).await
     }
 
     /// The reports waiting for the caller's decision, earliest deadline first.
@@ -262,23 +313,21 @@ impl App {
             .take(INBOX_PAGE)
             .collect();
         let meta = self.metadata().await?;
-        let mut rows = Vec::with_capacity(listed.len());
         let mut conn = self.store.conn().await?;
-        for w in listed {
-            let (warnings, flags) = match store_reports::get(&mut conn, w.id).await? {
-                Some(r) => {
-                    let (_, warnings, flags) = check_counts(&mut conn, &meta, &r).await?;
-                    (warnings, flags)
+        let ids: Vec<ReportId> = listed.iter().map(|w| w.id).collect();
+        let counts = check_counts(&mut conn, &meta, &ids).await?;
+        let rows = listed
+            .into_iter()
+            .map(|w| {
+                let c = counts.get(&w.id).copied().unwrap_or_default();
+                InboxEntry {
+                    status: q.status,
+                    warnings: c.warnings,
+                    flags: c.flags,
+                    item: item(w),
                 }
-                None => (0, 0),
-            };
-            rows.push(InboxEntry {
-                item: item(w),
-                status: q.status,
-                warnings,
-                flags,
-            });
-        }
+            })
+            .collect();
         Ok(Inbox {
             rows,
             total,
@@ -298,16 +347,8 @@ impl App {
         principal: &Principal,
         after: ReportId,
     ) -> AppResult<Option<ReportId>> {
-        let mut queue = self.received(principal, Status::Submitted).await?;
-        sort(&mut queue, InboxSort::Deadline);
-        let at = queue.iter().position(|r| r.id == after);
-        let later = at.map_or(0, |i| i + 1);
-        Ok(queue
-            .iter()
-            .skip(later)
-            .chain(queue.iter().take(later))
-            .map(|r| r.id)
-            .find(|id| *id != after))
+        let mut conn = self.store.conn().await?;
+        next_waiting_on(&mut conn, principal, after).await
     }
 
     /// Accepts each of `ids` that waits for the caller's decision and has no
@@ -337,6 +378,10 @@ impl App {
             .map(|r| r.id)
             .collect();
         let meta = self.metadata().await?;
+        let counts = {
+            let mut conn = self.store.conn().await?;
+            check_counts(&mut conn, &meta, ids).await?
+        };
         let mut out = BulkAccepted::default();
         for id in ids {
             if !waiting.contains(id) {
@@ -344,16 +389,18 @@ impl App {
                     .push((*id, Message::new("inbox.skipped.not_waiting")));
                 continue;
             }
-            let counts = {
-                let mut conn = self.store.conn().await?;
-                match store_reports::get(&mut conn, *id).await? {
-                    Some(r) => check_counts(&mut conn, &meta, &r).await?,
-                    None => continue,
-                }
+            let Some(counts) = counts.get(id) else {
+                continue;
             };
-            let reason = match counts {
-                (0, 0, 0) => None,
-                (_, warnings, flags) => Some(
+            let reason = match *counts {
+                CheckCounts {
+                    errors: 0,
+                    warnings: 0,
+                    flags: 0,
+                } => None,
+                CheckCounts {
+                    warnings, flags, ..
+                } => Some(
                     Message::new("inbox.skipped.to_look_at")
                         .arg("warnings", warnings)
                         .arg("flags", flags),

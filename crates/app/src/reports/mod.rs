@@ -32,6 +32,7 @@ pub mod inbox;
 pub mod obligations;
 pub mod official;
 mod opening;
+pub mod screen;
 pub mod synthesis;
 pub mod timeliness;
 pub mod views;
@@ -43,6 +44,7 @@ pub use inbox::{
     BulkAccepted, Inbox, InboxEntry, InboxQuery, InboxSort, INBOX_PAGE, INBOX_STATUSES,
 };
 pub use obligations::{InboxItem, Obligation};
+pub use screen::{ReportScreen, ScreenAfter};
 pub use synthesis::{ChildStatus, SynthesisView};
 pub use timeliness::{timeliness_xlsx, Timeliness, TimelinessRow};
 pub use views::{Allowed, EventView, ReportView, VersionView};
@@ -63,13 +65,9 @@ pub(crate) async fn with_ancestors(
     conn: &mut Conn,
     id: UnitId,
 ) -> AppResult<(OrgUnit, Vec<OrgUnit>)> {
-    let unit = store_units::get(conn, id)
+    store_units::with_ancestors(conn, id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let ids = store_units::ancestor_ids(conn, id).await?;
-    let mut ancestors = store_units::get_many(conn, &ids).await?;
-    ancestors.sort_by_key(|u| ids.iter().position(|a| *a == u.id));
-    Ok((unit, ancestors))
+        .ok_or(AppError::NotFound)
 }
 
 /// The regime version a report was made with.

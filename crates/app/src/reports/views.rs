@@ -2,16 +2,18 @@
 //! fail on it, unusual values, the context of the form's other columns (same
 //! period last year, year to date, targets) and what the caller may do.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use baocao_domain::access::{Permission, Principal};
 use baocao_domain::catalogue::{Metadata, Regime};
 use baocao_domain::outlier;
 use baocao_domain::period::PeriodId;
-use baocao_domain::report::{self, targets_for, Content, ReportId, Status};
-use baocao_domain::unit::UnitId;
-use baocao_store::reports::{self as store_reports, StoredReport};
+use baocao_domain::report::{
+    self, targets_for, AcceptedHistory, Content, ReportId, Status, RECENT_ACCEPTED,
+};
+use baocao_domain::unit::{OrgUnit, UnitId};
+use baocao_store::reports::{self as store_reports, HistoryWanted, StoredReport};
 use baocao_store::{units as store_units, Conn};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -118,43 +120,97 @@ pub struct Allowed {
     pub recall: bool,
 }
 
-/// Accepted reports of the unit used as context: the same period a year
-/// earlier and the periods of this year before this one.
-pub(super) struct Context {
-    pub(super) last_year: Option<Content>,
-    pub(super) earlier_this_year: Vec<Content>,
-    pub(super) history: Vec<Content>,
+/// The accepted history of each of `reports` (its unit's earlier accepted
+/// reports for its regime: the columns' context and the outlier checks'), in
+/// one statement for the lot.
+pub(super) async fn histories(
+    conn: &mut Conn,
+    reports: &[&StoredReport],
+) -> AppResult<HashMap<ReportId, AcceptedHistory>> {
+    let wanted: Vec<HistoryWanted> = reports
+        .iter()
+        .map(|r| HistoryWanted {
+            key: r.id.get(),
+            regime: r.regime_code.clone(),
+            unit: r.unit_id,
+            period: r.period.to_string(),
+            since: AcceptedHistory::reaches_back_to(&r.period),
+        })
+        .collect();
+    let mut found: HashMap<i64, Vec<(String, Content)>> = HashMap::new();
+    for (key, period, content) in
+        store_reports::accepted_before(conn, &wanted, RECENT_ACCEPTED as i64).await?
+    {
+        found
+            .entry(key)
+            .or_default()
+            .push((period, decode(&content)?));
+    }
+    Ok(reports
+        .iter()
+        .map(|r| {
+            let accepted = found.remove(&r.id.get()).unwrap_or_default();
+            (r.id, AcceptedHistory::of(&r.period, accepted))
+        })
+        .collect())
 }
 
-pub(super) async fn context(conn: &mut Conn, r: &StoredReport) -> AppResult<Context> {
-    let history = store_reports::previous_contents(conn, &r.regime_code, r.unit_id, &r.period, 12)
+/// Report `r` as the caller may see it; `units` holds its unit and its
+/// receiving unit.
+pub(super) async fn view_of(
+    conn: &mut Conn,
+    principal: &Principal,
+    r: StoredReport,
+    units: &[OrgUnit],
+    meta: &Metadata,
+) -> AppResult<ReportView> {
+    let id = r.id;
+    let name_of = |id: UnitId| {
+        units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    let versions = versions(conn, id).await?;
+    let events = events(conn, id).await?;
+    let content = decode(&r.draft)?;
+    let history = histories(conn, &[&r])
         .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let has_units_below = store_units::has_children(conn, r.unit_id, r.period.last_day()).await?;
+    let outliers = outlier::outliers(&content, &history.recent, history.last_year.as_ref());
+    let targets = units
         .iter()
-        .map(|text| decode(text))
-        .collect::<AppResult<Vec<_>>>()?;
-    let text = r.period.to_string();
-    let year = r.period.year();
-    let rest = text.get(4..).unwrap_or("");
-    let before = format!("{}{rest}", year - 1);
-    let upto = format!("{before}\u{10ffff}");
-    let found =
-        store_reports::contents_between(conn, &r.regime_code, r.unit_id, &before, &upto).await?;
-    let last_year = found
-        .iter()
-        .find(|(p, _)| *p == before)
-        .map(|(_, c)| decode(c))
-        .transpose()?;
-    let mut earlier_this_year = Vec::new();
-    for (_, c) in
-        store_reports::contents_between(conn, &r.regime_code, r.unit_id, &year.to_string(), &text)
-            .await?
-    {
-        earlier_this_year.push(decode(&c)?);
-    }
-    Ok(Context {
-        last_year,
-        earlier_this_year,
-        history,
+        .find(|u| u.id == r.unit_id)
+        .map(|u| targets_for(meta, u.code.as_str(), u.level.as_str(), r.period.year()))
+        .unwrap_or_default();
+    let checks = report::validate(&content, version_of(meta, &r)?, meta);
+    Ok(ReportView {
+        id,
+        regime: r.regime_code.clone(),
+        regime_version: r.regime_version,
+        period: r.period,
+        unit: r.unit_id,
+        unit_name: name_of(r.unit_id),
+        receiver: r.receiver_id,
+        receiver_name: name_of(r.receiver_id),
+        deadline: r.deadline,
+        status: r.status,
+        content,
+        version: r.version,
+        revision: r.revision,
+        correction_reason: r.correction_reason.clone(),
+        versions,
+        events,
+        may: allowed(principal, &r),
+        checks,
+        outliers,
+        last_year: history.last_year,
+        earlier_this_year: history.earlier_this_year,
+        targets,
+        has_units_below,
     })
 }
 
@@ -211,57 +267,35 @@ impl App {
     /// A report as the caller may see it (not found for a caller who may not read it).
     pub async fn report(&self, principal: &Principal, id: ReportId) -> AppResult<ReportView> {
         let mut conn = self.store.conn().await?;
-        let r = self.readable_report(&mut conn, principal, id).await?;
-        let names = store_units::get_many(&mut conn, &[r.unit_id, r.receiver_id]).await?;
-        let name_of = |id: UnitId| {
-            names
-                .iter()
-                .find(|u| u.id == id)
-                .map(|u| u.name.clone())
-                .unwrap_or_default()
-        };
-        let versions = versions(&mut conn, id).await?;
-        let events = events(&mut conn, id).await?;
-        let content = decode(&r.draft)?;
-        let ctx = context(&mut conn, &r).await?;
-        let has_units_below =
-            !store_units::children(&mut conn, r.unit_id, Some(r.period.last_day()))
-                .await?
-                .is_empty();
-        drop(conn);
-        let outliers = outlier::outliers(&content, &ctx.history, ctx.last_year.as_ref());
-        let meta = self.metadata().await?;
-        let unit = names.iter().find(|u| u.id == r.unit_id);
-        let targets = unit
-            .map(|u| targets_for(&meta, u.code.as_str(), u.level.as_str(), r.period.year()))
-            .unwrap_or_default();
-        let checks = report::validate(&content, version_of(&meta, &r)?, &meta);
-        let status = r.status;
-        Ok(ReportView {
-            id,
-            regime: r.regime_code.clone(),
-            regime_version: r.regime_version,
-            period: r.period,
-            unit: r.unit_id,
-            unit_name: name_of(r.unit_id),
-            receiver: r.receiver_id,
-            receiver_name: name_of(r.receiver_id),
-            deadline: r.deadline,
-            status,
-            content,
-            version: r.version,
-            revision: r.revision,
-            correction_reason: r.correction_reason.clone(),
-            versions,
-            events,
-            may: allowed(principal, &r),
-            checks,
-            outliers,
-            last_year: ctx.last_year,
-            earlier_this_year: ctx.earlier_this_year,
-            targets,
-            has_units_below,
-        })
+        let (r, chain) = self.readable_with_units(&mut conn, principal, id).await?;
+        let meta = self.catalogue_cache.current(&mut conn).await?;
+        view_of(&mut conn, principal, r, &chain, &meta).await
+    }
+
+    /// A report the caller may read, with its unit, the unit's ancestors and
+    /// its receiving unit (what its page names), in two statements.
+    pub(crate) async fn readable_with_units(
+        &self,
+        conn: &mut Conn,
+        principal: &Principal,
+        id: ReportId,
+    ) -> AppResult<(StoredReport, Vec<OrgUnit>)> {
+        let r = store_reports::get(conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (unit, ancestors) = store_units::with_ancestors(conn, r.unit_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let ancestor_ids: Vec<UnitId> = ancestors.iter().map(|u| u.id).collect();
+        if !super::may_read(principal, &r, &ancestor_ids) {
+            return Err(AppError::NotFound);
+        }
+        let mut chain = vec![unit];
+        chain.extend(ancestors);
+        if !chain.iter().any(|u| u.id == r.receiver_id) {
+            chain.extend(store_units::get(conn, r.receiver_id).await?);
+        }
+        Ok((r, chain))
     }
 
     /// The regime a report was made with, and the catalogue.

@@ -594,56 +594,76 @@ pub async fn draft_save_count(conn: &mut Conn, id: ReportId) -> StoreResult<i64>
     Ok(row.try_get("n")?)
 }
 
-/// The accepted contents of a unit's reports for a regime before `period`,
-/// latest first, at most `limit` (for outlier checks against its own history).
-/// A report reopened for a correction still counts with the version that was
-/// accepted.
-pub async fn previous_contents(
-    conn: &mut Conn,
-    regime: &str,
-    unit: UnitId,
-    period: &PeriodId,
-    limit: i64,
-) -> StoreResult<Vec<String>> {
-    let rows = sqlx::query(
-        "SELECT v.content FROM reports r JOIN report_versions v ON v.report_id = r.id \
-         AND v.version = r.accepted_version \
-         WHERE r.regime_code = $1 AND r.unit_id = $2 AND r.period < $3 \
-         ORDER BY r.period DESC LIMIT $4",
-    )
-    .bind(regime)
-    .bind(unit.get())
-    .bind(period.to_string())
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(r.try_get("content")?)).collect()
+/// What [`accepted_before`] reads for one report: a key to find the rows
+/// by, the regime and unit, the period, and the earliest period read whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryWanted {
+    /// The caller's key (the report's id, say).
+    pub key: i64,
+    /// Regime code.
+    pub regime: String,
+    /// Reporting unit.
+    pub unit: UnitId,
+    /// Accepted reports before this period are read.
+    pub period: String,
+    /// Every one from this period on, and the `recent` latest before it.
+    pub since: String,
 }
 
-/// The accepted contents of a unit's reports for a regime with
-/// `from <= period < before`, oldest first (the latest accepted version of each).
-pub async fn contents_between(
+/// For each wanted report, the accepted contents (the latest accepted
+/// version) of its unit's reports for its regime before its period: every
+/// one from `since`, and the `recent` latest. One statement for up to 100
+/// reports (a list of them costs what one does), oldest first per key.
+pub async fn accepted_before(
     conn: &mut Conn,
-    regime: &str,
-    unit: UnitId,
-    from: &str,
-    before: &str,
-) -> StoreResult<Vec<(String, String)>> {
-    let rows = sqlx::query(
-        "SELECT r.period, v.content FROM reports r JOIN report_versions v ON v.report_id = r.id \
-         AND v.version = r.accepted_version \
-         WHERE r.regime_code = $1 AND r.unit_id = $2 AND r.period >= $3 AND r.period < $4 \
-         ORDER BY r.period",
-    )
-    .bind(regime)
-    .bind(unit.get())
-    .bind(from)
-    .bind(before)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("period")?, r.try_get("content")?)))
-        .collect()
+    wanted: &[HistoryWanted],
+    recent: i64,
+) -> StoreResult<Vec<(i64, String, String)>> {
+    let mut out = Vec::new();
+    for chunk in wanted.chunks(100) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * 5;
+                format!(
+                    "(CAST(${} AS BIGINT), ${}, CAST(${} AS BIGINT), ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5
+                )
+            })
+            .collect();
+        let recent_at = chunk.len() * 5 + 1;
+        let sql = format!(
+            "WITH wanted (k, regime, unit, period, since) AS (VALUES {}) \
+             SELECT k, period, content FROM ( \
+               SELECT w.k AS k, r.period AS period, v.content AS content, w.since AS since, \
+                 ROW_NUMBER() OVER (PARTITION BY w.k ORDER BY r.period DESC) AS recency \
+               FROM wanted w \
+               JOIN reports r ON r.regime_code = w.regime AND r.unit_id = w.unit AND r.period < w.period \
+               JOIN report_versions v ON v.report_id = r.id AND v.version = r.accepted_version \
+             ) found WHERE recency <= ${recent_at} OR period >= since ORDER BY k, period",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for w in chunk {
+            q = q
+                .bind(w.key)
+                .bind(&w.regime)
+                .bind(w.unit.get())
+                .bind(&w.period)
+                .bind(&w.since);
+        }
+        for row in q.bind(recent).fetch_all(&mut *conn).await? {
+            out.push((
+                row.try_get("k")?,
+                row.try_get("period")?,
+                row.try_get("content")?,
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// The latest accepted version of each of `ids` that has one, in one query:

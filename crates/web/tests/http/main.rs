@@ -19,3 +19,4 @@ mod security;
 mod sessions;
 mod signatures;
 mod spreadsheets;
+mod statements;

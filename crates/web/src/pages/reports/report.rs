@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{Path, State};
 use baocao_app::i18n::{render, t, Lang};
-use baocao_app::reports::{AttachmentView, ReportView};
+use baocao_app::reports::{AttachmentView, ReportScreen, ReportView, ScreenAfter};
 use baocao_app::AppError;
 use baocao_domain::catalogue::{RegimeVersion, Severity};
 use baocao_domain::number::vn_number;
@@ -268,27 +268,21 @@ fn timeliness_link(view: &ReportView) -> Option<String> {
 }
 
 /// The report's page, with `overlay` over it.
-async fn render_report(
-    state: &AppState,
-    authed: &Authed,
-    view: ReportView,
-    overlay: Overlay,
-) -> PageResult {
+fn render_report(authed: &Authed, screen: ReportScreen, overlay: Overlay) -> PageResult {
     let lang = authed.lang;
-    let (regime, meta) = state.app.report_regime(&view).await.page(authed)?;
-    let version = regime
-        .version(view.regime_version)
+    let ReportScreen {
+        view,
+        meta,
+        attachments,
+        signatures,
+        history: ledger,
+        next_waiting: next_report,
+        may_sign,
+    } = screen;
+    let version = meta
+        .regime(&view.regime)
+        .and_then(|r| r.version(view.regime_version))
         .ok_or(AppError::NotFound)
-        .page(authed)?;
-    let attachments = state
-        .app
-        .attachments(&authed.caller.principal, view.id)
-        .await
-        .page(authed)?;
-    let signatures = state
-        .app
-        .report_signatures(&authed.caller.principal, view.id)
-        .await
         .page(authed)?;
     let Overlay {
         typed,
@@ -304,21 +298,7 @@ async fn render_report(
     // The banner says "not saved" only for what was refused just now; the
     // rules' findings are listed with the checks, errors apart from warnings.
     let refused = !problems.is_empty();
-    let ledger = state
-        .app
-        .report_history(&authed.caller.principal, view.id)
-        .await
-        .page(authed)?;
     let notice = done.as_deref().and_then(|d| done_notice(lang, d, &view));
-    let next_report = if matches!(done.as_deref(), Some("accept" | "return")) {
-        state
-            .app
-            .next_waiting(&authed.caller.principal, view.id)
-            .await
-            .page(authed)?
-    } else {
-        None
-    };
     let returned = returned_notice(lang, &view);
     // A refused typing is checked against the rules too, in the same pass.
     let typed_checks = typed
@@ -366,10 +346,7 @@ async fn render_report(
                 .map(|a| attachment_row(lang, a))
                 .collect(),
             signature_required: version.signature_required,
-            may_sign: authed
-                .caller
-                .principal
-                .acts_for(baocao_domain::access::Permission::SubmitReport, view.unit),
+            may_sign,
             signatures: signatures
                 .into_iter()
                 .map(|s| signature_row(lang, s))
@@ -491,10 +468,15 @@ pub(super) async fn show(
     id: ReportId,
     overlay: Overlay,
 ) -> PageResult {
-    let view = state
+    let after = if matches!(overlay.done.as_deref(), Some("accept" | "return")) {
+        ScreenAfter::Decision
+    } else {
+        ScreenAfter::Reading
+    };
+    let screen = state
         .app
-        .report(&authed.caller.principal, id)
+        .report_screen(&authed.caller.principal, id, after)
         .await
         .page(authed)?;
-    render_report(state, authed, view, overlay).await
+    render_report(authed, screen, overlay)
 }

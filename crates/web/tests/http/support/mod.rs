@@ -3,6 +3,7 @@
 //! documents the tests use, a minimal WebDriver client and an SMTP sink.
 
 pub mod smtp_sink;
+pub mod statements;
 
 pub use baocao_app::auth::system_principal;
 pub use baocao_app::mail::{Mailer, SmtpSecurity, SmtpSettings};
