@@ -14,7 +14,6 @@ use baocao_domain::Message;
 use baocao_store::{auth as store_auth, units as store_units, users as store_users, Conn};
 use sha2::{Digest, Sha256};
 
-use crate::reports::workflow::entry;
 use crate::{now, App, AppError, AppResult};
 
 /// A fresh random secret, hex encoded (256 bits).
@@ -410,7 +409,8 @@ impl App {
                     address: address.to_string(),
                 };
                 let mut tx = self.store.begin_write().await?;
-                baocao_store::ledger::append(&mut tx, entry(&(None, username), &failed, t)).await?;
+                let actor = crate::ledger::Actor::unknown(&username);
+                crate::ledger::record(&mut tx, &actor, &failed, t).await?;
                 baocao_store::commit(tx).await?;
                 return Err(AppError::BadCredentials);
             }
@@ -504,11 +504,8 @@ impl App {
             user: user.id,
             address: address.to_string(),
         };
-        baocao_store::ledger::append(
-            &mut tx,
-            entry(&(Some(user.id), user.username.clone()), &logged_in, t),
-        )
-        .await?;
+        let actor = crate::ledger::Actor::user(user.id, &user.username);
+        crate::ledger::record(&mut tx, &actor, &logged_in, t).await?;
         baocao_store::commit(tx).await?;
         tracing::info!(username = %user.username, "login");
         Ok(NewSession {

@@ -122,7 +122,7 @@ impl App {
                 reason: stored.reason.clone(),
             },
         };
-        crate::audit::ledger_change(&mut tx, principal, added).await?;
+        crate::ledger::record_change(&mut tx, principal, &added).await?;
         baocao_store::commit(tx).await?;
         tracing::info!(by = %principal.username, %day, working, "calendar exception added");
         Ok(())
@@ -142,7 +142,7 @@ impl App {
             return Err(AppError::NotFound);
         }
         let removed = AuditEvent::CalendarExceptionRemoved { day };
-        crate::audit::ledger_change(&mut tx, principal, removed).await?;
+        crate::ledger::record_change(&mut tx, principal, &removed).await?;
         baocao_store::commit(tx).await?;
         Ok(())
     }

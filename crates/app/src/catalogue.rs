@@ -25,7 +25,6 @@ use baocao_store::Conn;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::reports::workflow::entry;
 use crate::{now, App, AppError, AppResult};
 
 /// Largest metadata document accepted, in bytes.
@@ -362,11 +361,9 @@ impl App {
                 document: Box::new(incoming.clone()),
             };
             let at = now();
-            let seq = baocao_store::ledger::append(
-                &mut tx,
-                entry(&(principal.actor(), principal.username.clone()), &event, at),
-            )
-            .await?;
+            let seq =
+                crate::ledger::record(&mut tx, &crate::ledger::Actor::of(principal), &event, at)
+                    .await?;
             // A new revision, unique to this change (its ledger entry), in the same transaction.
             baocao_store::meta::set(&mut tx, REVISION_KEY, &seq.to_string()).await?;
         }

@@ -20,7 +20,7 @@ use baocao_store::reports::{self as store_reports, ImportedReport, NewReport};
 use baocao_store::units as store_units;
 use chrono::NaiveDate;
 
-use crate::reports::workflow::{entry, Outcome, Signing, Step};
+use crate::reports::workflow::{Outcome, Signing, Step};
 use crate::{now, App, AppError, AppResult};
 
 /// Whether `acting` is allowed to record history: the operator only.
@@ -44,6 +44,17 @@ fn in_the_past(at: i64) -> AppResult<()> {
     }
 }
 
+/// A working copy saved in the past (a previous system's draft history).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastDraft {
+    /// The report.
+    pub report: ReportId,
+    /// What was saved.
+    pub content: Content,
+    /// When (Unix seconds, in the past).
+    pub at: i64,
+}
+
 impl App {
     /// Records a submission made at `at` (unix seconds, in the past) by
     /// `acting` (who must be allowed to submit the report).
@@ -63,6 +74,45 @@ impl App {
             Outcome::Submitted { version, on_time } => Ok((version, on_time)),
             _ => Err(AppError::Internal("submission gave no version".into())),
         }
+    }
+
+    /// Records drafts saved in the past, in order, in one transaction: a
+    /// `report.save` entry each, and each report left with its last one.
+    /// The contents are the caller's, as a previous system kept them (they
+    /// are not checked against the forms).
+    pub async fn record_past_drafts(
+        &self,
+        operator: &Principal,
+        drafts: &[PastDraft],
+    ) -> AppResult<()> {
+        operator_only(operator)?;
+        for d in drafts {
+            in_the_past(d.at)?;
+        }
+        let events: Vec<(AuditEvent, i64)> = drafts
+            .iter()
+            .map(|d| {
+                let event = AuditEvent::DraftSaved {
+                    report: d.report,
+                    content: d.content.clone(),
+                };
+                (event, d.at)
+            })
+            .collect();
+        let mut last: HashMap<ReportId, &Content> = HashMap::new();
+        for d in drafts {
+            last.insert(d.report, &d.content);
+        }
+        let mut replaced = Vec::with_capacity(last.len());
+        for (report, content) in last {
+            replaced.push((report, crate::reports::encode(content)?));
+        }
+        let actor = crate::ledger::Actor::of(operator);
+        let mut tx = self.store.begin_write().await?;
+        crate::ledger::record_many(&mut tx, events.iter().map(|(e, at)| (&actor, e, *at))).await?;
+        store_reports::replace_drafts(&mut tx, &replaced).await?;
+        baocao_store::commit(tx).await?;
+        Ok(())
     }
 
     /// Records a return or an acceptance made at `at` by `acting`.
@@ -252,27 +302,25 @@ impl App {
             .collect();
         let mut tx = self.store.begin_write().await?;
         let ids = store_reports::insert_imported(&mut tx, &rows).await?;
-        let actor = (operator.actor(), operator.username.clone());
-        let entries: Vec<_> = ids
+        let actor = crate::ledger::Actor::of(operator);
+        let at = now();
+        let events: Vec<AuditEvent> = ids
             .iter()
             .zip(&placed)
-            .map(|(id, (r, p))| {
-                let event = AuditEvent::Imported {
-                    report: *id,
-                    regime: r.regime.clone(),
-                    regime_version: p.regime_version,
-                    unit: r.unit,
-                    period: r.period.to_string(),
-                    receiver: p.receiver,
-                    deadline: p.deadline,
-                    submitted_at: r.submitted_at,
-                    accepted_at: r.accepted_at,
-                    content: p.content.clone(),
-                };
-                entry(&actor, &event, now())
+            .map(|(id, (r, p))| AuditEvent::Imported {
+                report: *id,
+                regime: r.regime.clone(),
+                regime_version: p.regime_version,
+                unit: r.unit,
+                period: r.period.to_string(),
+                receiver: p.receiver,
+                deadline: p.deadline,
+                submitted_at: r.submitted_at,
+                accepted_at: r.accepted_at,
+                content: p.content.clone(),
             })
             .collect();
-        baocao_store::ledger::append_many(&mut tx, entries).await?;
+        crate::ledger::record_many(&mut tx, events.iter().map(|e| (&actor, e, at))).await?;
         baocao_store::commit(tx).await?;
         self.analytics.wake();
         Ok(ImportedCount {

@@ -21,6 +21,7 @@ pub mod group_commit;
 pub mod history;
 pub mod i18n;
 pub mod instance;
+pub mod ledger;
 pub mod limits;
 pub mod mail;
 pub mod notifications;

@@ -356,7 +356,7 @@ impl App {
             user: user_id,
             email,
         };
-        crate::audit::ledger_change(&mut tx, principal, event).await?;
+        crate::ledger::record_change(&mut tx, principal, &event).await?;
         baocao_store::commit(tx).await?;
         Ok(())
     }
@@ -367,7 +367,7 @@ impl App {
         let mut tx = self.store.begin_write().await?;
         let mut queued = 0;
         for event in store_mail::review_events_since(&mut tx, since).await? {
-            let (key, subject) = if event.action == "report.return" {
+            let (key, subject) = if event.action == baocao_domain::audit::Action::ReportReturn {
                 ("mail.returned", "mail.subject.returned")
             } else {
                 ("mail.accepted", "mail.subject.accepted")

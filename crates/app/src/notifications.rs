@@ -121,7 +121,14 @@ impl App {
         }
         let mut conn = self.store.conn().await?;
         let week_ago = now() - 7 * 24 * 3600;
-        for e in store_reports::recent_events(&mut conn, &units, "report.accept", week_ago).await? {
+        for e in store_reports::recent_events(
+            &mut conn,
+            &units,
+            baocao_domain::audit::Action::ReportAccept,
+            week_ago,
+        )
+        .await?
+        {
             out.push(Notification {
                 kind: "accepted",
                 message: Message::new("notification.accepted")
@@ -284,7 +291,7 @@ impl App {
             if let Some(reason) = events
                 .iter()
                 .rev()
-                .find(|e| e.action == "report.return")
+                .find(|e| e.action == baocao_domain::audit::Action::ReportReturn)
                 .and_then(|e| e.reason.clone())
             {
                 reasons.insert(id, reason);

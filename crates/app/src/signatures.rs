@@ -20,7 +20,6 @@ pub use baocao_store::signatures::{SignatureInfo, StoredAnchor};
 use baocao_store::Conn;
 use sha2::{Digest, Sha256};
 
-use crate::audit::ledger_change;
 use crate::reports::official::{draw, Printable};
 use crate::reports::workflow::{permitted, plan, write_planned, Outcome, Signing, Step};
 use crate::{now, App, AppError, AppResult};
@@ -99,10 +98,10 @@ impl App {
                 continue;
             };
             anchor.id = id;
-            ledger_change(
+            crate::ledger::record_change(
                 &mut tx,
                 principal,
-                AuditEvent::AnchorAdded {
+                &AuditEvent::AnchorAdded {
                     anchor: id,
                     fingerprint: anchor.fingerprint.clone(),
                     subject: anchor.subject.clone(),
@@ -123,10 +122,10 @@ impl App {
         let removed = store_signatures::remove_anchor(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        ledger_change(
+        crate::ledger::record_change(
             &mut tx,
             principal,
-            AuditEvent::AnchorRemoved {
+            &AuditEvent::AnchorRemoved {
                 anchor: id,
                 fingerprint: removed.fingerprint,
             },
@@ -424,10 +423,10 @@ async fn record(
         uploaded_at: at,
     };
     info.id = store_signatures::insert_signature(tx, &info, file).await?;
-    ledger_change(
+    crate::ledger::record_change(
         tx,
         principal,
-        AuditEvent::Signed {
+        &AuditEvent::Signed {
             report: r.id,
             signature: info.id,
             version,

@@ -481,7 +481,7 @@ impl App {
         // The tree as it stands now, unit by unit, in the same transaction.
         let snapshot = crate::audit::stored_units(&mut tx).await?;
         let event = baocao_domain::audit::AuditEvent::UnitsChanged { snapshot };
-        crate::audit::ledger_change(&mut tx, principal, event).await?;
+        crate::ledger::record_change(&mut tx, principal, &event).await?;
         baocao_store::commit(tx).await?;
         tracing::info!(?summary, "units imported");
         Ok(summary)
@@ -577,7 +577,7 @@ impl App {
             reorgs: Vec::new(),
         };
         let event = baocao_domain::audit::AuditEvent::UnitsChanged { snapshot };
-        crate::audit::ledger_change(&mut tx, principal, event).await?;
+        crate::ledger::record_change(&mut tx, principal, &event).await?;
         baocao_store::commit(tx).await?;
         ids.first()
             .copied()

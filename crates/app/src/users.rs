@@ -36,7 +36,7 @@ pub(crate) async fn ledger_new_account(
         unit: new.unit,
         password: password_digest(new.password_hash),
     };
-    crate::audit::ledger_change(tx, principal, created).await?;
+    crate::ledger::record_change(tx, principal, &created).await?;
     for (grant, role, unit) in grants {
         let granted = AuditEvent::RoleGranted {
             user,
@@ -44,7 +44,7 @@ pub(crate) async fn ledger_new_account(
             role: *role,
             unit: *unit,
         };
-        crate::audit::ledger_change(tx, principal, granted).await?;
+        crate::ledger::record_change(tx, principal, &granted).await?;
     }
     Ok(())
 }
@@ -339,7 +339,7 @@ impl App {
             role,
             unit,
         };
-        crate::audit::ledger_change(&mut tx, principal, granted).await?;
+        crate::ledger::record_change(&mut tx, principal, &granted).await?;
         baocao_store::commit(tx).await?;
         tracing::info!(by = %principal.username, %user_id, role = %role, ?unit, "role granted");
         Ok(id)
@@ -364,7 +364,7 @@ impl App {
             user: user_id,
             grant: grant_id,
         };
-        crate::audit::ledger_change(&mut tx, principal, revoked).await?;
+        crate::ledger::record_change(&mut tx, principal, &revoked).await?;
         baocao_store::commit(tx).await?;
         Ok(())
     }
@@ -404,7 +404,7 @@ impl App {
             password: password_digest(&hash),
             keep_tokens,
         };
-        crate::audit::ledger_change(&mut tx, principal, set).await?;
+        crate::ledger::record_change(&mut tx, principal, &set).await?;
         baocao_store::commit(tx).await?;
         tracing::info!(by = %principal.username, %user_id, keep_tokens, "password set");
         Ok(())
@@ -431,7 +431,7 @@ impl App {
             user: user_id,
             disabled,
         };
-        crate::audit::ledger_change(&mut tx, principal, set).await?;
+        crate::ledger::record_change(&mut tx, principal, &set).await?;
         baocao_store::commit(tx).await?;
         Ok(())
     }

@@ -6,19 +6,16 @@
 //! `report.import` entry holding the whole version, which verification
 //! compares with `report_versions`), then drafts saved again and again on
 //! those reports (`report.save` entries holding the whole working copy,
-//! written through the store's `append_many`, hashed like any entry) up to
-//! the number asked for. Verification is the CLI's: `App::verify_ledger`.
+//! recorded as past drafts through the application's one ledger writer) up
+//! to the number asked for. Verification is the CLI's: `App::verify_ledger`.
 
 use std::time::Instant;
 
 use baocao_app::auth::system_principal;
-use baocao_app::history::PastReport;
+use baocao_app::history::{PastDraft, PastReport};
 use baocao_app::{App, AppResult, Settings};
-use baocao_domain::access::UserId;
-use baocao_domain::audit::AuditEvent;
 use baocao_domain::period::PeriodId;
 use baocao_domain::report::{Content, ReportId};
-use baocao_store::ledger::{append_many, NewEntry};
 
 use crate::bench::{at_level, clean_up, open_database, set_up_units};
 
@@ -41,6 +38,8 @@ pub struct LedgerOptions {
 const MONTHS: u32 = 6;
 /// Entries written per transaction while padding.
 const BATCH: usize = 20_000;
+/// Saves of one draft in a row.
+const SAVES_IN_A_ROW: u64 = 200;
 
 fn internal(e: impl std::fmt::Display) -> baocao_app::AppError {
     baocao_app::AppError::Internal(e.to_string())
@@ -148,33 +147,22 @@ async fn generate(
         started.elapsed().as_secs_f64()
     );
     let mut save = 0u64;
-    // The draft each report is left with: its last save (written to the
-    // reports at the end, as the saves would have left them).
-    let mut last_saved: std::collections::HashMap<ReportId, u64> = Default::default();
     while written < options.entries {
         let n = (options.entries - written).min(BATCH as u64) as usize;
-        let entries: Vec<NewEntry> = (0..n)
+        // An officer saves the same draft many times over (the form saves
+        // itself as they type): a few reports per batch, each left with its
+        // last save.
+        let drafts: Vec<PastDraft> = (0..n)
             .map(|_| {
                 save += 1;
-                let report = reports[(save as usize * 7_919) % reports.len()];
-                last_saved.insert(report, save);
-                let event = AuditEvent::DraftSaved {
-                    report,
+                PastDraft {
+                    report: reports[((save / SAVES_IN_A_ROW) as usize * 7_919) % reports.len()],
                     content: content(save),
-                };
-                NewEntry {
-                    actor_id: Some(UserId::new(1 + (save % 5_000) as i64)),
-                    actor: format!("xa{}.nhaplieu", save % 5_000),
-                    action: event.action().to_string(),
-                    subject: event.subject(),
-                    payload: event.payload(),
                     at: 1_760_000_000 + save as i64,
                 }
             })
             .collect();
-        let mut tx = store.begin_write().await?;
-        append_many(&mut tx, entries).await?;
-        baocao_store::commit(tx).await?;
+        app.record_past_drafts(&system_principal(), &drafts).await?;
         written += n as u64;
         if written % 1_000_000 < BATCH as u64 {
             println!(
@@ -182,19 +170,6 @@ async fn generate(
                 started.elapsed().as_secs_f64()
             );
         }
-    }
-    for chunk in last_saved.iter().collect::<Vec<_>>().chunks(5_000) {
-        let mut tx = store.begin_write().await?;
-        for (report, seed) in chunk {
-            // Figures and codes only: nothing to escape in the JSON.
-            let draft = serde_json::to_string(&content(**seed)).map_err(internal)?;
-            baocao_store::execute(
-                &mut tx,
-                &format!("UPDATE reports SET draft = '{draft}' WHERE id = {report}"),
-            )
-            .await?;
-        }
-        baocao_store::commit(tx).await?;
     }
     println!(
         "ledger of {written} entries made in {:.1} s",

@@ -222,7 +222,7 @@ mod tests {
                     at: 1_700_000_000 + seq,
                     actor_id: Some(UserId::new(7)),
                     actor: "xa.nhaplieu".into(),
-                    action: "report.save".into(),
+                    action: crate::audit::Action::ReportSave.as_str().into(),
                     subject: format!("report:{seq}"),
                     payload: format!("{{\"A\":\"{seq}\"}}"),
                 };

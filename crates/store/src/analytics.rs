@@ -2,7 +2,7 @@
 //! report (to build itself), the acceptances recorded in the ledger after a
 //! position (to follow), and the revisions that tell it to rebuild.
 
-use baocao_domain::audit::AuditEvent;
+use baocao_domain::audit::{subject, Action, AuditEvent};
 use baocao_domain::period::PeriodId;
 use baocao_domain::report::ReportId;
 use baocao_domain::unit::UnitId;
@@ -94,10 +94,10 @@ pub async fn acceptances(conn: &mut Conn, ids: &[ReportId]) -> StoreResult<Vec<A
              FROM report_events e \
              JOIN report_versions v ON v.report_id = e.report_id AND v.version = e.version \
              JOIN reports r ON r.id = e.report_id \
-             WHERE e.action = 'report.accept' AND e.report_id IN ({}) ORDER BY e.id",
-            list_placeholders(1, chunk.len())
+             WHERE e.action = $1 AND e.report_id IN ({}) ORDER BY e.id",
+            list_placeholders(2, chunk.len())
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(&sql).bind(Action::ReportAccept.as_str());
         for id in chunk {
             q = q.bind(id.get());
         }
@@ -195,13 +195,13 @@ pub async fn accepted_since(
     limit: i64,
 ) -> StoreResult<Vec<(i64, ReportId, i64)>> {
     let rows = sqlx::query(
-        "SELECT seq, action, subject, CASE WHEN action = $3 THEN payload ELSE '{\"version\":1}' END AS payload \
+        "SELECT seq, action, subject, CASE WHEN action = $3 THEN payload ELSE '' END AS payload \
          FROM audit_ledger WHERE seq > $1 AND seq <= $2 AND action IN ($3, $4) ORDER BY seq LIMIT $5",
     )
     .bind(after)
     .bind(upto)
-    .bind(AuditEvent::ACCEPTING[0])
-    .bind(AuditEvent::ACCEPTING[1])
+    .bind(Action::ReportAccept.as_str())
+    .bind(Action::ReportImport.as_str())
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
@@ -211,8 +211,15 @@ pub async fn accepted_since(
             let action: String = r.try_get("action")?;
             let subject: String = r.try_get("subject")?;
             let payload: String = r.try_get("payload")?;
-            let (report, version) = AuditEvent::accepted_in(&action, &subject, &payload)
-                .ok_or_else(|| StoreError::Corrupt(format!("ledger entry {seq}")))?;
+            let corrupt = || StoreError::Corrupt(format!("ledger entry {seq}"));
+            let accepted = if action == Action::ReportImport.as_str() {
+                subject::report(&subject).map(|report| (report, 1))
+            } else {
+                AuditEvent::decode(&action, &subject, &payload)
+                    .map_err(|_| corrupt())?
+                    .accepted_version()
+            };
+            let (report, version) = accepted.ok_or_else(corrupt)?;
             Ok((seq, report, version))
         })
         .collect()

@@ -1,5 +1,6 @@
 //! The e-mail outbox and the mailer's small state (migration 0006).
 
+use baocao_domain::audit::Action;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -208,7 +209,7 @@ pub struct ReviewEvent {
     /// The report.
     pub report_id: i64,
     /// `report.return` or `report.accept`.
-    pub action: String,
+    pub action: Action,
     /// The reason given, for a return.
     pub reason: Option<String>,
     /// Regime code.
@@ -221,14 +222,22 @@ pub struct ReviewEvent {
     pub at: i64,
 }
 
+/// A workflow event's action, parsed.
+fn action(r: &AnyRow) -> StoreResult<Action> {
+    let text: String = r.try_get("action")?;
+    Action::parse(&text).ok_or_else(|| crate::StoreError::Corrupt(format!("event action {text:?}")))
+}
+
 /// Returns and acceptances recorded at or after `since`, oldest first.
 pub async fn review_events_since(conn: &mut Conn, since: i64) -> StoreResult<Vec<ReviewEvent>> {
     let rows = sqlx::query(
         "SELECT e.id, e.report_id, e.action, e.reason, e.at, r.regime_code, r.period, r.unit_id \
          FROM report_events e JOIN reports r ON r.id = e.report_id \
-         WHERE e.at >= $1 AND e.action IN ('report.return', 'report.accept') ORDER BY e.at, e.id",
+         WHERE e.at >= $1 AND e.action IN ($2, $3) ORDER BY e.at, e.id",
     )
     .bind(since)
+    .bind(Action::ReportReturn.as_str())
+    .bind(Action::ReportAccept.as_str())
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
@@ -236,7 +245,7 @@ pub async fn review_events_since(conn: &mut Conn, since: i64) -> StoreResult<Vec
             Ok(ReviewEvent {
                 event_id: r.try_get("id")?,
                 report_id: r.try_get("report_id")?,
-                action: r.try_get("action")?,
+                action: action(r)?,
                 reason: r.try_get("reason")?,
                 regime: r.try_get("regime_code")?,
                 period: r.try_get("period")?,

@@ -14,7 +14,6 @@ use baocao_formats::geojson::{read_boundaries, Boundary, GeoJsonError, Polygon};
 use baocao_store::{dashboards as store_dashboards, units as store_units};
 use sha2::{Digest, Sha256};
 
-use crate::reports::workflow::entry;
 use crate::{App, AppError, AppResult};
 
 /// Points a boundary file may hold in all.
@@ -177,11 +176,7 @@ impl App {
             units: rows.len(),
             sha256,
         };
-        baocao_store::ledger::append(
-            &mut tx,
-            entry(&(principal.actor(), principal.username.clone()), &event, at),
-        )
-        .await?;
+        crate::ledger::record(&mut tx, &crate::ledger::Actor::of(principal), &event, at).await?;
         baocao_store::commit(tx).await?;
         Ok(BoundariesLoaded {
             features: features.len(),

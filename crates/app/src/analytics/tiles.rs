@@ -10,7 +10,6 @@ use baocao_domain::Message;
 use baocao_store::{dashboards as store_dashboards, units as store_units};
 
 use super::queries::CellInfo;
-use crate::reports::workflow::entry;
 use crate::{App, AppError, AppResult};
 
 /// Tiles a dashboard shows at most.
@@ -240,11 +239,7 @@ impl App {
             unit,
             cells: chosen,
         };
-        baocao_store::ledger::append(
-            &mut tx,
-            entry(&(principal.actor(), principal.username.clone()), &event, at),
-        )
-        .await?;
+        crate::ledger::record(&mut tx, &crate::ledger::Actor::of(principal), &event, at).await?;
         baocao_store::commit(tx).await?;
         Ok(())
     }

@@ -6,7 +6,6 @@ use baocao_domain::proof::calendar::Exception;
 use baocao_domain::proof::units::{reorg_digest, reorg_key, unit_digest, UnitsSnapshot};
 use baocao_store::Conn;
 
-use super::ledger_change;
 use super::proofs::stored_accounts;
 use crate::{App, AppResult};
 
@@ -84,21 +83,21 @@ impl App {
                 .map(|(id, a)| BaselineAccount::of(baocao_domain::access::UserId::new(*id), a))
                 .collect();
             let event = baocao_domain::audit::AuditEvent::AccountsBaseline { accounts };
-            ledger_change(&mut tx, &system, event).await?;
+            crate::ledger::record_change(&mut tx, &system, &event).await?;
             baocao_store::meta::set(&mut tx, ACCOUNTS_RECORDED, "1").await?;
             wrote = true;
         }
         if missing(&mut tx, CALENDAR_RECORDED).await? {
             let exceptions = stored_exceptions(&mut tx).await?;
             let event = baocao_domain::audit::AuditEvent::CalendarBaseline { exceptions };
-            ledger_change(&mut tx, &system, event).await?;
+            crate::ledger::record_change(&mut tx, &system, &event).await?;
             baocao_store::meta::set(&mut tx, CALENDAR_RECORDED, "1").await?;
             wrote = true;
         }
         if missing(&mut tx, UNITS_RECORDED).await? {
             let snapshot = stored_units(&mut tx).await?;
             let event = baocao_domain::audit::AuditEvent::UnitsBaseline { snapshot };
-            ledger_change(&mut tx, &system, event).await?;
+            crate::ledger::record_change(&mut tx, &system, &event).await?;
             baocao_store::meta::set(&mut tx, UNITS_RECORDED, "1").await?;
             wrote = true;
         }

@@ -1,6 +1,8 @@
 //! A report's history from the ledger, and the canonical bytes of its
 //! versions (what an outside tool signs).
 
+use baocao_domain::audit::{subject, Action, AuditEvent};
+use baocao_domain::ledger::Entry;
 use baocao_domain::report::ReportId;
 use baocao_store::{ledger, reports as store_reports, Conn};
 
@@ -16,8 +18,8 @@ pub struct HistoryLine {
     pub at: i64,
     /// Who.
     pub actor: String,
-    /// What (`report.submit`, …).
-    pub action: String,
+    /// What.
+    pub action: Action,
     /// The version it concerns, when it says.
     pub version: Option<i64>,
     /// The reason given, when there is one.
@@ -26,54 +28,43 @@ pub struct HistoryLine {
     pub signature: Option<(String, String, String)>,
 }
 
-/// The signer, serial and issuer a `report.sign` entry recorded.
-fn signature_of(action: &str, payload: &str) -> Option<(String, String, String)> {
-    if action != "report.sign" {
-        return None;
+impl HistoryLine {
+    /// The line of entry `entry`, which records `event`.
+    fn of(entry: Entry, event: &AuditEvent) -> HistoryLine {
+        let signature = match event {
+            AuditEvent::Signed { signer, .. } => Some((
+                signer.name.clone(),
+                signer.serial.clone(),
+                signer.issuer.clone(),
+            )),
+            _ => None,
+        };
+        HistoryLine {
+            seq: entry.seq,
+            at: entry.at,
+            actor: entry.actor,
+            action: event.action(),
+            version: event.version(),
+            reason: event.reason().map(str::to_string),
+            signature,
+        }
     }
-    let value: serde_json::Value = serde_json::from_str(payload).ok()?;
-    let text = |k: &str| {
-        value
-            .get(k)
-            .and_then(serde_json::Value::as_str)
-            .map(String::from)
-    };
-    Some((text("signer")?, text("serial")?, text("issuer")?))
-}
-
-/// The version and reason an entry's payload names, if any.
-fn version_and_reason(payload: &str) -> (Option<i64>, Option<String>) {
-    let value: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
-    (
-        value.get("version").and_then(serde_json::Value::as_i64),
-        value
-            .get("reason")
-            .and_then(serde_json::Value::as_str)
-            .map(String::from),
-    )
 }
 
 /// A report's full history from the ledger, oldest first, on `conn` (the
 /// caller has checked that it may read the report).
 pub(crate) async fn history_of(conn: &mut Conn, id: ReportId) -> AppResult<Vec<HistoryLine>> {
-    let mut entries = ledger::of_subject(conn, &format!("report:{id}")).await?;
+    let mut entries = ledger::of_subject(conn, &subject::of_report(id)).await?;
     entries.reverse();
-    Ok(entries
+    entries
         .into_iter()
         .map(|s| {
-            let (version, reason) = version_and_reason(&s.entry.payload);
-            let signature = signature_of(&s.entry.action, &s.entry.payload);
-            HistoryLine {
-                signature,
-                seq: s.entry.seq,
-                at: s.entry.at,
-                actor: s.entry.actor,
-                action: s.entry.action,
-                version,
-                reason,
-            }
+            let e = s.entry;
+            let event = AuditEvent::decode(&e.action, &e.subject, &e.payload)
+                .map_err(|why| AppError::Internal(format!("ledger entry {}: {why}", e.seq)))?;
+            Ok(HistoryLine::of(e, &event))
         })
-        .collect())
+        .collect()
 }
 
 impl App {

@@ -19,12 +19,13 @@
 
 use std::collections::HashMap;
 
+use baocao_domain::audit::{AuditEvent, DecodeError};
 use baocao_domain::ledger::{seal, Break, ChainCheck, Seal};
 use baocao_domain::proof::accounts::{first_account_difference, RecordedAccounts};
 use baocao_domain::proof::calendar::{first_calendar_difference, RecordedCalendar};
 use baocao_domain::proof::units::{first_units_difference, RecordedUnits};
 use baocao_domain::proof::{
-    draft_after, draft_change, first_difference, recorded_attachment, recorded_version, report_of,
+    draft_after, draft_change, first_difference, recorded_attachment, recorded_version,
     status_after, DraftChange, RecordedAttachment,
 };
 use baocao_domain::report::{Content, ReportId, Status};
@@ -96,26 +97,6 @@ impl Verdict {
     }
 }
 
-/// Appends a change (of an account, the calendar, …) to the ledger, in the
-/// transaction that makes it (`baocao audit verify` compares the tables with
-/// these entries).
-pub(crate) async fn ledger_change(
-    tx: &mut Conn,
-    principal: &baocao_domain::access::Principal,
-    event: baocao_domain::audit::AuditEvent,
-) -> AppResult<()> {
-    baocao_store::ledger::append(
-        tx,
-        crate::reports::workflow::entry(
-            &(principal.actor(), principal.username.clone()),
-            &event,
-            crate::now(),
-        ),
-    )
-    .await?;
-    Ok(())
-}
-
 /// What the ledger recorded of one report.
 #[derive(Debug, Default)]
 struct Recorded {
@@ -145,6 +126,28 @@ fn decoded(text: &str) -> Option<Content> {
     serde_json::from_str(text).ok()
 }
 
+/// The verdict on an entry whose hash holds but that does not read as its
+/// action writes it: the software did not write it so, or a later version
+/// changed the format without reading the old one — either way what it
+/// proves cannot be trusted, so verification stops and names it.
+fn undecodable(e: &baocao_domain::ledger::Entry, why: &DecodeError) -> Message {
+    let detail = match why {
+        DecodeError::Payload(detail) => detail.clone(),
+        _ => String::new(),
+    };
+    Message::new("audit.undecodable")
+        .arg("seq", e.seq)
+        .arg("action", &e.action)
+        .arg("why_key", why.key())
+        .arg("detail", detail)
+}
+
+/// An entry read again by number (a draft's proof), decoded.
+fn event_of(entry: &baocao_domain::ledger::Entry) -> AppResult<AuditEvent> {
+    AuditEvent::decode(&entry.action, &entry.subject, &entry.payload)
+        .map_err(|e| AppError::Internal(format!("ledger entry {}: {e}", entry.seq)))
+}
+
 impl App {
     /// Verifies the ledger and what it proves (see the module's note).
     pub async fn verify_ledger(&self) -> AppResult<Verdict> {
@@ -165,27 +168,32 @@ impl App {
             let Some(page) = pages[number % READERS].recv().await else {
                 break;
             };
-            let (page, seals) = page?;
+            let (page, seals, events) = page?;
             let mut to_compare = Vec::new();
-            for (stored, seal) in page.iter().zip(seals) {
+            for ((stored, seal), event) in page.iter().zip(seals).zip(events) {
                 if let Err(broken) = chain.feed_sealed(stored, seal) {
                     return Ok(Verdict::Broken(broken));
                 }
                 let e = &stored.entry;
-                let Some(report) = report_of(&e.subject) else {
-                    accounts.feed(e.seq, &e.action, &e.subject, &e.payload);
-                    calendar.feed(e.seq, &e.action, &e.subject, &e.payload);
-                    anchors.feed(e.seq, &e.action, &e.subject, &e.payload);
-                    units.feed(e.seq, &e.action, &e.payload);
-                    catalogue.feed(e.seq, &e.action, &e.payload)?;
+                let event = match event {
+                    Ok(event) => event,
+                    Err(why) => return Ok(Verdict::Differs(undecodable(e, &why))),
+                };
+                let Some(report) = event.report() else {
+                    accounts.feed(e.seq, &event);
+                    calendar.feed(e.seq, &event);
+                    anchors.feed(e.seq, &event);
+                    units.feed(e.seq, &event);
+                    catalogue.feed(e.seq, &event);
                     continue;
                 };
-                signed.feed(e.seq, &e.action, report.get(), &e.payload);
+                signed.feed(e.seq, &event);
                 let r = recorded.entry(report).or_default();
-                if let Some(status) = status_after(&e.action) {
+                let action = event.action();
+                if let Some(status) = status_after(action) {
                     r.status = Some((status, e.seq));
                 }
-                match draft_change(&e.action) {
+                match draft_change(action) {
                     Some(DraftChange::Whole) => {
                         r.draft_from = Some(e.seq);
                         r.draft_fills.clear();
@@ -193,7 +201,7 @@ impl App {
                     Some(DraftChange::Cells) => r.draft_fills.push(e.seq),
                     None => {}
                 }
-                if let Some((report, a)) = recorded_attachment(&e.action, &e.subject, &e.payload) {
+                if let Some((report, a)) = recorded_attachment(&event) {
                     r.unfrozen.push(a.attachment);
                     let entry = Attached {
                         seq: e.seq,
@@ -203,7 +211,7 @@ impl App {
                     };
                     attached.insert(entry.recorded.attachment, entry);
                 }
-                if let Some(v) = recorded_version(&e.action, &e.subject, &e.payload) {
+                if let Some(v) = recorded_version(event) {
                     for id in r.unfrozen.drain(..) {
                         if let Some(a) = attached.get_mut(&id) {
                             a.version = Some(v.version);
@@ -304,11 +312,11 @@ async fn drafts_differ(
             })
             .collect();
         seqs.sort_unstable();
-        let entries: HashMap<i64, (String, String)> = ledger::entries_at(conn, &seqs)
+        let entries: HashMap<i64, AuditEvent> = ledger::entries_at(conn, &seqs)
             .await?
-            .into_iter()
-            .map(|s| (s.entry.seq, (s.entry.action, s.entry.payload)))
-            .collect();
+            .iter()
+            .map(|s| Ok((s.entry.seq, event_of(&s.entry)?)))
+            .collect::<AppResult<_>>()?;
         for (report, text) in &page {
             // A report without entries was named by the status check.
             let Some(r) = recorded.get(report) else {
@@ -320,13 +328,13 @@ async fn drafts_differ(
                     .get(seq)
                     .ok_or_else(|| AppError::Internal(format!("ledger entry {seq} vanished")))
             };
-            let (action, payload) = entry(&from)?;
+            let whole = entry(&from)?;
             let fills = r
                 .draft_fills
                 .iter()
-                .map(|seq| entry(seq).map(|(_, p)| p.as_str()))
-                .collect::<AppResult<Vec<&str>>>()?;
-            let proven = draft_after((action, payload), fills)
+                .map(entry)
+                .collect::<AppResult<Vec<&AuditEvent>>>()?;
+            let proven = draft_after(whole, fills)
                 .ok_or_else(|| AppError::Internal(format!("ledger entry {from}")))?;
             let stored = decoded(text)
                 .ok_or_else(|| AppError::Internal(format!("report {report} draft")))?;
@@ -416,13 +424,18 @@ const DRAFT_PAGE: i64 = 1_000;
 /// over a gigabyte a second here).
 const READERS: usize = 2;
 
-/// A page of entries with the seal of each.
-type SealedPage = AppResult<(Vec<baocao_domain::ledger::StoredEntry>, Vec<Seal>)>;
+/// A page of entries with the seal of each and what each records.
+type SealedPage = AppResult<(
+    Vec<baocao_domain::ledger::StoredEntry>,
+    Vec<Seal>,
+    Vec<Result<AuditEvent, DecodeError>>,
+)>;
 
 impl App {
     /// The ledger up to `head`, page by page: reader `i` reads pages `i`,
-    /// `i + READERS`, … on its own connection and seals each entry (its hash
-    /// checked against its stored previous hash) off the async workers; page
+    /// `i + READERS`, … on its own connection, seals each entry (its hash
+    /// checked against its stored previous hash) and decodes what it records
+    /// off the async workers; page
     /// `n` comes out of receiver `n % READERS`, so the caller takes them in
     /// order. A reader runs at most two pages ahead: memory stays bounded.
     fn sealed_pages(&self, head: i64) -> Vec<tokio::sync::mpsc::Receiver<SealedPage>> {
@@ -441,7 +454,14 @@ impl App {
                             drop(conn);
                             tokio::task::spawn_blocking(move || {
                                 let seals = entries.iter().map(seal).collect();
-                                (entries, seals)
+                                let events = entries
+                                    .iter()
+                                    .map(|s| {
+                                        let e = &s.entry;
+                                        AuditEvent::decode(&e.action, &e.subject, &e.payload)
+                                    })
+                                    .collect();
+                                (entries, seals, events)
                             })
                             .await
                             .map_err(|e| AppError::Internal(e.to_string()))

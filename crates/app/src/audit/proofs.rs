@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use baocao_domain::audit::AuditEvent;
 use baocao_domain::proof::accounts::{password_digest, Account, AccountDifference};
 use baocao_domain::proof::calendar::CalendarDifference;
 use baocao_domain::proof::units::UnitsDifference;
 use baocao_domain::Message;
 use baocao_store::Conn;
 
-use crate::{AppError, AppResult};
+use crate::AppResult;
 
 /// Every account in the table with its grants, by user id.
 pub(super) async fn stored_accounts(conn: &mut Conn) -> AppResult<BTreeMap<i64, Account>> {
@@ -79,13 +80,11 @@ fn catalogue_objects(
 
 impl RecordedCatalogue {
     /// Takes in entry `seq` if it applied a catalogue document.
-    pub(super) fn feed(&mut self, seq: i64, action: &str, payload: &str) -> AppResult<()> {
-        if action != "metadata.apply" {
-            return Ok(());
-        }
-        let document: baocao_domain::catalogue::Metadata = serde_json::from_str(payload)
-            .map_err(|e| AppError::Internal(format!("ledger entry {seq}: {e}")))?;
-        for key in catalogue_objects(&document).into_keys() {
+    pub(super) fn feed(&mut self, seq: i64, event: &AuditEvent) {
+        let AuditEvent::MetadataApplied { document } = event else {
+            return;
+        };
+        for key in catalogue_objects(document).into_keys() {
             self.last.insert(key, seq);
         }
         for indicator in &document.indicators {
@@ -105,10 +104,9 @@ impl RecordedCatalogue {
             .meta
             .take()
             .unwrap_or_else(baocao_domain::catalogue::Metadata::empty);
-        let mut after = crate::catalogue::merge(&document, &before);
+        let mut after = crate::catalogue::merge(document, &before);
         after.sort();
         self.meta = Some(after);
-        Ok(())
     }
 
     /// The first object of the stored catalogue that is not as the ledger

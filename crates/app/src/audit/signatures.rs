@@ -6,10 +6,12 @@
 
 use std::collections::HashMap;
 
+use baocao_domain::audit::AuditEvent;
+use baocao_domain::report::ReportId;
+use baocao_domain::signature::{SignatureKind, Signer};
 use baocao_domain::Message;
 use baocao_store::signatures::{signatures_page, SignatureInfo};
 use baocao_store::Conn;
-use serde_json::Value;
 
 use baocao_domain::proof::trust::{AnchorDifference, RecordedAnchors, StoredAnchor};
 
@@ -47,45 +49,61 @@ pub(super) async fn anchors_differ(
     }))
 }
 
-/// A `report.sign` entry: its sequence number, report and payload.
+/// A signature as its `report.sign` entry recorded it, with the entry.
+#[derive(Debug)]
+struct RecordedSignature {
+    seq: i64,
+    report: ReportId,
+    version: i64,
+    kind: SignatureKind,
+    signer: Signer,
+    sha256: String,
+}
+
+/// The `report.sign` entries, by signature id.
 #[derive(Debug, Default)]
-pub(super) struct RecordedSignatures(HashMap<i64, (i64, i64, Value)>);
+pub(super) struct RecordedSignatures(HashMap<i64, RecordedSignature>);
 
 impl RecordedSignatures {
     /// Takes an entry if it records a signature.
-    pub fn feed(&mut self, seq: i64, action: &str, report: i64, payload: &str) {
-        if action != "report.sign" {
-            return;
-        }
-        let Ok(value) = serde_json::from_str::<Value>(payload) else {
-            return;
-        };
-        if let Some(id) = value.get("signature").and_then(Value::as_i64) {
-            self.0.insert(id, (seq, report, value));
+    pub fn feed(&mut self, seq: i64, event: &AuditEvent) {
+        if let AuditEvent::Signed {
+            report,
+            signature,
+            version,
+            kind,
+            signer,
+            sha256,
+        } = event
+        {
+            let recorded = RecordedSignature {
+                seq,
+                report: *report,
+                version: *version,
+                kind: *kind,
+                signer: signer.clone(),
+                sha256: sha256.clone(),
+            };
+            self.0.insert(*signature, recorded);
         }
     }
 }
 
 /// Whether a stored signature says what its entry recorded.
-fn same(stored: &SignatureInfo, bytes_hash: &str, report: i64, r: &Value) -> bool {
-    let text = |k: &str| {
-        r.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    stored.report.get() == report
-        && Some(stored.version) == r.get("version").and_then(Value::as_i64)
-        && stored.kind == text("kind")
-        && stored.signer == text("signer")
-        && stored.subject == text("subject")
-        && stored.serial == text("serial")
-        && stored.issuer == text("issuer")
-        && stored.signed_at == r.get("signed_at").and_then(Value::as_i64)
-        && stored.digest == text("digest")
-        && stored.key == text("key")
-        && stored.sha256 == text("sha256")
-        && bytes_hash == text("sha256")
+fn same(stored: &SignatureInfo, bytes_hash: &str, r: &RecordedSignature) -> bool {
+    let s = &r.signer;
+    stored.report == r.report
+        && stored.version == r.version
+        && stored.kind == r.kind.as_str()
+        && stored.signer == s.name
+        && stored.subject == s.subject
+        && stored.serial == s.serial
+        && stored.issuer == s.issuer
+        && stored.signed_at == s.signed_at
+        && stored.digest == s.digest
+        && stored.key == s.key
+        && stored.sha256 == r.sha256
+        && bytes_hash == r.sha256
 }
 
 /// The first stored signature without its entry or unlike it (a few files
@@ -103,7 +121,7 @@ pub(super) async fn signatures_differ(
         };
         after = last.id;
         for (stored, data) in page {
-            let Some((seq, report, value)) = recorded.0.get(&stored.id) else {
+            let Some(recorded) = recorded.0.get(&stored.id) else {
                 return Ok(Some(
                     Message::new("audit.signature_without_entry")
                         .arg("signature", stored.id)
@@ -111,12 +129,12 @@ pub(super) async fn signatures_differ(
                 ));
             };
             let bytes_hash = hex::encode(sha2::Sha256::digest(&data));
-            if !same(&stored, &bytes_hash, *report, value) {
+            if !same(&stored, &bytes_hash, recorded) {
                 return Ok(Some(
                     Message::new("audit.signature_changed")
                         .arg("signature", stored.id)
                         .arg("report", stored.report)
-                        .arg("seq", *seq),
+                        .arg("seq", recorded.seq),
                 ));
             }
         }

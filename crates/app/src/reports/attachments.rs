@@ -6,11 +6,10 @@ use baocao_domain::attachment::{clean_name, detect, FileType, MAX_BYTES};
 use baocao_domain::audit::AuditEvent;
 use baocao_domain::report::ReportId;
 use baocao_domain::Message;
-use baocao_store::ledger;
 use baocao_store::reports::{self as store_reports, NewAttachment};
 use serde::Serialize;
 
-use super::workflow::{changed, entry, permitted, plan, write_planned, Step};
+use super::workflow::{changed, permitted, plan, write_planned, Step};
 use crate::{now, App, AppError, AppResult};
 
 /// An attachment as listed with its report.
@@ -113,7 +112,7 @@ impl App {
             size: file.bytes.len(),
             sha256: file.sha.clone(),
         };
-        ledger::append(&mut tx, entry(&planned.actor, &event, at)).await?;
+        crate::ledger::record(&mut tx, &planned.actor, &event, at).await?;
         baocao_store::commit(tx).await?;
         Ok(AttachmentView {
             id: attachment,

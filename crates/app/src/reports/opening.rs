@@ -10,11 +10,9 @@ use baocao_domain::period::PeriodId;
 use baocao_domain::report::{Content, ReportId};
 use baocao_domain::unit::{OrgUnit, UnitId};
 use baocao_domain::Message;
-use baocao_store::ledger;
 use baocao_store::reports::{self as store_reports, NewReport};
 use chrono::NaiveDate;
 
-use super::workflow::entry;
 use super::{encode, with_ancestors, ReportView};
 use crate::{now, App, AppError, AppResult};
 
@@ -120,11 +118,7 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         let event = created_event(id, &new);
-        ledger::append(
-            &mut tx,
-            entry(&(principal.actor(), principal.username.clone()), &event, at),
-        )
-        .await?;
+        crate::ledger::record(&mut tx, &crate::ledger::Actor::of(principal), &event, at).await?;
         baocao_store::commit(tx).await?;
         self.report(principal, id).await
     }

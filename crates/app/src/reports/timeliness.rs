@@ -16,7 +16,6 @@ use serde::Serialize;
 
 use super::obligations::due_date;
 use super::with_ancestors;
-use super::workflow::entry;
 use crate::i18n::{self, render, Lang};
 use crate::{App, AppError, AppResult};
 
@@ -282,11 +281,8 @@ impl App {
                 period: table.period.clone(),
                 units: reminded.clone(),
             };
-            baocao_store::ledger::append(
-                &mut tx,
-                entry(&(principal.actor(), principal.username.clone()), &event, at),
-            )
-            .await?;
+            crate::ledger::record(&mut tx, &crate::ledger::Actor::of(principal), &event, at)
+                .await?;
         }
         baocao_store::commit(tx).await?;
         Ok(reminded.len())

@@ -96,7 +96,7 @@ pub struct EventView {
     /// Version concerned.
     pub version: i64,
     /// `report.submit`, …
-    pub action: String,
+    pub action: baocao_domain::audit::Action,
     /// Reason given.
     pub reason: Option<String>,
     /// When (unix seconds).

@@ -19,7 +19,6 @@ use baocao_domain::report::{
     self, next_status, optional_reason, required_reason, Action, Content, ReportId, Status,
 };
 use baocao_domain::Message;
-use baocao_store::ledger::{self, NewEntry};
 use baocao_store::reports::{
     self as store_reports, NewEvent, NewVersion, ReportChange, StoredReport,
 };
@@ -130,7 +129,7 @@ pub struct Planned {
     /// writing something more, e.g. an attachment).
     pub audit: Option<AuditEvent>,
     /// Who acted, for the ledger.
-    pub actor: (Option<baocao_domain::access::UserId>, String),
+    pub actor: crate::ledger::Actor,
     /// The answer once written.
     pub outcome: Outcome,
 }
@@ -261,7 +260,7 @@ pub fn plan(
     Ok(Planned {
         change,
         audit,
-        actor: (by, principal.username.clone()),
+        actor: crate::ledger::Actor::of(principal),
         outcome,
     })
 }
@@ -326,7 +325,7 @@ fn review(
     change.correction_reason = None;
     change.event = Some(NewEvent {
         version: r.version,
-        action: action.as_str(),
+        action: action.recorded_as(),
         reason: reason.clone(),
     });
     let audit = if accept {
@@ -356,7 +355,7 @@ fn reopen(
     change.correction_reason = Some(reason.to_string());
     change.event = Some(NewEvent {
         version: r.version,
-        action: action.as_str(),
+        action: action.recorded_as(),
         reason: Some(reason.to_string()),
     });
     let audit = if action == Action::Correct {
@@ -434,7 +433,7 @@ fn submit(
     });
     change.event = Some(NewEvent {
         version: number,
-        action: Action::Submit.as_str(),
+        action: Action::Submit.recorded_as(),
         reason: reason.clone(),
     });
     change.freeze_attachments = true;
@@ -473,30 +472,13 @@ pub(crate) fn after(r: &StoredReport, planned: &Planned) -> StoredReport {
 pub async fn write_planned(tx: &mut Conn, planned: &[Planned]) -> AppResult<Vec<bool>> {
     let changes: Vec<ReportChange> = planned.iter().map(|p| p.change.clone()).collect();
     let applied = store_reports::apply(tx, &changes).await?;
-    let entries = planned
+    let events = planned
         .iter()
         .zip(&applied)
         .filter(|(_, ok)| **ok)
-        .filter_map(|(p, _)| p.audit.as_ref().map(|a| entry(&p.actor, a, p.change.at)))
-        .collect();
-    ledger::append_many(tx, entries).await?;
+        .filter_map(|(p, _)| p.audit.as_ref().map(|a| (&p.actor, a, p.change.at)));
+    crate::ledger::record_many(tx, events).await?;
     Ok(applied)
-}
-
-/// A ledger entry for an event.
-pub(crate) fn entry(
-    actor: &(Option<baocao_domain::access::UserId>, String),
-    event: &AuditEvent,
-    at: i64,
-) -> NewEntry {
-    NewEntry {
-        actor_id: actor.0,
-        actor: actor.1.clone(),
-        action: event.action().to_string(),
-        subject: event.subject(),
-        payload: event.payload(),
-        at,
-    }
 }
 
 /// The answer to a change that did not apply.

@@ -802,3 +802,58 @@ async fn consistency_proofs_join_checkpoints_sqlite() {
 async fn consistency_proofs_join_checkpoints_postgres() {
     consistency_proofs_join_checkpoints(Backend::Postgres).await;
 }
+
+/// An entry whose hash holds but whose payload no longer reads as its action
+/// writes it (as after a field was renamed in a later version, or an entry
+/// was written by something other than the software) stops verification,
+/// named: it is never skipped.
+async fn an_entry_that_does_not_decode_is_named(backend: Backend) {
+    use baocao_domain::audit::Action;
+    let db = TestDb::new(backend).await;
+    let w = nghe_an(db.store.clone()).await;
+    w.app
+        .apply_metadata(&system_principal(), &three_level_metadata())
+        .await
+        .unwrap();
+    let officer = w.principal("commune.officer").await;
+    let report = w
+        .app
+        .open_report(&officer, "BC-LD", w.commune, "2025M03")
+        .await
+        .unwrap();
+    assert_eq!(finding(&w.app).await, "intact");
+    // A save whose content calls its cells "cells": hashed and chained like
+    // any entry, by the store itself.
+    let seq = {
+        let mut tx = db.store.begin_write().await.unwrap();
+        let entry = baocao_store::ledger::NewEntry {
+            actor_id: None,
+            actor: "system".into(),
+            action: Action::ReportSave.as_str().into(),
+            subject: format!("report:{}", report.id),
+            payload: r#"{"cells":{"LD01":"1"}}"#.into(),
+            at: 1_760_000_000,
+        };
+        let seq = baocao_store::ledger::append(&mut tx, entry).await.unwrap();
+        baocao_store::commit(tx).await.unwrap();
+        seq
+    };
+    let said = finding(&w.app).await;
+    assert!(
+        said.contains(&format!("bản ghi {seq} (report.save)"))
+            && said.contains("không đúng dạng")
+            && said.contains("cells"),
+        "{said}"
+    );
+    db.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_that_does_not_decode_is_named_sqlite() {
+    an_entry_that_does_not_decode_is_named(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_that_does_not_decode_is_named_postgres() {
+    an_entry_that_does_not_decode_is_named(Backend::Postgres).await;
+}

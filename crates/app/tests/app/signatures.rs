@@ -109,7 +109,9 @@ async fn nothing_stored(s: &Scene) {
         .is_empty());
     let ledger = s.w.app.report_history(&s.head, s.report).await.unwrap();
     assert!(
-        ledger.iter().all(|l| l.action != "report.sign"),
+        ledger
+            .iter()
+            .all(|l| l.action != baocao_domain::audit::Action::ReportSign),
         "{ledger:?}"
     );
 }
@@ -343,7 +345,7 @@ async fn each_verdict_is_named_and_a_refusal_stores_nothing(backend: Backend) {
     let history = app.report_history(&reviewer, s.report).await.unwrap();
     let signed: Vec<_> = history
         .iter()
-        .filter(|l| l.action == "report.sign")
+        .filter(|l| l.action == baocao_domain::audit::Action::ReportSign)
         .collect();
     assert_eq!(signed.len(), 2, "{history:?}");
     assert_eq!(signed[0].version, Some(1));

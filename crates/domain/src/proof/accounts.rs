@@ -13,6 +13,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::access::UserId;
+use crate::audit::AuditEvent;
+use crate::unit::UnitId;
 
 /// A digest of a stored password hash, for the ledger: it proves which hash
 /// the table should hold and reveals nothing the hash does not.
@@ -58,6 +60,22 @@ pub struct BaselineAccount {
 }
 
 impl BaselineAccount {
+    /// The account it records.
+    fn account(&self) -> Account {
+        Account {
+            username: self.username.clone(),
+            unit: self.unit,
+            disabled: self.disabled,
+            email: self.email.clone(),
+            password: self.password.clone(),
+            grants: self
+                .grants
+                .iter()
+                .map(|(id, r, u)| (*id, (r.clone(), *u)))
+                .collect(),
+        }
+    }
+
     /// The baseline of a stored account.
     pub fn of(user: UserId, account: &Account) -> Self {
         BaselineAccount {
@@ -76,45 +94,6 @@ impl BaselineAccount {
     }
 }
 
-#[derive(Deserialize)]
-struct Created {
-    username: String,
-    unit: Option<i64>,
-    password: String,
-}
-
-#[derive(Deserialize)]
-struct Granted {
-    grant: i64,
-    role: String,
-    unit: Option<i64>,
-}
-
-#[derive(Deserialize)]
-struct Revoked {
-    grant: i64,
-}
-
-#[derive(Deserialize)]
-struct Password {
-    password: String,
-}
-
-#[derive(Deserialize)]
-struct Disabled {
-    disabled: bool,
-}
-
-#[derive(Deserialize)]
-struct Email {
-    email: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Baseline {
-    accounts: Vec<BaselineAccount>,
-}
-
 /// The accounts as the ledger recorded them so far.
 #[derive(Debug, Default)]
 pub struct RecordedAccounts {
@@ -122,88 +101,57 @@ pub struct RecordedAccounts {
     accounts: HashMap<i64, (Account, i64)>,
 }
 
-/// The user of a subject `user:12`.
-fn user_of(subject: &str) -> Option<i64> {
-    subject.strip_prefix("user:")?.parse().ok()
-}
-
 impl RecordedAccounts {
     /// Takes in entry `seq` if it is about an account; other entries are
     /// left alone. An entry about a user the ledger never saw created starts
     /// an account with only what it says (the comparison then names it).
-    pub fn feed(&mut self, seq: i64, action: &str, subject: &str, payload: &str) {
-        if action == "users.baseline" {
-            if let Ok(b) = serde_json::from_str::<Baseline>(payload) {
-                for a in b.accounts {
-                    let account = Account {
-                        username: a.username,
-                        unit: a.unit,
-                        disabled: a.disabled,
-                        email: a.email,
-                        password: a.password,
-                        grants: a
-                            .grants
-                            .into_iter()
-                            .map(|(id, r, u)| (id, (r, u)))
-                            .collect(),
-                    };
-                    self.accounts.insert(a.user, (account, seq));
+    pub fn feed(&mut self, seq: i64, event: &AuditEvent) {
+        let user = match event {
+            AuditEvent::AccountsBaseline { accounts } => {
+                for a in accounts {
+                    self.accounts.insert(a.user, (a.account(), seq));
                 }
+                return;
             }
-            return;
-        }
-        if let Some(user) = user_of(subject) {
-            // An entry whose payload does not read is left out: its hash
-            // verified, so the application wrote it as it is.
-            let _ = self.apply(seq, user, action, payload);
-        }
-    }
-
-    fn apply(&mut self, seq: i64, user: i64, action: &str, payload: &str) -> Option<()> {
-        match action {
-            "user.create" => {
-                let c: Created = serde_json::from_str(payload).ok()?;
+            AuditEvent::UserCreated {
+                user,
+                username,
+                unit,
+                password,
+            } => {
                 let account = Account {
-                    username: c.username,
-                    unit: c.unit,
-                    password: c.password,
+                    username: username.clone(),
+                    unit: unit.map(UnitId::get),
+                    password: password.clone(),
                     ..Account::default()
                 };
-                self.accounts.insert(user, (account, seq));
+                self.accounts.insert(user.get(), (account, seq));
+                return;
             }
-            "user.grant" => {
-                let g: Granted = serde_json::from_str(payload).ok()?;
-                let (a, at) = self.accounts.entry(user).or_default();
-                a.grants.insert(g.grant, (g.role, g.unit));
-                *at = seq;
+            AuditEvent::RoleGranted { user, .. }
+            | AuditEvent::RoleRevoked { user, .. }
+            | AuditEvent::PasswordSet { user, .. }
+            | AuditEvent::DisabledSet { user, .. }
+            | AuditEvent::EmailSet { user, .. } => user.get(),
+            _ => return,
+        };
+        let (a, at) = self.accounts.entry(user).or_default();
+        *at = seq;
+        match event {
+            AuditEvent::RoleGranted {
+                grant, role, unit, ..
+            } => {
+                a.grants
+                    .insert(*grant, (role.as_str().to_string(), unit.map(UnitId::get)));
             }
-            "user.revoke" => {
-                let r: Revoked = serde_json::from_str(payload).ok()?;
-                let (a, at) = self.accounts.entry(user).or_default();
-                a.grants.remove(&r.grant);
-                *at = seq;
+            AuditEvent::RoleRevoked { grant, .. } => {
+                a.grants.remove(grant);
             }
-            "user.password" => {
-                let p: Password = serde_json::from_str(payload).ok()?;
-                let (a, at) = self.accounts.entry(user).or_default();
-                a.password = p.password;
-                *at = seq;
-            }
-            "user.disable" => {
-                let d: Disabled = serde_json::from_str(payload).ok()?;
-                let (a, at) = self.accounts.entry(user).or_default();
-                a.disabled = d.disabled;
-                *at = seq;
-            }
-            "user.email" => {
-                let e: Email = serde_json::from_str(payload).ok()?;
-                let (a, at) = self.accounts.entry(user).or_default();
-                a.email = e.email;
-                *at = seq;
-            }
+            AuditEvent::PasswordSet { password, .. } => a.password = password.clone(),
+            AuditEvent::DisabledSet { disabled, .. } => a.disabled = *disabled,
+            AuditEvent::EmailSet { email, .. } => a.email = email.clone(),
             _ => {}
         }
-        Some(())
     }
 
     /// Users the ledger knows.
@@ -355,10 +303,10 @@ pub fn first_account_difference(
 mod tests {
     use super::*;
 
-    fn replay(entries: &[(&str, &str, &str)]) -> RecordedAccounts {
+    fn replay(entries: &[AuditEvent]) -> RecordedAccounts {
         let mut r = RecordedAccounts::default();
-        for (i, (action, subject, payload)) in entries.iter().enumerate() {
-            r.feed(i as i64 + 1, action, subject, payload);
+        for (i, event) in entries.iter().enumerate() {
+            r.feed(i as i64 + 1, event);
         }
         r
     }
@@ -378,35 +326,43 @@ mod tests {
         BTreeMap::from([(12, account)])
     }
 
-    fn history() -> Vec<(&'static str, &'static str, String)> {
-        let digest = password_digest("$argon2id$x");
+    fn history() -> Vec<AuditEvent> {
+        use crate::access::Role;
+        let user = UserId::new(12);
+        let unit = Some(UnitId::new(40));
         vec![
-            (
-                "user.create",
-                "user:12",
-                format!(r#"{{"username":"xa.nhaplieu","unit":40,"password":"{digest}"}}"#),
-            ),
-            (
-                "user.grant",
-                "user:12",
-                r#"{"grant":17,"role":"data_entry","unit":40}"#.into(),
-            ),
-            (
-                "user.grant",
-                "user:12",
-                r#"{"grant":18,"role":"reviewer","unit":40}"#.into(),
-            ),
-            ("user.revoke", "user:12", r#"{"grant":18}"#.into()),
-            ("user.email", "user:12", r#"{"email":"a@b.vn"}"#.into()),
-            ("report.save", "report:3", "{}".into()),
+            AuditEvent::UserCreated {
+                user,
+                username: "xa.nhaplieu".into(),
+                unit,
+                password: password_digest("$argon2id$x"),
+            },
+            AuditEvent::RoleGranted {
+                user,
+                grant: 17,
+                role: Role::DataEntry,
+                unit,
+            },
+            AuditEvent::RoleGranted {
+                user,
+                grant: 18,
+                role: Role::Reviewer,
+                unit,
+            },
+            AuditEvent::RoleRevoked { user, grant: 18 },
+            AuditEvent::EmailSet {
+                user,
+                email: Some("a@b.vn".into()),
+            },
+            AuditEvent::DraftSaved {
+                report: crate::report::ReportId::new(3),
+                content: crate::report::Content::default(),
+            },
         ]
     }
 
     fn recorded() -> RecordedAccounts {
-        let h = history();
-        let borrowed: Vec<(&str, &str, &str)> =
-            h.iter().map(|(a, s, p)| (*a, *s, p.as_str())).collect();
-        replay(&borrowed)
+        replay(&history())
     }
 
     #[test]
@@ -486,13 +442,19 @@ mod tests {
     #[test]
     fn a_baseline_takes_over_the_accounts_made_before_it() {
         let s = stored(&[(17, "data_entry", Some(40))]);
-        let baseline =
-            serde_json::json!({"accounts": [BaselineAccount::of(UserId::new(12), &s[&12])]})
-                .to_string();
+        let baseline = AuditEvent::AccountsBaseline {
+            accounts: vec![BaselineAccount::of(UserId::new(12), &s[&12])],
+        };
         let mut r = RecordedAccounts::default();
-        r.feed(1, "users.baseline", "users", &baseline);
+        r.feed(1, &baseline);
         assert_eq!(first_account_difference(&r, &s), None);
-        r.feed(2, "user.disable", "user:12", r#"{"disabled":true}"#);
+        r.feed(
+            2,
+            &AuditEvent::DisabledSet {
+                user: UserId::new(12),
+                disabled: true,
+            },
+        );
         assert_eq!(
             first_account_difference(&r, &s),
             Some(AccountDifference::Field {

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::audit::AuditEvent;
+
 /// An exception as recorded or stored: its kind (`day_off`,
 /// `working_day`) and reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,17 +22,6 @@ pub struct Exception {
     pub reason: String,
 }
 
-#[derive(Deserialize)]
-struct Added {
-    kind: String,
-    reason: String,
-}
-
-#[derive(Deserialize)]
-struct Baseline {
-    exceptions: Vec<Exception>,
-}
-
 /// The exceptions as the ledger recorded them so far, with the entry that
 /// last touched each date.
 #[derive(Debug, Default)]
@@ -38,33 +29,22 @@ pub struct RecordedCalendar {
     days: BTreeMap<NaiveDate, (Option<(String, String)>, i64)>,
 }
 
-/// The date of a subject `calendar:2026-09-02`.
-fn day_of(subject: &str) -> Option<NaiveDate> {
-    subject.strip_prefix("calendar:")?.parse().ok()
-}
-
 impl RecordedCalendar {
     /// Takes in entry `seq` if it is about the calendar.
-    pub fn feed(&mut self, seq: i64, action: &str, subject: &str, payload: &str) {
-        match action {
-            "calendar.baseline" => {
-                if let Ok(b) = serde_json::from_str::<Baseline>(payload) {
-                    for e in b.exceptions {
-                        self.days.insert(e.day, (Some((e.kind, e.reason)), seq));
-                    }
+    pub fn feed(&mut self, seq: i64, event: &AuditEvent) {
+        match event {
+            AuditEvent::CalendarBaseline { exceptions } => {
+                for e in exceptions {
+                    self.days
+                        .insert(e.day, (Some((e.kind.clone(), e.reason.clone())), seq));
                 }
             }
-            "calendar.add" => {
-                if let (Some(day), Ok(a)) =
-                    (day_of(subject), serde_json::from_str::<Added>(payload))
-                {
-                    self.days.insert(day, (Some((a.kind, a.reason)), seq));
-                }
+            AuditEvent::CalendarExceptionAdded { exception: e } => {
+                self.days
+                    .insert(e.day, (Some((e.kind.clone(), e.reason.clone())), seq));
             }
-            "calendar.remove" => {
-                if let Some(day) = day_of(subject) {
-                    self.days.insert(day, (None, seq));
-                }
+            AuditEvent::CalendarExceptionRemoved { day } => {
+                self.days.insert(*day, (None, seq));
             }
             _ => {}
         }
@@ -143,20 +123,22 @@ mod tests {
     #[test]
     fn the_calendar_is_proven_date_by_date() {
         let mut r = RecordedCalendar::default();
+        let added = |e: Exception| AuditEvent::CalendarExceptionAdded { exception: e };
+        r.feed(1, &added(exception("2026-09-01", "day_off", "Nghỉ lễ")));
+        r.feed(2, &added(exception("2026-09-05", "working_day", "Làm bù")));
         r.feed(
-            1,
-            "calendar.add",
-            "calendar:2026-09-01",
-            r#"{"kind":"day_off","reason":"Nghỉ lễ"}"#,
+            3,
+            &AuditEvent::CalendarExceptionRemoved {
+                day: day("2026-09-05"),
+            },
         );
         r.feed(
-            2,
-            "calendar.add",
-            "calendar:2026-09-05",
-            r#"{"kind":"working_day","reason":"Làm bù"}"#,
+            4,
+            &AuditEvent::DraftSaved {
+                report: crate::report::ReportId::new(1),
+                content: crate::report::Content::default(),
+            },
         );
-        r.feed(3, "calendar.remove", "calendar:2026-09-05", "{}");
-        r.feed(4, "report.save", "report:1", "{}");
         let table = vec![exception("2026-09-01", "day_off", "Nghỉ lễ")];
         assert_eq!(first_calendar_difference(&r, &table), None);
 
@@ -196,8 +178,12 @@ mod tests {
         ));
         // A baseline takes over what was there before.
         let mut b = RecordedCalendar::default();
-        let payload = serde_json::json!({"exceptions": added}).to_string();
-        b.feed(1, "calendar.baseline", "calendar", &payload);
+        b.feed(
+            1,
+            &AuditEvent::CalendarBaseline {
+                exceptions: added.clone(),
+            },
+        );
         assert_eq!(first_calendar_difference(&b, &added), None);
     }
 }

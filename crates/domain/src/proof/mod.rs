@@ -5,13 +5,12 @@
 //! two first differ, naming the cell ("HC02 is 335 in the table, 334 in the
 //! ledger").
 
-use serde::Deserialize;
-
 pub mod accounts;
 pub mod calendar;
 pub mod trust;
 pub mod units;
 
+use crate::audit::{Action, AuditEvent};
 use crate::report::{Content, ReportId, Status};
 
 /// A version as a `report.submit` or `report.import` entry recorded it.
@@ -25,50 +24,45 @@ pub struct RecordedVersion {
     pub content: Content,
 }
 
-#[derive(Deserialize)]
-struct VersionPayload {
-    version: i64,
-    content: Content,
-}
-
-/// The report of a subject `report:42`.
-pub fn report_of(subject: &str) -> Option<ReportId> {
-    subject
-        .strip_prefix("report:")?
-        .parse::<i64>()
-        .ok()
-        .map(ReportId::new)
-}
-
 /// The version an entry recorded, for the entries that record one in full
 /// (a submission, an import); `None` for the others.
-pub fn recorded_version(action: &str, subject: &str, payload: &str) -> Option<RecordedVersion> {
-    if action != "report.submit" && action != "report.import" {
-        return None;
+pub fn recorded_version(event: AuditEvent) -> Option<RecordedVersion> {
+    match event {
+        AuditEvent::Submitted {
+            report,
+            version,
+            content,
+            ..
+        } => Some(RecordedVersion {
+            report,
+            version,
+            content,
+        }),
+        AuditEvent::Imported {
+            report, content, ..
+        } => Some(RecordedVersion {
+            report,
+            version: 1,
+            content,
+        }),
+        _ => None,
     }
-    let report = report_of(subject)?;
-    let p: VersionPayload = serde_json::from_str(payload).ok()?;
-    Some(RecordedVersion {
-        report,
-        version: p.version,
-        content: p.content,
-    })
 }
 
 /// The status a report is in right after an entry with `action` (`None`
 /// for entries that leave it as it was: a save, an attachment, a synthesis).
-pub fn status_after(action: &str) -> Option<Status> {
+pub fn status_after(action: Action) -> Option<Status> {
     Some(match action {
-        "report.create" | "report.correct" | "report.recall" => Status::Draft,
-        "report.submit" => Status::Submitted,
-        "report.return" => Status::Returned,
-        "report.accept" | "report.import" => Status::Accepted,
+        Action::ReportCreate | Action::ReportCorrect | Action::ReportRecall => Status::Draft,
+        Action::ReportSubmit => Status::Submitted,
+        Action::ReportReturn => Status::Returned,
+        Action::ReportAccept | Action::ReportImport => Status::Accepted,
         _ => return None,
     })
 }
 
 /// An attachment as its `report.attach` entry recorded it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedAttachment {
     /// The attachment's id.
     pub attachment: i64,
@@ -82,15 +76,25 @@ pub struct RecordedAttachment {
 
 /// The attachment an entry recorded, with its report (`None` for other
 /// entries).
-pub fn recorded_attachment(
-    action: &str,
-    subject: &str,
-    payload: &str,
-) -> Option<(ReportId, RecordedAttachment)> {
-    if action != "report.attach" {
-        return None;
+pub fn recorded_attachment(event: &AuditEvent) -> Option<(ReportId, RecordedAttachment)> {
+    match event {
+        AuditEvent::Attached {
+            report,
+            attachment,
+            name,
+            size,
+            sha256,
+        } => Some((
+            *report,
+            RecordedAttachment {
+                attachment: *attachment,
+                name: name.clone(),
+                size: i64::try_from(*size).unwrap_or(i64::MAX),
+                sha256: sha256.clone(),
+            },
+        )),
+        _ => None,
     }
-    Some((report_of(subject)?, serde_json::from_str(payload).ok()?))
 }
 
 /// How an entry changes a report's working copy (the `draft` column).
@@ -105,45 +109,39 @@ pub enum DraftChange {
 
 /// How an entry with `action` changes the working copy (`None`: it leaves
 /// it as it was).
-pub fn draft_change(action: &str) -> Option<DraftChange> {
+pub fn draft_change(action: Action) -> Option<DraftChange> {
     match action {
-        "report.create" | "report.save" | "report.submit" | "report.import" => {
+        Action::ReportCreate | Action::ReportSave | Action::ReportSubmit | Action::ReportImport => {
             Some(DraftChange::Whole)
         }
-        "report.synthesize" => Some(DraftChange::Cells),
+        Action::ReportSynthesize => Some(DraftChange::Cells),
         _ => None,
     }
 }
 
-#[derive(Deserialize)]
-struct FilledPayload {
-    changed: Vec<(String, Option<String>, String)>,
-}
-
 /// The working copy the ledger proves: the last entry that recorded it
 /// whole, then the cells each later synthesis changed (a cell changed to ""
-/// was cleared). `None` if an entry does not read.
+/// was cleared). `None` if `whole` does not record a whole copy.
 pub fn draft_after<'a>(
-    whole: (&str, &str),
-    fills: impl IntoIterator<Item = &'a str>,
+    whole: &AuditEvent,
+    fills: impl IntoIterator<Item = &'a AuditEvent>,
 ) -> Option<Content> {
-    let (action, payload) = whole;
-    let mut content = match action {
-        "report.create" => Content::default(),
-        "report.save" => serde_json::from_str(payload).ok()?,
-        _ => {
-            serde_json::from_str::<VersionPayload>(payload)
-                .ok()?
-                .content
-        }
+    let mut content = match whole {
+        AuditEvent::ReportCreated { .. } => Content::default(),
+        AuditEvent::DraftSaved { content, .. }
+        | AuditEvent::Submitted { content, .. }
+        | AuditEvent::Imported { content, .. } => content.clone(),
+        _ => return None,
     };
-    for payload in fills {
-        let filled: FilledPayload = serde_json::from_str(payload).ok()?;
-        for (cell, _, after) in filled.changed {
+    for fill in fills {
+        let AuditEvent::Synthesized { changed, .. } = fill else {
+            return None;
+        };
+        for (cell, _, after) in changed {
             if after.is_empty() {
-                content.values.remove(&cell);
+                content.values.remove(cell);
             } else {
-                content.values.insert(cell, after);
+                content.values.insert(cell.clone(), after.clone());
             }
         }
     }
@@ -202,18 +200,27 @@ mod tests {
         c
     }
 
+    fn submitted(version: i64, values: &[(&str, &str)]) -> AuditEvent {
+        AuditEvent::Submitted {
+            report: ReportId::new(4151),
+            version,
+            on_time: true,
+            reason: None,
+            content: content(values),
+        }
+    }
+
     #[test]
     fn a_submission_records_its_version_in_full() {
-        let payload =
-            r#"{"version":2,"on_time":true,"reason":null,"content":{"values":{"HC02":"334"}}}"#;
-        let v = recorded_version("report.submit", "report:4151", payload).unwrap();
+        let v = recorded_version(submitted(2, &[("HC02", "334")])).unwrap();
         assert_eq!((v.report, v.version), (ReportId::new(4151), 2));
         assert_eq!(v.content, content(&[("HC02", "334")]));
-        assert_eq!(
-            recorded_version("report.accept", "report:4151", payload),
-            None
-        );
-        assert_eq!(recorded_version("report.submit", "unit:40", payload), None);
+        let accepted = AuditEvent::Accepted {
+            report: ReportId::new(4151),
+            version: 2,
+            reason: None,
+        };
+        assert_eq!(recorded_version(accepted), None);
     }
 
     #[test]
@@ -234,33 +241,45 @@ mod tests {
 
     #[test]
     fn the_draft_is_the_last_whole_copy_with_the_synthesized_cells() {
-        assert_eq!(draft_change("report.submit"), Some(DraftChange::Whole));
-        assert_eq!(draft_change("report.synthesize"), Some(DraftChange::Cells));
-        assert_eq!(draft_change("report.accept"), None);
-        let saved = r#"{"values":{"A":"1","B":"2","C":"3"}}"#;
-        let fill = r#"{"aggregated":["x"],"expected":2,"changed":[["B","2","20"],["C","3",""],["D",null,"4"]]}"#;
+        assert_eq!(draft_change(Action::ReportSubmit), Some(DraftChange::Whole));
         assert_eq!(
-            draft_after(("report.save", saved), [fill]).unwrap(),
+            draft_change(Action::ReportSynthesize),
+            Some(DraftChange::Cells)
+        );
+        assert_eq!(draft_change(Action::ReportAccept), None);
+        let report = ReportId::new(3);
+        let saved = AuditEvent::DraftSaved {
+            report,
+            content: content(&[("A", "1"), ("B", "2"), ("C", "3")]),
+        };
+        let fill = AuditEvent::Synthesized {
+            report,
+            aggregated: vec!["x".into()],
+            expected: 2,
+            changed: vec![
+                ("B".into(), Some("2".into()), "20".into()),
+                ("C".into(), Some("3".into()), String::new()),
+                ("D".into(), None, "4".into()),
+            ],
+        };
+        assert_eq!(
+            draft_after(&saved, [&fill]).unwrap(),
             content(&[("A", "1"), ("B", "20"), ("D", "4")])
         );
         assert_eq!(
-            draft_after(("report.create", "{}"), []).unwrap(),
-            Content::default()
-        );
-        let submitted =
-            r#"{"version":1,"on_time":true,"reason":null,"content":{"values":{"A":"5"}}}"#;
-        assert_eq!(
-            draft_after(("report.submit", submitted), []).unwrap(),
+            draft_after(&submitted(1, &[("A", "5")]), []).unwrap(),
             content(&[("A", "5")])
         );
-        assert_eq!(draft_after(("report.save", "not json"), []), None);
+        // Only a whole copy starts a draft, and only syntheses change it.
+        assert_eq!(draft_after(&fill, []), None);
+        assert_eq!(draft_after(&saved, [&saved]), None);
     }
 
     #[test]
     fn statuses_follow_the_workflow_entries() {
-        assert_eq!(status_after("report.submit"), Some(Status::Submitted));
-        assert_eq!(status_after("report.import"), Some(Status::Accepted));
-        assert_eq!(status_after("report.recall"), Some(Status::Draft));
-        assert_eq!(status_after("report.save"), None);
+        assert_eq!(status_after(Action::ReportSubmit), Some(Status::Submitted));
+        assert_eq!(status_after(Action::ReportImport), Some(Status::Accepted));
+        assert_eq!(status_after(Action::ReportRecall), Some(Status::Draft));
+        assert_eq!(status_after(Action::ReportSave), None);
     }
 }

@@ -6,13 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct Recorded {
-    anchor: i64,
-    subject: Option<String>,
-}
+use crate::audit::AuditEvent;
 
 /// The anchors as the ledger recorded them: id → (fingerprint, subject, entry).
 #[derive(Debug, Default)]
@@ -61,20 +55,18 @@ pub enum AnchorDifference {
 
 impl RecordedAnchors {
     /// Takes in entry `seq` if it is about a trust anchor.
-    pub fn feed(&mut self, seq: i64, action: &str, subject: &str, payload: &str) {
-        let Ok(r) = serde_json::from_str::<Recorded>(payload) else {
-            return;
-        };
-        match action {
-            "trust.add" => {
-                let fingerprint = subject.strip_prefix("anchor:").unwrap_or_default();
-                self.anchors.insert(
-                    r.anchor,
-                    (fingerprint.to_string(), r.subject.unwrap_or_default(), seq),
-                );
+    pub fn feed(&mut self, seq: i64, event: &AuditEvent) {
+        match event {
+            AuditEvent::AnchorAdded {
+                anchor,
+                fingerprint,
+                subject,
+            } => {
+                self.anchors
+                    .insert(*anchor, (fingerprint.clone(), subject.clone(), seq));
             }
-            "trust.remove" => {
-                self.anchors.remove(&r.anchor);
+            AuditEvent::AnchorRemoved { anchor, .. } => {
+                self.anchors.remove(anchor);
             }
             _ => {}
         }
@@ -122,23 +114,19 @@ mod tests {
     #[test]
     fn anchors_are_proven_by_their_entries() {
         let mut r = RecordedAnchors::default();
-        r.feed(
-            5,
-            "trust.add",
-            "anchor:aa",
-            r#"{"anchor":1,"subject":"CN=Root"}"#,
-        );
-        r.feed(
-            6,
-            "trust.add",
-            "anchor:bb",
-            r#"{"anchor":2,"subject":"CN=Root"}"#,
-        );
+        let added = |anchor: i64, fingerprint: &str| AuditEvent::AnchorAdded {
+            anchor,
+            fingerprint: fingerprint.into(),
+            subject: "CN=Root".into(),
+        };
+        r.feed(5, &added(1, "aa"));
+        r.feed(6, &added(2, "bb"));
         r.feed(
             7,
-            "trust.remove",
-            "anchor:bb",
-            r#"{"anchor":2,"subject":null}"#,
+            &AuditEvent::AnchorRemoved {
+                anchor: 2,
+                fingerprint: "bb".into(),
+            },
         );
         assert_eq!(r.first_difference(&[stored(1, "aa")]), None);
         assert_eq!(

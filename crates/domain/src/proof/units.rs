@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::audit::AuditEvent;
 use crate::unit::{OrgUnit, ReorgKind, UnitId};
 
 /// The digest of a unit as stored: SHA-256 of its JSON (every field).
@@ -50,17 +51,17 @@ pub struct RecordedUnits {
 impl RecordedUnits {
     /// Takes in entry `seq` if it records units (`units.change`,
     /// `units.baseline`).
-    pub fn feed(&mut self, seq: i64, action: &str, payload: &str) {
-        if action != "units.change" && action != "units.baseline" {
+    pub fn feed(&mut self, seq: i64, event: &AuditEvent) {
+        let (AuditEvent::UnitsChanged { snapshot } | AuditEvent::UnitsBaseline { snapshot }) =
+            event
+        else {
             return;
+        };
+        for (id, digest) in &snapshot.units {
+            self.units.insert(*id, (digest.clone(), seq));
         }
-        if let Ok(s) = serde_json::from_str::<UnitsSnapshot>(payload) {
-            for (id, digest) in s.units {
-                self.units.insert(id, (digest, seq));
-            }
-            for (key, digest) in s.reorgs {
-                self.reorgs.insert(key, (digest, seq));
-            }
+        for (key, digest) in &snapshot.reorgs {
+            self.reorgs.insert(key.clone(), (digest.clone(), seq));
         }
     }
 }
@@ -140,15 +141,12 @@ mod tests {
     fn the_tree_is_proven_unit_by_unit_and_event_by_event() {
         let mut r = RecordedUnits::default();
         let first = snapshot(&[(1, "a"), (2, "b")], &[("2>9@2025-07-01", "merge")]);
-        r.feed(
-            1,
-            "units.change",
-            &serde_json::to_string(&first).unwrap_or_default(),
-        );
+        r.feed(1, &AuditEvent::UnitsChanged { snapshot: first });
         r.feed(
             2,
-            "units.change",
-            &serde_json::to_string(&snapshot(&[(3, "c")], &[])).unwrap_or_default(),
+            &AuditEvent::UnitsChanged {
+                snapshot: snapshot(&[(3, "c")], &[]),
+            },
         );
         let table = snapshot(
             &[(1, "a"), (2, "b"), (3, "c")],

@@ -130,16 +130,23 @@ pub enum Action {
 }
 
 impl Action {
+    /// The ledger's action for the step (its entries and the workflow's
+    /// events are named by it).
+    pub fn recorded_as(self) -> crate::audit::Action {
+        use crate::audit::Action as Recorded;
+        match self {
+            Action::Save => Recorded::ReportSave,
+            Action::Submit => Recorded::ReportSubmit,
+            Action::Return => Recorded::ReportReturn,
+            Action::Accept => Recorded::ReportAccept,
+            Action::Correct => Recorded::ReportCorrect,
+            Action::Recall => Recorded::ReportRecall,
+        }
+    }
+
     /// The ledger action name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Save => "report.save",
-            Action::Submit => "report.submit",
-            Action::Return => "report.return",
-            Action::Accept => "report.accept",
-            Action::Correct => "report.correct",
-            Action::Recall => "report.recall",
-        }
+        self.recorded_as().as_str()
     }
 }
 

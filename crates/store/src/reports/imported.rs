@@ -1,5 +1,6 @@
 //! Reports accepted in a previous system, stored as accepted version 1.
 
+use baocao_domain::audit::Action;
 use baocao_domain::period::PeriodId;
 use baocao_domain::report::{ReportId, Status};
 use baocao_domain::unit::UnitId;
@@ -89,8 +90,8 @@ pub async fn insert_imported(
         let mut q = sqlx::query(&sql);
         for (id, r) in chunk {
             for (action, at) in [
-                ("report.submit", r.submitted_at),
-                ("report.accept", r.accepted_at),
+                (Action::ReportSubmit.as_str(), r.submitted_at),
+                (Action::ReportAccept.as_str(), r.accepted_at),
             ] {
                 q = q
                     .bind(id.get())

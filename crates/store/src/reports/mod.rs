@@ -5,6 +5,7 @@
 use std::str::FromStr;
 
 use baocao_domain::access::UserId;
+use baocao_domain::audit::Action;
 use baocao_domain::period::PeriodId;
 use baocao_domain::report::{ReportId, Status};
 use baocao_domain::unit::UnitId;
@@ -324,8 +325,8 @@ pub struct NewVersion {
 pub struct NewEvent {
     /// The version concerned.
     pub version: i64,
-    /// `report.submit`, `report.return`, …
-    pub action: &'static str,
+    /// What happened.
+    pub action: Action,
     /// The reason given.
     pub reason: Option<String>,
 }
@@ -451,7 +452,7 @@ async fn insert_events(conn: &mut Conn, done: &[&ReportChange]) -> StoreResult<(
             q = q
                 .bind(c.id.get())
                 .bind(e.version)
-                .bind(e.action)
+                .bind(e.action.as_str())
                 .bind(e.reason.as_deref())
                 .bind(c.at)
                 .bind(c.by.map(UserId::get));
@@ -553,8 +554,8 @@ pub async fn submission_summaries(
 pub struct StoredEvent {
     /// Version it concerned.
     pub version: i64,
-    /// `report.submit`, `report.return`, …
-    pub action: String,
+    /// What happened.
+    pub action: Action,
     /// The reason given.
     pub reason: Option<String>,
     /// When.
@@ -574,15 +575,30 @@ pub async fn events(conn: &mut Conn, id: ReportId) -> StoreResult<Vec<StoredEven
     .await?;
     rows.iter()
         .map(|r| {
+            let action: String = r.try_get("action")?;
             Ok(StoredEvent {
                 version: r.try_get("version")?,
-                action: r.try_get("action")?,
+                action: Action::parse(&action).ok_or_else(|| corrupt("event action", &action))?,
                 reason: r.try_get("reason")?,
                 at: r.try_get("at")?,
                 by: r.try_get("display_name")?,
             })
         })
         .collect()
+}
+
+/// Replaces the working copy of each report given (JSON content), counting
+/// a change of each row: for recorded history, whose saves are ledgered by
+/// the caller in the same transaction.
+pub async fn replace_drafts(conn: &mut Conn, drafts: &[(ReportId, String)]) -> StoreResult<()> {
+    for (id, draft) in drafts {
+        sqlx::query("UPDATE reports SET draft = $1, revision = revision + 1 WHERE id = $2")
+            .bind(draft)
+            .bind(id.get())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// How many drafts of a report were saved.
@@ -715,7 +731,7 @@ pub struct RecentEvent {
 pub async fn recent_events(
     conn: &mut Conn,
     units: &[UnitId],
-    action: &str,
+    action: Action,
     since: i64,
 ) -> StoreResult<Vec<RecentEvent>> {
     if units.is_empty() {
@@ -727,7 +743,7 @@ pub async fn recent_events(
          WHERE e.action = $1 AND e.at >= $2 AND r.unit_id IN ({}) ORDER BY e.at DESC LIMIT 200",
         list_placeholders(3, units.len())
     );
-    let mut q = sqlx::query(&sql).bind(action).bind(since);
+    let mut q = sqlx::query(&sql).bind(action.as_str()).bind(since);
     for u in units {
         q = q.bind(u.get());
     }

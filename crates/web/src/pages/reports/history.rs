@@ -132,10 +132,7 @@ pub(super) fn ledger_lines(lang: Lang, lines: &[HistoryLine]) -> Vec<String> {
         .iter()
         .map(|l| {
             let when = screen_time(l.at);
-            let mut action = t(
-                lang,
-                &format!("report.event.{}", l.action.trim_start_matches("report.")),
-            );
+            let mut action = t(lang, &format!("report.event.{}", l.action.verb()));
             if let Some(v) = l.version {
                 action = format!("{action} {v}");
             }

@@ -451,7 +451,7 @@ fn returned_notice(lang: Lang, view: &ReportView) -> Option<String> {
         .events
         .iter()
         .rev()
-        .find(|e| e.action == "report.return")?;
+        .find(|e| e.action == baocao_domain::audit::Action::ReportReturn)?;
     Some(render(
         lang,
         &Message::new("report.returned_because")
