@@ -479,7 +479,7 @@ impl App {
             summary.events_unchanged += same;
         }
         // The tree as it stands now, unit by unit, in the same transaction.
-        let snapshot = crate::audit::stored_units(&mut tx).await?;
+        let snapshot = stored_units(&mut tx).await?;
         let event = baocao_domain::audit::AuditEvent::UnitsChanged { snapshot };
         crate::ledger::record_change(&mut tx, principal, &event).await?;
         baocao_store::commit(tx).await?;
@@ -641,4 +641,27 @@ fn new_unit(r: &UnitRecord, parent: Option<UnitId>, validity: Validity) -> NewUn
         lat: r.lat,
         lon: r.lon,
     }
+}
+
+/// Every unit and reorganisation event with its digest, as the ledger
+/// records the tree and its proofs take it.
+pub(crate) async fn stored_units(
+    conn: &mut baocao_store::Conn,
+) -> AppResult<baocao_domain::proof::units::UnitsSnapshot> {
+    let units = baocao_store::units::all_units(conn)
+        .await?
+        .iter()
+        .map(|u| (u.id.get(), baocao_domain::proof::units::unit_digest(u)))
+        .collect();
+    let reorgs = baocao_store::units::all_reorgs(conn)
+        .await?
+        .iter()
+        .map(|e| {
+            (
+                baocao_domain::proof::units::reorg_key(e.old, e.new, e.date),
+                baocao_domain::proof::units::reorg_digest(e.kind, e.is_default),
+            )
+        })
+        .collect();
+    Ok(baocao_domain::proof::units::UnitsSnapshot { units, reorgs })
 }

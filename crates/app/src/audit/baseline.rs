@@ -3,7 +3,6 @@
 
 use baocao_domain::proof::accounts::BaselineAccount;
 use baocao_domain::proof::calendar::Exception;
-use baocao_domain::proof::units::{reorg_digest, reorg_key, unit_digest, UnitsSnapshot};
 use baocao_store::Conn;
 
 use super::proofs::stored_accounts;
@@ -15,27 +14,6 @@ use crate::{App, AppResult};
 const ACCOUNTS_RECORDED: &str = "audit.accounts_recorded";
 const CALENDAR_RECORDED: &str = "audit.calendar_recorded";
 const UNITS_RECORDED: &str = "audit.units_recorded";
-
-/// Every unit and reorganisation event with its digest, as the proofs take
-/// them.
-pub(crate) async fn stored_units(conn: &mut Conn) -> AppResult<UnitsSnapshot> {
-    let units = baocao_store::units::all_units(conn)
-        .await?
-        .iter()
-        .map(|u| (u.id.get(), unit_digest(u)))
-        .collect();
-    let reorgs = baocao_store::units::all_reorgs(conn)
-        .await?
-        .iter()
-        .map(|e| {
-            (
-                reorg_key(e.old, e.new, e.date),
-                reorg_digest(e.kind, e.is_default),
-            )
-        })
-        .collect();
-    Ok(UnitsSnapshot { units, reorgs })
-}
 
 /// Whether a setting is not there yet.
 async fn missing(conn: &mut Conn, key: &str) -> AppResult<bool> {
@@ -95,7 +73,7 @@ impl App {
             wrote = true;
         }
         if missing(&mut tx, UNITS_RECORDED).await? {
-            let snapshot = stored_units(&mut tx).await?;
+            let snapshot = crate::units::stored_units(&mut tx).await?;
             let event = baocao_domain::audit::AuditEvent::UnitsBaseline { snapshot };
             crate::ledger::record_change(&mut tx, &system, &event).await?;
             baocao_store::meta::set(&mut tx, UNITS_RECORDED, "1").await?;

@@ -41,7 +41,6 @@ mod proofs;
 mod signatures;
 
 use baseline::stored_exceptions;
-pub(crate) use baseline::stored_units;
 pub use checkpoint::{check_consistency, checkpoint_signed, SigningKey};
 pub(crate) use history::history_of;
 pub use history::HistoryLine;
@@ -266,7 +265,9 @@ impl App {
         if let Some(found) = catalogue.first_version_difference(&versions) {
             return Ok(Verdict::Differs(found));
         }
-        if let Some(found) = first_units_difference(&units, &stored_units(&mut conn).await?) {
+        if let Some(found) =
+            first_units_difference(&units, &crate::units::stored_units(&mut conn).await?)
+        {
             return Ok(Verdict::Differs(units_message(&mut conn, found).await?));
         }
         let exceptions = stored_exceptions(&mut conn).await?;
