@@ -12,10 +12,10 @@ use baocao_app::AppError;
 use baocao_domain::access::Role;
 use baocao_domain::unit::{UnitId, Validity};
 use baocao_domain::Message;
+use baocao_tools::{bench, demo};
 
-use super::{
-    bench, config, demo, parse_date, say, DbArgs, Failure, Runtime, ServeArgs, UnitsCommand,
-};
+use super::cli::{DbArgs, ServeArgs, TrustCommand, UnitsCommand};
+use super::{config, parse_date, say, Failure, Runtime};
 
 /// What `baocao user add` creates.
 pub(super) struct NewAccount {
@@ -78,8 +78,8 @@ impl Runtime {
             .await
             .map_err(fail)?;
         print_demo_accounts(lang, &accounts);
-        let pki = crate::demo_pki::folder(serve.db.database.as_deref());
-        if let Some(dir) = crate::demo_pki::ensure(&app, &pki).await.map_err(fail)? {
+        let pki = demo::pki::folder(serve.db.database.as_deref());
+        if let Some(dir) = demo::pki::ensure(&app, &pki).await.map_err(fail)? {
             let said = Message::new("cli.demo_pki").arg("dir", dir.display());
             println!("{}", say(lang, said));
         }
@@ -495,8 +495,7 @@ impl Runtime {
     }
 
     /// `baocao trust add|list|remove`: the trusted certification authorities.
-    pub(super) async fn trust(&self, command: crate::TrustCommand) -> Result<(), Failure> {
-        use crate::TrustCommand;
+    pub(super) async fn trust(&self, command: TrustCommand) -> Result<(), Failure> {
         let lang = self.lang;
         let fail = |e: AppError| Failure::app(lang, &e);
         let admin = system_principal();

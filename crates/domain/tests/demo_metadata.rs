@@ -1,4 +1,4 @@
-//! The demo metadata document (`crates/baocao/demo/metadata.json`): it passes
+//! The demo metadata document (`crates/tools/demo/metadata.json`): it passes
 //! every check of the catalogue, covers the nine fields of Decision 293, and is
 //! written exactly as export writes it.
 
@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use baocao_domain::calendar::WorkCalendar;
 use baocao_domain::catalogue::{self, CheckContext, Metadata, RegimeKind, FIELDS};
 
-const TEXT: &str = include_str!("../../baocao/demo/metadata.json");
+const TEXT: &str = include_str!("../../tools/demo/metadata.json");
 
 /// The monthly socio-economic regime of the province.
 const MONTHLY: &str = "BC-KTXH-T";

@@ -474,7 +474,7 @@ proptest! {
 fn a_catalogue_document_round_trips() {
     // The demo's catalogue: every kind of object a document holds.
     let document: Metadata =
-        serde_json::from_str(include_str!("../../../baocao/demo/metadata.json")).unwrap();
+        serde_json::from_str(include_str!("../../../tools/demo/metadata.json")).unwrap();
     assert!(!document.indicators.is_empty() && !document.regimes.is_empty());
     let e = AuditEvent::MetadataApplied {
         document: Box::new(document),

@@ -3,6 +3,13 @@
 //! provinces, below a central unit) for one regime of 30 indicators and one
 //! period, over HTTP on loopback, on SQLite or PostgreSQL. Prints what it
 //! measures; the figures go to docs/benchmarks.md.
+//!
+//! The other benchmarks ([`analytics`], [`ledger`], [`pages`]) share its
+//! scratch database, national units and latency percentiles.
+
+pub mod analytics;
+pub mod ledger;
+pub mod pages;
 
 use std::collections::HashMap;
 use std::sync::Arc;

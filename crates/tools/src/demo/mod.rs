@@ -2,6 +2,9 @@
 //! and communes before 1 July 2025, its communes after, the merge mapping, about
 //! twenty departments, one account per role, and the demo regimes and indicators.
 
+pub mod history;
+pub mod pki;
+
 use std::path::Path;
 
 use baocao_app::auth::{random_secret, system_principal};
@@ -198,7 +201,7 @@ async fn find(app: &App, level: &str, code: &str, on: chrono::NaiveDate) -> AppR
     found.first().map(|u| u.id).ok_or(AppError::NotFound)
 }
 /// Starts loading two years of report history in the background (see
-/// `demo_history`); the server answers meanwhile.
+/// [`history`]); the server answers meanwhile.
 pub fn spawn_history(app: &App) {
     let app = app.clone();
     tokio::spawn(async move {
@@ -211,7 +214,7 @@ pub fn spawn_history(app: &App) {
             ))
         };
         let result = match targets.await {
-            Ok((vinh, province)) => crate::demo_history::load(&app, vinh, province).await,
+            Ok((vinh, province)) => history::load(&app, vinh, province).await,
             Err(e) => Err(e),
         };
         if let Err(e) = result {
@@ -233,10 +236,10 @@ pub async fn load(app: &App, dir: &Path, password: Option<&str>) -> AppResult<Ve
     Ok(accounts)
 }
 
-/// The demo's regimes and indicators (`crates/baocao/demo/metadata.json`, in the
+/// The demo's regimes and indicators (`crates/tools/demo/metadata.json`, in the
 /// format of `docs/metadata-format.md`): loaded once, through the same use case as
 /// `baocao regimes import`.
-pub const METADATA: &str = include_str!("../demo/metadata.json");
+pub const METADATA: &str = include_str!("../../demo/metadata.json");
 const METADATA_KEY: &str = "demo.metadata";
 
 async fn load_metadata(app: &App) -> AppResult<()> {
@@ -591,7 +594,7 @@ mod tests {
             let today = chrono::Local::now().date_naive();
             let vinh = find(&app, "district", "412", legacy).await.unwrap();
             let province = find(&app, "province", PROVINCE, today).await.unwrap();
-            crate::demo_history::load(&app, vinh, province).await.unwrap();
+            history::load(&app, vinh, province).await.unwrap();
             let count = |sql: &'static str| {
                 let store = store.clone();
                 async move {
@@ -753,7 +756,7 @@ mod tests {
             assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
             // Loading again adds nothing.
             let n = app.verify_ledger().await.unwrap().intact().unwrap().1;
-            crate::demo_history::load(&app, vinh, province).await.unwrap();
+            history::load(&app, vinh, province).await.unwrap();
             assert_eq!(app.verify_ledger().await.unwrap().intact().unwrap().1, n);
         }
     );

@@ -5,13 +5,9 @@
 //! validation rules, and the targets are met by some units and missed by
 //! others.
 //!
-//! The figures are a pure module of the binary (`src/demo_history/figures/mod.rs`);
-//! the binary has no library, so the module is included here as it is.
+//! The figures are a pure module of the demo (`src/demo/history/figures/`),
+//! tested here through the crate like any caller.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
-
-#[allow(dead_code)]
-#[path = "../src/demo_history/figures/mod.rs"]
-mod figures;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -21,9 +17,10 @@ use baocao_domain::catalogue::{Metadata, RegimeVersion};
 use baocao_domain::period::{Convention, PeriodId};
 use baocao_domain::report::{input_cells, targets_for, validate};
 use baocao_domain::unit::ReorgKind;
-use figures::{Commune, Profile, Quirks, Seasons, Unit, Values, When};
-
-const METADATA: &str = include_str!("../demo/metadata.json");
+use baocao_tools::demo::history::figures::{
+    self, Commune, Profile, Quirks, Seasons, Unit, Values, When,
+};
+use baocao_tools::demo::METADATA;
 
 fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/vn-admin")

@@ -17,7 +17,7 @@
 //! It runs in the background after the server starts and is idempotent: a
 //! report already there is skipped.
 
-mod figures;
+pub mod figures;
 
 use std::collections::{BTreeMap, HashMap};
 
