@@ -5,51 +5,13 @@
 use baocao_analytics::{Reading, Relation};
 use baocao_app::analytics::{FigureQuery, FigureTable};
 use baocao_app::{App, AppError};
-use baocao_domain::access::{Grant, Principal, Role, Scope, UserId};
-use baocao_domain::report::{Content, ReportId};
+use baocao_domain::access::Principal;
+use baocao_domain::report::ReportId;
 use baocao_domain::unit::UnitId;
-use baocao_testkit::{both_backends, nghe_an, three_level_metadata, World};
+use baocao_testkit::{both_backends, World};
 use rust_decimal::Decimal;
 
-fn content(pairs: &[(&str, &str)]) -> Content {
-    Content {
-        values: pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        ..Default::default()
-    }
-}
-
-async fn world(store: baocao_store::Store) -> World {
-    let w = nghe_an(store).await;
-    w.app
-        .apply_metadata(
-            &baocao_app::auth::system_principal(),
-            &three_level_metadata(),
-        )
-        .await
-        .unwrap();
-    w
-}
-
-/// The staff of a commune: enters and submits its reports.
-fn staff(unit: UnitId) -> Principal {
-    Principal {
-        user_id: UserId::SYSTEM,
-        username: format!("staff-{unit}"),
-        grants: [Role::DataEntry, Role::UnitHead]
-            .into_iter()
-            .map(|role| Grant {
-                role,
-                scope: Some(Scope {
-                    unit,
-                    ancestors: Vec::new(),
-                }),
-            })
-            .collect(),
-    }
-}
+use crate::support::{content, staff, world};
 
 /// A commune's report for `period` filled, submitted and accepted.
 async fn accept(w: &World, unit: UnitId, period: &str, values: &[(&str, &str)]) -> ReportId {

@@ -1,22 +1,16 @@
 //! The operations centre's use cases below HTTP: dashboards limited to what
-//! the caller may read, tiles chosen by administrators, the pivot bounded,
-//! and unit boundaries loaded from GeoJSON whole or not at all.
+//! the caller may read, tiles chosen by administrators, the pivot bounded
+//! and its choices kept to the units the caller may read, and unit
+//! boundaries loaded from GeoJSON whole or not at all.
 
 use baocao_app::analytics::{DashboardQuery, Dim, FigureQuery, PivotQuery, Reading, Relation};
 use baocao_app::auth::system_principal;
 use baocao_app::AppError;
 use baocao_domain::report::Content;
 use baocao_domain::unit::UnitId;
-use baocao_testkit::{both_backends, nghe_an, three_level_metadata, World};
+use baocao_testkit::{both_backends, World};
 
-async fn world(store: baocao_store::Store) -> World {
-    let w = nghe_an(store).await;
-    w.app
-        .apply_metadata(&system_principal(), &three_level_metadata())
-        .await
-        .unwrap();
-    w
-}
+use crate::support::world;
 
 /// The commune's report for March 2025 accepted.
 async fn accept(w: &World, jobs: &str) {
@@ -155,5 +149,38 @@ both_backends!(
             .filter(|e| e.entry.action == "units.boundaries" && e.entry.subject == "level:commune")
             .count();
         assert_eq!(entries, 1, "only the load that stored something is in the ledger");
+    }
+);
+
+both_backends!(
+    async fn the_explorer_offers_the_units_the_caller_may_read_around_the_chosen_one(store) {
+        let w = world(store.clone()).await;
+        accept(&w, "12").await;
+        let ids = |c: &baocao_app::analytics::PivotChoices| c.units.iter().map(|u| u.id).collect::<Vec<UnitId>>();
+        // A leader starts from the province: it, then the units below it; every numeric indicator.
+        let leader = w.principal("leader").await;
+        let choices = w.app.pivot_choices(&leader, None).await.unwrap();
+        assert_eq!(choices.unit, Some(w.province));
+        let keys: Vec<&str> = choices.indicators.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["LD01", "LD02", "LD03"]);
+        let units = ids(&choices);
+        assert_eq!(units[0], w.province);
+        assert!(units.contains(&w.district) && units.contains(&w.other_district), "{units:?}");
+        assert!(!units.contains(&w.commune), "not the units two levels down");
+        assert!(choices.cell.is_some());
+        assert_eq!(choices.latest.map(|p| p.to_string()).as_deref(), Some("2025M03"), "the latest period with a figure");
+        // Around a chosen commune: its ancestors, then it.
+        let choices = w.app.pivot_choices(&leader, Some(w.commune)).await.unwrap();
+        assert_eq!((choices.unit, ids(&choices)), (Some(w.commune), vec![w.province, w.district, w.commune]));
+        // A commune's head is offered its own commune only, whatever it asks for.
+        let head = w.principal("commune.head").await;
+        let choices = w.app.pivot_choices(&head, None).await.unwrap();
+        assert_eq!((choices.unit, ids(&choices)), (Some(w.commune), vec![w.commune]));
+        for asked in [w.province, w.far_commune] {
+            assert_eq!(ids(&w.app.pivot_choices(&head, Some(asked)).await.unwrap()), vec![w.commune], "{asked}");
+        }
+        // Someone without dashboards has no explorer.
+        let officer = w.principal("commune.officer").await;
+        assert!(matches!(w.app.pivot_choices(&officer, None).await, Err(AppError::Forbidden)));
     }
 );

@@ -3,60 +3,11 @@
 //! correction keeps counting with its accepted version; cells nobody reports
 //! any more are cleared; older periods are placed with their own version).
 
-use baocao_app::{App, AppError};
-use baocao_domain::access::Principal;
-use baocao_domain::report::{Content, ReportId, Status};
-use baocao_testkit::{both_backends, nghe_an, three_level_metadata, World};
+use baocao_app::AppError;
+use baocao_domain::report::Status;
+use baocao_testkit::both_backends;
 
-fn content(pairs: &[(&str, &str)]) -> Content {
-    Content {
-        values: pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        ..Default::default()
-    }
-}
-
-/// A world with the three-level regime (communes → district → province).
-async fn world(store: baocao_store::Store) -> World {
-    let w = nghe_an(store).await;
-    w.app
-        .apply_metadata(
-            &baocao_app::auth::system_principal(),
-            &three_level_metadata(),
-        )
-        .await
-        .unwrap();
-    w
-}
-
-async fn open(
-    app: &App,
-    who: &Principal,
-    unit: baocao_domain::unit::UnitId,
-    period: &str,
-) -> ReportId {
-    app.open_report(who, "BC-LD", unit, period)
-        .await
-        .unwrap()
-        .id
-}
-
-/// A commune's report filled, submitted and accepted with `values`.
-async fn accepted(w: &World, period: &str, values: &[(&str, &str)]) -> ReportId {
-    let officer = w.principal("commune.officer").await;
-    let head = w.principal("commune.head").await;
-    let reviewer = w.principal("district.reviewer").await;
-    let id = open(&w.app, &officer, w.commune, period).await;
-    w.app
-        .save_report(&officer, id, &content(values), None)
-        .await
-        .unwrap();
-    w.app.submit_report(&head, id).await.unwrap();
-    w.app.review_report(&reviewer, id, true, "").await.unwrap();
-    id
-}
+use crate::support::{accepted, content, open, world};
 
 both_backends!(
     async fn a_report_is_submitted_returned_corrected_and_accepted(store) {
