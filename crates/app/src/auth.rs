@@ -301,6 +301,8 @@ pub struct NewSession {
     pub principal: Principal,
     /// Preferred language.
     pub locale: String,
+    /// The user's full name.
+    pub display_name: String,
 }
 
 /// The caller of a request, with the CSRF token of its session (none for API tokens).
@@ -513,6 +515,7 @@ impl App {
             csrf_token,
             principal,
             locale: user.locale.clone(),
+            display_name: user.display_name.clone(),
         })
     }
 
@@ -524,6 +527,26 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         principal_of(&mut conn, user.id, &user.username).await
+    }
+
+    /// A login from the login page: as [`App::login`], and a session the
+    /// browser already carried (one planted before login, say) is ended — the
+    /// new one replaces it.
+    pub async fn login_replacing(
+        &self,
+        username: &str,
+        password: &str,
+        address: &str,
+        replaced: Option<&str>,
+    ) -> AppResult<NewSession> {
+        let session = self.login(username, password, address).await?;
+        if let Some(old) = replaced {
+            // The new session stands whatever becomes of the old one.
+            if let Err(e) = self.logout(old).await {
+                tracing::warn!(error = %e, "an earlier session was not ended");
+            }
+        }
+        Ok(session)
     }
 
     /// Ends a session (unknown tokens are ignored: logging out twice is fine).

@@ -44,6 +44,17 @@ pub fn may_edit_calendar(principal: &Principal) -> bool {
     principal.may_at_top(Permission::ManageUnits) || principal.may_at_top(Permission::DefineRegimes)
 }
 
+/// What the calendar page shows of a year.
+#[derive(Debug, Clone)]
+pub struct CalendarScreen {
+    /// Every day off, with why.
+    pub days_off: Vec<(NaiveDate, NonWorkingReason)>,
+    /// The make-up working days.
+    pub make_up: Vec<StoredException>,
+    /// The year's exceptions set by administrators.
+    pub exceptions: Vec<StoredException>,
+}
+
 impl App {
     /// The working-day calendar with every stored exception.
     pub async fn work_calendar(&self) -> AppResult<WorkCalendar> {
@@ -74,6 +85,23 @@ impl App {
             .filter(|e| e.kind == "working_day" && chrono::Datelike::year(&e.day) == year)
             .collect();
         Ok((days, make_up))
+    }
+
+    /// The calendar page of `year`: its days off with their reasons, its
+    /// make-up working days, and the exceptions administrators set for it.
+    pub async fn calendar_screen(&self, year: i32) -> AppResult<CalendarScreen> {
+        let (days_off, make_up) = self.calendar_year(year).await?;
+        let exceptions = self
+            .calendar_exceptions()
+            .await?
+            .into_iter()
+            .filter(|e| chrono::Datelike::year(&e.day) == year)
+            .collect();
+        Ok(CalendarScreen {
+            days_off,
+            make_up,
+            exceptions,
+        })
     }
 
     /// Every stored exception, by date.

@@ -12,11 +12,13 @@ use baocao_domain::unit::LineError;
 use baocao_domain::Message;
 use baocao_store::{Store, StoreError};
 
+pub mod account;
 pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod catalogue;
+pub mod forms;
 pub mod group_commit;
 pub mod history;
 pub mod i18n;

@@ -60,6 +60,17 @@ impl App {
 
     /// Trusts the CA certificates of a PEM file (system administrators);
     /// returns those added (one already trusted is skipped). A file that
+    /// Trusts the CA certificates of a PEM file sent from the trust page;
+    /// refused, the anchors as they are, to show the page again with why.
+    pub async fn add_trust_from_form(
+        &self,
+        principal: &Principal,
+        pem: Vec<u8>,
+    ) -> AppResult<crate::forms::FormOutcome<Vec<StoredAnchor>, Vec<StoredAnchor>>> {
+        let added = self.add_trust_anchors(principal, pem).await;
+        crate::forms::or_again(added, || self.trust_anchors(principal)).await
+    }
+
     /// holds anything but CA certificates is refused whole.
     pub async fn add_trust_anchors(
         &self,

@@ -209,6 +209,9 @@ fn plan_reorgs(
     }
 }
 
+/// Units a search of the units page lists at most.
+pub const UNITS_FOUND: u32 = 200;
+
 impl App {
     async fn require(
         &self,
@@ -351,6 +354,23 @@ impl App {
     }
 
     /// The top units the caller may see: the roots of the whole tree for a
+    /// The units page: the units whose name contains `text` (accents
+    /// ignored), or without a search the roots of the tree the caller sees,
+    /// as they stood on `as_of` (today when none).
+    pub async fn units_screen(
+        &self,
+        principal: &Principal,
+        text: &str,
+        as_of: Option<NaiveDate>,
+    ) -> AppResult<Vec<OrgUnit>> {
+        if text.trim().is_empty() {
+            self.unit_roots(principal, as_of).await
+        } else {
+            self.search_units(principal, Some(text), None, None, as_of, UNITS_FOUND)
+                .await
+        }
+    }
+
     /// system-wide grant, else the roots above its granted units.
     pub async fn unit_roots(
         &self,

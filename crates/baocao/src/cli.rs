@@ -135,6 +135,10 @@ pub(crate) enum Command {
         /// Leave the database at the end.
         #[arg(long)]
         keep: bool,
+        /// Grow the ledger of the existing --database (the demo's, say) to
+        /// --entries, saving its accepted reports' drafts again unchanged.
+        #[arg(long)]
+        grow: bool,
     },
     /// Loads the pages people open all day (the reports list, a report page
     /// and their JSON) with concurrent clients against a running server, such
@@ -146,6 +150,9 @@ pub(crate) enum Command {
         /// Account to log in as.
         #[arg(long, default_value = "tinh.tonghop")]
         username: String,
+        /// Account whose dashboard, wall screen and pivot are loaded.
+        #[arg(long, default_value = "tinh.lanhdao")]
+        leader: String,
         /// Its password (`baocao demo --password` sets every demo account's).
         #[arg(long, env = "BAOCAO_BENCH_PASSWORD")]
         password: String,

@@ -448,6 +448,7 @@ async fn bench(rt: &Runtime, command: Command) -> Result<(), Failure> {
             entries,
             reuse,
             keep,
+            grow,
         } => {
             let lang = rt.lang;
             let data_dir = rt.data_dir(data_dir)?;
@@ -457,6 +458,7 @@ async fn bench(rt: &Runtime, command: Command) -> Result<(), Failure> {
                 entries,
                 reuse,
                 keep,
+                grow,
             })
             .await
             .map_err(|e| Failure::app(lang, &e))
@@ -464,12 +466,14 @@ async fn bench(rt: &Runtime, command: Command) -> Result<(), Failure> {
         Command::BenchPages {
             url,
             username,
+            leader,
             password,
             clients,
             seconds,
         } => bench::pages::run(bench::pages::PagesOptions {
             url,
             username,
+            leader,
             password,
             clients: clients.max(1),
             seconds: seconds.max(1),

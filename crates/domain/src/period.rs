@@ -529,6 +529,18 @@ fn quarters(year: i32, range: std::ops::RangeInclusive<u32>) -> Vec<PeriodId> {
         .collect()
 }
 
+/// The latest period of `frequency` that has ended by `today` (this year's
+/// or last year's): what a timeliness table shows by default.
+pub fn latest_ended(frequency: Frequency, today: chrono::NaiveDate) -> Option<PeriodId> {
+    use chrono::Datelike;
+    [today.year(), today.year() - 1]
+        .into_iter()
+        .filter_map(|y| periods_in_year(y, frequency).ok())
+        .flatten()
+        .filter(|p| p.last_day() < today)
+        .max_by_key(|p| p.last_day())
+}
+
 /// All periods of `frequency` in `year`, in order; empty for [`Frequency::AdHoc`]
 /// (ad-hoc periods are not enumerable).
 pub fn periods_in_year(year: i32, frequency: Frequency) -> Result<Vec<PeriodId>, PeriodError> {
@@ -688,6 +700,16 @@ impl<'de> Deserialize<'de> for PeriodId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_latest_period_ended_is_the_one_before_today() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let month = latest_ended(Frequency::Monthly, day(2026, 12, 8)).unwrap();
+        assert_eq!(month.to_string(), "2026M11");
+        let quarter = latest_ended(Frequency::Quarterly, day(2026, 1, 10)).unwrap();
+        assert_eq!(quarter.to_string(), "2025Q4");
+        assert_eq!(latest_ended(Frequency::AdHoc, day(2026, 1, 10)), None);
+    }
     use proptest::prelude::*;
 
     fn p(text: &str) -> PeriodId {

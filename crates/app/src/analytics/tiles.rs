@@ -191,6 +191,21 @@ impl App {
     }
 
     /// Chooses and orders the tiles of a unit's dashboard (an empty list goes
+    /// Sets the tiles chosen in the tiles form (`cells`, or why they could
+    /// not be read); refused, the settings to show the form again.
+    pub async fn set_tiles_from_form(
+        &self,
+        principal: &Principal,
+        unit: UnitId,
+        cells: AppResult<Vec<String>>,
+    ) -> AppResult<crate::forms::FormOutcome<(), TileSettings>> {
+        let saved = match cells {
+            Ok(cells) => self.set_dashboard_tiles(principal, unit, cells).await,
+            Err(e) => Err(e),
+        };
+        crate::forms::or_again(saved, || self.dashboard_tiles(principal, unit)).await
+    }
+
     /// back to the default set), recorded in the ledger.
     pub async fn set_dashboard_tiles(
         &self,

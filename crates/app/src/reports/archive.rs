@@ -3,8 +3,11 @@
 //! page at a time.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use baocao_domain::access::{Permission, Principal};
+use baocao_domain::catalogue::Metadata;
+use baocao_domain::message::Message;
 use baocao_domain::period::PeriodId;
 use baocao_domain::report::{ReportId, Status};
 use baocao_domain::unit::UnitId;
@@ -13,7 +16,7 @@ use baocao_store::units as store_units;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::{App, AppResult};
+use crate::{App, AppError, AppResult};
 
 /// Reports a page lists.
 pub const ARCHIVE_PAGE: usize = 50;
@@ -29,6 +32,49 @@ pub struct ArchiveQuery {
     pub status: Option<Status>,
     /// Which page (from 1).
     pub page: usize,
+}
+
+/// An archive query as an address carries it: each parameter as typed
+/// (a page leaves blank fields out: blank is "any").
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ArchiveFilter<'a> {
+    /// A regime code.
+    pub regime: Option<&'a str>,
+    /// A year.
+    pub year: Option<&'a str>,
+    /// A status (`draft`, `submitted`, `returned`, `accepted`).
+    pub status: Option<&'a str>,
+    /// A page.
+    pub page: Option<&'a str>,
+}
+
+impl ArchiveQuery {
+    /// The query a filter asks for; a malformed parameter is refused by
+    /// name, never taken for the default.
+    pub fn parse(f: ArchiveFilter<'_>) -> AppResult<ArchiveQuery> {
+        let status = f
+            .status
+            .map(|s| {
+                Status::parse(s).ok_or_else(|| {
+                    AppError::field("status", Message::new("archive.bad_status").arg("value", s))
+                })
+            })
+            .transpose()?;
+        let year = f
+            .year
+            .map(|y| {
+                y.parse::<i32>().map_err(|_| {
+                    AppError::field("year", Message::new("request.bad_number").arg("value", y))
+                })
+            })
+            .transpose()?;
+        Ok(ArchiveQuery {
+            regime: f.regime.map(str::to_string),
+            year,
+            status,
+            page: super::inbox::page_number(f.page)?,
+        })
+    }
 }
 
 /// One report found.
@@ -67,19 +113,30 @@ pub struct Archive {
     pub regimes: Vec<String>,
     /// The years they have reports for, newest first.
     pub years: Vec<i32>,
+    /// The catalogue the regimes are named from.
+    #[serde(skip)]
+    pub meta: Arc<Metadata>,
 }
 
 impl App {
     /// The reports of the units the caller enters data for or submits for.
+    /// The query `filter` gives is returned with the page found.
     pub async fn report_archive(
         &self,
         principal: &Principal,
-        q: ArchiveQuery,
-    ) -> AppResult<Archive> {
+        filter: ArchiveFilter<'_>,
+    ) -> AppResult<(ArchiveQuery, Archive)> {
+        let q = ArchiveQuery::parse(filter)?;
+        let found = self.archive_of(principal, &q).await?;
+        Ok((q, found))
+    }
+
+    async fn archive_of(&self, principal: &Principal, q: &ArchiveQuery) -> AppResult<Archive> {
         let mut own: Vec<UnitId> = principal.units_acting_for(Permission::EnterData);
         own.extend(principal.units_acting_for(Permission::SubmitReport));
         own.sort();
         own.dedup();
+        let meta = self.metadata().await?;
         if own.is_empty() {
             return Ok(Archive {
                 rows: Vec::new(),
@@ -88,6 +145,7 @@ impl App {
                 pages: 1,
                 regimes: Vec::new(),
                 years: Vec::new(),
+                meta,
             });
         }
         let (reports, units) = {
@@ -147,6 +205,7 @@ impl App {
             pages,
             regimes: regimes.into_iter().collect(),
             years: years.into_iter().rev().collect(),
+            meta,
         })
     }
 }

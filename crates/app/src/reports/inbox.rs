@@ -111,6 +111,94 @@ impl Default for InboxQuery {
     }
 }
 
+/// Pages a list may be asked for, at most.
+pub const MAX_PAGE: usize = 1_000_000;
+
+/// Regime codes are at most this long in a query.
+pub const MAX_REGIME_CODE_CHARS: usize = 64;
+
+/// A page number as an address carries it (from 1, at most [`MAX_PAGE`];
+/// none is the first).
+pub(crate) fn page_number(text: Option<&str>) -> AppResult<usize> {
+    match text {
+        None => Ok(1),
+        Some(t) => t
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| bad_filter("page", t)),
+    }
+}
+
+fn bad_filter(field: &'static str, value: &str) -> AppError {
+    AppError::field(
+        field,
+        Message::new("inbox.error.bad_filter").arg("value", value),
+    )
+}
+
+/// An inbox query as an address carries it, each parameter as typed (a page
+/// leaves its blank fields out: blank is "any").
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InboxFilter<'a> {
+    /// A regime code.
+    pub regime: Option<&'a str>,
+    /// A period id.
+    pub period: Option<&'a str>,
+    /// A reporting unit's id.
+    pub unit: Option<&'a str>,
+    /// `submitted`, `returned` or `accepted`.
+    pub status: Option<&'a str>,
+    /// `deadline`, `submitted`, `newest` or `unit`.
+    pub sort: Option<&'a str>,
+    /// A page, from 1.
+    pub page: Option<&'a str>,
+}
+
+impl InboxQuery {
+    /// The query a filter asks for, for the API and the page alike: a
+    /// parameter given is read strictly — blank, unknown or out of bounds is
+    /// refused by name, never taken for the default.
+    pub fn parse(f: InboxFilter<'_>) -> AppResult<InboxQuery> {
+        let period = f
+            .period
+            .map(|p| p.parse::<PeriodId>().map_err(|_| bad_filter("period", p)))
+            .transpose()?;
+        let unit = f
+            .unit
+            .map(|u| {
+                u.parse::<i64>()
+                    .map(UnitId::new)
+                    .map_err(|_| bad_filter("unit", u))
+            })
+            .transpose()?;
+        let status = match f.status {
+            None => Status::Submitted,
+            Some(s) => Status::parse(s)
+                .filter(|s| INBOX_STATUSES.contains(s))
+                .ok_or_else(|| bad_filter("status", s))?,
+        };
+        let sort = match f.sort {
+            None => InboxSort::default(),
+            Some(s) => InboxSort::parse(s).ok_or_else(|| bad_filter("sort", s))?,
+        };
+        if let Some(regime) = f
+            .regime
+            .filter(|r| r.is_empty() || r.chars().count() > MAX_REGIME_CODE_CHARS)
+        {
+            return Err(bad_filter("regime", regime));
+        }
+        Ok(InboxQuery {
+            regime: f.regime.map(str::to_string),
+            period,
+            unit,
+            status,
+            sort,
+            page: page_number(f.page)?,
+        })
+    }
+}
+
 /// One report listed, with what its checks found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InboxEntry {
@@ -142,6 +230,9 @@ pub struct Inbox {
     pub periods: Vec<PeriodId>,
     /// Their reporting units, by name.
     pub units: Vec<(UnitId, String)>,
+    /// The catalogue the regimes are named from.
+    #[serde(skip)]
+    pub meta: std::sync::Arc<Metadata>,
 }
 
 /// What a bulk accept did with each report asked for.
@@ -336,6 +427,7 @@ impl App {
             regimes: regimes.into_iter().collect(),
             periods,
             units,
+            meta,
         })
     }
 

@@ -29,24 +29,31 @@ use crate::{App, AppError, AppResult};
 pub mod archive;
 pub mod attachments;
 pub mod inbox;
+mod lists;
 pub mod obligations;
 pub mod official;
 mod opening;
+pub mod page_forms;
 pub mod screen;
 pub mod synthesis;
 pub mod timeliness;
 pub mod views;
 pub mod workflow;
 
-pub use archive::{Archive, ArchiveQuery, ArchiveRow, ARCHIVE_PAGE};
+pub use archive::{Archive, ArchiveFilter, ArchiveQuery, ArchiveRow, ARCHIVE_PAGE};
 pub use attachments::AttachmentView;
 pub use inbox::{
-    BulkAccepted, Inbox, InboxEntry, InboxQuery, InboxSort, INBOX_PAGE, INBOX_STATUSES,
+    BulkAccepted, Inbox, InboxEntry, InboxFilter, InboxQuery, InboxSort, INBOX_PAGE,
+    INBOX_STATUSES, MAX_PAGE,
 };
+pub use lists::ReportsScreen;
 pub use obligations::{InboxItem, Obligation};
+pub use page_forms::PageStep;
 pub use screen::{ReportScreen, ScreenAfter};
 pub use synthesis::{ChildStatus, SynthesisView};
-pub use timeliness::{timeliness_xlsx, Timeliness, TimelinessRow};
+pub use timeliness::{
+    timeliness_xlsx, Timeliness, TimelinessFilter, TimelinessRow, TimelinessScreen,
+};
 pub use views::{Allowed, EventView, ReportView, VersionView};
 pub use workflow::{rule_message, rule_problems};
 

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use baocao_domain::access::{Permission, Principal, Target};
 use baocao_domain::audit::AuditEvent;
+use baocao_domain::catalogue::RegimeKind;
+use baocao_domain::period::{latest_ended, PeriodId};
 use baocao_domain::report::{ReportId, Status, VIETNAM};
 use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
@@ -25,7 +27,7 @@ pub struct Timeliness {
     /// Regime code.
     pub regime: String,
     /// Period.
-    pub period: String,
+    pub period: PeriodId,
     /// The receiving unit.
     pub receiver: UnitId,
     /// Its name.
@@ -127,7 +129,87 @@ pub fn timeliness_xlsx(t: &Timeliness, lang: Lang) -> AppResult<Vec<u8>> {
     figure_table::write_xlsx(&table).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// A timeliness table as an address asks for it, each part as typed (a page
+/// leaves blank fields out); what is left out takes its default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TimelinessFilter<'a> {
+    /// A regime code (default: the first periodic regime).
+    pub regime: Option<&'a str>,
+    /// A period id (default: the regime's latest period already ended).
+    pub period: Option<&'a str>,
+    /// The receiving unit's id (default: the caller's first reviewed unit,
+    /// else the first it enters data for).
+    pub unit: Option<&'a str>,
+}
+
+/// The timeliness page: the table, the regimes it may show, and whether the
+/// caller may remind the units still to send.
+#[derive(Debug, Clone)]
+pub struct TimelinessScreen {
+    /// The table.
+    pub table: Timeliness,
+    /// The periodic regimes: code, Vietnamese and English names.
+    pub regimes: Vec<(String, String, String)>,
+    /// Whether the caller reviews for the receiving unit and some unit has not sent.
+    pub may_remind: bool,
+}
+
 impl App {
+    /// The timeliness page for `today` with the defaults of what `filter`
+    /// leaves out.
+    pub async fn timeliness_screen(
+        &self,
+        principal: &Principal,
+        filter: TimelinessFilter<'_>,
+        today: NaiveDate,
+    ) -> AppResult<TimelinessScreen> {
+        let meta = self.metadata().await?;
+        let periodic: Vec<&baocao_domain::catalogue::Regime> = meta
+            .regimes
+            .iter()
+            .filter(|r| r.latest().is_some_and(|v| v.kind == RegimeKind::Periodic))
+            .collect();
+        let regime = filter
+            .regime
+            .map(str::to_string)
+            .or_else(|| periodic.first().map(|r| r.code.clone()))
+            .ok_or(AppError::NotFound)?;
+        let period = match filter.period {
+            Some(p) => p.to_string(),
+            None => meta
+                .regime(&regime)
+                .and_then(|r| r.latest())
+                .and_then(|v| latest_ended(v.frequency, today))
+                .ok_or(AppError::NotFound)?
+                .to_string(),
+        };
+        let unit = match filter.unit {
+            Some(u) => u.parse::<i64>().map(UnitId::new).map_err(|_| {
+                AppError::field("unit", Message::new("request.bad_number").arg("value", u))
+            })?,
+            None => principal
+                .units_acting_for(Permission::ReviewReport)
+                .into_iter()
+                .chain(principal.units_acting_for(Permission::EnterData))
+                .next()
+                .ok_or(AppError::NotFound)?,
+        };
+        let table = self.timeliness(principal, &regime, &period, unit).await?;
+        let may_remind = table.missing > 0 && principal.acts_for(Permission::ReviewReport, unit);
+        let regimes = periodic
+            .iter()
+            .filter_map(|r| {
+                let v = r.latest()?;
+                Some((r.code.clone(), v.name_vi.clone(), v.name_en.clone()))
+            })
+            .collect();
+        Ok(TimelinessScreen {
+            table,
+            regimes,
+            may_remind,
+        })
+    }
+
     /// Timeliness of the reports `receiver` gets for `regime` and `period`, for
     /// the receiving unit's own staff and the levels above it (a unit below
     /// does not see how its neighbours stand; for it the page does not exist).
@@ -193,7 +275,7 @@ impl App {
             .min();
         Ok(Timeliness {
             regime: regime.code.clone(),
-            period: period.to_string(),
+            period,
             receiver: receiver_id,
             receiver_name: receiver.name.clone(),
             deadline,
@@ -236,12 +318,13 @@ impl App {
             .deadline
             .map(|d| d.format("%d/%m/%Y").to_string())
             .unwrap_or_default();
+        let period_text = table.period.to_string();
         let mut tx = self.store.begin_write().await?;
         let mut reminded = Vec::new();
         for row in missing {
             let new = NewReminder {
                 regime: &table.regime,
-                period: &table.period,
+                period: &period_text,
                 unit: row.unit,
                 receiver,
                 day: &day,
@@ -253,7 +336,7 @@ impl App {
             }
             let message = Message::new("mail.reminded")
                 .arg("regime", &table.regime)
-                .arg("period", &table.period)
+                .arg("period", table.period)
                 .arg("receiver", &table.receiver_name)
                 .arg("deadline", &deadline);
             let link = row
@@ -278,7 +361,7 @@ impl App {
             let event = AuditEvent::Reminded {
                 receiver,
                 regime: table.regime.clone(),
-                period: table.period.clone(),
+                period: table.period.to_string(),
                 units: reminded.clone(),
             };
             crate::ledger::record(&mut tx, &crate::ledger::Actor::of(principal), &event, at)

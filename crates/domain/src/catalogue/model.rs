@@ -306,6 +306,21 @@ pub struct Regime {
 }
 
 impl Regime {
+    /// `existing` (or a new regime `code` when there is none) with `version`
+    /// in place of the one starting the same period, or added after the
+    /// others: what the regime editor's save makes.
+    pub fn with_version(existing: Option<Regime>, code: &str, version: RegimeVersion) -> Regime {
+        let mut regime = existing.unwrap_or(Regime {
+            code: code.to_string(),
+            versions: Vec::new(),
+        });
+        match regime.versions.iter().position(|v| v.from == version.from) {
+            Some(i) => regime.versions[i] = version,
+            None => regime.versions.push(version),
+        }
+        regime
+    }
+
     /// The version that applies to `period`: the last one starting on or before
     /// the period's first day. Its 1-based number with it.
     pub fn version_for(&self, period: &PeriodId) -> Option<(usize, &RegimeVersion)> {

@@ -31,6 +31,10 @@ pub struct LedgerOptions {
     pub reuse: bool,
     /// Leave the database as it is at the end.
     pub keep: bool,
+    /// Grow the ledger of an existing database (the demo's, say) to
+    /// `entries` instead of making one: its accepted reports' drafts saved
+    /// again unchanged, so every page shows what it showed before.
+    pub grow: bool,
 }
 
 /// Months of imported reports (2025M01–2025M06, while the communes of the
@@ -72,11 +76,16 @@ fn peak_rss() -> u64 {
 
 /// Runs the benchmark and prints its figures.
 pub async fn run(options: LedgerOptions) -> AppResult<()> {
-    let kept = (options.keep || options.reuse).then_some("bench_ledger");
+    let kept = (options.keep || options.reuse || options.grow).then_some("bench_ledger");
+    if options.grow && options.database.is_none() {
+        return Err(internal("--grow needs the --database to grow"));
+    }
     let scratch = open_database(options.database.as_deref(), kept).await?;
     println!("database: {}", scratch.url);
     let app = App::new(scratch.store.clone(), Settings::default());
-    if !options.reuse {
+    if options.grow {
+        grow(&app, &scratch.store, options.entries).await?;
+    } else if !options.reuse {
         generate(&app, &scratch.store, &options).await?;
     }
     let memory_before = peak_rss();
@@ -99,7 +108,7 @@ pub async fn run(options: LedgerOptions) -> AppResult<()> {
         ),
         other => return Err(internal(format!("the bench ledger does not verify: {other:?}"))),
     }
-    if options.keep {
+    if options.keep || options.grow {
         return Ok(());
     }
     clean_up(&scratch).await
@@ -173,6 +182,61 @@ async fn generate(
     }
     println!(
         "ledger of {written} entries made in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Grows the ledger of an existing database to `entries`: the drafts of its
+/// accepted reports saved again as they are, [`SAVES_IN_A_ROW`] at a time,
+/// through the application.
+async fn grow(app: &App, store: &baocao_store::Store, entries: u64) -> AppResult<()> {
+    use baocao_domain::report::Status;
+    let started = Instant::now();
+    let (accepted, mut written) = {
+        let mut conn = store.conn().await?;
+        let ids: Vec<ReportId> =
+            baocao_store::reports::statuses(&mut conn, ReportId::new(0), i64::MAX)
+                .await?
+                .into_iter()
+                .filter(|(_, s)| *s == Status::Accepted)
+                .map(|(id, _)| id)
+                .collect();
+        (ids, baocao_store::ledger::head(&mut conn).await?.0 as u64)
+    };
+    if accepted.is_empty() {
+        return Err(internal("no accepted report to save again"));
+    }
+    println!("{written} entries, {} accepted reports", accepted.len());
+    let system = system_principal();
+    let mut drafts_of: std::collections::HashMap<ReportId, Content> = Default::default();
+    let mut save = 0u64;
+    while written < entries {
+        let n = (entries - written).min(BATCH as u64) as usize;
+        let mut drafts = Vec::with_capacity(n);
+        for _ in 0..n {
+            save += 1;
+            let report = accepted[((save / SAVES_IN_A_ROW) as usize * 7_919) % accepted.len()];
+            if let std::collections::hash_map::Entry::Vacant(e) = drafts_of.entry(report) {
+                e.insert(app.report(&system, report).await?.content);
+            }
+            drafts.push(PastDraft {
+                report,
+                content: drafts_of[&report].clone(),
+                at: baocao_app::now() - 1,
+            });
+        }
+        app.record_past_drafts(&system, &drafts).await?;
+        written += n as u64;
+        if written % 1_000_000 < BATCH as u64 {
+            println!(
+                "{written} entries ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    println!(
+        "ledger grown to {written} entries in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -19,6 +19,9 @@ pub struct PagesOptions {
     pub url: String,
     /// Account to log in as (the province reviewer in the demo).
     pub username: String,
+    /// Account whose dashboard, wall and pivot are loaded (the province's
+    /// leader in the demo; the same password).
+    pub leader: String,
     /// Its password.
     pub password: String,
     /// Concurrent clients.
@@ -31,8 +34,12 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(e.to_string())
 }
 
-/// Logs in with a cookie session; the client then carries it.
-async fn log_in(options: &PagesOptions) -> AppResult<reqwest::Client> {
+/// Logs in as `username` with a cookie session; the client then carries
+/// it. Also the unit of the account's first grant.
+async fn log_in(
+    options: &PagesOptions,
+    username: &str,
+) -> AppResult<(reqwest::Client, Option<i64>)> {
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .pool_max_idle_per_host(options.clients)
@@ -40,18 +47,21 @@ async fn log_in(options: &PagesOptions) -> AppResult<reqwest::Client> {
         .map_err(internal)?;
     let r = http
         .post(format!("{}/api/v1/session", options.url))
-        .json(&serde_json::json!({"username": options.username, "password": options.password}))
+        .json(&serde_json::json!({"username": username, "password": options.password}))
         .send()
         .await
         .map_err(internal)?;
     if !r.status().is_success() {
         return Err(internal(format!(
-            "login as {} refused: {}",
-            options.username,
+            "login as {username} refused: {}",
             r.status()
         )));
     }
-    Ok(http)
+    let session: serde_json::Value = r.json().await.map_err(internal)?;
+    let unit = session["grants"]
+        .as_array()
+        .and_then(|g| g.iter().find_map(|g| g["unit_id"].as_i64()));
+    Ok((http, unit))
 }
 
 /// The most recent report in the caller's inbox or, failing that, of their
@@ -126,33 +136,54 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Runs the page bench and prints its figures.
+/// Loads `path` with `http` and prints its figures.
+async fn measure(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+    options: &PagesOptions,
+) -> AppResult<()> {
+    let loaded = load(http, format!("{base}{path}"), options).await?;
+    let n = loaded.latencies.len();
+    println!(
+        "GET {path}: {n} in {:.1} s = {:.0}/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} bytes",
+        loaded.elapsed.as_secs_f64(),
+        n as f64 / loaded.elapsed.as_secs_f64().max(1e-9),
+        ms(percentile(&loaded.latencies, 0.5)),
+        ms(percentile(&loaded.latencies, 0.99)),
+        ms(loaded.latencies.last().copied().unwrap_or_default()),
+        loaded.bytes,
+    );
+    Ok(())
+}
+
+/// Runs the page bench and prints its figures: the reviewer's list, a
+/// report (page and JSON) and the inbox, then the leader's dashboard, wall
+/// screen and pivot.
 pub async fn run(options: PagesOptions) -> AppResult<()> {
     let base = options.url.trim_end_matches('/').to_string();
-    let http = log_in(&options).await?;
+    let (http, _) = log_in(&options, &options.username).await?;
     let mut targets = vec!["/reports".to_string()];
     if let Some(report) = some_report(&http, &base).await? {
         targets.push(format!("/reports/{report}"));
         targets.push(format!("/api/v1/reports/{report}"));
     }
     targets.push("/api/v1/reports/inbox".to_string());
-    targets.push("/dashboard".to_string());
     println!(
-        "{} as {}, {} clients, {} s per page",
-        base, options.username, options.clients, options.seconds
+        "{} as {} and {}, {} clients, {} s per page",
+        base, options.username, options.leader, options.clients, options.seconds
     );
     for path in targets {
-        let loaded = load(&http, format!("{base}{path}"), &options).await?;
-        let n = loaded.latencies.len();
-        println!(
-            "GET {path}: {n} in {:.1} s = {:.0}/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} bytes",
-            loaded.elapsed.as_secs_f64(),
-            n as f64 / loaded.elapsed.as_secs_f64().max(1e-9),
-            ms(percentile(&loaded.latencies, 0.5)),
-            ms(percentile(&loaded.latencies, 0.99)),
-            ms(loaded.latencies.last().copied().unwrap_or_default()),
-            loaded.bytes,
-        );
+        measure(&http, &base, &path, &options).await?;
+    }
+    let (leader, unit) = log_in(&options, &options.leader).await?;
+    let mut boards = vec!["/dashboard".to_string()];
+    if let Some(unit) = unit {
+        boards.push(format!("/dashboard/{unit}/wall"));
+    }
+    boards.push("/analytics".to_string());
+    for path in boards {
+        measure(&leader, &base, &path, &options).await?;
     }
     Ok(())
 }

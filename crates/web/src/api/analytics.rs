@@ -6,7 +6,9 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use baocao_app::analytics::{reading_name, FigureQuery, FigureTable, Reading, Relation};
+use baocao_app::analytics::{
+    parse_reading, parse_relation, reading_name, FigureQuery, FigureTable, Reading,
+};
 use baocao_app::i18n::Lang;
 use baocao_app::AppError;
 use baocao_domain::period::PeriodId;
@@ -127,39 +129,24 @@ fn invalid(field: &'static str, key: &'static str, value: &str) -> AppError {
 
 /// The question, read from the parameters (refused field by field).
 fn question(p: &FiguresParams) -> Result<FigureQuery, AppError> {
-    let list = |text: &str| -> Vec<String> {
+    let items = |text: &str| -> Vec<String> {
         text.split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect()
     };
-    let periods = list(&p.periods)
+    let periods = items(&p.periods)
         .iter()
         .map(|t| {
             t.parse::<PeriodId>()
                 .map_err(|e| invalid("periods", e.code(), t))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let relation = match p.relation.as_deref().unwrap_or("self") {
-        "self" => Relation::Itself,
-        "children" => Relation::Children,
-        "subtree" => Relation::Subtree,
-        other => match other.strip_prefix("level:") {
-            Some(level) if !level.is_empty() && level.len() <= 32 => {
-                Relation::Level(level.to_string())
-            }
-            _ => return Err(invalid("relation", "analytics.error.relation", other)),
-        },
-    };
-    let reading = match p.reading.as_deref().unwrap_or("preferred") {
-        "reported" => Reading::Reported,
-        "computed" => Reading::Computed,
-        "preferred" => Reading::Preferred,
-        other => return Err(invalid("reading", "analytics.error.reading", other)),
-    };
+    let relation = parse_relation(p.relation.as_deref().unwrap_or("self"), "relation")?;
+    let reading = parse_reading(p.reading.as_deref().unwrap_or("preferred"), "reading")?;
     Ok(FigureQuery {
-        cells: list(&p.indicators),
+        cells: items(&p.indicators),
         unit: UnitId::new(p.unit),
         relation,
         periods,

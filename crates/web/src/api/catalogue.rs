@@ -9,10 +9,8 @@ use axum::{Json, Router};
 use baocao_app::calendar::RegimeCalendar;
 use baocao_app::catalogue::MAX_DOCUMENT_BYTES;
 use baocao_app::catalogue::{ApplySummary, IndicatorVersion};
-use baocao_app::AppError;
 use baocao_domain::catalogue::{Disaggregation, Indicator, Metadata, Regime, RegimeKind, Request};
 use baocao_domain::period::{Frequency, MAX_YEAR, MIN_YEAR};
-use baocao_domain::Message;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -20,6 +18,7 @@ use super::doc::{in_range, Busy};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{ApiResult, Authed};
 use crate::state::AppState;
+use baocao_app::catalogue::CatalogueDocument;
 
 /// Search parameters of the indicator list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -112,11 +111,7 @@ pub async fn put_indicator(
     Path(code): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<ApplySummary>, WebError> {
-    let indicator: Indicator = read(&state, &authed, body).await?;
-    same_code(&code, &indicator.code).api(&authed)?;
-    let mut doc = Metadata::empty();
-    doc.indicators.push(indicator);
-    apply(&state, &authed, &doc).await
+    apply(&state, &authed, CatalogueDocument::Indicator(code), body).await
 }
 
 /// Disaggregation dimensions.
@@ -179,11 +174,7 @@ pub async fn put_regime(
     Path(code): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<ApplySummary>, WebError> {
-    let regime: Regime = read(&state, &authed, body).await?;
-    same_code(&code, &regime.code).api(&authed)?;
-    let mut doc = Metadata::empty();
-    doc.regimes.push(regime);
-    apply(&state, &authed, &doc).await
+    apply(&state, &authed, CatalogueDocument::Regime(code), body).await
 }
 
 /// Each period of a year with its cut-off window and every reporting group's
@@ -232,11 +223,7 @@ pub async fn put_request(
     Path(code): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<ApplySummary>, WebError> {
-    let request: Request = read(&state, &authed, body).await?;
-    same_code(&code, &request.code).api(&authed)?;
-    let mut doc = Metadata::empty();
-    doc.requests.push(request);
-    apply(&state, &authed, &doc).await
+    apply(&state, &authed, CatalogueDocument::Request(code), body).await
 }
 
 /// The whole catalogue as one metadata document (`baocao-metadata/1`).
@@ -265,49 +252,23 @@ pub async fn import(
     authed: Authed,
     body: axum::body::Bytes,
 ) -> Result<Json<ApplySummary>, WebError> {
-    let doc: Metadata = read(&state, &authed, body).await?;
-    apply(&state, &authed, &doc).await
+    apply(&state, &authed, CatalogueDocument::Whole, body).await
 }
 
-/// A catalogue document from the body, read once the caller may change the
-/// catalogue somewhere (cheap refusals first).
-async fn read<T: serde::de::DeserializeOwned + Send + 'static>(
-    state: &AppState,
-    authed: &Authed,
-    body: axum::body::Bytes,
-) -> Result<T, WebError> {
-    state
-        .app
-        .read_document(&authed.caller.principal, body.into())
-        .await
-        .api(authed)
-}
-
+/// Reads and applies a catalogue document from the body (once the caller
+/// may change the catalogue somewhere: cheap refusals first).
 async fn apply(
     state: &AppState,
     authed: &Authed,
-    doc: &Metadata,
+    kind: CatalogueDocument,
+    body: axum::body::Bytes,
 ) -> Result<Json<ApplySummary>, WebError> {
     let summary = state
         .app
-        .apply_metadata(&authed.caller.principal, doc)
+        .apply_document(&authed.caller.principal, kind, body.into())
         .await
         .api(authed)?;
     Ok(Json(summary))
-}
-
-/// The code in the path and the one in the body must agree.
-fn same_code(path: &str, body: &str) -> Result<(), AppError> {
-    if path == body {
-        Ok(())
-    } else {
-        Err(AppError::field(
-            "code",
-            Message::new("catalogue.code_mismatch")
-                .arg("value", body)
-                .arg("expected", path),
-        ))
-    }
 }
 
 /// The catalogue routes: indicators, disaggregations, regimes, requests and

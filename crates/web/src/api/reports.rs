@@ -10,12 +10,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use baocao_app::reports::{AttachmentView, Obligation, ReportView, SynthesisView, Timeliness};
-use baocao_app::reports::{InboxQuery, InboxSort, INBOX_STATUSES};
-use baocao_app::AppError;
-use baocao_domain::period::PeriodId;
-use baocao_domain::report::{Content, ReportId, Status};
+use baocao_app::reports::{InboxFilter, InboxQuery};
+use baocao_domain::report::{Content, ReportId};
 use baocao_domain::unit::UnitId;
-use baocao_domain::Message;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -143,7 +140,7 @@ pub async fn mine(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct InboxParams {
     /// Only this regime (its code).
-    #[param(max_length = 64)]
+    #[param(min_length = 1, max_length = 64)]
     regime: Option<String>,
     /// Only this period.
     #[param(pattern = "^[0-9A-Z:.\\-]{4,40}$", example = "2025M03")]
@@ -173,54 +170,16 @@ pub async fn inbox(
     authed: Authed,
     Query(p): Query<InboxParams>,
 ) -> Result<Response, WebError> {
-    let period = p
-        .period
-        .as_deref()
-        .map(|text| {
-            text.parse::<PeriodId>().map_err(|_| {
-                AppError::field(
-                    "period",
-                    Message::new("inbox.error.bad_filter").arg("value", text),
-                )
-            })
-        })
-        .transpose()
-        .api(&authed)?;
-    // A parameter given is read strictly: blank or unknown is refused, never
-    // taken for the default.
-    let bad = |field: &'static str, text: &str| {
-        AppError::field(
-            field,
-            Message::new("inbox.error.bad_filter").arg("value", text),
-        )
-    };
-    let status = match p.status.as_deref() {
-        None => Status::Submitted,
-        Some(text) => Status::parse(text)
-            .filter(|s| INBOX_STATUSES.contains(s))
-            .ok_or_else(|| bad("status", text))
-            .api(&authed)?,
-    };
-    let sort = match p.sort.as_deref() {
-        None => InboxSort::default(),
-        Some(text) => InboxSort::parse(text)
-            .ok_or_else(|| bad("sort", text))
-            .api(&authed)?,
-    };
-    if let Some(page) = p.page.filter(|n| !(1..=1_000_000).contains(n)) {
-        return Err(bad("page", &page.to_string())).api(&authed);
-    }
-    if let Some(regime) = p.regime.as_deref().filter(|r| r.chars().count() > 64) {
-        return Err(bad("regime", regime)).api(&authed);
-    }
-    let q = InboxQuery {
-        regime: p.regime.clone(),
-        period,
-        unit: p.unit.map(UnitId::new),
-        status,
-        sort,
-        page: p.page.map_or(1, |n| n as usize),
-    };
+    let (unit, page) = (p.unit.map(|u| u.to_string()), p.page.map(|n| n.to_string()));
+    let q = InboxQuery::parse(InboxFilter {
+        regime: p.regime.as_deref(),
+        period: p.period.as_deref(),
+        unit: unit.as_deref(),
+        status: p.status.as_deref(),
+        sort: p.sort.as_deref(),
+        page: page.as_deref(),
+    })
+    .api(&authed)?;
     let found = state
         .app
         .inbox(&authed.caller.principal, q)

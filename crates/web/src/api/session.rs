@@ -83,12 +83,7 @@ pub async fn login(
         None,
         state.config.secure_cookies,
     );
-    let display_name = state
-        .app
-        .user_by_name(&session.principal.username)
-        .await
-        .map(|u| u.display_name)
-        .unwrap_or_default();
+    let display_name = session.display_name.clone();
     Ok((
         AppendHeaders([(header::SET_COOKIE, cookie)]),
         Json(SessionInfo {

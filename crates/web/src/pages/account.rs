@@ -12,6 +12,7 @@ use super::view::{html, layout, screen_time, see_other, PageResult};
 use crate::extract::{ApiResult, Authed, CsrfForm};
 use crate::shared::layout::Layout;
 use crate::state::AppState;
+use baocao_app::account::AccountScreen;
 
 /// The account routes.
 pub fn routes() -> Router<AppState> {
@@ -48,21 +49,12 @@ struct JustDone {
     email_saved: bool,
 }
 
-async fn render_account(state: &AppState, authed: &Authed, done: JustDone) -> PageResult {
-    let tokens = state
-        .app
-        .list_tokens(&authed.caller.principal)
-        .await
-        .page(authed)?;
-    let me = state
-        .app
-        .user_by_name(&authed.caller.principal.username)
-        .await
-        .page(authed)?;
+fn render_account(authed: &Authed, screen: AccountScreen, done: JustDone) -> PageResult {
     html(
         AccountPage {
             layout: layout(authed, "/account"),
-            tokens: tokens
+            tokens: screen
+                .tokens
                 .into_iter()
                 .map(|tk| TokenRow {
                     id: tk.id,
@@ -73,7 +65,7 @@ async fn render_account(state: &AppState, authed: &Authed, done: JustDone) -> Pa
                 })
                 .collect(),
             new_secret: done.new_secret,
-            email: me.email.unwrap_or_default(),
+            email: screen.email.unwrap_or_default(),
             email_saved: done.email_saved,
         },
         authed.lang,
@@ -81,7 +73,12 @@ async fn render_account(state: &AppState, authed: &Authed, done: JustDone) -> Pa
 }
 
 async fn account_page(State(state): State<AppState>, authed: Authed) -> PageResult {
-    render_account(&state, &authed, JustDone::default()).await
+    let screen = state
+        .app
+        .account_screen(&authed.caller.principal)
+        .await
+        .page(&authed)?;
+    render_account(&authed, screen, JustDone::default())
 }
 
 /// The signed-in user's own e-mail address.
@@ -90,17 +87,16 @@ async fn account_email(
     authed: Authed,
     CsrfForm(form): CsrfForm<EmailForm>,
 ) -> PageResult {
-    let me = authed.caller.principal.user_id;
-    state
+    let screen = state
         .app
-        .set_email(&authed.caller.principal, me, &form.email)
+        .set_own_email(&authed.caller.principal, &form.email)
         .await
         .page(&authed)?;
     let done = JustDone {
         email_saved: true,
         ..JustDone::default()
     };
-    render_account(&state, &authed, done).await
+    render_account(&authed, screen, done)
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,16 +109,16 @@ async fn tokens_create(
     authed: Authed,
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> PageResult {
-    let (_, secret) = state
+    let (secret, screen) = state
         .app
-        .create_token(&authed.caller.principal, &form.name)
+        .create_own_token(&authed.caller.principal, &form.name)
         .await
         .page(&authed)?;
     let done = JustDone {
         new_secret: Some(secret),
         ..JustDone::default()
     };
-    render_account(&state, &authed, done).await
+    render_account(&authed, screen, done)
 }
 
 async fn tokens_revoke(

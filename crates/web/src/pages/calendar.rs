@@ -92,25 +92,25 @@ async fn calendar_page(
 ) -> PageResult {
     let lang = authed.lang;
     let year = year_or_this_year(q.year.as_deref()).page(&authed)?;
-    let (days, make_up) = state.app.calendar_year(year).await.page(&authed)?;
-    let exceptions = state.app.calendar_exceptions().await.page(&authed)?;
-    let (weekends, days) = days_off(lang, &days);
+    let screen = state.app.calendar_screen(year).await.page(&authed)?;
+    let (weekends, days) = days_off(lang, &screen.days_off);
     html(
         CalendarPage {
             layout: layout(&authed, "/calendar"),
             year,
             weekends,
             days,
-            make_up: make_up
+            make_up: screen
+                .make_up
                 .iter()
                 .map(|e| DayRow {
                     date: screen_date(e.day),
                     label: e.reason.clone(),
                 })
                 .collect(),
-            exceptions: exceptions
+            exceptions: screen
+                .exceptions
                 .iter()
-                .filter(|e| e.day.year() == year)
                 .map(|e| exception_row(lang, e.day, &e.kind, &e.reason))
                 .collect(),
             can_edit: baocao_app::calendar::may_edit_calendar(&authed.caller.principal),

@@ -163,18 +163,18 @@ async fn login_submit(State(state): State<AppState>, request: Request) -> PageRe
         return Err(WebError::request(RequestProblem::Csrf, lang, Format::Html));
     }
     let next = safe_next(form.next.as_deref());
+    // A session id planted before login is dropped: the new one replaces it.
     match state
         .app
-        .login(&form.username, &form.password, &address)
+        .login_replacing(
+            &form.username,
+            &form.password,
+            &address,
+            old_session.as_deref(),
+        )
         .await
     {
-        Ok(session) => {
-            // A session id planted before login is dropped: the new one replaces it.
-            if let Some(old) = old_session {
-                let _ = state.app.logout(&old).await;
-            }
-            Ok(logged_in(&state, &session, next))
-        }
+        Ok(session) => Ok(logged_in(&state, &session, next)),
         Err(e @ (AppError::BadCredentials | AppError::Throttled { .. })) => {
             let status = if matches!(e, AppError::Throttled { .. }) {
                 StatusCode::TOO_MANY_REQUESTS

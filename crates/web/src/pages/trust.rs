@@ -17,6 +17,8 @@ use crate::extract::{ApiResult, Authed, CsrfForm};
 use crate::shared::layout::Layout;
 use crate::shared::limits::anchor_upload_limit;
 use crate::state::AppState;
+use baocao_app::forms::FormOutcome;
+use baocao_app::signatures::StoredAnchor;
 
 /// The trust anchor routes.
 pub fn routes() -> Router<AppState> {
@@ -50,17 +52,12 @@ struct DoneQuery {
     added: Option<usize>,
 }
 
-async fn render_page(
-    state: &AppState,
+fn render_page(
     authed: &Authed,
+    anchors: Vec<StoredAnchor>,
     notice: Option<String>,
     problem: Option<String>,
 ) -> PageResult {
-    let anchors = state
-        .app
-        .trust_anchors(&authed.caller.principal)
-        .await
-        .page(authed)?;
     html(
         TrustPage {
             layout: layout(authed, "/admin/trust"),
@@ -88,7 +85,12 @@ async fn trust_page(
     let notice = q
         .added
         .map(|n| render(authed.lang, &Message::new("trust.added").arg("count", n)));
-    render_page(&state, &authed, notice, None).await
+    let anchors = state
+        .app
+        .trust_anchors(&authed.caller.principal)
+        .await
+        .page(&authed)?;
+    render_page(&authed, anchors, notice, None)
 }
 
 /// Adds the CA certificates of the PEM file sent; a refused file is said
@@ -96,17 +98,21 @@ async fn trust_page(
 async fn trust_add(State(state): State<AppState>, authed: Authed, form: Multipart) -> PageResult {
     let lang: Lang = authed.lang;
     let UploadForm { file, .. } = read_upload_form(&authed, form).await?;
-    match state
+    let outcome = state
         .app
-        .add_trust_anchors(&authed.caller.principal, file)
+        .add_trust_from_form(&authed.caller.principal, file)
         .await
-    {
-        Ok(added) => see_other(&format!("/admin/trust?added={}", added.len())),
-        Err(AppError::Invalid(fields)) if !fields.is_empty() => {
+        .page(&authed)?;
+    match outcome {
+        FormOutcome::Done(added) => see_other(&format!("/admin/trust?added={}", added.len())),
+        FormOutcome::Refused {
+            error: AppError::Invalid(fields),
+            screen,
+        } if !fields.is_empty() => {
             let said = render(lang, &fields[0].message);
-            render_page(&state, &authed, None, Some(said)).await
+            render_page(&authed, screen, None, Some(said))
         }
-        Err(e) => Err(authed.page_error(e)),
+        FormOutcome::Refused { error, .. } => Err(authed.page_error(error)),
     }
 }
 

@@ -97,16 +97,11 @@ async fn units_page(
     let date = optional_date("date", Some(&date_text)).page(&authed)?;
     let text = q.q.unwrap_or_default();
     let searching = !text.trim().is_empty();
-    let who = &authed.caller.principal;
-    let units = if searching {
-        state
-            .app
-            .search_units(who, Some(&text), None, None, date, 200)
-            .await
-    } else {
-        state.app.unit_roots(who, date).await
-    }
-    .page(&authed)?;
+    let units = state
+        .app
+        .units_screen(&authed.caller.principal, &text, date)
+        .await
+        .page(&authed)?;
     html(
         UnitsPage {
             layout: layout(&authed, "/units"),

@@ -5,12 +5,12 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::Router;
+use baocao_app::forms::FormOutcome;
 use baocao_app::i18n::{t, Lang};
-use baocao_app::users::{UserInput, UserView};
+use baocao_app::users::{UserScreen, UserView, UsersScreen};
 use baocao_app::AppError;
 use baocao_domain::access::{Role, UserId};
-use baocao_domain::unit::{OrgUnit, UnitId};
-use baocao_domain::Message;
+use baocao_domain::unit::OrgUnit;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
@@ -99,9 +99,6 @@ fn role_choices(lang: Lang) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Users a page of the list shows.
-const USERS_PAGE: usize = 50;
-
 #[derive(Template)]
 #[template(path = "users.html")]
 struct UsersPage {
@@ -134,59 +131,43 @@ async fn users_page(
     authed: Authed,
     Query(query): Query<UsersQuery>,
 ) -> PageResult {
-    users_view(&state, &authed, &query, NewUserTyped::default(), Vec::new()).await
+    let screen = state
+        .app
+        .users_screen(&authed.caller.principal, &query.q, query.page)
+        .await
+        .page(&authed)?;
+    users_view(&authed, screen, NewUserTyped::default(), Vec::new())
 }
 
 /// The users page, with the new-user form as typed and why it was refused
 /// (422) when it was.
-async fn users_view(
-    state: &AppState,
+fn users_view(
     authed: &Authed,
-    query: &UsersQuery,
+    screen: UsersScreen,
     typed: NewUserTyped,
     refused: Vec<String>,
 ) -> PageResult {
-    let units = unit_choices(state, authed).await.page(authed)?;
-    let users = state
-        .app
-        .list_users(&authed.caller.principal)
-        .await
-        .page(authed)?;
-    // A search is at most 100 characters (as the field says); more is cut.
-    let searched: String = query.q.trim().chars().take(100).collect();
-    let needle = baocao_domain::text::fold(&searched);
-    let found: Vec<&UserView> = users
-        .iter()
-        .filter(|u| {
-            needle.is_empty()
-                || baocao_domain::text::fold(&u.user.username).contains(&needle)
-                || baocao_domain::text::fold(&u.user.display_name).contains(&needle)
-        })
-        .collect();
-    let total = found.len();
-    let pages = total.div_ceil(USERS_PAGE).max(1);
-    let page = query.page.unwrap_or(1).clamp(1, pages);
     let link = |p: usize| {
         format!(
             "/admin/users?q={}&page={p}",
-            crate::shared::url::url_encode(&searched)
+            crate::shared::url::url_encode(&screen.search)
         )
     };
+    let (page, pages) = (screen.page, screen.pages);
     let page_html = html(
         UsersPage {
             layout: layout(authed, "/admin/users"),
-            users: found
+            users: screen
+                .users
                 .iter()
-                .skip((page - 1) * USERS_PAGE)
-                .take(USERS_PAGE)
                 .map(|u| user_row(authed.lang, u))
                 .collect(),
             roles: role_choices(authed.lang),
-            units,
+            units: unit_choices(authed.lang, &screen.units),
             typed,
             refused: refused.clone(),
-            q: searched.clone(),
-            total,
+            q: screen.search.clone(),
+            total: screen.total,
             page,
             pages,
             previous: (page > 1).then(|| link(page - 1)),
@@ -225,90 +206,16 @@ fn refusal(authed: &Authed, e: AppError) -> Result<Vec<String>, crate::error::We
 
 /// The units an administrator may pick, by code with their names (a
 /// searchable list: the browser filters it as the code or name is typed).
-async fn unit_choices(
-    state: &AppState,
-    authed: &Authed,
-) -> Result<Vec<(String, String)>, AppError> {
-    let units = state
-        .app
-        .search_units(
-            &authed.caller.principal,
-            None,
-            None,
-            None,
-            Some(baocao_app::today()),
-            UNIT_CHOICES,
-        )
-        .await?;
-    Ok(units
+fn unit_choices(lang: Lang, units: &[OrgUnit]) -> Vec<(String, String)> {
+    units
         .iter()
         .map(|u| {
             (
                 u.code.to_string(),
-                format!(
-                    "{} — {}",
-                    u.name,
-                    t(authed.lang, &format!("level.{}", u.level))
-                ),
+                format!("{} — {}", u.name, t(lang, &format!("level.{}", u.level))),
             )
         })
-        .collect())
-}
-
-/// Units a picker lists at most (a province's units in force; a system-wide
-/// administrator types a code or a name to find the others).
-const UNIT_CHOICES: u32 = 800;
-
-/// The unit a form names by its code (GSO code, agency code) — as every page
-/// shows units — in force today, else the latest that had it (codes are
-/// reused across the 2025 reform); blank is none.
-async fn unit_by_code(
-    state: &AppState,
-    authed: &Authed,
-    field: &'static str,
-    text: &str,
-) -> Result<Option<UnitId>, AppError> {
-    let code = text.trim();
-    if code.is_empty() {
-        return Ok(None);
-    }
-    // No unit code is longer (agency codes are 13 characters): nothing to look up.
-    if code.chars().count() > 32 {
-        return Err(AppError::field(
-            field,
-            Message::new("users.error.unknown_unit")
-                .arg("value", code.chars().take(32).collect::<String>()),
-        ));
-    }
-    let principal = &authed.caller.principal;
-    let today = baocao_app::today();
-    for as_of in [Some(today), None] {
-        let found = state
-            .app
-            .search_units(principal, None, Some(code), None, as_of, 50)
-            .await?;
-        if let Some(unit) = found
-            .iter()
-            .filter(|u| u.code.as_str() == code)
-            .max_by_key(|u| u.validity.from)
-        {
-            return Ok(Some(unit.id));
-        }
-    }
-    Err(AppError::field(
-        field,
-        Message::new("users.error.unknown_unit").arg("value", code),
-    ))
-}
-
-/// An optional role chosen in a form: blank is none.
-fn optional_role(text: &str) -> Result<Option<Role>, AppError> {
-    match text.trim() {
-        "" => Ok(None),
-        r => Role::parse(r)
-            .map(Some)
-            .map_err(|e| AppError::field("role", e.message())),
-    }
+        .collect()
 }
 
 /// The new-user form as typed, but the password (never sent back).
@@ -346,28 +253,24 @@ async fn users_create(
         role: form.role.clone(),
         locale: form.locale.clone(),
     };
-    let created = async {
-        let unit = unit_by_code(&state, &authed, "unit", &form.unit).await?;
-        let role = optional_role(&form.role)?;
-        let input = UserInput {
-            username: form.username,
-            display_name: form.display_name,
-            password: form.password,
-            unit,
-            locale: form.locale,
-            role,
-        };
-        state
-            .app
-            .create_user(&authed.caller.principal, &input)
-            .await
-    }
-    .await;
-    match created {
-        Ok(id) => see_other(&format!("/admin/users/{id}?done=created")),
-        Err(e) => {
-            let lines = refusal(&authed, e)?;
-            users_view(&state, &authed, &UsersQuery::default(), typed, lines).await
+    let form = baocao_app::users::NewUserForm {
+        username: form.username,
+        display_name: form.display_name,
+        password: form.password,
+        unit: form.unit,
+        locale: form.locale,
+        role: form.role,
+    };
+    match state
+        .app
+        .create_user_from_form(&authed.caller.principal, &form)
+        .await
+        .page(&authed)?
+    {
+        FormOutcome::Done(id) => see_other(&format!("/admin/users/{id}?done=created")),
+        FormOutcome::Refused { error, screen } => {
+            let lines = refusal(&authed, error)?;
+            users_view(&authed, screen, typed, lines)
         }
     }
 }
@@ -423,37 +326,28 @@ async fn user_page(
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
     let notice = q.done.as_deref().and_then(|d| done_notice(authed.lang, d));
-    user_view(
-        &state,
-        &authed,
-        id,
-        notice,
-        Vec::new(),
-        GrantTyped::default(),
-    )
-    .await
+    let screen = state
+        .app
+        .user_screen(&authed.caller.principal, id)
+        .await
+        .page(&authed)?;
+    user_view(&authed, screen, notice, Vec::new(), GrantTyped::default())
 }
 
 /// A user's page; after a refused form, with why and what was typed (422).
-async fn user_view(
-    state: &AppState,
+fn user_view(
     authed: &Authed,
-    id: UserId,
+    screen: UserScreen,
     notice: Option<String>,
     refused: Vec<String>,
     typed: GrantTyped,
 ) -> PageResult {
     let lang = authed.lang;
-    let v = state
-        .app
-        .user_view(&authed.caller.principal, id)
-        .await
-        .page(authed)?;
-    let units = unit_choices(state, authed).await.page(authed)?;
+    let v = &screen.view;
     let page = html(
         UserPage {
-            layout: layout(authed, &format!("/admin/users/{id}")),
-            user: user_row(lang, &v),
+            layout: layout(authed, &format!("/admin/users/{}", v.user.id)),
+            user: user_row(lang, v),
             grants: v
                 .grants
                 .iter()
@@ -464,7 +358,7 @@ async fn user_view(
                 })
                 .collect(),
             roles: role_choices(lang),
-            units,
+            units: unit_choices(lang, &screen.units),
             notice,
             refused: refused.clone(),
             typed,
@@ -472,6 +366,24 @@ async fn user_view(
         lang,
     );
     refused_status(page, &refused)
+}
+
+/// A form's outcome on a user's page: `done` said back, or the page again
+/// with why it was refused.
+fn user_form(
+    authed: &Authed,
+    id: UserId,
+    outcome: FormOutcome<(), UserScreen>,
+    done: &str,
+    typed: GrantTyped,
+) -> PageResult {
+    match outcome {
+        FormOutcome::Done(()) => see_other(&format!("/admin/users/{id}?done={done}")),
+        FormOutcome::Refused { error, screen } => {
+            let lines = refusal(authed, error)?;
+            user_view(authed, screen, None, lines, typed)
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -495,38 +407,17 @@ async fn user_grant(
         unit: form.unit.clone(),
         system_wide: form.system_wide == "1",
     };
-    let granted = async {
-        let role = Role::parse(&form.role).map_err(|e| AppError::field("role", e.message()))?;
-        // System-wide is a choice made on purpose, never a unit left blank.
-        let unit = match (form.unit.trim().is_empty(), form.system_wide == "1") {
-            (true, true) => None,
-            (false, false) => unit_by_code(&state, &authed, "unit", &form.unit).await?,
-            (true, false) => {
-                return Err(AppError::field(
-                    "unit",
-                    Message::new("users.error.choose_unit"),
-                ))
-            }
-            (false, true) => {
-                return Err(AppError::field(
-                    "unit",
-                    Message::new("users.error.unit_and_system_wide"),
-                ))
-            }
-        };
-        state
-            .app
-            .grant_role(&authed.caller.principal, id, role, unit)
-            .await
-    }
-    .await;
-    match granted {
-        Ok(_) => see_other(&format!("/admin/users/{id}?done=granted")),
-        Err(e) => {
-            let lines = refusal(&authed, e)?;
-            user_view(&state, &authed, id, None, lines, typed).await
-        }
-    }
+    let form = baocao_app::users::GrantForm {
+        role: form.role,
+        unit: form.unit,
+        system_wide: form.system_wide == "1",
+    };
+    let outcome = state
+        .app
+        .grant_from_form(&authed.caller.principal, id, &form)
+        .await
+        .page(&authed)?;
+    user_form(&authed, id, outcome, "granted", typed)
 }
 
 async fn user_revoke(
@@ -554,17 +445,12 @@ async fn user_password(
     Path(id): Path<UserId>,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> PageResult {
-    let set = state
+    let outcome = state
         .app
-        .set_password(&authed.caller.principal, id, &form.password, false)
-        .await;
-    match set {
-        Ok(()) => see_other(&format!("/admin/users/{id}?done=password")),
-        Err(e) => {
-            let lines = refusal(&authed, e)?;
-            user_view(&state, &authed, id, None, lines, GrantTyped::default()).await
-        }
-    }
+        .reset_password_from_form(&authed.caller.principal, id, &form.password)
+        .await
+        .page(&authed)?;
+    user_form(&authed, id, outcome, "password", GrantTyped::default())
 }
 
 /// An e-mail address; blank removes it.
@@ -580,17 +466,12 @@ async fn user_email(
     Path(id): Path<UserId>,
     CsrfForm(form): CsrfForm<EmailForm>,
 ) -> PageResult {
-    let set = state
+    let outcome = state
         .app
-        .set_email(&authed.caller.principal, id, &form.email)
-        .await;
-    match set {
-        Ok(()) => see_other(&format!("/admin/users/{id}?done=email")),
-        Err(e) => {
-            let lines = refusal(&authed, e)?;
-            user_view(&state, &authed, id, None, lines, GrantTyped::default()).await
-        }
-    }
+        .set_email_from_form(&authed.caller.principal, id, &form.email)
+        .await
+        .page(&authed)?;
+    user_form(&authed, id, outcome, "email", GrantTyped::default())
 }
 
 #[derive(Debug, Deserialize)]
@@ -609,18 +490,11 @@ async fn user_disable(
     CsrfForm(form): CsrfForm<DisableForm>,
 ) -> PageResult {
     let lock = form.disabled == "1";
-    if lock && form.confirm != "1" {
-        let lines = refusal(
-            &authed,
-            AppError::field("confirm", Message::new("users.error.confirm_lock")),
-        )?;
-        return user_view(&state, &authed, id, None, lines, GrantTyped::default()).await;
-    }
-    state
+    let outcome = state
         .app
-        .set_disabled(&authed.caller.principal, id, lock)
+        .set_disabled_from_form(&authed.caller.principal, id, lock, form.confirm == "1")
         .await
         .page(&authed)?;
     let done = if lock { "locked" } else { "unlocked" };
-    see_other(&format!("/admin/users/{id}?done={done}"))
+    user_form(&authed, id, outcome, done, GrantTyped::default())
 }

@@ -7,21 +7,10 @@ use baocao_app::AppError;
 use baocao_domain::Message;
 use chrono::{Datelike, NaiveDate};
 
-/// An optional text of a query, blanks around it ignored; blank is none.
-pub fn optional_text(text: Option<&str>) -> Option<String> {
-    text.map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(String::from)
-}
-
-/// An optional year of a query; blank is none, anything else must be a number.
-pub fn optional_year(text: Option<&str>) -> Result<Option<i32>, AppError> {
-    match optional_text(text) {
-        None => Ok(None),
-        Some(y) => y.parse::<i32>().map(Some).map_err(|_| {
-            AppError::field("year", Message::new("request.bad_number").arg("value", y))
-        }),
-    }
+/// A form field as a query gives it, blanks around it ignored: blank (an
+/// empty choice) is none.
+pub fn given(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
 /// A date as Vietnamese forms write it, `dd/mm/yyyy` (also `d/m/yyyy`),

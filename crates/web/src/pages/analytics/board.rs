@@ -436,7 +436,7 @@ fn timeliness_chart(lang: Lang, i: usize, tl: &Timeliness) -> HBarChart {
     let href = format!(
         "/reports/timeliness?regime={}&period={}&unit={}",
         url_encode(&tl.regime),
-        url_encode(&tl.period),
+        tl.period,
         tl.receiver
     );
     let parts = [
@@ -458,12 +458,7 @@ fn timeliness_chart(lang: Lang, i: usize, tl: &Timeliness) -> HBarChart {
         lang,
         &Message::new("dashboard.timeliness_title")
             .arg("regime", &tl.regime)
-            .arg(
-                "period",
-                tl.period
-                    .parse()
-                    .map_or_else(|_| tl.period.clone(), |p| period_label(lang, &p)),
-            ),
+            .arg("period", period_label(lang, &tl.period)),
     );
     let mut chart = hbar_chart(&format!("timeliness-{i}"), title, rows, 3, None);
     chart.table.head = vec![

@@ -6,12 +6,10 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use baocao_app::analytics::{
-    periods_between, pivot_csv, pivot_xlsx, Dim, FigureQuery, Pivot, PivotChoices, PivotQuery,
-    Reading, Relation, MAX_FIGURES,
+    pivot_csv, pivot_xlsx, reading_name, Dim, Pivot, PivotChoices, PivotFilter, PivotRequest,
 };
 use baocao_app::i18n::{render, t, Lang};
 use baocao_app::AppError;
-use baocao_domain::period::PeriodId;
 use baocao_domain::unit::UnitId;
 
 use super::charts::{hbar_chart, period_chart, Chart, HBarChart, HRow, PeriodSeries, SERIES};
@@ -28,19 +26,6 @@ pub const PAGE_FIGURES: usize = 5_000;
 /// Series a chart draws at most.
 const CHART_SERIES: usize = 8;
 
-/// The explorer's state as read from the URL.
-#[derive(Debug, Clone, PartialEq)]
-struct PivotState {
-    cells: Vec<String>,
-    unit: Option<UnitId>,
-    relation: String,
-    from: String,
-    to: String,
-    rows: Dim,
-    columns: Dim,
-    reading: Reading,
-}
-
 fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs
         .iter()
@@ -48,117 +33,45 @@ fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .map(|(_, v)| v.trim())
 }
 
-fn reading_of(text: Option<&str>) -> Reading {
-    match text {
-        Some("reported") => Reading::Reported,
-        Some("computed") => Reading::Computed,
-        _ => Reading::Preferred,
-    }
-}
-
-fn reading_str(r: Reading) -> &'static str {
-    match r {
-        Reading::Reported => "reported",
-        Reading::Computed => "computed",
-        Reading::Preferred => "preferred",
-    }
-}
-
-/// The state of the URL, blanks filled from the caller's choices.
-fn state_of(pairs: &[(String, String)], choices: &PivotChoices) -> PivotState {
-    let mut cells: Vec<String> = pairs
-        .iter()
-        .filter(|(k, v)| k == "i" && !v.trim().is_empty())
-        .map(|(_, v)| v.trim().to_string())
-        .collect();
-    if cells.is_empty() {
-        cells.extend(choices.cell.clone());
-    }
-    let latest = choices.latest;
-    let to = param(pairs, "to")
-        .map(str::to_string)
-        .or_else(|| latest.map(|p| p.to_string()))
-        .unwrap_or_default();
-    let from = param(pairs, "from").map(str::to_string).unwrap_or_else(|| {
-        let mut p: Option<PeriodId> = latest;
-        for _ in 0..11 {
-            p = p.and_then(|x| x.previous());
-        }
-        p.map(|p| p.to_string()).unwrap_or_else(|| to.clone())
-    });
-    let rows = param(pairs, "rows")
-        .and_then(Dim::parse)
-        .unwrap_or(Dim::Unit);
-    let columns = param(pairs, "cols")
-        .and_then(Dim::parse)
-        .unwrap_or(Dim::Period);
-    PivotState {
-        cells,
-        unit: param(pairs, "unit")
-            .and_then(|u| u.parse().ok())
-            .map(UnitId::new)
-            .or(choices.unit),
-        relation: param(pairs, "rel").unwrap_or("children").to_string(),
-        from,
-        to,
-        rows,
-        columns,
-        reading: reading_of(param(pairs, "reading")),
-    }
-}
-
-impl PivotState {
-    /// The query string of this state, with `unit` replaced when given.
-    fn query(&self, unit: Option<UnitId>, relation: Option<&str>) -> String {
-        let mut q: Vec<String> = self
-            .cells
+/// The explorer's parameters from the address (blank fields left out).
+fn filter(pairs: &[(String, String)]) -> PivotFilter<'_> {
+    PivotFilter {
+        cells: pairs
             .iter()
-            .map(|c| format!("i={}", url_encode(c)))
-            .collect();
-        if let Some(u) = unit.or(self.unit) {
-            q.push(format!("unit={u}"));
-        }
-        q.push(format!(
-            "rel={}",
-            url_encode(relation.unwrap_or(&self.relation))
-        ));
-        q.push(format!("from={}", url_encode(&self.from)));
-        q.push(format!("to={}", url_encode(&self.to)));
-        q.push(format!("rows={}", self.rows.as_str()));
-        q.push(format!("cols={}", self.columns.as_str()));
-        q.push(format!("reading={}", reading_str(self.reading)));
-        q.join("&")
+            .filter(|(k, v)| k == "i" && !v.trim().is_empty())
+            .map(|(_, v)| v.trim())
+            .collect(),
+        unit: param(pairs, "unit"),
+        relation: param(pairs, "rel"),
+        from: param(pairs, "from"),
+        to: param(pairs, "to"),
+        rows: param(pairs, "rows"),
+        columns: param(pairs, "cols"),
+        reading: param(pairs, "reading"),
     }
+}
 
-    fn pivot_query(&self, max_figures: usize) -> Result<PivotQuery, AppError> {
-        let relation = match self.relation.as_str() {
-            "self" => Relation::Itself,
-            "children" => Relation::Children,
-            "subtree" => Relation::Subtree,
-            other => match other.strip_prefix("level:") {
-                Some(level) if !level.is_empty() => Relation::Level(level.to_string()),
-                _ => {
-                    return Err(AppError::field(
-                        "rel",
-                        baocao_domain::Message::new("pivot.error.relation").arg("value", other),
-                    ))
-                }
-            },
-        };
-        let unit = self.unit.ok_or(AppError::NotFound)?;
-        Ok(PivotQuery {
-            figures: FigureQuery {
-                cells: self.cells.clone(),
-                unit,
-                relation,
-                periods: periods_between(&self.from, &self.to)?,
-                reading: self.reading,
-            },
-            rows: self.rows,
-            columns: self.columns,
-            max_figures,
-        })
+/// The query string of a request, with `unit` and `relation` replaced when
+/// given.
+fn query_of(s: &PivotRequest, unit: Option<UnitId>, relation: Option<&str>) -> String {
+    let mut q: Vec<String> = s
+        .cells
+        .iter()
+        .map(|c| format!("i={}", url_encode(c)))
+        .collect();
+    if let Some(u) = unit.or(s.unit) {
+        q.push(format!("unit={u}"));
     }
+    q.push(format!(
+        "rel={}",
+        url_encode(relation.unwrap_or(&s.relation))
+    ));
+    q.push(format!("from={}", url_encode(&s.from)));
+    q.push(format!("to={}", url_encode(&s.to)));
+    q.push(format!("rows={}", s.rows.as_str()));
+    q.push(format!("cols={}", s.columns.as_str()));
+    q.push(format!("reading={}", reading_name(s.reading)));
+    q.join("&")
 }
 
 /// An option of a select.
@@ -201,7 +114,7 @@ struct PivotPage {
     table_label: String,
 }
 
-fn options(lang: Lang, s: &PivotState, choices: &PivotChoices) -> (Vec<Opt>, Vec<Opt>, Vec<Opt>) {
+fn options(lang: Lang, s: &PivotRequest, choices: &PivotChoices) -> (Vec<Opt>, Vec<Opt>, Vec<Opt>) {
     let indicators = choices
         .indicators
         .iter()
@@ -248,7 +161,7 @@ fn dim_options(lang: Lang, chosen: Dim) -> Vec<Opt> {
         .collect()
 }
 
-fn grid(lang: Lang, s: &PivotState, p: &Pivot) -> Vec<GridRow> {
+fn grid(lang: Lang, s: &PivotRequest, p: &Pivot) -> Vec<GridRow> {
     p.row_keys
         .iter()
         .zip(&p.grid)
@@ -258,7 +171,7 @@ fn grid(lang: Lang, s: &PivotState, p: &Pivot) -> Vec<GridRow> {
             label: p.label(p.rows, *r, lang),
             href: (p.rows == Dim::Unit).then(|| {
                 let id = p.table.units[*r].id;
-                format!("/analytics?{}", s.query(Some(id), Some("children")))
+                format!("/analytics?{}", query_of(s, Some(id), Some("children")))
             }),
             cells: line
                 .iter()
@@ -357,30 +270,22 @@ pub(super) async fn pivot_page(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> PageResult {
     let lang = authed.lang;
-    let principal = &authed.caller.principal;
-    let asked = param(&pairs, "unit")
-        .and_then(|u| u.parse().ok())
-        .map(UnitId::new);
-    let choices = state
+    let screen = state
         .app
-        .pivot_choices(principal, asked)
+        .pivot_screen(&authed.caller.principal, &filter(&pairs), PAGE_FIGURES)
         .await
         .page(&authed)?;
-    let s = state_of(&pairs, &choices);
-    let answer = match s.pivot_query(PAGE_FIGURES) {
-        Ok(q) => state.app.pivot(principal, q).await,
-        Err(e) => Err(e),
-    };
-    let (pivot, errors) = match answer {
+    let (choices, s) = (&screen.choices, &screen.request);
+    let (pivot, errors) = match screen.answer {
         Ok(p) => (Some(p), Vec::new()),
         Err(e) => match error_lines(lang, &e) {
             Some(lines) => (None, lines),
             None => return Err(authed.page_error(e)),
         },
     };
-    let (indicators, units, relations) = options(lang, &s, &choices);
+    let (indicators, units, relations) = options(lang, s, choices);
     let (line_chart, bar_chart) = pivot.as_ref().map_or((None, None), |p| charts(lang, p));
-    let query = s.query(None, None);
+    let query = query_of(s, None, None);
     let status = if errors.is_empty() {
         axum::http::StatusCode::OK
     } else {
@@ -399,7 +304,7 @@ pub(super) async fn pivot_page(
                 .map(|r| Opt {
                     value: r.to_string(),
                     label: t(lang, &format!("pivot.reading_{r}")),
-                    selected: reading_str(s.reading) == r,
+                    selected: reading_name(s.reading) == r,
                 })
                 .collect(),
             from: s.from.clone(),
@@ -413,7 +318,7 @@ pub(super) async fn pivot_page(
             row_head: pivot
                 .as_ref()
                 .map_or_else(String::new, |p| t(lang, p.rows.label_key())),
-            rows: pivot.as_ref().map_or_else(Vec::new, |p| grid(lang, &s, p)),
+            rows: pivot.as_ref().map_or_else(Vec::new, |p| grid(lang, s, p)),
             line_chart,
             bar_chart,
             withheld: pivot.as_ref().map_or(0, |p| p.table.withheld),
@@ -434,19 +339,11 @@ async fn export(
     xlsx: bool,
 ) -> PageResult {
     let lang = authed.lang;
-    let principal = &authed.caller.principal;
-    let asked = param(&pairs, "unit")
-        .and_then(|u| u.parse().ok())
-        .map(UnitId::new);
-    let choices = state
+    let pivot = state
         .app
-        .pivot_choices(principal, asked)
+        .pivot_export(&authed.caller.principal, &filter(&pairs))
         .await
         .page(&authed)?;
-    let q = state_of(&pairs, &choices)
-        .pivot_query(MAX_FIGURES)
-        .page(&authed)?;
-    let pivot = state.app.pivot(principal, q).await.page(&authed)?;
     if xlsx {
         let bytes = pivot_xlsx(&pivot, lang).page(&authed)?;
         Ok(xlsx_response(

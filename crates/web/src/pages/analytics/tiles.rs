@@ -15,6 +15,7 @@ use crate::extract::{ApiResult, Authed, CsrfForm};
 use crate::pages::view::{html, layout, see_other, PageResult};
 use crate::shared::layout::Layout;
 use crate::state::AppState;
+use baocao_app::forms::FormOutcome;
 
 #[derive(Debug, Deserialize)]
 pub(super) struct SavedQuery {
@@ -147,28 +148,18 @@ pub(super) async fn save_tiles(
             )
         })
     };
-    let saved = match cells {
-        Ok(cells) => {
-            state
-                .app
-                .set_dashboard_tiles(&authed.caller.principal, unit, cells)
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    match saved {
-        Ok(()) => see_other(&format!("/dashboard/{unit}/tiles?saved=1")),
-        Err(e @ AppError::Invalid(_)) => {
-            let settings = state
-                .app
-                .dashboard_tiles(&authed.caller.principal, unit)
-                .await
-                .page(&authed)?;
-            let mut response = page(&authed, &settings, &pairs, false, error_lines(lang, &e))?;
+    let outcome = state
+        .app
+        .set_tiles_from_form(&authed.caller.principal, unit, cells)
+        .await
+        .page(&authed)?;
+    match outcome {
+        FormOutcome::Done(()) => see_other(&format!("/dashboard/{unit}/tiles?saved=1")),
+        FormOutcome::Refused { error, screen } => {
+            let mut response = page(&authed, &screen, &pairs, false, error_lines(lang, &error))?;
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response.into_response())
         }
-        Err(e) => Err(authed.page_error(e)),
     }
 }
 

@@ -87,12 +87,12 @@ pub(super) async fn catalogue_page(
     let lang = authed.lang;
     let q = query.q.unwrap_or_default();
     let field = query.field.filter(|f| !f.is_empty());
-    let found = state
+    let screen = state
         .app
-        .search_indicators(&q, field.as_deref())
+        .indicators_screen(&q, field.as_deref())
         .await
         .page(&authed)?;
-    let meta = state.app.metadata().await.page(&authed)?;
+    let (found, meta) = (screen.found, screen.meta);
     html(
         CataloguePage {
             layout: layout(&authed, "/catalogue"),
@@ -241,8 +241,8 @@ pub(super) async fn indicator_page(
     Path(code): Path<String>,
 ) -> PageResult {
     let lang = authed.lang;
-    let history = state.app.indicator_history(&code).await.page(&authed)?;
-    let meta = state.app.metadata().await.page(&authed)?;
+    let screen = state.app.indicator_screen(&code).await.page(&authed)?;
+    let (history, meta) = (screen.history, screen.meta);
     let Some(current) = history.last().map(|v| &v.indicator) else {
         return Err(authed.page_error(AppError::NotFound));
     };

@@ -267,30 +267,19 @@ pub(super) async fn regime_page(
     Query(query): Query<VersionQuery>,
 ) -> PageResult {
     let lang = authed.lang;
-    let meta = state.app.metadata().await.page(&authed)?;
+    let screen = state
+        .app
+        .regime_screen(&code, query.version)
+        .await
+        .page(&authed)?;
+    let meta = screen.meta;
     let regime = meta.regime(&code).ok_or(AppError::NotFound).page(&authed)?;
     let number = query.version.unwrap_or(regime.versions.len());
     let v = regime
         .version(number)
         .ok_or(AppError::NotFound)
         .page(&authed)?;
-    // The receiving unit by its name (the regime names it by code; its name
-    // is part of the regime, whoever reads it).
-    let receiver = state
-        .app
-        .search_units(
-            &baocao_app::auth::system_principal(),
-            None,
-            Some(&v.receiving_unit),
-            None,
-            Some(baocao_app::today()),
-            5,
-        )
-        .await
-        .page(&authed)?
-        .into_iter()
-        .find(|u| u.code.as_str() == v.receiving_unit)
-        .map(|u| u.name);
+    let receiver = screen.receiver.map(|u| u.name);
     html(
         RegimePage {
             layout: layout(&authed, &format!("/regimes/{code}")),

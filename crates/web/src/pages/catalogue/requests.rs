@@ -4,9 +4,9 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use baocao_app::catalogue::may_issue_somewhere;
-use baocao_app::i18n::{render, t, Lang};
+use baocao_app::i18n::{t, Lang};
 use baocao_app::AppError;
-use baocao_domain::catalogue::{Metadata, RegimeKind, Request};
+use baocao_domain::catalogue::{Metadata, Problem, RegimeKind, Request};
 use baocao_domain::Message;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
@@ -17,6 +17,7 @@ use crate::pages::view::{html, in_lang, layout, problem_lines, see_other, PageRe
 use crate::shared::layout::Layout;
 use crate::shared::url::url_encode;
 use crate::state::AppState;
+use baocao_app::forms::FormOutcome;
 
 /// The request form's fields as typed (so that a refused form comes back as it was).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -43,9 +44,9 @@ struct RequestPage {
 }
 
 /// The form, with the problems of the last try.
-async fn request_page(
-    state: &AppState,
+fn request_page(
     authed: &Authed,
+    meta: &Metadata,
     form: RequestForm,
     problems: Vec<String>,
 ) -> PageResult {
@@ -53,7 +54,6 @@ async fn request_page(
     if !may_edit(authed) && !may_issue_somewhere(&authed.caller.principal) {
         return Err(authed.page_error(AppError::Forbidden));
     }
-    let meta = state.app.metadata().await.page(authed)?;
     html(
         RequestPage {
             layout: layout(authed, "/requests/new"),
@@ -91,22 +91,22 @@ pub(super) async fn new_request(
         regime: query.regime.unwrap_or_default(),
         ..Default::default()
     };
-    request_page(&state, &authed, form, Vec::new()).await
+    let meta = state.app.metadata().await.page(&authed)?;
+    request_page(&authed, &meta, form, Vec::new())
 }
 
 impl RequestForm {
-    /// The request the form describes, or a line per date that is not one.
-    fn to_request(&self, lang: Lang) -> Result<Request, Vec<String>> {
+    /// The request the form describes, or a problem per date that is not
+    /// one (named by the field's label).
+    fn to_request(&self, lang: Lang) -> Result<Request, Vec<Problem>> {
         let mut problems = Vec::new();
         let mut date = |field: &str, text: &str| -> Option<NaiveDate> {
             let parsed = crate::shared::params::parse_date(text);
             if parsed.is_none() {
-                let message = Message::new("request.bad_date").arg("value", text);
-                problems.push(format!(
-                    "{}: {}",
-                    t(lang, &format!("request_form.{field}")),
-                    render(lang, &message)
-                ));
+                problems.push(Problem {
+                    path: t(lang, &format!("request_form.{field}")),
+                    message: Message::new("request.bad_date").arg("value", text),
+                });
             }
             parsed
         };
@@ -144,26 +144,28 @@ pub(super) async fn save_request(
     CsrfForm(form): CsrfForm<RequestForm>,
 ) -> PageResult {
     let lang = authed.lang;
-    let request = match form.to_request(lang) {
-        Ok(request) => request,
-        Err(problems) => return request_page(&state, &authed, form, problems).await,
-    };
-    let year = request.window_first.year();
-    let mut doc = Metadata::empty();
-    doc.requests.push(request);
-    match state
+    let request = form.to_request(lang);
+    let year = request
+        .as_ref()
+        .map(|r| r.window_first.year())
+        .unwrap_or_default();
+    let outcome = state
         .app
-        .apply_metadata(&authed.caller.principal, &doc)
+        .save_request_from_form(&authed.caller.principal, request)
         .await
-    {
-        Ok(_) => see_other(&format!(
+        .page(&authed)?;
+    match outcome {
+        FormOutcome::Done(_) => see_other(&format!(
             "/regimes/{}/calendar?year={year}",
             url_encode(&form.regime),
         )),
-        Err(AppError::DocumentRejected(found)) => {
+        FormOutcome::Refused {
+            error: AppError::DocumentRejected(found),
+            screen,
+        } => {
             let problems = problem_lines(lang, &found);
-            request_page(&state, &authed, form, problems).await
+            request_page(&authed, &screen, form, problems)
         }
-        Err(e) => Err(authed.page_error(e)),
+        FormOutcome::Refused { error, .. } => Err(authed.page_error(error)),
     }
 }

@@ -3,15 +3,16 @@
 //! and synthesis from the units reporting to this one.
 
 use axum::extract::{Path, State};
+use baocao_app::forms::FormOutcome;
 use baocao_app::i18n::{render, t, Lang};
-use baocao_app::reports::SynthesisView;
+use baocao_app::reports::{PageStep, SynthesisView};
 use baocao_app::AppError;
 use baocao_domain::report::{Content, ReportId, Status};
 use baocao_domain::Message;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use super::report::{show, Overlay, Panel};
+use super::report::{render_report, Overlay, Panel};
 use super::table::display;
 use crate::extract::{ApiResult, Authed, CsrfForm};
 use crate::pages::view::{see_other, PageResult};
@@ -53,26 +54,28 @@ pub(super) async fn save(
     let lang = authed.lang;
     let content = posted_content(&pairs);
     let base = posted_revision(&pairs);
-    let saved = state
+    let outcome = state
         .app
-        .save_report(&authed.caller.principal, id, &content, base)
-        .await;
+        .save_from_page(&authed.caller.principal, id, &content, base)
+        .await
+        .page(&authed)?;
+    let (error, screen) = match outcome {
+        FormOutcome::Done(()) => return see_other(&format!("/reports/{id}?done=saved")),
+        FormOutcome::Refused { error, screen } => (error, screen),
+    };
     let typed = Some(content);
-    let overlay = match saved {
-        Ok(_) => return see_other(&format!("/reports/{id}?done=saved")),
+    let overlay = match error {
         // Someone saved in between: show what this user typed over the
         // current report, with the new revision, to check and save again.
-        Err(AppError::Conflict(message)) if message.key == "report.error.edited_elsewhere" => {
-            Overlay {
-                typed,
-                panel: Some(Panel {
-                    summary: render(lang, &message),
-                    ..Panel::default()
-                }),
-                ..Overlay::default()
-            }
-        }
-        Err(AppError::DocumentRejected(found)) => Overlay {
+        AppError::Conflict(message) if message.key == "report.error.edited_elsewhere" => Overlay {
+            typed,
+            panel: Some(Panel {
+                summary: render(lang, &message),
+                ..Panel::default()
+            }),
+            ..Overlay::default()
+        },
+        AppError::DocumentRejected(found) => Overlay {
             typed,
             problems: found
                 .into_iter()
@@ -80,9 +83,9 @@ pub(super) async fn save(
                 .collect(),
             ..Overlay::default()
         },
-        Err(e) => return Err(authed.page_error(e)),
+        e => return Err(authed.page_error(e)),
     };
-    show(&state, &authed, id, overlay).await
+    render_report(&authed, screen, overlay)
 }
 
 /// A workflow form: a reason for returning, correcting or recalling.
@@ -103,21 +106,14 @@ pub(super) async fn workflow_step(
     Path((id, step)): Path<(ReportId, String)>,
     CsrfForm(form): CsrfForm<ReasonForm>,
 ) -> PageResult {
-    let app = &state.app;
-    let who = &authed.caller.principal;
-    let done = match step.as_str() {
-        "submit" if form.confirm != "1" => Err(AppError::field(
-            "confirm",
-            Message::new("report.error.confirm_submit"),
-        )),
-        "submit" => app.submit_report(who, id).await.map(|_| ()),
-        "return" => app.review_report(who, id, false, &form.reason).await,
-        "accept" => app.review_report(who, id, true, &form.reason).await,
-        "correct" => app.correct_report(who, id, &form.reason).await,
-        "recall" => app.recall_report(who, id, &form.reason).await,
-        _ => Err(AppError::NotFound),
-    };
-    done.page(&authed)?;
+    let taken = PageStep::named(&step, form.reason, form.confirm == "1")
+        .ok_or(AppError::NotFound)
+        .page(&authed)?;
+    state
+        .app
+        .take_page_step(&authed.caller.principal, id, taken)
+        .await
+        .page(&authed)?;
     see_other(&format!("/reports/{id}?done={step}"))
 }
 
@@ -171,16 +167,16 @@ pub(super) async fn synthesize(
     Path(id): Path<ReportId>,
     CsrfForm(_): CsrfForm<IgnoredAny>,
 ) -> PageResult {
-    let done = state
+    let (done, screen) = state
         .app
-        .synthesize_report(&authed.caller.principal, id)
+        .synthesize_from_page(&authed.caller.principal, id)
         .await
         .page(&authed)?;
     let overlay = Overlay {
         panel: Some(synthesis_panel(authed.lang, &done)),
         ..Overlay::default()
     };
-    show(&state, &authed, id, overlay).await
+    render_report(&authed, screen, overlay)
 }
 
 #[cfg(test)]

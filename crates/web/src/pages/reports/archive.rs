@@ -5,17 +5,15 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use baocao_app::i18n::{t, Lang};
-use baocao_app::reports::{Archive, ArchiveQuery};
-use baocao_app::AppError;
+use baocao_app::reports::{Archive, ArchiveFilter, ArchiveQuery};
 use baocao_domain::catalogue::Metadata;
 use baocao_domain::report::{ReportId, Status};
-use baocao_domain::Message;
 use serde::Deserialize;
 
 use crate::extract::{ApiResult, Authed};
 use crate::pages::view::{html, in_lang, layout, screen_date, PageResult};
 use crate::shared::layout::Layout;
-use crate::shared::params::{optional_text, optional_year};
+use crate::shared::params::given;
 use crate::shared::periods::period_name;
 use crate::shared::url::url_encode;
 use crate::state::AppState;
@@ -32,7 +30,7 @@ pub(super) struct ArchiveParams {
     regime: Option<String>,
     year: Option<String>,
     status: Option<String>,
-    page: Option<usize>,
+    page: Option<String>,
 }
 
 struct Row {
@@ -79,38 +77,22 @@ pub(super) async fn archive_page(
     Query(p): Query<ArchiveParams>,
 ) -> PageResult {
     let lang = authed.lang;
-    let status = match optional_text(p.status.as_deref()) {
-        None => None,
-        Some(s) => Some(
-            Status::parse(&s)
-                .ok_or_else(|| {
-                    AppError::field("status", Message::new("archive.bad_status").arg("value", s))
-                })
-                .page(&authed)?,
-        ),
+    let filter = ArchiveFilter {
+        regime: given(&p.regime),
+        year: given(&p.year),
+        status: given(&p.status),
+        page: given(&p.page),
     };
-    let q = ArchiveQuery {
-        regime: optional_text(p.regime.as_deref()),
-        year: optional_year(p.year.as_deref()).page(&authed)?,
-        status,
-        page: p.page.unwrap_or(1),
-    };
-    let found = state
+    let (q, found) = state
         .app
-        .report_archive(&authed.caller.principal, q.clone())
+        .report_archive(&authed.caller.principal, filter)
         .await
         .page(&authed)?;
-    let meta = state.app.metadata().await.page(&authed)?;
-    html(page(lang, &authed, &meta, &q, found), lang)
+    html(page(lang, &authed, &q, found), lang)
 }
 
-fn page(
-    lang: Lang,
-    authed: &Authed,
-    meta: &Metadata,
-    q: &ArchiveQuery,
-    found: Archive,
-) -> ArchivePage {
+fn page(lang: Lang, authed: &Authed, q: &ArchiveQuery, found: Archive) -> ArchivePage {
+    let meta = &*found.meta;
     let link = |page: usize| {
         format!(
             "/reports/archive?regime={}&year={}&status={}&page={page}",

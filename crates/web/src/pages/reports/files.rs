@@ -8,13 +8,15 @@ use baocao_app::AppError;
 use baocao_domain::report::ReportId;
 use baocao_domain::Message;
 
-use super::report::{show, Overlay, Panel};
+use super::report::{render_report, Overlay, Panel};
 use crate::extract::{ApiResult, Authed};
 use crate::pages::view::{problem_lines, read_upload_form, see_other, PageResult, UploadForm};
 use crate::shared::downloads::{
     attachment_response, json_response, pdf_response, signature_response, xlsx_response,
 };
 use crate::state::AppState;
+use baocao_app::forms::FormOutcome;
+use baocao_app::reports::ReportScreen;
 
 /// The report's template to fill in, in the caller's language.
 pub(super) async fn template(
@@ -111,12 +113,12 @@ pub(super) async fn submit_signed(
     form: Multipart,
 ) -> PageResult {
     let UploadForm { file, .. } = read_upload_form(&authed, form).await?;
-    let done = state
+    let outcome = state
         .app
-        .submit_signed(&authed.caller.principal, id, file)
+        .submit_signed_from_page(&authed.caller.principal, id, file)
         .await
-        .map(|_| ());
-    signature_answer(&state, &authed, id, done, "submit").await
+        .page(&authed)?;
+    signature_answer(&authed, id, outcome, "submit")
 }
 
 /// Adds a signature of a submitted version.
@@ -127,28 +129,32 @@ pub(super) async fn sign_version(
     form: Multipart,
 ) -> PageResult {
     let UploadForm { file, .. } = read_upload_form(&authed, form).await?;
-    let done = state
+    let outcome = state
         .app
-        .sign_version(&authed.caller.principal, id, version, file)
+        .sign_version_from_page(&authed.caller.principal, id, version, file)
         .await
-        .map(|_| ());
-    signature_answer(&state, &authed, id, done, "signed").await
+        .page(&authed)?;
+    signature_answer(&authed, id, outcome, "signed")
 }
 
 /// The report after a signature: said back when recorded; when refused,
 /// why, over the report.
-async fn signature_answer(
-    state: &AppState,
+fn signature_answer(
     authed: &Authed,
     id: ReportId,
-    done: Result<(), AppError>,
+    outcome: FormOutcome<(), ReportScreen>,
     step: &str,
 ) -> PageResult {
-    let message = match done {
-        Ok(()) => return see_other(&format!("/reports/{id}?done={step}#signatures")),
-        Err(AppError::Invalid(fields)) if !fields.is_empty() => fields[0].message.clone(),
-        Err(AppError::Conflict(message)) => message,
-        Err(e) => return Err(authed.page_error(e)),
+    let (error, screen) = match outcome {
+        FormOutcome::Done(()) => {
+            return see_other(&format!("/reports/{id}?done={step}#signatures"))
+        }
+        FormOutcome::Refused { error, screen } => (error, screen),
+    };
+    let message = match error {
+        AppError::Invalid(fields) if !fields.is_empty() => fields[0].message.clone(),
+        AppError::Conflict(message) => message,
+        e => return Err(authed.page_error(e)),
     };
     let panel = Panel {
         summary: render(authed.lang, &message),
@@ -158,7 +164,7 @@ async fn signature_answer(
         panel: Some(panel),
         ..Overlay::default()
     };
-    show(state, authed, id, overlay).await
+    render_report(authed, screen, overlay)
 }
 
 /// A filled template sent by the form; a refused file's problems are shown
@@ -171,13 +177,17 @@ pub(super) async fn upload(
 ) -> PageResult {
     let lang = authed.lang;
     let UploadForm { file, .. } = read_upload_form(&authed, form).await?;
-    match state
+    let outcome = state
         .app
-        .upload_report(&authed.caller.principal, id, file)
+        .upload_from_page(&authed.caller.principal, id, file)
         .await
-    {
-        Ok(_) => see_other(&format!("/reports/{id}?done=uploaded")),
-        Err(AppError::DocumentRejected(found)) => {
+        .page(&authed)?;
+    let (error, screen) = match outcome {
+        FormOutcome::Done(()) => return see_other(&format!("/reports/{id}?done=uploaded")),
+        FormOutcome::Refused { error, screen } => (error, screen),
+    };
+    match error {
+        AppError::DocumentRejected(found) => {
             let lines = problem_lines(lang, &found);
             let summary = Message::new("error.document_rejected").arg("count", lines.len());
             let panel = Panel {
@@ -190,9 +200,9 @@ pub(super) async fn upload(
                 panel: Some(panel),
                 ..Overlay::default()
             };
-            show(&state, &authed, id, overlay).await
+            render_report(&authed, screen, overlay)
         }
-        Err(e) => Err(authed.page_error(e)),
+        e => Err(authed.page_error(e)),
     }
 }
 

@@ -7,19 +7,17 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use baocao_app::i18n::{t, Lang};
-use baocao_app::reports::{Inbox, InboxEntry, InboxQuery, InboxSort, INBOX_STATUSES};
+use baocao_app::reports::{Inbox, InboxEntry, InboxFilter, InboxQuery, InboxSort, INBOX_STATUSES};
 use baocao_app::AppError;
 use baocao_domain::catalogue::Metadata;
-use baocao_domain::period::PeriodId;
 use baocao_domain::report::{ReportId, Status};
-use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
 use serde::Deserialize;
 
 use super::archive::{regime_name, Choice};
 use crate::extract::{ApiResult, Authed, CsrfForm};
 use crate::pages::view::{screen_time, see_other, PageResult};
-use crate::shared::params::optional_text;
+use crate::shared::params::given;
 use crate::shared::periods::period_name;
 use crate::shared::url::url_encode;
 use crate::state::AppState;
@@ -32,49 +30,24 @@ pub(super) struct InboxParams {
     unit: Option<String>,
     status: Option<String>,
     sort: Option<String>,
-    page: Option<usize>,
+    page: Option<String>,
     /// After a bulk accept: how many were accepted and left.
     accepted: Option<usize>,
     skipped: Option<usize>,
 }
 
 impl InboxParams {
-    /// The query these parameters ask for; a malformed one is refused by name.
-    pub(super) fn query(&self) -> Result<InboxQuery, AppError> {
-        let bad = |field: &'static str, value: String| {
-            AppError::field(
-                field,
-                Message::new("inbox.error.bad_filter").arg("value", value),
-            )
-        };
-        let period = optional_text(self.period.as_deref())
-            .map(|p| p.parse::<PeriodId>().map_err(|_| bad("period", p)))
-            .transpose()?;
-        let unit = optional_text(self.unit.as_deref())
-            .map(|u| {
-                u.parse::<i64>()
-                    .map(UnitId::new)
-                    .map_err(|_| bad("unit", u))
-            })
-            .transpose()?;
-        let status = match optional_text(self.status.as_deref()) {
-            None => Status::Submitted,
-            Some(s) => Status::parse(&s)
-                .filter(|s| INBOX_STATUSES.contains(s))
-                .ok_or_else(|| bad("status", s))?,
-        };
-        let sort = match optional_text(self.sort.as_deref()) {
-            None => InboxSort::default(),
-            Some(s) => InboxSort::parse(&s).ok_or_else(|| bad("sort", s))?,
-        };
-        Ok(InboxQuery {
-            regime: optional_text(self.regime.as_deref()),
-            period,
-            unit,
-            status,
-            sort,
-            page: self.page.unwrap_or(1),
-        })
+    /// The filter these parameters give (blank fields left out); the app
+    /// reads it as the API's query is read.
+    pub(super) fn filter(&self) -> InboxFilter<'_> {
+        InboxFilter {
+            regime: given(&self.regime),
+            period: given(&self.period),
+            unit: given(&self.unit),
+            status: given(&self.status),
+            sort: given(&self.sort),
+            page: given(&self.page),
+        }
     }
 
     /// What a bulk accept just did, said back.
@@ -162,11 +135,11 @@ fn link(q: &InboxQuery, page: usize) -> String {
 /// The inbox section as the page shows it.
 pub(super) fn view(
     lang: Lang,
-    meta: &Metadata,
     q: &InboxQuery,
     found: Inbox,
     bulk_notice: Option<String>,
 ) -> InboxView {
+    let meta = &*found.meta;
     let rows: Vec<InboxRow> = found.rows.iter().map(|e| row(lang, meta, e)).collect();
     InboxView {
         any_bulk: rows.iter().any(|r| r.bulk),

@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use baocao_app::i18n::{render, t, Lang};
 use baocao_app::reports::Obligation;
-use baocao_domain::access::Permission;
 use baocao_domain::obligation::Urgency;
 use baocao_domain::report::ReportId;
 use baocao_domain::unit::UnitId;
@@ -82,33 +81,22 @@ pub(super) async fn reports_page(
     Query(params): Query<InboxParams>,
 ) -> PageResult {
     let lang = authed.lang;
-    let principal = &authed.caller.principal;
-    let owed = state
+    let screen = state
         .app
-        .obligations(principal, baocao_app::today())
+        .reports_screen(
+            &authed.caller.principal,
+            baocao_app::today(),
+            params.filter(),
+        )
         .await
         .page(&authed)?;
-    let inbox = if principal
-        .units_acting_for(Permission::ReviewReport)
-        .is_empty()
-    {
-        None
-    } else {
-        let q = params.query().page(&authed)?;
-        let found = state.app.inbox(principal, q.clone()).await.page(&authed)?;
-        let meta = state.app.metadata().await.page(&authed)?;
-        Some(inbox::view(
-            lang,
-            &meta,
-            &q,
-            found,
-            params.bulk_notice(lang),
-        ))
-    };
+    let inbox = screen
+        .inbox
+        .map(|(q, found)| inbox::view(lang, &q, found, params.bulk_notice(lang)));
     html(
         ReportsPage {
             layout: layout(&authed, "/reports"),
-            owed: owed.iter().map(|o| owed_row(lang, o)).collect(),
+            owed: screen.owed.iter().map(|o| owed_row(lang, o)).collect(),
             inbox,
         },
         lang,

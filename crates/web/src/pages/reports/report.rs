@@ -268,7 +268,7 @@ fn timeliness_link(view: &ReportView) -> Option<String> {
 }
 
 /// The report's page, with `overlay` over it.
-fn render_report(authed: &Authed, screen: ReportScreen, overlay: Overlay) -> PageResult {
+pub(super) fn render_report(authed: &Authed, screen: ReportScreen, overlay: Overlay) -> PageResult {
     let lang = authed.lang;
     let ReportScreen {
         view,

@@ -3,11 +3,8 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use baocao_app::i18n::{render, t, Lang};
-use baocao_app::reports::TimelinessRow;
+use baocao_app::reports::{TimelinessFilter, TimelinessRow};
 use baocao_app::AppError;
-use baocao_domain::access::Permission;
-use baocao_domain::catalogue::{Metadata, RegimeKind};
-use baocao_domain::period::{periods_in_year, PeriodId};
 use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
 use serde::Deserialize;
@@ -16,7 +13,7 @@ use crate::extract::{ApiResult, Authed, CsrfForm};
 use crate::pages::view::{html, in_lang, layout, screen_date, screen_time, see_other, PageResult};
 use crate::shared::downloads::xlsx_response;
 use crate::shared::layout::Layout;
-use crate::shared::params::optional_text;
+use crate::shared::params::given;
 use crate::shared::periods::period_name;
 use crate::state::AppState;
 
@@ -26,9 +23,19 @@ use crate::state::AppState;
 pub(super) struct TimelinessQuery {
     regime: Option<String>,
     period: Option<String>,
-    unit: Option<i64>,
+    unit: Option<String>,
     /// After a reminder: how many units were reminded.
     reminded: Option<usize>,
+}
+
+impl TimelinessQuery {
+    fn filter(&self) -> TimelinessFilter<'_> {
+        TimelinessFilter {
+            regime: given(&self.regime),
+            period: given(&self.period),
+            unit: given(&self.unit),
+        }
+    }
 }
 
 struct TimelinessRowView {
@@ -88,64 +95,34 @@ pub(super) async fn timeliness_page(
     Query(q): Query<TimelinessQuery>,
 ) -> PageResult {
     let lang = authed.lang;
-    let principal = &authed.caller.principal;
-    let meta = state.app.metadata().await.page(&authed)?;
-    let periodic: Vec<&baocao_domain::catalogue::Regime> = meta
-        .regimes
-        .iter()
-        .filter(|r| r.latest().is_some_and(|v| v.kind == RegimeKind::Periodic))
-        .collect();
-    let regime = optional_text(q.regime.as_deref())
-        .or_else(|| periodic.first().map(|r| r.code.clone()))
-        .ok_or(AppError::NotFound)
-        .page(&authed)?;
-    let period = match optional_text(q.period.as_deref()) {
-        Some(p) => p,
-        None => latest_ended(&meta, &regime, baocao_app::today())
-            .ok_or(AppError::NotFound)
-            .page(&authed)?,
-    };
-    let unit = match q.unit {
-        Some(u) => u,
-        None => principal
-            .units_acting_for(Permission::ReviewReport)
-            .into_iter()
-            .chain(principal.units_acting_for(Permission::EnterData))
-            .next()
-            .ok_or(AppError::NotFound)
-            .page(&authed)?
-            .get(),
-    };
-    let tl = state
+    let screen = state
         .app
-        .timeliness(principal, &regime, &period, UnitId::new(unit))
+        .timeliness_screen(&authed.caller.principal, q.filter(), baocao_app::today())
         .await
         .page(&authed)?;
+    let tl = &screen.table;
+    let unit = tl.receiver.get();
     let summary = Message::new("report.timeliness_summary")
         .arg("expected", tl.expected)
         .arg("on_time", tl.on_time)
         .arg("late", tl.late)
         .arg("missing", tl.missing)
         .arg("deadline", tl.deadline.map(screen_date).unwrap_or_default());
-    let may_remind =
-        tl.missing > 0 && principal.acts_for(Permission::ReviewReport, UnitId::new(unit));
     let notice = q
         .reminded
         .map(|n| render(lang, &Message::new("report.reminded").arg("count", n)));
+    let period = tl.period.to_string();
     html(
         TimelinessPage {
             layout: layout(&authed, "/reports/timeliness"),
             regime: tl.regime.clone(),
-            may_remind,
+            may_remind: screen.may_remind,
             notice,
             title: format!(
                 "{} · {} · {}",
                 tl.receiver_name,
                 tl.regime,
-                tl.period
-                    .parse::<PeriodId>()
-                    .map(|p| period_name(lang, &p))
-                    .unwrap_or_else(|_| tl.period.clone())
+                period_name(lang, &tl.period)
             ),
             summary: render(lang, &summary),
             rows: tl.rows.iter().map(|r| row_view(lang, r)).collect(),
@@ -153,36 +130,23 @@ pub(super) async fn timeliness_page(
             export_href: format!(
                 "/reports/timeliness/export.xlsx?regime={}&period={}&unit={unit}",
                 crate::shared::url::url_encode(&tl.regime),
-                crate::shared::url::url_encode(&tl.period)
+                crate::shared::url::url_encode(&period)
             ),
-            period: tl.period.clone(),
-            regimes: periodic
+            period,
+            regimes: screen
+                .regimes
                 .iter()
-                .filter_map(|r| {
-                    let v = r.latest()?;
-                    Some((
-                        r.code.clone(),
-                        in_lang(lang, &v.name_vi, &v.name_en).to_string(),
-                        r.code == regime,
-                    ))
+                .map(|(code, vi, en)| {
+                    (
+                        code.clone(),
+                        in_lang(lang, vi, en).to_string(),
+                        *code == tl.regime,
+                    )
                 })
                 .collect(),
         },
         lang,
     )
-}
-
-/// The latest period of `regime`'s frequency that has ended by `today`.
-fn latest_ended(meta: &Metadata, regime: &str, today: chrono::NaiveDate) -> Option<String> {
-    use chrono::Datelike;
-    let frequency = meta.regime(regime)?.latest()?.frequency;
-    [today.year(), today.year() - 1]
-        .into_iter()
-        .filter_map(|y| periods_in_year(y, frequency).ok())
-        .flatten()
-        .filter(|p: &PeriodId| p.last_day() < today)
-        .max_by_key(|p| p.last_day())
-        .map(|p| p.to_string())
 }
 
 /// What the reminder button sends.
@@ -224,7 +188,8 @@ pub(super) async fn timeliness_export(
     authed: Authed,
     Query(q): Query<TimelinessQuery>,
 ) -> PageResult {
-    let (Some(regime), Some(period), Some(unit)) = (q.regime, q.period, q.unit) else {
+    let unit = q.unit.as_deref().and_then(|u| u.trim().parse::<i64>().ok());
+    let (Some(regime), Some(period), Some(unit)) = (q.regime, q.period, unit) else {
         return Err(authed.page_error(AppError::NotFound));
     };
     let tl = state

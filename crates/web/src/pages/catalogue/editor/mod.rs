@@ -7,8 +7,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use baocao_app::i18n::t;
 use baocao_app::AppError;
-use baocao_domain::catalogue::{Metadata, Problem, Regime, RegimeVersion};
-use baocao_domain::Message;
 use serde::Deserialize;
 
 use super::parts::{frequency_key, may_edit, Choice};
@@ -17,6 +15,7 @@ use crate::pages::view::{html, in_lang, layout, see_other, PageResult};
 use crate::shared::layout::Layout;
 use crate::shared::url::url_encode;
 use crate::state::AppState;
+use baocao_app::catalogue::{EditorOutcome, EditorPost, EditorScreen};
 use fields::{EditorFields, FREQUENCIES, KINDS};
 
 mod fields;
@@ -41,9 +40,9 @@ struct EditorPage {
 }
 
 /// The editor showing `fields`, with the problems of the last try.
-async fn editor(
-    state: &AppState,
+fn editor(
     authed: &Authed,
+    screen: EditorScreen,
     (is_new, new_version): (bool, bool),
     fields: EditorFields,
     problems: Vec<String>,
@@ -52,8 +51,7 @@ async fn editor(
     if !may_edit(authed) {
         return Err(authed.page_error(AppError::Forbidden));
     }
-    let levels = state.app.level_codes().await.page(authed)?;
-    let meta = state.app.metadata().await.page(authed)?;
+    let EditorScreen { levels, meta, .. } = screen;
     let here = if is_new {
         "/regimes/new".to_string()
     } else {
@@ -112,14 +110,14 @@ async fn editor(
 
 /// A blank editor for a new regime.
 pub(super) async fn new_regime(State(state): State<AppState>, authed: Authed) -> PageResult {
+    let screen = state.app.editor_screen(None).await.page(&authed)?;
     editor(
-        &state,
         &authed,
+        screen,
         (true, false),
         EditorFields::blank(),
         Vec::new(),
     )
-    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,7 +134,12 @@ pub(super) async fn edit_regime(
     Path(code): Path<String>,
     Query(query): Query<EditQuery>,
 ) -> PageResult {
-    let regime = state.app.regime(&code).await.page(&authed)?;
+    let screen = state.app.editor_screen(Some(&code)).await.page(&authed)?;
+    let regime = screen
+        .regime
+        .clone()
+        .ok_or(AppError::NotFound)
+        .page(&authed)?;
     let number = query.version.unwrap_or(regime.versions.len());
     let version = regime
         .version(number)
@@ -147,21 +150,7 @@ pub(super) async fn edit_regime(
     if new_version {
         fields.from.clear();
     }
-    editor(&state, &authed, (false, new_version), fields, Vec::new()).await
-}
-
-/// The regime with `version` in place of the one starting the same period,
-/// or added after the others (a new regime when there is none).
-fn with_version(existing: Option<Regime>, code: &str, version: RegimeVersion) -> Regime {
-    let mut regime = existing.unwrap_or(Regime {
-        code: code.to_string(),
-        versions: Vec::new(),
-    });
-    match regime.versions.iter().position(|v| v.from == version.from) {
-        Some(i) => regime.versions[i] = version,
-        None => regime.versions.push(version),
-    }
-    regime
+    editor(&authed, screen, (false, new_version), fields, Vec::new())
 }
 
 /// Saves the posted version; then the regime's page.
@@ -181,43 +170,25 @@ pub(super) async fn save_regime(
     let mode = (is_new, posted("mode") == Some("new"));
     let fields = EditorFields::from_pairs(&pairs);
     // A row button (add, move, remove): the editor again, nothing saved.
-    if let Some(op) = posted("op") {
-        let mut shown = fields.padded();
-        shown.operate(op);
-        return editor(&state, &authed, mode, shown, Vec::new()).await;
-    }
-    let again = |problems: &[Problem]| {
-        let mut shown = fields.clone().padded();
-        let lines = places::attach(lang, &mut shown, problems);
-        editor(&state, &authed, mode, shown, lines)
+    let op = posted("op");
+    let post = match op {
+        Some(_) => EditorPost::Rearranged,
+        None => EditorPost::Save(fields.to_version().map(Box::new)),
     };
-    let version = match fields.to_version() {
-        Ok(v) => v,
-        Err(problems) => return again(&problems).await,
-    };
-    let existing = match state.app.regime(&fields.code).await {
-        Ok(regime) => Some(regime),
-        Err(AppError::NotFound) => None,
-        Err(e) => return Err(authed.page_error(e)),
-    };
-    if is_new && existing.is_some() {
-        let message = Message::new("regime.exists").arg("value", &fields.code);
-        return again(&[Problem {
-            path: "code".into(),
-            message,
-        }])
-        .await;
-    }
-    let mut doc = Metadata::empty();
-    doc.regimes
-        .push(with_version(existing, &fields.code, version));
-    match state
+    let outcome = state
         .app
-        .apply_metadata(&authed.caller.principal, &doc)
+        .post_regime_editor(&authed.caller.principal, &fields.code, post, is_new)
         .await
-    {
-        Ok(_) => see_other(&format!("/regimes/{}", url_encode(&fields.code))),
-        Err(AppError::DocumentRejected(problems)) => again(&problems).await,
-        Err(e) => Err(authed.page_error(e)),
+        .page(&authed)?;
+    match outcome {
+        EditorOutcome::Saved => see_other(&format!("/regimes/{}", url_encode(&fields.code))),
+        EditorOutcome::Shown { screen, problems } => {
+            let mut shown = fields.clone().padded();
+            if let Some(op) = op {
+                shown.operate(op);
+            }
+            let lines = places::attach(lang, &mut shown, &problems);
+            editor(&authed, screen, mode, shown, lines)
+        }
     }
 }

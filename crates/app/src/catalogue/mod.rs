@@ -25,6 +25,13 @@ use baocao_store::Conn;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+mod screens;
+
+pub use screens::{
+    CatalogueDocument, EditorOutcome, EditorPost, EditorScreen, IndicatorScreen, IndicatorsScreen,
+    RegimeScreen,
+};
+
 use crate::{now, App, AppError, AppResult};
 
 /// Largest metadata document accepted, in bytes.
@@ -310,12 +317,26 @@ impl App {
         incoming: &Metadata,
     ) -> AppResult<ApplySummary> {
         may_apply(principal, incoming)?;
+        self.apply_built(principal, |_| Ok(incoming.clone())).await
+    }
+
+    /// Applies the document `build` makes from the stored catalogue (a
+    /// merge, say): what it is built from and what it is checked against are
+    /// the same catalogue, and it is written only if no other change came in
+    /// between — so read, merge and write cannot lose someone else's change.
+    pub(crate) async fn apply_built(
+        &self,
+        principal: &Principal,
+        build: impl FnOnce(&Metadata) -> AppResult<Metadata>,
+    ) -> AppResult<ApplySummary> {
         let mut conn = self.store.conn().await?;
         let revision = baocao_store::meta::get(&mut conn, REVISION_KEY)
             .await?
             .unwrap_or_default();
         drop(conn);
         let stored = self.metadata().await?;
+        let incoming = &build(&stored)?;
+        may_apply(principal, incoming)?;
         let calendar = self.work_calendar().await?;
         let mut conn = self.store.conn().await?;
         let (owners, issuers) = owners_and_issuers(incoming, &stored);

@@ -22,6 +22,13 @@ use baocao_domain::proof::accounts::password_digest;
 use crate::auth::{check_password, hash_password};
 use crate::{now, App, AppError, AppResult, FieldError};
 
+mod screens;
+
+pub use screens::{
+    GrantForm, NewUserForm, UserScreen, UsersScreen, MAX_USER_SEARCH_CHARS, UNIT_CHOICES,
+    USERS_PAGE,
+};
+
 /// Records a new account and its grants (made in `tx`) in the ledger.
 pub(crate) async fn ledger_new_account(
     tx: &mut Conn,
