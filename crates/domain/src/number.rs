@@ -83,9 +83,73 @@ pub fn parse_number(text: &str) -> Option<Decimal> {
     Decimal::from_str_exact(&canonical).ok()
 }
 
+/// `value` rounded to `dp` decimals as reports round (halves away from
+/// zero), trailing zeros dropped.
+pub fn rounded(value: Decimal, dp: u32) -> Decimal {
+    value
+        .round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+}
+
+/// The decimals a figure is shown with: none for counts and large amounts,
+/// one for percentages, more for small amounts.
+pub fn shown_decimals(value_type: crate::catalogue::ValueType, value: Decimal) -> u32 {
+    use crate::catalogue::ValueType;
+    let size = value.abs();
+    match value_type {
+        ValueType::Integer => 0,
+        ValueType::Percentage => 1,
+        _ if size >= Decimal::from(1000) => 0,
+        _ if size >= Decimal::from(10) => 1,
+        _ => 2,
+    }
+}
+
+/// The change from `before` to `now`: a percentage, or percentage points for
+/// a percentage indicator; `None` when either is missing or `before` is 0.
+pub fn change(
+    value_type: crate::catalogue::ValueType,
+    now: Decimal,
+    before: Decimal,
+) -> Option<Decimal> {
+    if value_type == crate::catalogue::ValueType::Percentage {
+        return now.checked_sub(before);
+    }
+    if before.is_zero() {
+        return None;
+    }
+    now.checked_sub(before)?
+        .checked_mul(Decimal::ONE_HUNDRED)?
+        .checked_div(before.abs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figures_round_as_reports_round_and_change_in_percent_or_points() {
+        use crate::catalogue::ValueType;
+        let d = |t: &str| t.parse::<Decimal>().unwrap();
+        assert_eq!(rounded(d("2.465"), 2).to_string(), "2.47");
+        assert_eq!(rounded(d("-0.05"), 1).to_string(), "-0.1");
+        assert_eq!(rounded(d("4769.60"), 1).to_string(), "4769.6");
+        assert_eq!(shown_decimals(ValueType::Integer, d("12.5")), 0);
+        assert_eq!(shown_decimals(ValueType::Percentage, d("85.34")), 1);
+        assert_eq!(shown_decimals(ValueType::Decimal, d("1234.5")), 0);
+        assert_eq!(shown_decimals(ValueType::Decimal, d("12.34")), 1);
+        assert_eq!(shown_decimals(ValueType::Decimal, d("1.234")), 2);
+        assert_eq!(change(ValueType::Integer, d("105"), d("100")), Some(d("5")));
+        assert_eq!(
+            change(ValueType::Integer, d("95"), d("-100")),
+            Some(d("195"))
+        );
+        assert_eq!(change(ValueType::Integer, d("5"), d("0")), None);
+        assert_eq!(
+            change(ValueType::Percentage, d("85.5"), d("80")),
+            Some(d("5.5"))
+        );
+    }
     use std::str::FromStr;
 
     #[test]

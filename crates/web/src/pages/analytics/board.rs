@@ -12,10 +12,11 @@ use super::charts::{
     hbar_chart, period_chart, quantile_breaks, Chart, HBarChart, HRow, LegendItem, PeriodSeries,
     MISSING, SEQUENTIAL, SERIES,
 };
-use super::format::{change, float, number, period_short, reading_text, sentence, value_text};
+use super::format::{float, number, period_short, reading_text, sentence, value_text};
 use super::maps::{map_view, MapKind, MapUnit, MapView};
 use crate::shared::periods::period_label;
 use crate::shared::url::url_encode;
+use baocao_domain::number::change;
 
 /// Bars a ranking draws at most (the table lists every unit).
 const RANKING_ROWS: usize = 30;

@@ -8,43 +8,27 @@
 use baocao_app::analytics::{Figure, Reading, Tile};
 use baocao_app::i18n::{render, t, Lang};
 use baocao_domain::catalogue::ValueType;
-use baocao_domain::number::{en_number, vn_number};
+use baocao_domain::number::{change, en_number, rounded, shown_decimals, vn_number};
 use baocao_domain::period::{PeriodId, PeriodKind};
 use baocao_domain::Message;
 
 use crate::shared::periods::period_label;
 use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 /// A number in the language's notation with `dp` decimals at most (halves
 /// rounded away from zero, as reports round).
 pub fn number(lang: Lang, value: Decimal, dp: u32) -> String {
-    let text = value
-        .round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
-        .normalize()
-        .to_string();
+    let text = rounded(value, dp).to_string();
     match lang {
         Lang::Vi => vn_number(&text),
         Lang::En => en_number(&text),
     }
 }
 
-/// The decimals a value is shown with: none for counts and large amounts,
-/// one for percentages, more for small amounts.
-pub fn decimals(value_type: ValueType, value: Decimal) -> u32 {
-    let size = value.abs();
-    match value_type {
-        ValueType::Integer => 0,
-        ValueType::Percentage => 1,
-        _ if size >= Decimal::from(1000) => 0,
-        _ if size >= Decimal::from(10) => 1,
-        _ => 2,
-    }
-}
-
 /// A value as a tile shows it.
 pub fn value_text(lang: Lang, value_type: ValueType, value: Decimal) -> String {
-    number(lang, value, decimals(value_type, value))
+    number(lang, value, shown_decimals(value_type, value))
 }
 
 /// A decimal as a float for drawing (0 when out of range).
@@ -93,20 +77,6 @@ pub fn reading_text(lang: Lang, figure: &Figure) -> String {
         ));
     }
     text
-}
-
-/// The change from `before` to `now`: a percentage, or percentage points
-/// for a percentage indicator; `None` when either is missing or `before` is 0.
-pub fn change(value_type: ValueType, now: Decimal, before: Decimal) -> Option<Decimal> {
-    if value_type == ValueType::Percentage {
-        return now.checked_sub(before);
-    }
-    if before.is_zero() {
-        return None;
-    }
-    now.checked_sub(before)?
-        .checked_mul(Decimal::ONE_HUNDRED)?
-        .checked_div(before.abs())
 }
 
 /// ", tăng 5,2% so với cùng kỳ" (or down, or level, or points).
