@@ -3,13 +3,14 @@
 //! reason), accepted in the last week, reminded by the receiving unit; for
 //! reviewers, what waits for them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use baocao_domain::access::{Permission, Principal};
 use baocao_domain::calendar::WorkCalendar;
 use baocao_domain::catalogue::{Metadata, RegimeKind};
 use baocao_domain::deadline::deadline;
 use baocao_domain::period::periods_in_year;
+use baocao_domain::report::ReportId;
 use baocao_domain::unit::UnitId;
 use baocao_domain::Message;
 use baocao_store::reminders as store_reminders;
@@ -17,6 +18,7 @@ use baocao_store::reports as store_reports;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+use crate::reports::Obligation;
 use crate::{now, App, AppResult};
 use baocao_domain::obligation::Urgency;
 
@@ -37,6 +39,78 @@ pub struct Notification {
     pub message: Message,
     /// Where to go.
     pub link: String,
+}
+
+/// What the notifications of the reports owed are computed with.
+struct Owed<'a> {
+    today: NaiveDate,
+    calendar: &'a WorkCalendar,
+    /// Why each returned report was returned.
+    reasons: &'a HashMap<ReportId, String>,
+    /// The reports the receiving units reminded the caller's units of.
+    reminded: &'a HashSet<(String, String, UnitId)>,
+}
+
+impl Owed<'_> {
+    /// The notifications of one report owed: reminded, returned, overdue or
+    /// due within a few working days.
+    fn of(&self, o: &Obligation) -> Vec<Notification> {
+        let link = match o.report_id {
+            Some(id) => format!("/reports/{id}"),
+            None => "/reports".to_string(),
+        };
+        let base = |key: &'static str| {
+            Message::new(key)
+                .arg("regime", &o.regime)
+                .arg("period", o.period)
+                .arg("unit", &o.unit_name)
+                .arg("deadline", o.deadline.format("%d/%m/%Y"))
+        };
+        let mut out = Vec::new();
+        // Still not sent, and the receiving unit asked for it.
+        let unsent = !matches!(o.urgency, Urgency::Waiting | Urgency::Done);
+        if unsent
+            && self
+                .reminded
+                .contains(&(o.regime.clone(), o.period.to_string(), o.unit))
+        {
+            out.push(Notification {
+                kind: "reminded",
+                message: base("notification.reminded"),
+                link: link.clone(),
+            });
+        }
+        let (kind, message) = match o.urgency {
+            Urgency::Returned => (
+                "returned",
+                base("notification.returned").arg(
+                    "reason",
+                    o.report_id
+                        .and_then(|id| self.reasons.get(&id).cloned())
+                        .unwrap_or_default(),
+                ),
+            ),
+            Urgency::Overdue => ("overdue", base("notification.overdue")),
+            Urgency::DueSoon | Urgency::Upcoming => {
+                let days = self
+                    .calendar
+                    .working_days_between(self.today, o.deadline)
+                    .unwrap_or(u32::MAX)
+                    .saturating_add(1);
+                if days > DUE_WITHIN_WORKING_DAYS {
+                    return out;
+                }
+                ("due_soon", base("notification.due_soon").arg("days", days))
+            }
+            Urgency::Waiting | Urgency::Done => return out,
+        };
+        out.push(Notification {
+            kind,
+            message,
+            link,
+        });
+        out
+    }
 }
 
 impl App {
@@ -65,60 +139,13 @@ impl App {
             .map(|r| (r.regime, r.period, r.unit))
             .collect()
         };
-        let mut out = Vec::new();
-        for o in obligations {
-            let link = match o.report_id {
-                Some(id) => format!("/reports/{id}"),
-                None => "/reports".to_string(),
-            };
-            let base = |key: &'static str| {
-                Message::new(key)
-                    .arg("regime", &o.regime)
-                    .arg("period", o.period)
-                    .arg("unit", &o.unit_name)
-                    .arg("deadline", o.deadline.format("%d/%m/%Y"))
-            };
-            // Still not sent, and the receiving unit asked for it.
-            let unsent = !matches!(o.urgency, Urgency::Waiting | Urgency::Done);
-            if unsent && reminded.contains(&(o.regime.clone(), o.period.to_string(), o.unit)) {
-                out.push(Notification {
-                    kind: "reminded",
-                    message: base("notification.reminded"),
-                    link: link.clone(),
-                });
-            }
-            match o.urgency {
-                Urgency::Returned => out.push(Notification {
-                    kind: "returned",
-                    message: base("notification.returned").arg(
-                        "reason",
-                        o.report_id
-                            .and_then(|id| reasons.get(&id).cloned())
-                            .unwrap_or_default(),
-                    ),
-                    link,
-                }),
-                Urgency::Overdue => out.push(Notification {
-                    kind: "overdue",
-                    message: base("notification.overdue"),
-                    link,
-                }),
-                Urgency::DueSoon | Urgency::Upcoming => {
-                    let days = calendar
-                        .working_days_between(today, o.deadline)
-                        .unwrap_or(u32::MAX)
-                        .saturating_add(1);
-                    if days <= DUE_WITHIN_WORKING_DAYS {
-                        out.push(Notification {
-                            kind: "due_soon",
-                            message: base("notification.due_soon").arg("days", days),
-                            link,
-                        });
-                    }
-                }
-                Urgency::Waiting | Urgency::Done => {}
-            }
-        }
+        let owed = Owed {
+            today,
+            calendar: &calendar,
+            reasons: &reasons,
+            reminded: &reminded,
+        };
+        let mut out: Vec<Notification> = obligations.iter().flat_map(|o| owed.of(o)).collect();
         let mut conn = self.store.conn().await?;
         let week_ago = now() - 7 * 24 * 3600;
         for e in store_reports::recent_events(

@@ -311,7 +311,10 @@ impl App {
         let today = crate::today();
         let (units, unit, cell, latest) = self.analytics.read(|engine| {
             let roots = super::dashboard::caller_roots(engine, principal, today);
-            let chosen = unit.or_else(|| roots.first().copied());
+            // A unit the caller may not read is not chosen: not even the
+            // period of its latest figure is told.
+            let asked = unit.filter(|u| !readable(engine, principal, &[*u]).is_empty());
+            let chosen = asked.or_else(|| roots.first().copied());
             let mut ids = roots;
             if let Some(u) = chosen {
                 if let Some(ix) = engine.units().ix(u) {

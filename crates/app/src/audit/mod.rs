@@ -26,7 +26,7 @@ use baocao_domain::proof::calendar::{first_calendar_difference, RecordedCalendar
 use baocao_domain::proof::units::{first_units_difference, RecordedUnits};
 use baocao_domain::proof::{
     draft_after, draft_change, first_difference, recorded_attachment, recorded_version,
-    status_after, DraftChange, RecordedAttachment,
+    status_after, DraftChange, RecordedAttachment, RecordedVersion,
 };
 use baocao_domain::report::{Content, ReportId, Status};
 use baocao_domain::Message;
@@ -147,20 +147,119 @@ fn event_of(entry: &baocao_domain::ledger::Entry) -> AppResult<AuditEvent> {
         .map_err(|e| AppError::Internal(format!("ledger entry {}: {e}", entry.seq)))
 }
 
+/// What the ledger recorded so far, as the verification streams it: a few
+/// numbers per report and one small record per account, unit, day and
+/// anchor — never the entries.
+#[derive(Default)]
+struct Recorders {
+    reports: HashMap<ReportId, Recorded>,
+    accounts: RecordedAccounts,
+    attached: HashMap<i64, Attached>,
+    calendar: RecordedCalendar,
+    units: RecordedUnits,
+    catalogue: RecordedCatalogue,
+    signed: signatures::RecordedSignatures,
+    anchors: baocao_domain::proof::trust::RecordedAnchors,
+}
+
+impl Recorders {
+    /// Takes in entry `seq`; a version it records in full comes back, to be
+    /// compared with the table.
+    fn feed(&mut self, seq: i64, event: AuditEvent) -> Option<RecordedVersion> {
+        let Some(report) = event.report() else {
+            self.accounts.feed(seq, &event);
+            self.calendar.feed(seq, &event);
+            self.anchors.feed(seq, &event);
+            self.units.feed(seq, &event);
+            self.catalogue.feed(seq, &event);
+            return None;
+        };
+        self.signed.feed(seq, &event);
+        let r = self.reports.entry(report).or_default();
+        let action = event.action();
+        if let Some(status) = status_after(action) {
+            r.status = Some((status, seq));
+        }
+        match draft_change(action) {
+            Some(DraftChange::Whole) => {
+                r.draft_from = Some(seq);
+                r.draft_fills.clear();
+            }
+            Some(DraftChange::Cells) => r.draft_fills.push(seq),
+            None => {}
+        }
+        if let Some((report, a)) = recorded_attachment(&event) {
+            r.unfrozen.push(a.attachment);
+            let entry = Attached {
+                seq,
+                report,
+                recorded: a,
+                version: None,
+            };
+            self.attached.insert(entry.recorded.attachment, entry);
+        }
+        let v = recorded_version(event)?;
+        for id in r.unfrozen.drain(..) {
+            if let Some(a) = self.attached.get_mut(&id) {
+                a.version = Some(v.version);
+            }
+        }
+        r.versions.push((v.version, seq));
+        Some(v)
+    }
+
+    /// The first table that differs from what the ledger recorded, once the
+    /// whole ledger was taken in: the reports' versions, statuses, drafts,
+    /// attachments and signatures, the trust anchors, the catalogue, the unit
+    /// tree, the calendar and the accounts. Also how many accounts it proved.
+    async fn first_difference(&self, conn: &mut Conn) -> AppResult<Result<u64, Message>> {
+        let reports = &self.reports;
+        let found = match () {
+            () if let Some(f) = versions_without_entries(conn, reports).await? => f,
+            () if let Some(f) = statuses_differ(conn, reports).await? => f,
+            () if let Some(f) = drafts_differ(conn, reports).await? => f,
+            () if let Some(f) = attachments_differ(conn, &self.attached).await? => f,
+            () if let Some(f) = signatures::signatures_differ(conn, &self.signed).await? => f,
+            () if let Some(f) = signatures::anchors_differ(conn, &self.anchors).await? => f,
+            () => return self.tree_difference(conn).await,
+        };
+        Ok(Err(found))
+    }
+
+    /// [`Recorders::first_difference`] for the catalogue, the unit tree, the
+    /// calendar and the accounts.
+    async fn tree_difference(&self, conn: &mut Conn) -> AppResult<Result<u64, Message>> {
+        let stored_catalogue = crate::catalogue::load(conn).await?;
+        if let Some(found) = self.catalogue.first_difference(&stored_catalogue) {
+            return Ok(Err(found));
+        }
+        let versions = baocao_store::catalogue::all_indicator_versions(conn).await?;
+        if let Some(found) = self.catalogue.first_version_difference(&versions) {
+            return Ok(Err(found));
+        }
+        let stored = crate::units::stored_units(conn).await?;
+        if let Some(found) = first_units_difference(&self.units, &stored) {
+            return Ok(Err(units_message(conn, found).await?));
+        }
+        let exceptions = stored_exceptions(conn).await?;
+        if let Some(found) = first_calendar_difference(&self.calendar, &exceptions) {
+            return Ok(Err(calendar_message(found)));
+        }
+        let stored_accounts = stored_accounts(conn).await?;
+        if let Some(found) = first_account_difference(&self.accounts, &stored_accounts) {
+            return Ok(Err(account_message(found)));
+        }
+        Ok(Ok(stored_accounts.len() as u64))
+    }
+}
+
 impl App {
     /// Verifies the ledger and what it proves (see the module's note).
     pub async fn verify_ledger(&self) -> AppResult<Verdict> {
         let mut conn = self.store.conn().await?;
         let (head_seq, stored_head) = ledger::head(&mut conn).await?;
         let mut chain = ChainCheck::default();
-        let mut recorded: HashMap<ReportId, Recorded> = HashMap::new();
-        let mut accounts = RecordedAccounts::default();
-        let mut attached: HashMap<i64, Attached> = HashMap::new();
-        let mut calendar = RecordedCalendar::default();
-        let mut units = RecordedUnits::default();
-        let mut catalogue = RecordedCatalogue::default();
-        let mut signed = signatures::RecordedSignatures::default();
-        let mut anchors = baocao_domain::proof::trust::RecordedAnchors::default();
+        let mut recorders = Recorders::default();
         let mut proven = 0u64;
         let mut pages = self.sealed_pages(head_seq);
         for number in 0.. {
@@ -178,47 +277,7 @@ impl App {
                     Ok(event) => event,
                     Err(why) => return Ok(Verdict::Differs(undecodable(e, &why))),
                 };
-                let Some(report) = event.report() else {
-                    accounts.feed(e.seq, &event);
-                    calendar.feed(e.seq, &event);
-                    anchors.feed(e.seq, &event);
-                    units.feed(e.seq, &event);
-                    catalogue.feed(e.seq, &event);
-                    continue;
-                };
-                signed.feed(e.seq, &event);
-                let r = recorded.entry(report).or_default();
-                let action = event.action();
-                if let Some(status) = status_after(action) {
-                    r.status = Some((status, e.seq));
-                }
-                match draft_change(action) {
-                    Some(DraftChange::Whole) => {
-                        r.draft_from = Some(e.seq);
-                        r.draft_fills.clear();
-                    }
-                    Some(DraftChange::Cells) => r.draft_fills.push(e.seq),
-                    None => {}
-                }
-                if let Some((report, a)) = recorded_attachment(&event) {
-                    r.unfrozen.push(a.attachment);
-                    let entry = Attached {
-                        seq: e.seq,
-                        report,
-                        recorded: a,
-                        version: None,
-                    };
-                    attached.insert(entry.recorded.attachment, entry);
-                }
-                if let Some(v) = recorded_version(event) {
-                    for id in r.unfrozen.drain(..) {
-                        if let Some(a) = attached.get_mut(&id) {
-                            a.version = Some(v.version);
-                        }
-                    }
-                    r.versions.push((v.version, e.seq));
-                    to_compare.push((v, e.seq));
-                }
+                to_compare.extend(recorders.feed(e.seq, event).map(|v| (v, e.seq)));
             }
             if let Some(found) = compare_contents(&mut conn, &to_compare).await? {
                 return Ok(Verdict::Differs(found));
@@ -239,51 +298,15 @@ impl App {
                 reason: "audit.head_mismatch",
             }));
         }
-        if let Some(found) = versions_without_entries(&mut conn, &recorded).await? {
-            return Ok(Verdict::Differs(found));
-        }
-        if let Some(found) = statuses_differ(&mut conn, &recorded).await? {
-            return Ok(Verdict::Differs(found));
-        }
-        if let Some(found) = drafts_differ(&mut conn, &recorded).await? {
-            return Ok(Verdict::Differs(found));
-        }
-        if let Some(found) = attachments_differ(&mut conn, &attached).await? {
-            return Ok(Verdict::Differs(found));
-        }
-        if let Some(found) = signatures::signatures_differ(&mut conn, &signed).await? {
-            return Ok(Verdict::Differs(found));
-        }
-        if let Some(found) = signatures::anchors_differ(&mut conn, &anchors).await? {
-            return Ok(Verdict::Differs(found));
-        }
-        let stored_catalogue = crate::catalogue::load(&mut conn).await?;
-        if let Some(found) = catalogue.first_difference(&stored_catalogue) {
-            return Ok(Verdict::Differs(found));
-        }
-        let versions = baocao_store::catalogue::all_indicator_versions(&mut conn).await?;
-        if let Some(found) = catalogue.first_version_difference(&versions) {
-            return Ok(Verdict::Differs(found));
-        }
-        if let Some(found) =
-            first_units_difference(&units, &crate::units::stored_units(&mut conn).await?)
-        {
-            return Ok(Verdict::Differs(units_message(&mut conn, found).await?));
-        }
-        let exceptions = stored_exceptions(&mut conn).await?;
-        if let Some(found) = first_calendar_difference(&calendar, &exceptions) {
-            return Ok(Verdict::Differs(calendar_message(found)));
-        }
-        let stored_accounts = stored_accounts(&mut conn).await?;
-        if let Some(found) = first_account_difference(&accounts, &stored_accounts) {
-            return Ok(Verdict::Differs(account_message(found)));
-        }
-        Ok(Verdict::Intact {
-            head,
-            entries,
-            versions: proven,
-            reports: recorded.len() as u64,
-            accounts: stored_accounts.len() as u64,
+        Ok(match recorders.first_difference(&mut conn).await? {
+            Err(found) => Verdict::Differs(found),
+            Ok(accounts) => Verdict::Intact {
+                head,
+                entries,
+                versions: proven,
+                reports: recorders.reports.len() as u64,
+                accounts,
+            },
         })
     }
 }

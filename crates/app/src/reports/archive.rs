@@ -126,8 +126,10 @@ impl App {
         principal: &Principal,
         filter: ArchiveFilter<'_>,
     ) -> AppResult<(ArchiveQuery, Archive)> {
-        let q = ArchiveQuery::parse(filter)?;
+        let mut q = ArchiveQuery::parse(filter)?;
         let found = self.archive_of(principal, &q).await?;
+        // The page shown, past the last one asked for.
+        q.page = found.page;
         Ok((q, found))
     }
 

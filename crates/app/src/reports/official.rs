@@ -196,6 +196,46 @@ fn body_name(u: &OrgUnit) -> String {
     }
 }
 
+/// The title's lines: the regime's name without its leading "Báo cáo" (the
+/// kind line above says it), the period, and the version after the first.
+fn title(version: &RegimeVersion, p: &Printable) -> Vec<String> {
+    let name = version
+        .name_vi
+        .strip_prefix("Báo cáo ")
+        .map(|rest| {
+            let mut chars = rest.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .unwrap_or_else(|| version.name_vi.clone());
+    let mut title = vec![name, period_name(Lang::Vi, &p.report.period)];
+    if p.version > 1 {
+        title.push(vi(
+            Message::new("official.version").arg("version", p.version)
+        ));
+    }
+    title
+}
+
+/// The outline's sections with the version's narrative.
+fn sections(version: &RegimeVersion, p: &Printable) -> Vec<Section> {
+    version
+        .outline
+        .iter()
+        .map(|s| Section {
+            heading: format!("{}. {}", s.number, s.title_vi),
+            text: p
+                .content
+                .sections
+                .get(&s.number)
+                .cloned()
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
 /// The document, in Vietnamese (an administrative document's language).
 fn document(
     meta: &Metadata,
@@ -220,36 +260,7 @@ fn document(
         UnitKind::Area => "UBND".to_string(),
         UnitKind::Agency => abbreviation(&unit.name),
     };
-    let name = version
-        .name_vi
-        .strip_prefix("Báo cáo ")
-        .map(|rest| {
-            let mut chars = rest.chars();
-            chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
-                .unwrap_or_default()
-        })
-        .unwrap_or_else(|| version.name_vi.clone());
-    let mut title = vec![name, period_name(lang, &p.report.period)];
-    if p.version > 1 {
-        title.push(vi(
-            Message::new("official.version").arg("version", p.version)
-        ));
-    }
-    let sections = version
-        .outline
-        .iter()
-        .map(|s| Section {
-            heading: format!("{}. {}", s.number, s.title_vi),
-            text: p
-                .content
-                .sections
-                .get(&s.number)
-                .cloned()
-                .unwrap_or_default(),
-        })
-        .collect();
+    let (title, sections) = (title(version, p), sections(version, p));
     let (signer_title, recipients_of_unit) = match unit.kind {
         UnitKind::Area => (
             vec![

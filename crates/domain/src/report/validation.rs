@@ -16,9 +16,55 @@ use crate::number::parse_number;
 /// are missing are skipped; a rule that cannot be evaluated — a division by
 /// zero — fails, so nothing slips through unchecked).
 pub fn validate(content: &Content, version: &RegimeVersion, meta: &Metadata) -> Vec<RuleResult> {
-    use crate::catalogue::Severity;
-    use crate::formula::{evaluate, parse, Lookup, Value};
     let cells = input_cells(version, meta);
+    let mut failed = required_missing(content, version);
+    failed.extend(failed_rules(content, version, meta, &cells));
+    // A total whose parts do not fit, unless a rule of the regime already
+    // said so about the same cells.
+    for parts in parts_checks(content, meta, &cells) {
+        let covered = failed
+            .iter()
+            .any(|r| parts.cells.iter().all(|c| r.cells.contains(c)));
+        if !covered {
+            failed.push(parts);
+        }
+    }
+    failed
+}
+
+/// The required cells left empty.
+fn required_missing(content: &Content, version: &RegimeVersion) -> Vec<RuleResult> {
+    version
+        .required
+        .iter()
+        .filter(|cell| {
+            content
+                .values
+                .get(*cell)
+                .is_none_or(|v| v.trim().is_empty())
+        })
+        .map(|cell| RuleResult {
+            code: format!("required:{cell}"),
+            severity: crate::catalogue::Severity::Error,
+            required: true,
+            message_vi: String::new(),
+            message_en: String::new(),
+            cells: vec![cell.clone()],
+            explained: false,
+            parts: None,
+        })
+        .collect()
+}
+
+/// The regime's rules that fail on `content` (a rule whose inputs are
+/// missing is skipped; one that cannot be evaluated fails).
+fn failed_rules(
+    content: &Content,
+    version: &RegimeVersion,
+    meta: &Metadata,
+    cells: &[(String, String)],
+) -> Vec<RuleResult> {
+    use crate::formula::{evaluate, parse, Lookup, Value};
     let mut values: BTreeMap<String, Decimal> = content
         .values
         .iter()
@@ -32,21 +78,14 @@ pub fn validate(content: &Content, version: &RegimeVersion, meta: &Metadata) -> 
     let known = |id: &str| {
         meta.indicator(id).is_some() || cells.iter().any(|(c, _)| cell_identifier(c) == id)
     };
+    let cell_of = |r: &String| {
+        cells
+            .iter()
+            .find(|(c, _)| cell_identifier(c) == *r)
+            .map(|(c, _)| c.clone())
+            .unwrap_or_else(|| r.clone())
+    };
     let mut failed = Vec::new();
-    for cell in &version.required {
-        if content.values.get(cell).is_none_or(|v| v.trim().is_empty()) {
-            failed.push(RuleResult {
-                code: format!("required:{cell}"),
-                severity: Severity::Error,
-                required: true,
-                message_vi: String::new(),
-                message_en: String::new(),
-                cells: vec![cell.clone()],
-                explained: false,
-                parts: None,
-            });
-        }
-    }
     for rule in &version.validation {
         let Ok(expr) = parse(&rule.expression) else {
             continue;
@@ -64,41 +103,22 @@ pub fn validate(content: &Content, version: &RegimeVersion, meta: &Metadata) -> 
             None if known(c.as_str()) => Lookup::Missing,
             None => Lookup::Unknown,
         };
-        let passed = matches!(evaluate(&expr, &lookup), Ok(Value::Bool(true)));
-        if !passed {
-            failed.push(RuleResult {
-                code: rule.code.clone(),
-                severity: rule.severity,
-                required: false,
-                message_vi: rule.message_vi.clone(),
-                message_en: rule.message_en.clone(),
-                cells: refs
-                    .iter()
-                    .map(|r| {
-                        cells
-                            .iter()
-                            .find(|(c, _)| cell_identifier(c) == *r)
-                            .map(|(c, _)| c.clone())
-                            .unwrap_or_else(|| r.clone())
-                    })
-                    .collect(),
-                explained: content
-                    .explanations
-                    .get(&rule.code)
-                    .is_some_and(|e| !e.trim().is_empty()),
-                parts: None,
-            });
+        if matches!(evaluate(&expr, &lookup), Ok(Value::Bool(true))) {
+            continue;
         }
-    }
-    // A total whose parts do not fit, unless a rule of the regime already
-    // said so about the same cells.
-    for parts in parts_checks(content, meta, &cells) {
-        let covered = failed
-            .iter()
-            .any(|r| parts.cells.iter().all(|c| r.cells.contains(c)));
-        if !covered {
-            failed.push(parts);
-        }
+        failed.push(RuleResult {
+            code: rule.code.clone(),
+            severity: rule.severity,
+            required: false,
+            message_vi: rule.message_vi.clone(),
+            message_en: rule.message_en.clone(),
+            cells: refs.iter().map(cell_of).collect(),
+            explained: content
+                .explanations
+                .get(&rule.code)
+                .is_some_and(|e| !e.trim().is_empty()),
+            parts: None,
+        });
     }
     failed
 }

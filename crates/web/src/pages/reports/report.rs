@@ -267,6 +267,62 @@ fn timeliness_link(view: &ReportView) -> Option<String> {
     ))
 }
 
+/// The failed checks, and the note of each cell: what was refused just now,
+/// else what a check or an unusual value says of it. A refused typing is
+/// checked against the rules too, in the same pass.
+fn marked_cells(
+    lang: Lang,
+    view: &ReportView,
+    version: &RegimeVersion,
+    meta: &baocao_domain::catalogue::Metadata,
+    typed: Option<&Content>,
+    refused_cells: BTreeMap<String, String>,
+) -> (Vec<CheckView>, BTreeMap<String, CellNote>) {
+    let refused = !refused_cells.is_empty();
+    let mut problems: BTreeMap<String, CellNote> = refused_cells
+        .into_iter()
+        .map(|(cell, text)| (cell, CellNote::error(text)))
+        .collect();
+    let typed_checks = typed
+        .filter(|_| refused)
+        .map(|c| (report::validate_readable(c, version, meta), c));
+    let checks = checks(
+        lang,
+        view,
+        typed_checks.as_ref().map(|(r, c)| (r, *c)),
+        &mut problems,
+    );
+    (checks, problems)
+}
+
+/// The report's forms as input tables: what was typed (or is stored) with
+/// each cell's problem, beside the columns computed from the unit's history.
+fn form_tables(
+    lang: Lang,
+    meta: &baocao_domain::catalogue::Metadata,
+    view: &ReportView,
+    version: &RegimeVersion,
+    typed: Option<&Content>,
+    problems: &BTreeMap<String, CellNote>,
+) -> Vec<FormView> {
+    let formulas = IndicatorFormulas::of(meta);
+    Tables {
+        lang,
+        meta,
+        content: &view.content,
+        typed: typed.map(|c| &c.values),
+        problems,
+        editable: view.may.edit,
+        columns: ColumnContext {
+            last_year: view.last_year.as_ref(),
+            earlier_this_year: view.earlier_this_year.iter().collect(),
+            targets: view.targets.clone(),
+            formulas: Some(&formulas),
+        },
+    }
+    .forms(&version.forms)
+}
+
 /// The report's page, with `overlay` over it.
 pub(super) fn render_report(authed: &Authed, screen: ReportScreen, overlay: Overlay) -> PageResult {
     let lang = authed.lang;
@@ -291,42 +347,14 @@ pub(super) fn render_report(authed: &Authed, screen: ReportScreen, overlay: Over
         done,
         all_versions,
     } = overlay;
-    let mut problems: BTreeMap<String, CellNote> = refused_cells
-        .into_iter()
-        .map(|(cell, text)| (cell, CellNote::error(text)))
-        .collect();
     // The banner says "not saved" only for what was refused just now; the
     // rules' findings are listed with the checks, errors apart from warnings.
-    let refused = !problems.is_empty();
+    let refused = !refused_cells.is_empty();
+    let (checks, problems) =
+        marked_cells(lang, &view, version, &meta, typed.as_ref(), refused_cells);
     let notice = done.as_deref().and_then(|d| done_notice(lang, d, &view));
     let returned = returned_notice(lang, &view);
-    // A refused typing is checked against the rules too, in the same pass.
-    let typed_checks = typed
-        .as_ref()
-        .filter(|_| refused)
-        .map(|c| (report::validate_readable(c, version, &meta), c));
-    let checks = checks(
-        lang,
-        &view,
-        typed_checks.as_ref().map(|(r, c)| (r, *c)),
-        &mut problems,
-    );
-    let formulas = IndicatorFormulas::of(&meta);
-    let forms = Tables {
-        lang,
-        meta: &meta,
-        content: &view.content,
-        typed: typed.as_ref().map(|c| &c.values),
-        problems: &problems,
-        editable: view.may.edit,
-        columns: ColumnContext {
-            last_year: view.last_year.as_ref(),
-            earlier_this_year: view.earlier_this_year.iter().collect(),
-            targets: view.targets.clone(),
-            formulas: Some(&formulas),
-        },
-    }
-    .forms(&version.forms);
+    let forms = form_tables(lang, &meta, &view, version, typed.as_ref(), &problems);
     html(
         ReportPage {
             layout: layout(authed, &format!("/reports/{}", view.id)),

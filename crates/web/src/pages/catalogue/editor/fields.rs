@@ -473,119 +473,160 @@ impl EditorFields {
     /// Reads the posted form: repeated fields are numbered (`g0_name_vi`,
     /// `f1_rows`); values are trimmed; a field not posted is blank.
     pub fn from_pairs(pairs: &[(String, String)]) -> Self {
-        let map: HashMap<&str, &str> = pairs
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let get = |key: &str| {
-            map.get(key)
-                .map(|v| v.trim().to_string())
-                .unwrap_or_default()
-        };
-        // Groups and forms are numbered from 0 without gaps.
-        let groups = (0..)
-            .take_while(|i| map.contains_key(format!("g{i}_name_vi").as_str()))
-            .map(|i| {
-                let g = |f: &str| get(&format!("g{i}_{f}"));
-                GroupFields {
-                    name_vi: g("name_vi"),
-                    name_en: g("name_en"),
-                    level: g("level"),
-                    kind: g("kind"),
-                    units: g("units"),
-                    stage: g("stage"),
-                    rule: g("rule"),
-                    n: g("n"),
-                    months: g("months"),
-                    problems: Vec::new(),
-                }
-            })
-            .collect();
-        let forms = (0..)
-            .take_while(|i| map.contains_key(format!("f{i}_code").as_str()))
-            .map(|i| {
-                let f = |name: &str| get(&format!("f{i}_{name}"));
-                FormFields {
-                    code: f("code"),
-                    title_vi: f("title_vi"),
-                    title_en: f("title_en"),
-                    columns: (0..)
-                        .take_while(|c| map.contains_key(format!("f{i}_c{c}_code").as_str()))
-                        .map(|c| {
-                            let col = |name: &str| f(&format!("c{c}_{name}"));
-                            ColumnFields {
-                                code: col("code"),
-                                title_vi: col("title_vi"),
-                                title_en: col("title_en"),
-                                source: col("source"),
-                                formula: col("formula"),
-                                problems: Vec::new(),
-                            }
-                        })
-                        .collect(),
-                    rows: (0..)
-                        .take_while(|r| map.contains_key(format!("f{i}_r{r}_indicator").as_str()))
-                        .map(|r| RowFields {
-                            indicator: f(&format!("r{r}_indicator")),
-                            breakdown: map.contains_key(format!("f{i}_r{r}_breakdown").as_str()),
-                            problems: Vec::new(),
-                        })
-                        .collect(),
-                    problems: Vec::new(),
-                }
-            })
-            .collect();
-        let validation = (0..)
-            .take_while(|i| map.contains_key(format!("v{i}_code").as_str()))
-            .map(|i| {
-                let v = |f: &str| get(&format!("v{i}_{f}"));
-                RuleFields {
-                    code: v("code"),
-                    severity: v("severity"),
-                    expression: v("expression"),
-                    message_vi: v("message_vi"),
-                    message_en: v("message_en"),
-                    problems: Vec::new(),
-                }
-            })
-            .collect();
-        let outline = (0..)
-            .take_while(|i| map.contains_key(format!("o{i}_number").as_str()))
-            .map(|i| {
-                let o = |f: &str| get(&format!("o{i}_{f}"));
-                SectionFields {
-                    number: o("number"),
-                    title_vi: o("title_vi"),
-                    title_en: o("title_en"),
-                    guidance_vi: o("guidance_vi"),
-                    guidance_en: o("guidance_en"),
-                    problems: Vec::new(),
-                }
-            })
-            .collect();
+        let p = Posted(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+        );
         EditorFields {
-            code: get("code"),
-            from: get("from"),
-            name_vi: get("name_vi"),
-            name_en: get("name_en"),
-            legal_basis: get("legal_basis"),
-            content_vi: get("content_vi"),
-            content_en: get("content_en"),
-            kind: get("kind"),
-            frequency: get("frequency"),
-            convention: get("convention"),
-            receiving_unit: get("receiving_unit"),
+            code: p.get("code"),
+            from: p.get("from"),
+            name_vi: p.get("name_vi"),
+            name_en: p.get("name_en"),
+            legal_basis: p.get("legal_basis"),
+            content_vi: p.get("content_vi"),
+            content_en: p.get("content_en"),
+            kind: p.get("kind"),
+            frequency: p.get("frequency"),
+            convention: p.get("convention"),
+            receiving_unit: p.get("receiving_unit"),
             methods: pairs
                 .iter()
                 .filter(|(k, _)| k == "method")
                 .map(|(_, v)| v.clone())
                 .collect(),
-            signature_required: map.contains_key("signature_required"),
-            groups,
-            forms,
-            outline,
-            validation,
-            required: get("required"),
+            signature_required: p.has("signature_required"),
+            groups: p
+                .numbered("g", "_name_vi")
+                .map(|i| GroupFields::posted(&p, i))
+                .collect(),
+            forms: p
+                .numbered("f", "_code")
+                .map(|i| FormFields::posted(&p, i))
+                .collect(),
+            outline: p
+                .numbered("o", "_number")
+                .map(|i| SectionFields::posted(&p, i))
+                .collect(),
+            validation: p
+                .numbered("v", "_code")
+                .map(|i| RuleFields::posted(&p, i))
+                .collect(),
+            required: p.get("required"),
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// The fields of a posted form by name.
+struct Posted<'a>(HashMap<&'a str, &'a str>);
+
+impl Posted<'_> {
+    /// A field, trimmed; blank when not posted.
+    fn get(&self, key: &str) -> String {
+        self.0
+            .get(key)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Whether a field was posted (a ticked box).
+    fn has(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+
+    /// The numbers of a repeated field, `{prefix}{i}{suffix}`, from 0
+    /// without gaps.
+    fn numbered<'s>(
+        &'s self,
+        prefix: &'s str,
+        suffix: &'s str,
+    ) -> impl Iterator<Item = usize> + 's {
+        (0..).take_while(move |i| self.has(&format!("{prefix}{i}{suffix}")))
+    }
+}
+
+impl GroupFields {
+    /// Reporting group `i` as posted.
+    fn posted(p: &Posted<'_>, i: usize) -> Self {
+        let g = |f: &str| p.get(&format!("g{i}_{f}"));
+        GroupFields {
+            name_vi: g("name_vi"),
+            name_en: g("name_en"),
+            level: g("level"),
+            kind: g("kind"),
+            units: g("units"),
+            stage: g("stage"),
+            rule: g("rule"),
+            n: g("n"),
+            months: g("months"),
+            problems: Vec::new(),
+        }
+    }
+}
+
+impl FormFields {
+    /// Numeric form `i` as posted, with its columns and rows.
+    fn posted(p: &Posted<'_>, i: usize) -> Self {
+        let f = |name: &str| p.get(&format!("f{i}_{name}"));
+        let form = format!("f{i}_");
+        FormFields {
+            code: f("code"),
+            title_vi: f("title_vi"),
+            title_en: f("title_en"),
+            columns: p
+                .numbered(&format!("{form}c"), "_code")
+                .map(|c| {
+                    let col = |name: &str| f(&format!("c{c}_{name}"));
+                    ColumnFields {
+                        code: col("code"),
+                        title_vi: col("title_vi"),
+                        title_en: col("title_en"),
+                        source: col("source"),
+                        formula: col("formula"),
+                        problems: Vec::new(),
+                    }
+                })
+                .collect(),
+            rows: p
+                .numbered(&format!("{form}r"), "_indicator")
+                .map(|r| RowFields {
+                    indicator: f(&format!("r{r}_indicator")),
+                    breakdown: p.has(&format!("f{i}_r{r}_breakdown")),
+                    problems: Vec::new(),
+                })
+                .collect(),
+            problems: Vec::new(),
+        }
+    }
+}
+
+impl RuleFields {
+    /// Validation rule `i` as posted.
+    fn posted(p: &Posted<'_>, i: usize) -> Self {
+        let v = |f: &str| p.get(&format!("v{i}_{f}"));
+        RuleFields {
+            code: v("code"),
+            severity: v("severity"),
+            expression: v("expression"),
+            message_vi: v("message_vi"),
+            message_en: v("message_en"),
+            problems: Vec::new(),
+        }
+    }
+}
+
+impl SectionFields {
+    /// Outline section `i` as posted.
+    fn posted(p: &Posted<'_>, i: usize) -> Self {
+        let o = |f: &str| p.get(&format!("o{i}_{f}"));
+        SectionFields {
+            number: o("number"),
+            title_vi: o("title_vi"),
+            title_en: o("title_en"),
+            guidance_vi: o("guidance_vi"),
+            guidance_en: o("guidance_en"),
             problems: Vec::new(),
         }
     }
