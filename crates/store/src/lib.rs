@@ -157,9 +157,13 @@ impl Store {
                 Box::pin(async move {
                     match backend {
                         Backend::Sqlite => {
+                            // Pages read through a memory map and a larger page
+                            // cache: a page's reads no longer copy every database
+                            // page from the OS (42 % of an inbox's time was pread).
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                                 PRAGMA cache_size = -8192; PRAGMA mmap_size = 1073741824;",
                             )
                             .await?;
                         }

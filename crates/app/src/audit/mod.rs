@@ -141,6 +141,33 @@ fn undecodable(e: &baocao_domain::ledger::Entry, why: &DecodeError) -> Message {
         .arg("detail", detail)
 }
 
+/// What the streaming pass keeps of an entry once its hash is sealed: the
+/// event it records, decoded (an entry that does not decode is named), less
+/// what is read again by number at the end (a saved draft's content, a
+/// synthesis's cells) and the payload's text — so that the pages queued
+/// between the readers and the checks hold a few bytes an entry, not the
+/// copies of whole reports.
+fn streamed(stored: &mut baocao_domain::ledger::StoredEntry) -> Result<AuditEvent, DecodeError> {
+    let e = &mut stored.entry;
+    let event = AuditEvent::decode(&e.action, &e.subject, &e.payload);
+    e.payload = String::new();
+    event.map(|event| match event {
+        AuditEvent::DraftSaved { report, .. } => AuditEvent::DraftSaved {
+            report,
+            content: Content::default(),
+        },
+        AuditEvent::Synthesized {
+            report, expected, ..
+        } => AuditEvent::Synthesized {
+            report,
+            aggregated: Vec::new(),
+            expected,
+            changed: Vec::new(),
+        },
+        other => other,
+    })
+}
+
 /// An entry read again by number (a draft's proof), decoded.
 fn event_of(entry: &baocao_domain::ledger::Entry) -> AppResult<AuditEvent> {
     AuditEvent::decode(&entry.action, &entry.subject, &entry.payload)
@@ -477,14 +504,9 @@ impl App {
                                 ledger::entries_between(&mut conn, page * PAGE, upto).await?;
                             drop(conn);
                             tokio::task::spawn_blocking(move || {
+                                let mut entries = entries;
                                 let seals = entries.iter().map(seal).collect();
-                                let events = entries
-                                    .iter()
-                                    .map(|s| {
-                                        let e = &s.entry;
-                                        AuditEvent::decode(&e.action, &e.subject, &e.payload)
-                                    })
-                                    .collect();
+                                let events = entries.iter_mut().map(streamed).collect();
                                 (entries, seals, events)
                             })
                             .await

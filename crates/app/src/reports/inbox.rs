@@ -277,7 +277,7 @@ async fn check_counts(
 ) -> AppResult<HashMap<ReportId, CheckCounts>> {
     let reports = store_reports::get_many(conn, ids).await?;
     let listed: Vec<&StoredReport> = reports.iter().collect();
-    let mut histories = histories(conn, &listed).await?;
+    let mut histories = histories(conn, &listed, false).await?;
     let mut out = HashMap::new();
     for r in &reports {
         let content = decode(&r.draft)?;

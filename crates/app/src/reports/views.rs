@@ -122,10 +122,11 @@ pub struct Allowed {
 
 /// The accepted history of each of `reports` (its unit's earlier accepted
 /// reports for its regime: the columns' context and the outlier checks'), in
-/// one statement for the lot.
+/// one statement for the lot; without the year to date unless `whole`.
 pub(super) async fn histories(
     conn: &mut Conn,
     reports: &[&StoredReport],
+    whole: bool,
 ) -> AppResult<HashMap<ReportId, AcceptedHistory>> {
     let wanted: Vec<HistoryWanted> = reports
         .iter()
@@ -150,7 +151,12 @@ pub(super) async fn histories(
         .iter()
         .map(|r| {
             let accepted = found.remove(&r.id.get()).unwrap_or_default();
-            (r.id, AcceptedHistory::of(&r.period, accepted))
+            let history = if whole {
+                AcceptedHistory::of(&r.period, accepted)
+            } else {
+                AcceptedHistory::for_checks(&r.period, accepted)
+            };
+            (r.id, history)
         })
         .collect())
 }
@@ -175,7 +181,7 @@ pub(super) async fn view_of(
     let versions = versions(conn, id).await?;
     let events = events(conn, id).await?;
     let content = decode(&r.draft)?;
-    let history = histories(conn, &[&r])
+    let history = histories(conn, &[&r], true)
         .await?
         .remove(&id)
         .unwrap_or_default();

@@ -251,6 +251,27 @@ impl AcceptedHistory {
         same_period_last_year(period)
     }
 
+    /// What the checks of a report for `period` read (the latest accepted
+    /// and the same period a year earlier), without the year to date: what a
+    /// list of reports computes for each (nothing copied).
+    pub fn for_checks(period: &crate::period::PeriodId, accepted: Vec<(String, Content)>) -> Self {
+        let text = period.to_string();
+        let last_year_id = same_period_last_year(period);
+        let mut before: Vec<(String, Content)> =
+            accepted.into_iter().filter(|(p, _)| *p < text).collect();
+        let last_year = before
+            .iter()
+            .position(|(p, _)| *p == last_year_id)
+            .map(|i| before[i].1.clone());
+        let keep = before.len().saturating_sub(RECENT_ACCEPTED);
+        let recent = before.drain(keep..).rev().map(|(_, c)| c).collect();
+        AcceptedHistory {
+            last_year,
+            earlier_this_year: Vec::new(),
+            recent,
+        }
+    }
+
     /// The history of a report for `period` from the accepted reports of its
     /// unit and regime before it, by period id, oldest first (period ids of
     /// one regime order as their text does).
@@ -314,6 +335,20 @@ mod tests {
         assert_eq!(h.recent[0], content(202502));
         // Eleven months back skips the missing December: 2024M02 is the twelfth.
         assert_eq!(h.recent[11], content(202402));
+        let checks = AcceptedHistory::for_checks(&period, {
+            let mut a = Vec::new();
+            for m in 1..=12 {
+                a.push((format!("2024M{m:02}"), content(202400 + m)));
+            }
+            a.push(("2025M01".to_string(), content(202501)));
+            a.push(("2025M02".to_string(), content(202502)));
+            a
+        });
+        assert_eq!(checks.last_year, Some(content(202403)));
+        assert_eq!(checks.recent.len(), RECENT_ACCEPTED);
+        assert_eq!(checks.recent[0], content(202502));
+        assert_eq!(checks.recent[11], content(202403));
+        assert!(checks.earlier_this_year.is_empty());
         let first: PeriodId = "2025M01".parse().unwrap();
         let none = AcceptedHistory::of(&first, vec![("2025M02".into(), content(1))]);
         assert_eq!(none, AcceptedHistory::default());
