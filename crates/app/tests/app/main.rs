@@ -9,17 +9,23 @@
     missing_docs
 )]
 
+mod account_forms;
 mod accounts;
 mod analytics;
 mod archive;
 mod calendar;
+mod catalogue_forms;
 mod catalogue_queries;
+mod explorer;
 mod group_commit;
 mod inbox;
 mod ledger_proof;
 mod notifications;
 mod operations_centre;
 mod passwords;
+mod reference_screens;
+mod report_lists;
+mod report_screens;
 mod signatures;
 mod support;
 mod timeliness;

@@ -1,13 +1,16 @@
 //! What the use-case tests share: the world with the three-level regime,
-//! report contents, reports taken through the workflow, extra accounts, and
-//! the ledger's head (a refusal leaves it where it was).
+//! report contents, reports taken through the workflow, extra accounts, the
+//! ledger's head (a refusal leaves it where it was), what a refusal or a
+//! form's outcome says, and the app's own spreadsheet template filled in.
 
 use baocao_app::auth::system_principal;
+use baocao_app::forms::FormOutcome;
 use baocao_app::users::UserInput;
 use baocao_app::{App, AppError};
 use baocao_domain::access::{Grant, Principal, Role, Scope, UserId};
 use baocao_domain::report::{Content, ReportId};
 use baocao_domain::unit::UnitId;
+use baocao_formats::xlsx::{read_upload, write_template, Kind, Row, Template};
 use baocao_store::Store;
 use baocao_testkit::{nghe_an, three_level_metadata, World, PASSWORD};
 
@@ -167,4 +170,85 @@ pub async fn events_since(store: &Store, seq: i64) -> Vec<baocao_domain::audit::
             .unwrap()
         })
         .collect()
+}
+
+/// The field (or document path) and message key of a refusal with one
+/// message; no field for a conflict.
+pub fn refusal<T: std::fmt::Debug>(result: Result<T, AppError>) -> (String, &'static str) {
+    match result {
+        Err(AppError::Invalid(fields)) if fields.len() == 1 => {
+            (fields[0].field.to_string(), fields[0].message.key)
+        }
+        Err(AppError::DocumentRejected(p)) if p.len() == 1 => (p[0].path.clone(), p[0].message.key),
+        other => (String::new(), refusal_key(other)),
+    }
+}
+
+/// A form refused with one message: its field, its key and the screen it
+/// comes back with.
+pub fn refused<T: std::fmt::Debug, S>(
+    outcome: Result<FormOutcome<T, S>, AppError>,
+) -> (String, &'static str, S) {
+    match outcome {
+        Ok(FormOutcome::Refused { error, screen }) => {
+            let (field, key) = refusal(Err::<(), _>(error));
+            (field, key, screen)
+        }
+        Ok(FormOutcome::Done(done)) => panic!("done, not refused: {done:?}"),
+        Err(e) => panic!("failed, not refused: {e:?}"),
+    }
+}
+
+/// What a form did, when it was not refused.
+pub fn done<T, S>(outcome: Result<FormOutcome<T, S>, AppError>) -> T {
+    match outcome {
+        Ok(FormOutcome::Done(done)) => done,
+        Ok(FormOutcome::Refused { error, .. }) => panic!("refused: {error:?}"),
+        Err(e) => panic!("failed: {e:?}"),
+    }
+}
+
+/// Generous bounds for reading the templates back.
+pub const BOUNDS: baocao_formats::xlsx::Bounds = baocao_formats::xlsx::Bounds {
+    rows: 100,
+    extra_columns: 10,
+};
+
+/// The downloaded template with `values` typed into its cells (and one of
+/// its identification entries changed), as a spreadsheet program saves it.
+pub fn fill(
+    downloaded: &[u8],
+    values: &[(&str, &str)],
+    meta_change: Option<(&str, &str)>,
+) -> Vec<u8> {
+    let up = read_upload(downloaded, BOUNDS).unwrap();
+    let mut meta: Vec<(String, String)> = up.meta.into_iter().collect();
+    if let Some((k, v)) = meta_change {
+        meta.iter_mut().find(|(key, _)| key == k).unwrap().1 = v.to_string();
+    }
+    let rows = up
+        .cells
+        .iter()
+        .map(|c| Row {
+            key: c.key.clone(),
+            code: c.key.clone(),
+            label: String::new(),
+            measure: String::new(),
+            value: values
+                .iter()
+                .find(|(k, _)| *k == c.key)
+                .map(|(_, v)| v.to_string())
+                .or(c.text.clone()),
+            kind: Kind::Text,
+            extra: Vec::new(),
+        })
+        .collect();
+    write_template(&Template {
+        heading: vec![String::new(); 4],
+        columns: [String::new(), String::new(), String::new(), String::new()],
+        rows,
+        meta,
+        number_error: String::new(),
+    })
+    .unwrap()
 }

@@ -8,52 +8,11 @@
 use baocao_app::i18n::Lang;
 use baocao_app::AppError;
 use baocao_domain::report::ReportId;
-use baocao_formats::xlsx::{read_upload, write_template, Bounds, Kind, Row, Template};
+use baocao_formats::xlsx::read_upload;
 use baocao_store::Store;
 use baocao_testkit::{both_backends, World};
 
-use crate::support::{content, ledger_seq, open, refusal_key, world, GOOD};
-
-/// Generous bounds for reading the templates back.
-const BOUNDS: Bounds = Bounds {
-    rows: 100,
-    extra_columns: 10,
-};
-
-/// The downloaded template with `values` typed into its cells (and one of
-/// its identification entries changed), as a spreadsheet program saves it.
-fn fill(downloaded: &[u8], values: &[(&str, &str)], meta_change: Option<(&str, &str)>) -> Vec<u8> {
-    let up = read_upload(downloaded, BOUNDS).unwrap();
-    let mut meta: Vec<(String, String)> = up.meta.into_iter().collect();
-    if let Some((k, v)) = meta_change {
-        meta.iter_mut().find(|(key, _)| key == k).unwrap().1 = v.to_string();
-    }
-    let rows = up
-        .cells
-        .iter()
-        .map(|c| Row {
-            key: c.key.clone(),
-            code: c.key.clone(),
-            label: String::new(),
-            measure: String::new(),
-            value: values
-                .iter()
-                .find(|(k, _)| *k == c.key)
-                .map(|(_, v)| v.to_string())
-                .or(c.text.clone()),
-            kind: Kind::Text,
-            extra: Vec::new(),
-        })
-        .collect();
-    write_template(&Template {
-        heading: vec![String::new(); 4],
-        columns: [String::new(), String::new(), String::new(), String::new()],
-        rows,
-        meta,
-        number_error: String::new(),
-    })
-    .unwrap()
-}
+use crate::support::{content, fill, ledger_seq, open, refusal_key, world, BOUNDS, GOOD};
 
 /// The report's stored values as `(cell, value)`.
 async fn stored(w: &World, id: ReportId) -> Vec<(String, String)> {
