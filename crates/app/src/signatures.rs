@@ -58,8 +58,6 @@ impl App {
         Ok(store_signatures::anchors(&mut conn).await?)
     }
 
-    /// Trusts the CA certificates of a PEM file (system administrators);
-    /// returns those added (one already trusted is skipped). A file that
     /// Trusts the CA certificates of a PEM file sent from the trust page;
     /// refused, the anchors as they are, to show the page again with why.
     pub async fn add_trust_from_form(
@@ -71,6 +69,8 @@ impl App {
         crate::forms::or_again(added, || self.trust_anchors(principal)).await
     }
 
+    /// Trusts the CA certificates of a PEM file (system administrators);
+    /// returns those added (one already trusted is skipped). A file that
     /// holds anything but CA certificates is refused whole.
     pub async fn add_trust_anchors(
         &self,

@@ -353,7 +353,6 @@ impl App {
         Ok(out)
     }
 
-    /// The top units the caller may see: the roots of the whole tree for a
     /// The units page: the units whose name contains `text` (accents
     /// ignored), or without a search the roots of the tree the caller sees,
     /// as they stood on `as_of` (today when none).
@@ -371,6 +370,7 @@ impl App {
         }
     }
 
+    /// The top units the caller may see: the roots of the whole tree for a
     /// system-wide grant, else the roots above its granted units.
     pub async fn unit_roots(
         &self,

@@ -190,7 +190,6 @@ impl App {
         })
     }
 
-    /// Chooses and orders the tiles of a unit's dashboard (an empty list goes
     /// Sets the tiles chosen in the tiles form (`cells`, or why they could
     /// not be read); refused, the settings to show the form again.
     pub async fn set_tiles_from_form(
@@ -206,6 +205,7 @@ impl App {
         crate::forms::or_again(saved, || self.dashboard_tiles(principal, unit)).await
     }
 
+    /// Chooses and orders the tiles of a unit's dashboard (an empty list goes
     /// back to the default set), recorded in the ledger.
     pub async fn set_dashboard_tiles(
         &self,

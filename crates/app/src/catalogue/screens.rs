@@ -249,6 +249,15 @@ impl App {
                 screen: self.editor_screen(None).await?,
                 problems,
             }),
+            // Someone changed the catalogue meanwhile: the editor again with
+            // what was typed, to save once more.
+            Err(AppError::Conflict(message)) => Ok(EditorOutcome::Shown {
+                screen: self.editor_screen(None).await?,
+                problems: vec![Problem {
+                    path: String::new(),
+                    message,
+                }],
+            }),
             Err(e) => Err(e),
         }
     }
