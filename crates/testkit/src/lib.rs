@@ -7,6 +7,7 @@
 pub mod bombs;
 pub mod db;
 pub mod pki;
+pub mod spreadsheets;
 pub mod world;
 
 pub use baocao_store::{Backend, Store};

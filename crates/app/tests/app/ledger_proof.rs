@@ -337,7 +337,15 @@ async fn rewrite_the_chain(db: &TestDb) {
     db.behind_the_back(&sql);
 }
 
-async fn a_signed_checkpoint_finds_a_rewritten_chain(backend: Backend) {
+/// A world with the test catalogue and the commune's March report opened by
+/// its officer.
+async fn opened(
+    backend: Backend,
+) -> (
+    TestDb,
+    baocao_testkit::World,
+    baocao_app::reports::ReportView,
+) {
     let db = TestDb::new(backend).await;
     let w = nghe_an(db.store.clone()).await;
     w.app
@@ -350,6 +358,12 @@ async fn a_signed_checkpoint_finds_a_rewritten_chain(backend: Backend) {
         .open_report(&officer, "BC-LD", w.commune, "2025M03")
         .await
         .unwrap();
+    (db, w, report)
+}
+
+async fn a_signed_checkpoint_finds_a_rewritten_chain(backend: Backend) {
+    let (db, w, report) = opened(backend).await;
+    let officer = w.principal("commune.officer").await;
     let checkpoint = w.app.checkpoint().await.unwrap();
     let head = {
         let mut conn = db.store.conn().await.unwrap();
@@ -809,18 +823,7 @@ async fn consistency_proofs_join_checkpoints_postgres() {
 /// named: it is never skipped.
 async fn an_entry_that_does_not_decode_is_named(backend: Backend) {
     use baocao_domain::audit::Action;
-    let db = TestDb::new(backend).await;
-    let w = nghe_an(db.store.clone()).await;
-    w.app
-        .apply_metadata(&system_principal(), &three_level_metadata())
-        .await
-        .unwrap();
-    let officer = w.principal("commune.officer").await;
-    let report = w
-        .app
-        .open_report(&officer, "BC-LD", w.commune, "2025M03")
-        .await
-        .unwrap();
+    let (db, w, report) = opened(backend).await;
     assert_eq!(finding(&w.app).await, "intact");
     // A save whose content calls its cells "cells": hashed and chained like
     // any entry, by the store itself.

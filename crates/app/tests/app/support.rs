@@ -10,7 +10,6 @@ use baocao_app::{App, AppError};
 use baocao_domain::access::{Grant, Principal, Role, Scope, UserId};
 use baocao_domain::report::{Content, ReportId};
 use baocao_domain::unit::UnitId;
-use baocao_formats::xlsx::{read_upload, write_template, Kind, Row, Template};
 use baocao_store::Store;
 use baocao_testkit::{nghe_an, three_level_metadata, World, PASSWORD};
 
@@ -208,47 +207,4 @@ pub fn done<T, S>(outcome: Result<FormOutcome<T, S>, AppError>) -> T {
     }
 }
 
-/// Generous bounds for reading the templates back.
-pub const BOUNDS: baocao_formats::xlsx::Bounds = baocao_formats::xlsx::Bounds {
-    rows: 100,
-    extra_columns: 10,
-};
-
-/// The downloaded template with `values` typed into its cells (and one of
-/// its identification entries changed), as a spreadsheet program saves it.
-pub fn fill(
-    downloaded: &[u8],
-    values: &[(&str, &str)],
-    meta_change: Option<(&str, &str)>,
-) -> Vec<u8> {
-    let up = read_upload(downloaded, BOUNDS).unwrap();
-    let mut meta: Vec<(String, String)> = up.meta.into_iter().collect();
-    if let Some((k, v)) = meta_change {
-        meta.iter_mut().find(|(key, _)| key == k).unwrap().1 = v.to_string();
-    }
-    let rows = up
-        .cells
-        .iter()
-        .map(|c| Row {
-            key: c.key.clone(),
-            code: c.key.clone(),
-            label: String::new(),
-            measure: String::new(),
-            value: values
-                .iter()
-                .find(|(k, _)| *k == c.key)
-                .map(|(_, v)| v.to_string())
-                .or(c.text.clone()),
-            kind: Kind::Text,
-            extra: Vec::new(),
-        })
-        .collect();
-    write_template(&Template {
-        heading: vec![String::new(); 4],
-        columns: [String::new(), String::new(), String::new(), String::new()],
-        rows,
-        meta,
-        number_error: String::new(),
-    })
-    .unwrap()
-}
+pub use baocao_testkit::spreadsheets::{fill, BOUNDS};

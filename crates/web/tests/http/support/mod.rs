@@ -21,12 +21,6 @@ pub use smtp_sink::SmtpSink;
 
 pub use baocao_testkit::{metadata, three_level_metadata, PASSWORD};
 
-/// Generous bounds for reading back the test templates.
-pub const BOUNDS: baocao_formats::xlsx::Bounds = baocao_formats::xlsx::Bounds {
-    rows: 100,
-    extra_columns: 10,
-};
-
 pub struct TestApp {
     pub base: String,
     pub app: App,
@@ -614,45 +608,7 @@ pub fn sink_settings(sink: &SmtpSink) -> SmtpSettings {
     }
 }
 
-/// A downloaded template with some values changed, as a user's spreadsheet
-/// program would save it (the same sheets, keys and identification).
-pub fn fill(
-    downloaded: &[u8],
-    values: &[(&str, &str)],
-    meta_change: Option<(&str, &str)>,
-) -> Vec<u8> {
-    use baocao_formats::xlsx::{read_upload, write_template, Kind, Row, Template};
-    let up = read_upload(downloaded, BOUNDS).unwrap();
-    let mut meta: Vec<(String, String)> = up.meta.into_iter().collect();
-    if let Some((k, v)) = meta_change {
-        meta.iter_mut().find(|(key, _)| key == k).unwrap().1 = v.to_string();
-    }
-    let rows = up
-        .cells
-        .iter()
-        .map(|c| Row {
-            key: c.key.clone(),
-            code: c.key.clone(),
-            label: String::new(),
-            measure: String::new(),
-            value: values
-                .iter()
-                .find(|(k, _)| *k == c.key)
-                .map(|(_, v)| v.to_string())
-                .or(c.text.clone()),
-            kind: Kind::Text,
-            extra: Vec::new(),
-        })
-        .collect();
-    write_template(&Template {
-        heading: vec![String::new(); 4],
-        columns: [String::new(), String::new(), String::new(), String::new()],
-        rows,
-        meta,
-        number_error: String::new(),
-    })
-    .unwrap()
-}
+pub use baocao_testkit::spreadsheets::{fill, BOUNDS};
 
 /// Standard base64 (WebDriver's screenshots), padding and line breaks allowed.
 pub fn base64_decode(text: &str) -> Vec<u8> {
